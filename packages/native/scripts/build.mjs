@@ -1,0 +1,31 @@
+// Provisions MLX, then builds the addon with cmake-js against it (incremental after the first run).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SetupError, ensureMlxSdk } from './mlx-sdk.mjs';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+function fail(message) {
+  console.error(`\n[mlxts] setup failed: ${message}\n`);
+  process.exit(1);
+}
+
+let sdk;
+try {
+  sdk = ensureMlxSdk();
+} catch (error) {
+  if (error instanceof SetupError) fail(error.message);
+  throw error;
+}
+console.log(`[mlxts] building the addon against MLX from ${sdk.source}`);
+
+const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+const args = [cmakeJs, 'build', '--directory', packageDir, '--generator', 'Ninja', '--parallel', '2',
+  `--CDMLX_PREFIX=${sdk.prefix}`];
+const built = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: packageDir });
+if (built.status !== 0) {
+  fail(`the native build failed (exit ${built.status}); the compiler output is above. It needs cmake >= 3.18, ninja and a C++20 compiler (g++ >= 12 or clang >= 15): on Debian/Ubuntu, apt-get install cmake ninja-build g++.`);
+}

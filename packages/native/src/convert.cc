@@ -1,0 +1,321 @@
+#include "convert.h"
+
+#include <cmath>
+#include <limits>
+
+#include "dtype.h"
+#include "errors.h"
+#include "tensor.h"
+
+namespace mlxts::conv {
+
+namespace {
+
+std::string describe(Napi::Value value) {
+  switch (value.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return value.As<Napi::Boolean>().Value() ? "true" : "false";
+    case napi_number: {
+      std::string text = value.ToString().Utf8Value();
+      return text;
+    }
+    case napi_string: return "the string '" + value.As<Napi::String>().Utf8Value() + "'";
+    case napi_bigint: return "a bigint";
+    case napi_function: return "a function";
+    case napi_object:
+      if (value.IsArray()) return "an Array";
+      if (value.IsTypedArray()) return "a TypedArray";
+      return "an object";
+    default: return "a " + std::string("value of an unsupported kind");
+  }
+}
+
+[[noreturn]] void wrong_type(const char* name, const char* expected, Napi::Value value) {
+  throw ArgumentTypeError(std::string(name) + " must be " + expected + ", got " + describe(value));
+}
+
+// Nested JS arrays read into a flat buffer plus a shape.
+struct Nested {
+  std::vector<int> shape;
+  std::vector<double> numbers;
+  std::vector<int64_t> bigints;
+  bool any_number = false;
+  bool any_bool = false;
+  bool any_bigint = false;
+};
+
+void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name) {
+  if (value.IsArray()) {
+    Napi::Array list = value.As<Napi::Array>();
+    uint32_t length = list.Length();
+    if (depth >= out.shape.size() || static_cast<uint32_t>(out.shape[depth]) != length) {
+      throw UsageError(std::string(name) + " is a ragged nested array: every list at depth " + std::to_string(depth) +
+                       " must have the same length");
+    }
+    for (uint32_t i = 0; i < length; ++i) read_nested(list.Get(i), depth + 1, out, name);
+    return;
+  }
+  if (depth != out.shape.size()) {
+    throw UsageError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
+  }
+  if (value.IsNumber()) {
+    out.any_number = true;
+    out.numbers.push_back(value.As<Napi::Number>().DoubleValue());
+    out.bigints.push_back(0);
+  } else if (value.IsBoolean()) {
+    out.any_bool = true;
+    bool b = value.As<Napi::Boolean>().Value();
+    out.numbers.push_back(b ? 1.0 : 0.0);
+    out.bigints.push_back(b ? 1 : 0);
+  } else if (value.IsBigInt()) {
+    out.any_bigint = true;
+    bool lossless = false;
+    int64_t v = value.As<Napi::BigInt>().Int64Value(&lossless);
+    out.numbers.push_back(static_cast<double>(v));
+    out.bigints.push_back(v);
+  } else {
+    wrong_type(name, "numbers, booleans or bigints in nested arrays", value);
+  }
+}
+
+mx::Shape shape_of(const std::vector<int>& dims) { return mx::Shape(dims.begin(), dims.end()); }
+
+mx::array from_nested(Napi::Array list, std::optional<mx::Dtype> dtype, const char* name) {
+  Nested nested;
+  Napi::Value probe = list;
+  while (probe.IsArray()) {
+    uint32_t length = probe.As<Napi::Array>().Length();
+    if (length > static_cast<uint32_t>(std::numeric_limits<int>::max())) throw UsageError("dimension too large");
+    nested.shape.push_back(static_cast<int>(length));
+    if (length == 0) break;
+    probe = probe.As<Napi::Array>().Get(uint32_t{0});
+  }
+  read_nested(list, 0, nested, name);
+  mx::Dtype natural = nested.any_number ? mx::float32
+                      : nested.any_bigint && !nested.any_bool ? mx::int64
+                      : nested.any_bool && !nested.any_bigint ? mx::bool_
+                      : nested.any_bigint ? mx::int64
+                                          : mx::float32;
+  mx::Dtype target = dtype.value_or(natural);
+  if (nested.any_bigint && !nested.any_number) return mx::array(nested.bigints.begin(), shape_of(nested.shape), target);
+  return mx::array(nested.numbers.begin(), shape_of(nested.shape), target);
+}
+
+template <class T>
+mx::array from_elements(const void* data, size_t length, mx::Dtype natural, std::optional<mx::Dtype> dtype) {
+  const T* begin = static_cast<const T*>(data);
+  return mx::array(begin, mx::Shape{static_cast<int>(length)}, dtype.value_or(natural));
+}
+
+mx::array from_typed_array(Napi::TypedArray typed, std::optional<mx::Dtype> dtype) {
+  size_t length = typed.ElementLength();
+  if (length > static_cast<size_t>(std::numeric_limits<int>::max())) throw UsageError("TypedArray too large");
+  const uint8_t* data = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
+  switch (typed.TypedArrayType()) {
+    case napi_int8_array: return from_elements<int8_t>(data, length, mx::int8, dtype);
+    case napi_uint8_array:
+    case napi_uint8_clamped_array: return from_elements<uint8_t>(data, length, mx::uint8, dtype);
+    case napi_int16_array: return from_elements<int16_t>(data, length, mx::int16, dtype);
+    case napi_uint16_array: return from_elements<uint16_t>(data, length, mx::uint16, dtype);
+    case napi_int32_array: return from_elements<int32_t>(data, length, mx::int32, dtype);
+    case napi_uint32_array: return from_elements<uint32_t>(data, length, mx::uint32, dtype);
+    case napi_float32_array: return from_elements<float>(data, length, mx::float32, dtype);
+    case napi_float64_array: return from_elements<double>(data, length, mx::float64, dtype);
+    case napi_bigint64_array: return from_elements<int64_t>(data, length, mx::int64, dtype);
+    case napi_biguint64_array: return from_elements<uint64_t>(data, length, mx::uint64, dtype);
+    default: throw ArgumentTypeError("this TypedArray type is not supported");
+  }
+}
+
+mx::array from_bytes(Napi::ArrayBuffer buffer, std::optional<mx::Dtype> dtype, const char* name) {
+  mx::Dtype target = dtype.value_or(mx::uint8);
+  size_t bytes = buffer.ByteLength();
+  if (bytes % target.size() != 0) {
+    throw UsageError(std::string(name) + " has " + std::to_string(bytes) + " bytes, not a multiple of the " +
+                     std::to_string(target.size()) + "-byte " + dtype_name(target));
+  }
+  mx::array raw(static_cast<const uint8_t*>(buffer.Data()), mx::Shape{static_cast<int>(bytes)}, mx::uint8);
+  return target == mx::uint8 ? raw : mx::view(raw, target);
+}
+
+bool is_integral(double v) { return std::isfinite(v) && std::floor(v) == v; }
+
+// A weak JS scalar given the promoted dtype of the other operands (if any).
+mx::array weak_scalar(Napi::Value value, std::optional<mx::Dtype> peer) {
+  if (value.IsBoolean()) return mx::array(value.As<Napi::Boolean>().Value());
+  bool peer_inexact = peer && mx::issubdtype(*peer, mx::inexact);
+  bool peer_integer = peer && mx::issubdtype(*peer, mx::integer);
+  if (value.IsBigInt()) {
+    bool lossless = false;
+    int64_t v = value.As<Napi::BigInt>().Int64Value(&lossless);
+    return mx::array(v, peer && (peer_inexact || peer_integer) ? *peer : mx::int64);
+  }
+  double v = value.As<Napi::Number>().DoubleValue();
+  if (peer_inexact) return mx::array(v, *peer);
+  if (peer_integer && is_integral(v)) return mx::array(v, *peer);
+  if (peer && *peer == mx::bool_ && is_integral(v)) return mx::array(v, mx::int32);
+  return mx::array(v, mx::float32);
+}
+
+bool is_scalar(Napi::Value value) { return value.IsNumber() || value.IsBoolean() || value.IsBigInt(); }
+
+std::vector<mx::array> convert_operands(const std::vector<Arg>& args) {
+  std::vector<std::optional<mx::array>> strong(args.size());
+  std::optional<mx::Dtype> peer;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (is_scalar(args[i].value)) continue;
+    if (args[i].value.IsUndefined() || args[i].value.IsNull()) {
+      wrong_type(args[i].name, "a Tensor, number, boolean, bigint or array", args[i].value);
+    }
+    strong[i] = array_from(args[i].value, std::nullopt, args[i].name);
+    peer = peer ? mx::promote_types(*peer, strong[i]->dtype()) : strong[i]->dtype();
+  }
+  std::vector<mx::array> out;
+  out.reserve(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    out.push_back(strong[i] ? std::move(*strong[i]) : weak_scalar(args[i].value, peer));
+  }
+  return out;
+}
+
+}  // namespace
+
+mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const char* name) {
+  if (Tensor* t = Tensor::from(value)) {
+    const mx::array& a = t->array(name);
+    return dtype && *dtype != a.dtype() ? mx::astype(a, *dtype) : a;
+  }
+  if (value.IsNumber()) return mx::array(value.As<Napi::Number>().DoubleValue(), dtype.value_or(mx::float32));
+  if (value.IsBoolean()) return mx::array(value.As<Napi::Boolean>().Value(), dtype.value_or(mx::bool_));
+  if (value.IsBigInt()) {
+    bool lossless = false;
+    Napi::BigInt big = value.As<Napi::BigInt>();
+    int64_t signed_value = big.Int64Value(&lossless);
+    if (!lossless) {
+      uint64_t unsigned_value = big.Uint64Value(&lossless);
+      if (!lossless) throw UsageError(std::string(name) + " is a bigint outside the 64-bit range");
+      return mx::array(unsigned_value, dtype.value_or(mx::uint64));
+    }
+    return mx::array(signed_value, dtype.value_or(mx::int64));
+  }
+  if (value.IsArray()) return from_nested(value.As<Napi::Array>(), dtype, name);
+  if (value.IsTypedArray()) return from_typed_array(value.As<Napi::TypedArray>(), dtype);
+  if (value.IsArrayBuffer()) return from_bytes(value.As<Napi::ArrayBuffer>(), dtype, name);
+  wrong_type(name, "a Tensor, number, boolean, bigint, nested array, TypedArray or ArrayBuffer", value);
+}
+
+mx::array tensor(Napi::Value value, const char* name) {
+  Tensor* t = Tensor::from(value);
+  if (t == nullptr) wrong_type(name, "a Tensor", value);
+  return t->array(name);
+}
+
+std::optional<mx::array> optional_tensor(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return tensor(value, name);
+}
+
+std::vector<mx::array> array_likes(std::initializer_list<Arg> args) {
+  return convert_operands(std::vector<Arg>(args));
+}
+
+std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
+  if (!value.IsArray()) wrong_type(name, "an array of tensors", value);
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<std::string> names;
+  std::vector<Arg> args;
+  uint32_t length = list.Length();
+  names.reserve(length);
+  for (uint32_t i = 0; i < length; ++i) names.push_back(std::string(name) + "[" + std::to_string(i) + "]");
+  for (uint32_t i = 0; i < length; ++i) args.push_back({list.Get(i), names[i].c_str()});
+  return convert_operands(args);
+}
+
+int integer(Napi::Value value, const char* name) {
+  if (!value.IsNumber()) wrong_type(name, "an integer", value);
+  double v = value.As<Napi::Number>().DoubleValue();
+  if (!is_integral(v) || v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    wrong_type(name, "an integer", value);
+  }
+  return static_cast<int>(v);
+}
+
+std::optional<int> optional_integer(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return integer(value, name);
+}
+
+int integer_or(Napi::Value value, const char* name, int fallback) {
+  return is_absent(value) ? fallback : integer(value, name);
+}
+
+std::vector<int> integers(Napi::Value value, const char* name) {
+  if (value.IsNumber()) return {integer(value, name)};
+  if (!value.IsArray()) wrong_type(name, "an integer or an array of integers", value);
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<int> out;
+  out.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    std::string item = std::string(name) + "[" + std::to_string(i) + "]";
+    out.push_back(integer(list.Get(i), item.c_str()));
+  }
+  return out;
+}
+
+mx::Shape shape(Napi::Value value, const char* name) {
+  std::vector<int> dims = integers(value, name);
+  for (int d : dims) {
+    if (d < 0) throw UsageError(std::string(name) + " has a negative dimension " + std::to_string(d));
+  }
+  return mx::Shape(dims.begin(), dims.end());
+}
+
+double number(Napi::Value value, const char* name) {
+  if (!value.IsNumber()) wrong_type(name, "a number", value);
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+double number_or(Napi::Value value, const char* name, double fallback) {
+  return is_absent(value) ? fallback : number(value, name);
+}
+
+bool boolean_or(Napi::Value value, const char* name, bool fallback) {
+  if (is_absent(value)) return fallback;
+  if (!value.IsBoolean()) wrong_type(name, "a boolean", value);
+  return value.As<Napi::Boolean>().Value();
+}
+
+mx::Dtype dtype(Napi::Value value, const char* name) {
+  if (value.IsString()) {
+    if (auto d = dtype_from_name(value.As<Napi::String>().Utf8Value())) return *d;
+  }
+  throw ArgumentTypeError(std::string(name) + " must be one of " + dtype_name_list() + "; got " + describe(value));
+}
+
+std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return dtype(value, name);
+}
+
+mx::StreamOrDevice stream(Napi::Value value) {
+  if (is_absent(value)) return {};
+  if (value.IsString()) {
+    std::string device = value.As<Napi::String>().Utf8Value();
+    if (device == "cpu") return cpu_stream();
+    if (device == "gpu") {
+      if (auto gpu = gpu_stream()) return *gpu;
+      throw UsageError("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
+    }
+  }
+  wrong_type("stream", "'cpu' or 'gpu'", value);
+}
+
+void check_arity(const Napi::CallbackInfo& info, size_t max_args) {
+  if (info.Length() > max_args) {
+    throw ArgumentTypeError("expected at most " + std::to_string(max_args) + " arguments, got " +
+                            std::to_string(info.Length()));
+  }
+}
+
+}  // namespace mlxts::conv

@@ -1,0 +1,74 @@
+// JS -> C++ argument converters: the one place that decides how each schema type (schema/types.yaml)
+// is read from a JS value. Every converter throws ArgumentTypeError naming the argument; guard() adds
+// the op name.
+#pragma once
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <napi.h>
+
+#include "runtime.h"
+
+namespace mlxts::conv {
+
+// A JS argument and its name, for converters that look at several arguments together.
+struct Arg {
+  Napi::Value value;
+  const char* name;
+};
+
+// Any JS data as an array (Tensor, number, boolean, bigint, nested Array, TypedArray, ArrayBuffer),
+// as `mx.array(data, dtype)` reads it. With no dtype: numbers -> float32, booleans -> bool,
+// bigints -> int64, TypedArrays keep their element type, ArrayBuffers are uint8 bytes.
+mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const char* name);
+
+// Type `Tensor`: must be a (live) Tensor.
+mx::array tensor(Napi::Value value, const char* name);
+// Type `Tensor?`: a Tensor, or null/undefined.
+std::optional<mx::array> optional_tensor(Napi::Value value, const char* name);
+
+// Type `ArrayLike`, for all such arguments of one op at once: tensors and JS arrays are converted first;
+// JS numbers, booleans and bigints are then weak scalars that take the dtype of the other operands
+// (promoted together), except that a non-integral number beside integer or bool operands is float32
+// (MLX Python's rule).
+std::vector<mx::array> array_likes(std::initializer_list<Arg> args);
+
+// Type `ArrayLike[]`: a JS array of ArrayLike values, converted as array_likes() converts operands.
+std::vector<mx::array> array_like_list(Napi::Value value, const char* name);
+
+// Type `int`, `int?` and `int` with a default.
+int integer(Napi::Value value, const char* name);
+std::optional<int> optional_integer(Napi::Value value, const char* name);
+int integer_or(Napi::Value value, const char* name, int fallback);
+
+// Type `int[]` (a single integer is accepted as a one-element list).
+std::vector<int> integers(Napi::Value value, const char* name);
+
+// Type `Shape`: non-negative integers (a single integer is a 1-D shape).
+mx::Shape shape(Napi::Value value, const char* name);
+
+// Type `float` and `float` with a default.
+double number(Napi::Value value, const char* name);
+double number_or(Napi::Value value, const char* name, double fallback);
+
+// Type `bool` with a default.
+bool boolean_or(Napi::Value value, const char* name, bool fallback);
+
+// Type `Dtype` and `Dtype?`.
+mx::Dtype dtype(Napi::Value value, const char* name);
+std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name);
+
+// The trailing stream option: undefined (the default device's stream), 'cpu' or 'gpu'.
+mx::StreamOrDevice stream(Napi::Value value);
+
+// Predicates that pick an overload from the JS runtime type of an argument.
+inline bool is_absent(Napi::Value value) { return value.IsUndefined() || value.IsNull(); }
+inline bool is_number(Napi::Value value) { return value.IsNumber(); }
+inline bool is_list(Napi::Value value) { return value.IsArray(); }
+
+// Rejects calls with more arguments than the op declares.
+void check_arity(const Napi::CallbackInfo& info, size_t max_args);
+
+}  // namespace mlxts::conv

@@ -1,0 +1,54 @@
+// How native failures become JS errors. Nothing may escape a callback as a C++ exception: node-addon-api
+// only converts Napi::Error, and anything else would abort the process.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+#include <napi.h>
+
+#include "runtime.h"
+
+namespace mlxts {
+
+// A JS value of the wrong kind for an argument: becomes a TypeError "<op>: <message>".
+struct ArgumentTypeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Misuse that is not about types (a disposed tensor, a bad size): becomes an Error "<op>: <message>".
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// An MlxError (the class registered from JS) whose message is "<op>: <detail>".
+Napi::Error mlx_error(Napi::Env env, const std::string& op, const std::string& detail);
+
+// Runs `body`, mapping every exception to a JS error whose message starts with `op`.
+template <class Body>
+Napi::Value guard(const Napi::CallbackInfo& info, const char* op, Body&& body) {
+  Napi::Env env = info.Env();
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const ArgumentTypeError& e) {
+    throw Napi::TypeError::New(env, std::string(op) + ": " + e.what());
+  } catch (const UsageError& e) {
+    throw Napi::Error::New(env, std::string(op) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw mlx_error(env, op, e.what());
+  } catch (...) {
+    throw mlx_error(env, op, "unknown native error");
+  }
+}
+
+// guard() plus the MLX lock, for op wrappers whose whole body builds graph nodes.
+template <class Body>
+Napi::Value guard_locked(const Napi::CallbackInfo& info, const char* op, Body&& body) {
+  return guard(info, op, [&]() -> Napi::Value {
+    MlxLock lock(mlx_mutex());
+    return body();
+  });
+}
+
+}  // namespace mlxts

@@ -1,0 +1,188 @@
+// Evaluation design ("B-locked", chosen from measurements of MLX 0.32 recorded in the project's threading
+// notes, and kept honest by the event-loop, concurrency and worker tests):
+//
+//  * Ops are built synchronously on the JS thread (about a microsecond each, no thread hop).
+//  * Every evaluation runs on ONE dedicated native thread. The JS thread never evaluates: it constructed
+//    MLX's scheduler, which makes it MLX's "main thread", and errors raised on that thread leak MLX's
+//    active-task counter until every later eval deadlocks. A blocking JS call (item, toTypedArray,
+//    evalSync) posts here and waits (about 20 us extra); an async one gets a promise.
+//  * One process-wide lock guards every MLX call on both sides, because graph nodes have no locks and
+//    dropping a handle on the JS thread races with eval_impl detaching it. The eval thread holds the lock
+//    only for async_eval's host phase and the final wait(), never while kernels run, so the JS thread keeps
+//    building graphs (and its event loop keeps turning) during long computations.
+//  * Requests are served one at a time, so a kernel error (raised at synchronize or wait, exactly once) is
+//    always attached to the request that observed it, never to the next graph.
+#include "eval.h"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <thread>
+
+#include "addon_data.h"
+#include "errors.h"
+
+namespace mlxts {
+
+namespace {
+
+struct Job {
+  std::vector<mx::array> outputs;
+  std::function<void(std::string error)> done;  // runs on the eval thread
+};
+
+class EvalThread {
+ public:
+  static EvalThread& instance() {
+    // Never destroyed: the thread outlives static destructors at process exit.
+    static EvalThread* thread = new EvalThread();
+    return *thread;
+  }
+
+  void submit(Job job) {
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      queue_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  EvalThread() : thread_([this] { run(); }) { thread_.detach(); }
+
+  void run() {
+    adopt_current_thread();
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(queue_mutex_);
+        wake_.wait(lock, [this] { return !queue_.empty(); });
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      std::string error = evaluate(job.outputs);
+      {
+        MlxLock lock(mlx_mutex());
+        job.outputs.clear();
+      }
+      job.done(std::move(error));
+    }
+  }
+
+  static std::string evaluate(std::vector<mx::array>& outputs) {
+    try {
+      {
+        MlxLock lock(mlx_mutex());
+        mx::async_eval(outputs);
+      }
+      // Wait for the kernels without the lock. synchronize() only enqueues a marker on the stream.
+      mx::synchronize(cpu_stream());
+      if (auto gpu = gpu_stream()) mx::synchronize(*gpu);
+      MlxLock lock(mlx_mutex());
+      for (auto& output : outputs) output.wait();
+      return {};
+    } catch (const std::exception& e) {
+      std::string message = e.what();
+      return message.empty() ? "evaluation failed" : message;
+    } catch (...) {
+      return "evaluation failed";
+    }
+  }
+
+  std::mutex queue_mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+struct Completion {
+  Napi::Promise::Deferred deferred;
+  std::string op;
+  SuccessValue on_success;
+  std::string error;
+};
+
+class EvalChannel {
+ public:
+  explicit EvalChannel(Napi::Env env) {
+    tsfn_ = Tsfn::New(env, "mlxts-eval", 0, 1, this);
+    tsfn_.Unref(env);
+  }
+
+  // JS thread: one more promise in flight keeps the event loop alive until it settles.
+  void started(Napi::Env env) {
+    if (pending_++ == 0) tsfn_.Ref(env);
+  }
+
+  // Eval thread: hand the completion to the JS thread, unless that environment has shut down.
+  void post(Completion* completion) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || tsfn_.BlockingCall(completion) != napi_ok) {
+      MlxLock mlx(mlx_mutex());
+      delete completion;
+    }
+  }
+
+  // JS thread, at environment teardown.
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    tsfn_.Release();
+  }
+
+ private:
+  static void deliver(Napi::Env env, Napi::Function, EvalChannel* channel, Completion* completion) {
+    MlxLock lock(mlx_mutex());
+    std::unique_ptr<Completion> owned(completion);
+    if (env == nullptr) return;
+    if (--channel->pending_ == 0) channel->tsfn_.Unref(env);
+    try {
+      if (!owned->error.empty()) {
+        owned->deferred.Reject(mlx_error(env, owned->op, owned->error).Value());
+      } else {
+        owned->deferred.Resolve(owned->on_success ? owned->on_success(env) : env.Undefined());
+      }
+    } catch (const Napi::Error& e) {
+      owned->deferred.Reject(e.Value());
+    } catch (const std::exception& e) {
+      owned->deferred.Reject(mlx_error(env, owned->op, e.what()).Value());
+    }
+  }
+
+  using Tsfn = Napi::TypedThreadSafeFunction<EvalChannel, Completion, &EvalChannel::deliver>;
+  Tsfn tsfn_;
+  size_t pending_ = 0;
+  std::mutex mutex_;
+  bool closed_ = false;
+};
+
+std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env) {
+  auto channel = std::make_shared<EvalChannel>(env);
+  env.AddCleanupHook([channel] { channel->close(); });
+  return channel;
+}
+
+void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs) {
+  std::promise<std::string> finished;
+  std::future<std::string> error = finished.get_future();
+  EvalThread::instance().submit({std::move(outputs), [&finished](std::string e) { finished.set_value(std::move(e)); }});
+  std::string message = error.get();
+  if (!message.empty()) throw mlx_error(env, op, message);
+}
+
+Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success) {
+  auto* completion = new Completion{Napi::Promise::Deferred::New(env), op, std::move(on_success), {}};
+  Napi::Promise promise = completion->deferred.Promise();
+  std::shared_ptr<EvalChannel> channel = addon_data(env).eval_channel;
+  channel->started(env);
+  EvalThread::instance().submit({std::move(outputs), [channel, completion](std::string e) {
+                                   completion->error = std::move(e);
+                                   channel->post(completion);
+                                 }});
+  return promise;
+}
+
+}  // namespace mlxts

@@ -1,0 +1,28 @@
+// Evaluation off the JS thread (the "B-locked" design; see eval.cc for why).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <napi.h>
+
+#include "runtime.h"
+
+namespace mlxts {
+
+// Evaluates `outputs` on the eval thread and blocks the caller until done. Call WITHOUT the MLX lock.
+// Throws mlx_error(op, ...) if evaluation failed.
+void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs);
+
+// Evaluates `outputs` on the eval thread; the returned promise settles on the JS thread. On success it
+// resolves to on_success(env) (called with the MLX lock held), or undefined if on_success is empty.
+// Call with the MLX lock held (the outputs are copied).
+using SuccessValue = std::function<Napi::Value(Napi::Env)>;
+Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success);
+
+// The per-environment end of the eval thread's completions (a thread-safe function).
+class EvalChannel;
+std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env);
+
+}  // namespace mlxts

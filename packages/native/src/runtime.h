@@ -1,0 +1,50 @@
+// Process-wide MLX state shared by every JS thread (main and worker_threads) and the eval thread.
+#pragma once
+#include <mutex>
+#include <optional>
+
+#include <mlx/mlx.h>
+
+namespace mlxts {
+
+namespace mx = mlx::core;
+
+// MLX graph nodes carry no locks and MLX's stream encoders are not thread-safe, so every MLX call
+// (op construction, array release, async_eval, wait) holds this one lock. Recursive because a GC
+// finalizer that releases an array may run on a JS thread that already holds it.
+std::recursive_mutex& mlx_mutex();
+using MlxLock = std::lock_guard<std::recursive_mutex>;
+
+// Constructs MLX's scheduler on the calling (JS) thread, so MLX's "main thread" is one that never
+// evaluates, and creates the thread-unsafe streams that all threads share. Idempotent.
+void init_process();
+
+// Makes the shared streams the calling thread's defaults, so ops built without an explicit stream land
+// on them rather than on a thread-local stream that other threads cannot evaluate.
+void adopt_current_thread();
+
+mx::Stream cpu_stream();
+std::optional<mx::Stream> gpu_stream();
+
+}  // namespace mlxts
+
+namespace mlxts {
+
+// An array handle held across an unlocked wait: it takes the MLX lock when it lets go, even when
+// an exception unwinds past it.
+class HeldArray {
+ public:
+  explicit HeldArray(mx::array array) : array_(std::move(array)) {}
+  HeldArray(const HeldArray&) = delete;
+  HeldArray& operator=(const HeldArray&) = delete;
+  ~HeldArray() {
+    MlxLock lock(mlx_mutex());
+    array_.reset();
+  }
+  const mx::array& get() const { return *array_; }
+
+ private:
+  std::optional<mx::array> array_;
+};
+
+}  // namespace mlxts

@@ -1,0 +1,167 @@
+#include "tensor.h"
+
+#include <memory>
+
+#include "addon_data.h"
+#include "dtype.h"
+#include "errors.h"
+#include "eval.h"
+#include "readback.h"
+
+namespace mlxts {
+
+namespace {
+// Marks objects made by this addon's Tensor class, so a foreign object is never unwrapped as one.
+constexpr napi_type_tag kTensorTag = {0x6d6c787473746e73ULL, 0x54656e736f723031ULL};
+thread_local mx::array* pending_array = nullptr;
+}  // namespace
+
+std::atomic<int64_t> Tensor::live_{0};
+
+Napi::Function Tensor::define_class(Napi::Env env) {
+  return DefineClass(env, "Tensor",
+                     {
+                         InstanceAccessor<&Tensor::shape>("shape"),
+                         InstanceAccessor<&Tensor::dtype>("dtype"),
+                         InstanceAccessor<&Tensor::ndim>("ndim"),
+                         InstanceAccessor<&Tensor::size>("size"),
+                         InstanceAccessor<&Tensor::nbytes>("nbytes"),
+                         InstanceAccessor<&Tensor::itemsize>("itemsize"),
+                         InstanceAccessor<&Tensor::is_disposed>("disposed"),
+                         InstanceMethod<&Tensor::dispose>("dispose"),
+                         InstanceMethod<&Tensor::to_typed_array>("toTypedArray"),
+                         InstanceMethod<&Tensor::item>("item"),
+                         InstanceMethod<&Tensor::data_async>("data"),
+                     });
+}
+
+Napi::Object Tensor::wrap(Napi::Env env, mx::array array) {
+  pending_array = &array;
+  Napi::Object object = addon_data(env).tensor_constructor.New({});
+  pending_array = nullptr;
+  return object;
+}
+
+Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) {
+  if (pending_array == nullptr) {
+    throw Napi::TypeError::New(info.Env(), "Tensor: use mx.array() or an op to create tensors");
+  }
+  array_.emplace(std::move(*pending_array));
+  pending_array = nullptr;
+  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
+  live_.fetch_add(1, std::memory_order_relaxed);
+  external_bytes_ = static_cast<int64_t>(array_->nbytes());
+  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), external_bytes_);
+}
+
+Tensor* Tensor::from(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(value.Env(), value, &kTensorTag, &tagged) != napi_ok || !tagged) return nullptr;
+  return Unwrap(value.As<Napi::Object>());
+}
+
+int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
+
+const mx::array& Tensor::array(const char* role) const {
+  if (!array_) throw UsageError(std::string(role) + " is a disposed tensor");
+  return *array_;
+}
+
+void Tensor::release(Napi::Env* env) {
+  if (!array_) return;
+  {
+    MlxLock lock(mlx_mutex());
+    array_.reset();
+  }
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  if (env != nullptr && external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(*env, -external_bytes_);
+}
+
+void Tensor::Finalize(Napi::Env env) { release(&env); }
+
+Tensor::~Tensor() { release(nullptr); }
+
+Napi::Value Tensor::shape(const Napi::CallbackInfo& info) {
+  return guard(info, "shape", [&]() -> Napi::Value {
+    const auto& dims = array("the tensor").shape();
+    Napi::Array out = Napi::Array::New(info.Env(), dims.size());
+    for (size_t i = 0; i < dims.size(); ++i) out.Set(i, Napi::Number::New(info.Env(), dims[i]));
+    return out;
+  });
+}
+
+Napi::Value Tensor::dtype(const Napi::CallbackInfo& info) {
+  return guard(info, "dtype",
+               [&]() -> Napi::Value { return Napi::String::New(info.Env(), dtype_name(array("the tensor").dtype())); });
+}
+
+Napi::Value Tensor::ndim(const Napi::CallbackInfo& info) {
+  return guard(info, "ndim", [&]() -> Napi::Value { return Napi::Number::New(info.Env(), array("the tensor").ndim()); });
+}
+
+Napi::Value Tensor::size(const Napi::CallbackInfo& info) {
+  return guard(info, "size", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(array("the tensor").size()));
+  });
+}
+
+Napi::Value Tensor::nbytes(const Napi::CallbackInfo& info) {
+  return guard(info, "nbytes", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(array("the tensor").nbytes()));
+  });
+}
+
+Napi::Value Tensor::itemsize(const Napi::CallbackInfo& info) {
+  return guard(info, "itemsize",
+               [&]() -> Napi::Value { return Napi::Number::New(info.Env(), array("the tensor").itemsize()); });
+}
+
+Napi::Value Tensor::is_disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), disposed()); }
+
+Napi::Value Tensor::dispose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  release(&env);
+  return env.Undefined();
+}
+
+// Reads the tensor back after evaluating it on the eval thread; `convert` runs with the MLX lock held.
+template <class Convert>
+static Napi::Value read_blocking(Napi::Env env, const char* op, const mx::array& source, Convert convert) {
+  std::unique_ptr<HeldArray> out;
+  std::vector<mx::array> outputs;
+  {
+    MlxLock lock(mlx_mutex());
+    out = std::make_unique<HeldArray>(readable(source));
+    outputs.push_back(out->get());
+  }
+  eval_blocking(env, op, std::move(outputs));
+  MlxLock lock(mlx_mutex());
+  return convert(env, out->get());
+}
+
+Napi::Value Tensor::to_typed_array(const Napi::CallbackInfo& info) {
+  return guard(info, "toTypedArray", [&]() -> Napi::Value {
+    return read_blocking(info.Env(), "toTypedArray", array("the tensor"), mlxts::to_typed_array);
+  });
+}
+
+Napi::Value Tensor::item(const Napi::CallbackInfo& info) {
+  return guard(info, "item", [&]() -> Napi::Value {
+    const mx::array& a = array("the tensor");
+    if (a.size() != 1) {
+      throw UsageError("item() needs a tensor with exactly one element; this one has " + std::to_string(a.size()));
+    }
+    return read_blocking(info.Env(), "item", a, to_scalar);
+  });
+}
+
+Napi::Value Tensor::data_async(const Napi::CallbackInfo& info) {
+  return guard_locked(info, "data", [&]() -> Napi::Value {
+    mx::array out = readable(array("the tensor"));
+    return eval_async(info.Env(), "data", {out},
+                      [out](Napi::Env env) { return mlxts::to_typed_array(env, out); });
+  });
+}
+
+}  // namespace mlxts
