@@ -5,7 +5,7 @@
 #include "convert.h"
 #include "errors.h"
 #include "eval.h"
-#include "generated/registry.h"
+#include "registry.h"
 #include "tensor.h"
 
 namespace mlxts {

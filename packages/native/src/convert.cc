@@ -232,6 +232,13 @@ std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   return convert_operands(args);
 }
 
+mx::array indices(Napi::Value value, const char* name) {
+  if (Tensor::from(value) != nullptr || value.IsTypedArray() || value.IsBigInt()) {
+    return array_from(value, std::nullopt, name);
+  }
+  return array_from(value, mx::int32, name);
+}
+
 int integer(Napi::Value value, const char* name) {
   if (!value.IsNumber()) wrong_type(name, "an integer", value);
   double v = value.As<Napi::Number>().DoubleValue();
@@ -263,6 +270,11 @@ std::vector<int> integers(Napi::Value value, const char* name) {
   return out;
 }
 
+std::optional<std::vector<int>> optional_integers(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return integers(value, name);
+}
+
 mx::Shape shape(Napi::Value value, const char* name) {
   std::vector<int> dims = integers(value, name);
   for (int d : dims) {
@@ -278,6 +290,11 @@ double number(Napi::Value value, const char* name) {
 
 double number_or(Napi::Value value, const char* name, double fallback) {
   return is_absent(value) ? fallback : number(value, name);
+}
+
+std::optional<double> optional_number(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return number(value, name);
 }
 
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {

@@ -38,6 +38,10 @@ std::vector<mx::array> array_likes(std::initializer_list<Arg> args);
 // Type `ArrayLike[]`: a JS array of ArrayLike values, converted as array_likes() converts operands.
 std::vector<mx::array> array_like_list(Napi::Value value, const char* name);
 
+// Type `Indices`: a Tensor as it is; JS numbers and nested arrays become int32 (TypedArrays and
+// bigints keep their integer type).
+mx::array indices(Napi::Value value, const char* name);
+
 // Type `int`, `int?` and `int` with a default.
 int integer(Napi::Value value, const char* name);
 std::optional<int> optional_integer(Napi::Value value, const char* name);
@@ -45,6 +49,7 @@ int integer_or(Napi::Value value, const char* name, int fallback);
 
 // Type `int[]` (a single integer is accepted as a one-element list).
 std::vector<int> integers(Napi::Value value, const char* name);
+std::optional<std::vector<int>> optional_integers(Napi::Value value, const char* name);
 
 // Type `Shape`: non-negative integers (a single integer is a 1-D shape).
 mx::Shape shape(Napi::Value value, const char* name);
@@ -52,6 +57,7 @@ mx::Shape shape(Napi::Value value, const char* name);
 // Type `float` and `float` with a default.
 double number(Napi::Value value, const char* name);
 double number_or(Napi::Value value, const char* name, double fallback);
+std::optional<double> optional_number(Napi::Value value, const char* name);
 
 // Type `bool` with a default.
 bool boolean_or(Napi::Value value, const char* name, bool fallback);

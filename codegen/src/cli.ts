@@ -1,0 +1,43 @@
+// npm run codegen [-- --check]: regenerate everything from schema/, or fail listing any drift.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emitAll, type Seed } from './emit.js';
+import { formatProblem } from './load.js';
+import { loadSchema } from './validate.js';
+import { syncTree } from './write.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const check = process.argv.includes('--check');
+
+const { schema, problems } = loadSchema(root);
+if (!schema) {
+  for (const p of problems) console.error(formatProblem(p));
+  console.error(`codegen: ${problems.length} schema problem(s)`);
+  process.exit(1);
+}
+const files = emitAll(schema, readSeeds(join(root, 'schema', 'seed-ops.tsv')));
+const drift = syncTree(root, files, { check });
+const total = drift.changed.length + drift.added.length + drift.stale.length;
+if (check) {
+  if (total > 0) {
+    for (const p of drift.changed) console.error(`out of date: ${p}`);
+    for (const p of drift.added) console.error(`missing:     ${p}`);
+    for (const p of drift.stale) console.error(`stale:       ${p}`);
+    console.error(`codegen --check: ${total} generated file(s) differ from the schema; run \`npm run codegen\``);
+    process.exit(1);
+  }
+  console.log(`codegen --check: ${files.size} generated files match ${schema.ops.length} ops`);
+} else {
+  console.log(`codegen: ${schema.ops.length} ops, ${files.size} files (${drift.added.length} added, ${drift.changed.length} changed, ${drift.stale.length} removed)`);
+}
+
+function readSeeds(path: string): Seed[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [name, family] = line.split('\t');
+      return { name: name.trim(), family: (family ?? '').trim() };
+    });
+}

@@ -1,0 +1,100 @@
+// The typed, frozen model of the schema that every view reads.
+
+export interface TypeDef {
+  readonly name: string;
+  readonly ts: string;
+  readonly doc: string;
+  /** Converted together with the op's other operands (weak JS scalars). */
+  readonly operand: boolean;
+  readonly convert: { readonly required?: string; readonly default?: string; readonly optional?: string };
+  /** C++ test on `$value` that picks an overload taking this type. */
+  readonly when?: string;
+}
+
+export interface Family {
+  readonly id: string;
+  readonly package: string;
+  readonly dir: string;
+  readonly title: string;
+  readonly summary: string;
+}
+
+export interface Arg {
+  readonly name: string;
+  /** As written in the schema, e.g. `int|int[]`. */
+  readonly typeName: string;
+  /** The members of a union type; one entry for a plain type. */
+  readonly types: readonly TypeDef[];
+  readonly doc: string;
+  readonly default?: string | number | boolean;
+  readonly optional: boolean;
+  readonly kwonly: boolean;
+}
+
+/** One MLX overload, picked when every `when` predicate (arg -> type name or `absent`) holds. */
+export interface Callee {
+  readonly when: Readonly<Record<string, string>>;
+  readonly cpp: string;
+  /** Argument names, or C++ expressions referring to arguments as `$name`. */
+  readonly call: readonly string[];
+}
+
+export interface Example {
+  readonly title: string;
+  readonly code: string;
+  readonly expect: unknown;
+}
+
+export interface ErrorCase {
+  readonly code: string;
+  readonly error: 'TypeError' | 'MlxError' | 'Error';
+  readonly message: string;
+}
+
+export interface TestHints {
+  readonly kind: 'unary' | 'binary' | 'reduction' | 'none';
+  readonly reference?: string;
+  readonly dtypes: readonly string[];
+  readonly domain: { readonly min: number; readonly max: number; readonly integer: boolean };
+  readonly tolerance: Readonly<Record<string, number>>;
+  readonly laws: readonly string[];
+  readonly skip?: string;
+}
+
+export interface Op {
+  readonly id: string;
+  readonly family: Family;
+  /** Schema file, relative to the repository root. */
+  readonly file: string;
+  readonly jsName: string;
+  readonly method: boolean;
+  readonly seed: readonly string[];
+  readonly summary: string;
+  readonly doc: string;
+  readonly args: readonly Arg[];
+  readonly stream: boolean;
+  readonly binding?: { readonly native: string; readonly reason: string };
+  readonly callees: readonly Callee[];
+  readonly returns: { readonly type: 'Tensor' | 'Tensor[]'; readonly doc: string };
+  readonly dtypeRule?: string;
+  readonly shapeRule?: string;
+  readonly errors: readonly ErrorCase[];
+  readonly examples: readonly Example[];
+  readonly test: TestHints;
+}
+
+export interface Schema {
+  readonly families: readonly Family[];
+  readonly types: ReadonlyMap<string, TypeDef>;
+  readonly dtypeClasses: Readonly<Record<string, readonly string[]>>;
+  readonly ops: readonly Op[];
+}
+
+/** Deep-freezes a value built by the validator so no stage can mutate the model. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+// The shape of schema files: which keys each object may have and what kind of value each holds.
+// Unknown keys are errors (a typo must never be silently ignored).
+
+export type Kind =
+  | 'string'
+  | 'boolean'
+  | 'number'
+  | 'scalar'
+  | 'any'
+  | { list: Kind }
+  | { map: Kind }
+  | { object: ObjectSpec };
+
+export interface Field {
+  readonly kind: Kind;
+  readonly required?: boolean;
+}
+
+export type ObjectSpec = Readonly<Record<string, Field>>;
+
+const string: Field = { kind: 'string' };
+const requiredString: Field = { kind: 'string', required: true };
+const stringList: Field = { kind: { list: 'string' } };
+
+export const argSpec: ObjectSpec = {
+  name: requiredString,
+  type: requiredString,
+  doc: requiredString,
+  default: { kind: 'scalar' },
+  optional: { kind: 'boolean' },
+  kwonly: { kind: 'boolean' },
+};
+
+export const calleeSpec: ObjectSpec = {
+  when: { kind: { map: 'string' } },
+  cpp: requiredString,
+  call: { kind: { list: 'string' }, required: true },
+};
+
+export const returnSpec: ObjectSpec = { type: requiredString, doc: requiredString };
+
+export const errorSpec: ObjectSpec = {
+  code: requiredString,
+  error: requiredString,
+  message: requiredString,
+};
+
+export const exampleSpec: ObjectSpec = {
+  title: requiredString,
+  code: requiredString,
+  expect: { kind: 'any', required: true },
+};
+
+export const testSpec: ObjectSpec = {
+  kind: string,
+  reference: string,
+  dtypes: stringList,
+  domain: { kind: { object: { min: { kind: 'number' }, max: { kind: 'number' }, integer: { kind: 'boolean' } } } },
+  tolerance: { kind: { map: 'number' } },
+  laws: stringList,
+  skip: string,
+};
+
+/** Every key an op file may use. A class file (schema/classes) uses the same keys, none required. */
+export const opSpec: ObjectSpec = {
+  op: requiredString,
+  family: requiredString,
+  extends: string,
+  seed: stringList,
+  summary: requiredString,
+  doc: requiredString,
+  js: { kind: { object: { name: string, method: { kind: 'boolean' } } } },
+  args: { kind: { list: { object: argSpec } }, required: true },
+  stream: { kind: 'boolean' },
+  binding: { kind: { object: { native: requiredString, reason: requiredString } } },
+  callee: { kind: { list: { object: calleeSpec } } },
+  returns: { kind: { object: returnSpec }, required: true },
+  dtype: string,
+  shape: string,
+  errors: { kind: { list: { object: errorSpec } } },
+  examples: { kind: { list: { object: exampleSpec } } },
+  test: { kind: { object: testSpec } },
+};
+
+export const classSpec: ObjectSpec = Object.fromEntries(
+  Object.entries(opSpec)
+    .filter(([key]) => key !== 'op' && key !== 'family')
+    .map(([key, field]) => [key, { kind: field.kind }]),
+);
+
+export const typeSpec: ObjectSpec = {
+  ts: requiredString,
+  doc: requiredString,
+  operand: { kind: 'boolean' },
+  convert: {
+    kind: { object: { required: string, default: string, optional: string } },
+  },
+  when: string,
+};
+
+export const familySpec: ObjectSpec = {
+  package: requiredString,
+  dir: requiredString,
+  title: requiredString,
+  summary: requiredString,
+};

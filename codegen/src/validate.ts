@@ -1,0 +1,307 @@
+// Stage 2: validate the loaded files strictly and build the model. Every problem is reported, with its
+// file:line, in one run; a model is returned only when there are none.
+import { checkObject, isPlainObject } from './check.js';
+import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
+import { deepFreeze, type Arg, type Callee, type Family, type Op, type Schema, type TestHints, type TypeDef } from './model.js';
+import { classSpec, familySpec, opSpec, typeSpec } from './spec.js';
+
+export const ABSENT = 'absent';
+const TEST_KINDS = ['unary', 'binary', 'reduction', 'none'];
+const ERROR_CLASSES = ['TypeError', 'MlxError', 'Error'];
+const RETURN_TYPES = ['Tensor', 'Tensor[]'];
+const LAWS = ['commutative'];
+const IDENT = /^[a-z][A-Za-z0-9_]*$/;
+
+export function loadSchema(root: string, dir = 'schema'): { schema?: Schema; problems: Problem[] } {
+  const { files, problems } = loadTree(root, dir);
+  if (problems.length > 0) return { problems };
+  return validateFiles(files, dir);
+}
+
+/** Validates already-loaded files; `dir` is the schema folder as the files' paths spell it. */
+export function validateFiles(files: readonly LoadedFile[], dir: string): { schema?: Schema; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const byName = (name: string) => files.find((f) => f.file === `${dir}/${name}`);
+  const vocab = (name: string) => {
+    const file = byName(name);
+    if (!file) problems.push({ file: `${dir}/${name}`, line: 1, message: 'vocabulary file is missing' });
+    return file;
+  };
+  const familiesFile = vocab('families.yaml');
+  const typesFile = vocab('types.yaml');
+  const dtypesFile = vocab('dtypes.yaml');
+  if (!familiesFile || !typesFile || !dtypesFile) return { problems };
+
+  const families = readFamilies(familiesFile, problems);
+  const types = readTypes(typesFile, problems);
+  const dtypeClasses = readDtypes(dtypesFile, problems);
+  const classes = new Map<string, { src: LoadedFile; data: Record<string, unknown> }>();
+  for (const src of files.filter((f) => f.file.startsWith(`${dir}/classes/`))) {
+    checkObject(src, src.data, classSpec, [], problems);
+    if (isPlainObject(src.data)) classes.set(baseName(src.file), { src, data: src.data });
+  }
+  const ops: Op[] = [];
+  for (const src of files) {
+    const family = src.file.slice(dir.length + 1).split('/')[0];
+    if (!src.file.slice(dir.length + 1).includes('/') || family === 'classes') continue;
+    const op = readOp(src, { families, types, dtypeClasses, classes }, problems);
+    if (op) ops.push(op);
+  }
+  checkUnique(ops, (op) => op.jsName, 'JS name', problems);
+  checkUnique(ops, (op) => op.id, 'op id', problems);
+  ops.sort((a, b) => (a.family.id + '/' + a.id).localeCompare(b.family.id + '/' + b.id));
+  if (problems.length > 0) return { problems };
+  return { schema: deepFreeze({ families, types, dtypeClasses, ops }), problems };
+}
+
+interface Vocab {
+  families: Family[];
+  types: Map<string, TypeDef>;
+  dtypeClasses: Record<string, string[]>;
+  classes: Map<string, { src: LoadedFile; data: Record<string, unknown> }>;
+}
+
+function readFamilies(src: LoadedFile, problems: Problem[]): Family[] {
+  if (!isPlainObject(src.data)) return [];
+  return Object.entries(src.data).map(([id, value]) => {
+    checkObject(src, value, familySpec, [id], problems);
+    const v = value as Record<string, string>;
+    return { id, package: v.package, dir: v.dir, title: v.title, summary: v.summary };
+  });
+}
+
+function readTypes(src: LoadedFile, problems: Problem[]): Map<string, TypeDef> {
+  const types = new Map<string, TypeDef>();
+  if (!isPlainObject(src.data)) return types;
+  for (const [name, value] of Object.entries(src.data)) {
+    checkObject(src, value, typeSpec, [name], problems);
+    const v = value as Record<string, any>;
+    const def: TypeDef = { name, ts: v.ts, doc: v.doc, operand: v.operand === true, convert: v.convert ?? {}, when: v.when };
+    if (!def.operand && !def.convert.required && !def.convert.default && !def.convert.optional) {
+      problems.push({ file: src.file, line: src.lineOf([name]), message: `type '${name}' needs 'convert' or 'operand: true'` });
+    }
+    types.set(name, def);
+  }
+  return types;
+}
+
+function readDtypes(src: LoadedFile, problems: Problem[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!isPlainObject(src.data)) return out;
+  for (const [name, value] of Object.entries(src.data)) {
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string')) {
+      problems.push({ file: src.file, line: src.lineOf([name]), message: `dtype class '${name}' must be a list of dtype names` });
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Maps merge recursively; lists and scalars of the op replace the class's. `$op` in strings becomes the op id. */
+function mergeClass(base: unknown, own: unknown, opId: string): unknown {
+  if (own === undefined) return substituteOp(base, opId);
+  if (isPlainObject(base) && isPlainObject(own)) {
+    const out: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(base), ...Object.keys(own)])) out[key] = mergeClass(base[key], own[key], opId);
+    return out;
+  }
+  return own;
+}
+
+function substituteOp(value: unknown, opId: string): unknown {
+  if (typeof value === 'string') return value.replaceAll('$op', opId);
+  if (Array.isArray(value)) return value.map((v) => substituteOp(v, opId));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteOp(v, opId)]));
+  return value;
+}
+
+function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefined {
+  const before = problems.length;
+  const at = (path: Path, message: string) => problems.push({ file: src.file, line: src.lineOf(path), message });
+  if (!isPlainObject(src.data)) {
+    at([], 'an op file must be a mapping');
+    return undefined;
+  }
+  let data: Record<string, unknown> = src.data;
+  if (typeof data.extends === 'string') {
+    const cls = vocab.classes.get(data.extends);
+    if (!cls) at(['extends'], `unknown op class '${data.extends}'; known: ${[...vocab.classes.keys()].join(', ')}`);
+    else data = mergeClass(cls.data, data, String(data.op)) as Record<string, unknown>;
+  }
+  checkObject(src, data, opSpec, [], problems);
+  if (problems.length > before) return undefined;
+  const d = data as Record<string, any>;
+
+  const [familyDir, fileName] = src.file.split('/').slice(-2);
+  if (!IDENT.test(d.op) || d.op !== d.op.toLowerCase()) at(['op'], `op id '${d.op}' must be snake_case`);
+  if (fileName !== `${d.op}.yaml`) at(['op'], `op '${d.op}' must live in a file named ${d.op}.yaml`);
+  const family = vocab.families.find((f) => f.id === d.family);
+  if (!family) at(['family'], `unknown family '${d.family}'; known: ${vocab.families.map((f) => f.id).join(', ')}`);
+  else if (familyDir !== family.id) at(['family'], `op of family '${family.id}' must live in schema/${family.id}/`);
+
+  const args = readArgs(d.args, vocab.types, at);
+  const callees = readCallees(d, args, at);
+  if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
+  (d.errors ?? []).forEach((e: any, i: number) => {
+    if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
+  });
+  const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
+  if (problems.length > before || !family) return undefined;
+  return {
+    id: d.op,
+    family,
+    file: src.file,
+    jsName: d.js?.name ?? camelCase(d.op),
+    method: d.js?.method ?? false,
+    seed: d.seed ?? [],
+    summary: d.summary.trim(),
+    doc: d.doc.trim(),
+    args,
+    stream: d.stream ?? true,
+    binding: d.binding,
+    callees,
+    returns: d.returns,
+    dtypeRule: d.dtype,
+    shapeRule: d.shape,
+    errors: d.errors ?? [],
+    examples: d.examples ?? [],
+    test,
+  };
+}
+
+type At = (path: Path, message: string) => void;
+
+function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
+  const args: Arg[] = [];
+  let sawOptionalPositional = false;
+  raw.forEach((a, i) => {
+    const path = ['args', i];
+    if (!IDENT.test(a.name)) at([...path, 'name'], `argument name '${a.name}' must be a camelCase identifier`);
+    if (args.some((b) => b.name === a.name)) at([...path, 'name'], `argument '${a.name}' is declared twice`);
+    const members = String(a.type).split('|').map((t) => t.trim());
+    const defs = members.map((t) => types.get(t));
+    defs.forEach((def, j) => {
+      if (!def) at([...path, 'type'], `unknown type '${members[j]}'; known: ${[...types.keys()].join(', ')}`);
+    });
+    const optional = a.optional === true || a.default !== undefined;
+    const kwonly = a.kwonly === true;
+    if (!kwonly) {
+      if (optional) sawOptionalPositional = true;
+      else if (sawOptionalPositional) at(path, `required positional argument '${a.name}' follows an optional one`);
+    }
+    const known = defs.filter((d): d is TypeDef => d !== undefined);
+    if (known.length === 1 && a.default !== undefined && !known[0].convert.default) {
+      at([...path, 'default'], `type '${a.type}' cannot take a default`);
+    }
+    if (known.length === 1 && a.default === undefined && a.optional === true && !known[0].convert.optional && !known[0].operand) {
+      at([...path, 'optional'], `type '${a.type}' has no optional form (convert.optional in types.yaml): give a default instead`);
+    }
+    if (known.length > 1 && a.default !== undefined) at([...path, 'default'], 'a union-typed argument cannot take a default');
+    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly });
+  });
+  return args;
+}
+
+function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
+  if (d.binding) {
+    if (d.callee) at(['callee'], "an op with 'binding' (a hand-written native function) has no 'callee'");
+    return [];
+  }
+  if (!d.callee || d.callee.length === 0) {
+    at([], "missing 'callee' (or 'binding' for a hand-written native function)");
+    return [];
+  }
+  const used = new Set<string>();
+  const callees: Callee[] = d.callee.map((c: any, i: number) => {
+    const path = ['callee', i];
+    const when: Record<string, string> = c.when ?? {};
+    if (Object.keys(when).length === 0 && i !== d.callee.length - 1) {
+      at(path, 'only the last callee may omit `when` (it is the fallback)');
+    }
+    for (const [name, predicate] of Object.entries(when)) {
+      const arg = args.find((a) => a.name === name);
+      used.add(name);
+      if (!arg) {
+        at([...path, 'when', name], `'when' names undeclared argument '${name}'`);
+        continue;
+      }
+      const allowed = [...arg.types.map((t) => t.name), ...(arg.optional ? [ABSENT] : [])];
+      if (!allowed.includes(predicate)) {
+        at([...path, 'when', name], `'${predicate}' is not a type of '${name}'; use one of: ${allowed.join(', ')}`);
+      } else if (predicate !== ABSENT && !arg.types.find((t) => t.name === predicate)?.when) {
+        at([...path, 'when', name], `type '${predicate}' has no 'when' test in types.yaml`);
+      }
+    }
+    c.call.forEach((item: string, j: number) => {
+      for (const name of referencedArgs(item)) {
+        used.add(name);
+        const arg = args.find((a) => a.name === name);
+        if (!arg) at([...path, 'call', j], `call refers to undeclared argument '${name}'`);
+        else if (arg.types.length > 1 && (when[name] === undefined || when[name] === ABSENT)) {
+          at([...path, 'call', j], `'${name}' has the union type '${arg.typeName}': narrow it with when: {${name}: <type>}`);
+        } else if (when[name] === ABSENT) {
+          at([...path, 'call', j], `'${name}' is absent in this overload and cannot be passed`);
+        }
+      }
+    });
+    return { when, cpp: c.cpp, call: c.call };
+  });
+  args.forEach((arg, i) => {
+    if (!used.has(arg.name)) at(['args', i], `argument '${arg.name}' is never used by any callee`);
+  });
+  return callees;
+}
+
+/** `a` is an argument reference; in an expression, arguments are written `$a`. */
+export function referencedArgs(item: string): string[] {
+  if (IDENT.test(item)) return [item];
+  return [...item.matchAll(/\$([a-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+}
+
+function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At): TestHints {
+  const kind = t.kind ?? 'none';
+  if (!TEST_KINDS.includes(kind)) at(['test', 'kind'], `test.kind must be one of ${TEST_KINDS.join(', ')}`);
+  if (kind !== 'none' && !t.reference) at(['test'], `test.kind '${kind}' needs a 'reference'`);
+  if (kind === 'none' && !t.skip) {
+    at(['test'], "an op without a property test (test.kind none) must say why in 'test.skip'");
+  }
+  const all = dtypeClasses.all ?? [];
+  const dtypes: string[] = [];
+  (t.dtypes ?? []).forEach((name: string, i: number) => {
+    if (all.includes(name)) dtypes.push(name);
+    else if (dtypeClasses[name]) dtypes.push(...dtypeClasses[name]);
+    else at(['test', 'dtypes', i], `unknown dtype or dtype class '${name}'`);
+  });
+  (t.laws ?? []).forEach((law: string, i: number) => {
+    if (!LAWS.includes(law)) at(['test', 'laws', i], `unknown law '${law}'; known: ${LAWS.join(', ')}`);
+  });
+  if (kind !== 'none' && args.length === 0) at(['test'], 'a property test needs at least one argument');
+  return {
+    kind,
+    reference: t.reference,
+    dtypes: [...new Set(dtypes)],
+    domain: { min: t.domain?.min ?? -10, max: t.domain?.max ?? 10, integer: t.domain?.integer ?? false },
+    tolerance: t.tolerance ?? {},
+    laws: t.laws ?? [],
+    skip: t.skip,
+  };
+}
+
+function checkUnique(ops: Op[], key: (op: Op) => string, what: string, problems: Problem[]) {
+  const seen = new Map<string, Op>();
+  for (const op of ops) {
+    const k = key(op);
+    const prev = seen.get(k);
+    if (prev) problems.push({ file: op.file, line: 1, message: `${what} '${k}' is also used by ${prev.file}` });
+    else seen.set(k, op);
+  }
+}
+
+export function camelCase(id: string): string {
+  return id.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function baseName(file: string): string {
+  return file.split('/').pop()!.replace(/\.yaml$/, '');
+}

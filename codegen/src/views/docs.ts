@@ -1,0 +1,114 @@
+// The docs view: one Markdown page per op, an index per family, and the seed coverage table.
+import type { Op, Schema } from '../model.js';
+import { defaultText, hasOptions, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
+import { tsOpView } from './ts.js';
+
+export interface DocsOpView {
+  readonly marker: string;
+  readonly path: string;
+  readonly title: string;
+  readonly name: string;
+  readonly packageName: string;
+  readonly signature: string;
+  readonly methodSignature?: string;
+  readonly summary: string;
+  readonly doc: string;
+  readonly args: readonly { name: string; type: string; default: string; doc: string }[];
+  readonly options: readonly { name: string; type: string; default: string; doc: string }[];
+  readonly returns: string;
+  readonly rules: readonly { name: string; rule: string }[];
+  readonly errors: readonly { code: string; error: string; message: string }[];
+  readonly examples: readonly { title: string; code: string; expect: string }[];
+  readonly seed: string;
+  readonly source: string;
+}
+
+const code = (s: string) => '`' + s.replaceAll('|', '\\|') + '`';
+
+export function docsOpView(op: Op): DocsOpView {
+  const ts = tsOpView(op);
+  const row = (a: Op['args'][number]) => ({
+    name: code(a.name),
+    type: code(tsTypeOf(op, a.name)),
+    default: a.default !== undefined ? code(defaultText(a.default)!) : a.optional ? 'optional' : 'required',
+    doc: a.doc.replaceAll('\n', ' '),
+  });
+  const options = kwonlyArgs(op).map(row);
+  if (hasOptions(op) && op.stream) {
+    options.push({ name: code('stream'), type: code("'cpu' | 'gpu'"), default: 'default device', doc: 'Where the op runs.' });
+  }
+  const rules = [
+    ...(op.dtypeRule ? [{ name: 'dtype', rule: code(op.dtypeRule) }] : []),
+    ...(op.shapeRule ? [{ name: 'shape', rule: code(op.shapeRule) }] : []),
+  ];
+  return {
+    marker: markerText(op.file),
+    path: `docs/api/${op.family.id}/${op.jsName}.md`,
+    title: `mx.${op.jsName}`,
+    name: op.jsName,
+    packageName: op.family.package,
+    signature: `function ${op.jsName}(${ts.params}): ${ts.returnType}`,
+    methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
+    summary: op.summary,
+    doc: op.doc,
+    args: positionalArgs(op).map(row),
+    options: hasOptions(op) ? options : [],
+    returns: `${code(ts.returnType)}: ${op.returns.doc}`,
+    rules,
+    errors: op.errors.map((e) => ({ code: code(e.code), error: code(e.error), message: code(e.message) })),
+    examples: op.examples.map((e) => ({ title: e.title, code: e.code, expect: JSON.stringify(e.expect) })),
+    seed: op.seed.length > 0 ? op.seed.map(code).join(', ') : 'none (beyond the EMLX API)',
+    source: op.file,
+  };
+}
+
+export interface DocsIndexView {
+  readonly marker: string;
+  readonly path: string;
+  readonly title: string;
+  readonly packageName: string;
+  readonly summary: string;
+  readonly ops: readonly { name: string; link: string; summary: string }[];
+}
+
+export function docsIndexViews(schema: Schema): DocsIndexView[] {
+  return schema.families.map((family) => ({
+    marker: markerText('schema/families.yaml'),
+    path: `docs/api/${family.id}/index.md`,
+    title: family.title,
+    packageName: family.package,
+    summary: family.summary,
+    ops: schema.ops
+      .filter((op) => op.family.id === family.id)
+      .map((op) => ({ name: op.jsName, link: `./${op.jsName}.md`, summary: op.summary })),
+  }));
+}
+
+export interface CoverageView {
+  readonly marker: string;
+  readonly path: string;
+  readonly bound: number;
+  readonly total: number;
+  readonly rows: readonly { seed: string; family: string; fn: string; packageName: string }[];
+}
+
+/** `seeds` are the EMLX API's public names with the family expected to cover each. */
+export function coverageView(schema: Schema, seeds: readonly { name: string; family: string }[]): CoverageView {
+  const rows = seeds.map((s) => {
+    const op = schema.ops.find((o) => o.seed.includes(s.name));
+    return {
+      seed: code(s.name),
+      family: s.family,
+      fn: op ? `[${code(`mx.${op.jsName}`)}](./api/${op.family.id}/${op.jsName}.md)` : 'not yet bound',
+      packageName: op ? code(op.family.package) : '',
+    };
+  });
+  return {
+    marker: markerText('schema/seed-ops.tsv'),
+    path: 'docs/coverage.md',
+    bound: rows.filter((r) => r.packageName !== '').length,
+    total: rows.length,
+    rows,
+  };
+}
+

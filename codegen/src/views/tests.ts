@@ -1,0 +1,52 @@
+// The test view: the opSuite() configuration of each op's generated vitest file.
+import type { Op } from '../model.js';
+import { markerText } from './common.js';
+
+export interface TestOpView {
+  readonly marker: string;
+  readonly path: string;
+  readonly name: string;
+  readonly opsModule: string;
+  readonly harnessModule: string;
+  readonly property?: {
+    readonly kind: string;
+    readonly reference: string;
+    readonly dtypes: string;
+    readonly domain: string;
+    readonly tolerance: string;
+    readonly laws: string;
+  };
+  readonly skip?: string;
+  readonly examples: readonly { title: string; code: string; expect: string }[];
+  readonly errors: readonly { code: string; codeText: string; error: string; message: string }[];
+}
+
+export function testOpView(op: Op): TestOpView {
+  const t = op.test;
+  return {
+    marker: markerText(op.file),
+    path: `${op.family.dir}/test/generated/${op.jsName}.test.ts`,
+    name: op.jsName,
+    opsModule: '../../src/index.js',
+    harnessModule: op.family.id === 'core' ? '../support/harness.js' : '@mlxts/core/test-support',
+    property:
+      t.kind === 'none'
+        ? undefined
+        : {
+            kind: JSON.stringify(t.kind),
+            reference: t.reference!.trim(),
+            dtypes: JSON.stringify(t.dtypes),
+            domain: JSON.stringify(t.domain),
+            tolerance: JSON.stringify(t.tolerance),
+            laws: JSON.stringify(t.laws),
+          },
+    skip: t.skip ? JSON.stringify(t.skip) : undefined,
+    examples: op.examples.map((e) => ({ title: JSON.stringify(e.title), code: e.code.trim(), expect: JSON.stringify(e.expect) })),
+    errors: op.errors.map((e) => ({
+      code: e.code.trim(),
+      codeText: JSON.stringify(e.code.trim()),
+      error: JSON.stringify(e.error),
+      message: JSON.stringify(e.message),
+    })),
+  };
+}

@@ -1,0 +1,148 @@
+// The TypeScript view: signature, options type, TSDoc and the native call of each op function.
+import type { Op } from '../model.js';
+import { defaultText, hasOptions, kwonlyArgs, markerText, modulesFor, optionsTypeName, positionalArgs, tsTypeOf } from './common.js';
+
+export interface TsField {
+  readonly name: string;
+  readonly type: string;
+  readonly doc: string;
+}
+
+export interface TsOpView {
+  readonly marker: string;
+  readonly path: string;
+  readonly name: string;
+  readonly docLines: readonly string[];
+  readonly params: string;
+  /** Max arguments a caller may pass (positional + options). */
+  readonly maxArgs: number;
+  readonly optionsParam?: string;
+  readonly optionsInterface?: { readonly name: string; readonly fields: readonly TsField[] };
+  readonly nativeCall: string;
+  readonly returnType: string;
+  readonly track: string;
+  readonly runtimeImports: string;
+  readonly typeImports: string;
+  readonly typesModule: string;
+  readonly runtimeModule: string;
+  readonly method?: TsMethod;
+}
+
+export interface TsMethod {
+  readonly name: string;
+  readonly params: string;
+  readonly thisParams: string;
+  readonly args: string;
+  readonly summary: string;
+  readonly returnType: string;
+  readonly typeNames: readonly string[];
+}
+
+export function tsOpView(op: Op): TsOpView {
+  const positional = positionalArgs(op);
+  const kwonly = kwonlyArgs(op);
+  const options = hasOptions(op) ? optionsTypeName(op) : undefined;
+  const paramList = positional.map((a) => `${a.name}${a.optional ? '?' : ''}: ${tsTypeOf(op, a.name)}`);
+  if (options) paramList.push(`options?: ${options}`);
+  const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
+  if (op.stream) nativeArgs.push('options?.stream');
+  const target = op.binding ? `native.${op.binding.native}` : `native.ops.${op.family.id}_${op.id}`;
+  const returnType = op.returns.type === 'Tensor' ? 'Tensor' : 'Tensor[]';
+  const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
+  const typeImports = ['Tensor', ...['ArrayLike', 'DType'].filter((t) => [...usedTypes].some((u) => u.includes(t)))];
+  if (options === 'StreamOptions' || kwonly.length > 0) typeImports.push('StreamOptions');
+  const first = positional[0];
+  const methodParams = paramList.slice(1).join(', ');
+  const method: TsMethod | undefined =
+    op.method && first
+      ? {
+          name: op.jsName,
+          params: methodParams,
+          thisParams: methodParams ? `this: Tensor, ${methodParams}` : 'this: Tensor',
+          args: ['this', ...positional.slice(1).map((a) => a.name), ...(options ? ['options'] : [])].join(', '),
+          summary: op.summary,
+          returnType,
+          typeNames: typeImports.filter((t) => t !== 'Tensor' && methodParams.includes(t)),
+        }
+      : undefined;
+  const modules = modulesFor(op.family.id, '../../');
+  return {
+    marker: markerText(op.file),
+    path: `${op.family.dir}/src/generated/ops/${op.jsName}.ts`,
+    name: op.jsName,
+    docLines: tsDoc(op),
+    params: paramList.join(', '),
+    maxArgs: positional.length + (options ? 1 : 0),
+    optionsParam: options ? 'options' : undefined,
+    optionsInterface:
+      kwonly.length > 0 ? { name: options!, fields: kwonly.map((a) => ({ name: a.name, type: tsTypeOf(op, a.name), doc: argDoc(a.doc, a.default) })) } : undefined,
+    nativeCall: `${target}(${nativeArgs.join(', ')}) as ${returnType}`,
+    returnType,
+    track: op.returns.type === 'Tensor' ? 'track' : 'trackAll',
+    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), 'native', op.returns.type === 'Tensor' ? 'track' : 'trackAll'].join(', '),
+    typeImports: [...new Set(typeImports)].sort().join(', '),
+    typesModule: modules.types,
+    runtimeModule: modules.runtime,
+    method,
+  };
+}
+
+function argDoc(doc: string, def: string | number | boolean | undefined): string {
+  const d = defaultText(def);
+  return d === undefined ? doc : `${doc} Default: \`${d}\`.`;
+}
+
+function tsDoc(op: Op): string[] {
+  const lines = [op.summary, '', ...op.doc.split('\n')];
+  lines.push('');
+  for (const a of positionalArgs(op)) lines.push(`@param ${a.name} - ${argDoc(a.doc, a.default)}`);
+  if (hasOptions(op)) {
+    lines.push(`@param options - ${kwonlyArgs(op).length > 0 ? 'Keyword arguments and ' : ''}the stream to run on (\`'cpu'\` or \`'gpu'\`).`);
+  }
+  lines.push(`@returns ${op.returns.doc}`);
+  for (const ex of op.examples) {
+    lines.push('', `@example ${ex.title}`, '```ts', `${ex.code}`, `// => ${JSON.stringify(ex.expect)}`, '```');
+  }
+  return lines.map((l) => l.trimEnd());
+}
+
+export interface TsIndexView {
+  readonly marker: string;
+  readonly path: string;
+  readonly ops: readonly { name: string; options?: string }[];
+}
+
+export function tsIndexView(dir: string, ops: readonly Op[]): TsIndexView {
+  return {
+    marker: markerText('schema/'),
+    path: `${dir}/src/generated/index.ts`,
+    ops: ops.map((op) => ({ name: op.jsName, options: kwonlyArgs(op).length > 0 ? optionsTypeName(op) : undefined })),
+  };
+}
+
+export interface TsMethodsView {
+  readonly marker: string;
+  readonly path: string;
+  readonly imports: readonly { name: string; options?: string }[];
+  readonly methods: readonly TsMethod[];
+  readonly typeImports: string;
+  readonly typesModule: string;
+}
+
+export function tsMethodsView(dir: string, ops: readonly Op[]): TsMethodsView {
+  const withMethods = ops.filter((op) => op.method);
+  const methods = withMethods.map((op) => tsOpView(op).method!);
+  const typeNames = new Set(methods.flatMap((m) => m.typeNames));
+  return {
+    marker: markerText('schema/'),
+    path: `${dir}/src/generated/methods.ts`,
+    imports: withMethods.map((op) => ({
+      name: op.jsName,
+      options: kwonlyArgs(op).length > 0 && methods.some((m) => m.params.includes(optionsTypeName(op))) ? optionsTypeName(op) : undefined,
+    })),
+    methods,
+    typeImports: [...typeNames].sort().join(', '),
+    typesModule: modulesFor(ops[0]?.family.id ?? 'core', '../').types,
+  };
+}
+

@@ -1,0 +1,96 @@
+// mx.tidy: dispose every tensor a function creates, except those it returns.
+//
+// Scopes follow the async context (AsyncLocalStorage), so an async tidy collects only the tensors its own
+// continuations create, even while other code runs between its awaits. The common case — no scope
+// open — costs one integer comparison per op.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Tensor } from '@mlxts/native';
+
+class Scope {
+  private readonly tensors = new Set<Tensor>();
+  constructor(readonly parent: Scope | undefined) {}
+
+  add(tensor: Tensor): void {
+    this.tensors.add(tensor);
+  }
+
+  forget(tensor: Tensor): void {
+    this.tensors.delete(tensor);
+  }
+
+  /** Disposes what the scope created, except `kept`, which moves to the enclosing scope. */
+  close(kept: Set<Tensor>): void {
+    for (const t of this.tensors) {
+      if (kept.has(t)) this.parent?.add(t);
+      else t.dispose();
+    }
+    this.tensors.clear();
+  }
+}
+
+const storage = new AsyncLocalStorage<Scope>();
+let openScopes = 0;
+
+export function currentScope(): Scope | undefined {
+  return openScopes === 0 ? undefined : storage.getStore();
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it that is not part of its result (a tensor,
+ * or tensors inside arrays and plain objects). Works with async functions: the scope closes when the
+ * returned promise settles. Nested scopes hand kept tensors to the enclosing one.
+ *
+ * @example
+ * ```ts
+ * const y = mx.tidy(() => mx.exp(x).add(1)); // the exp intermediate is freed
+ * ```
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Scope(storage.getStore());
+  openScopes++;
+  let result: T;
+  try {
+    result = storage.run(scope, fn);
+  } catch (error) {
+    openScopes--;
+    scope.close(new Set());
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value) => {
+        openScopes--;
+        scope.close(tensorsIn(value));
+        return value;
+      },
+      (error) => {
+        openScopes--;
+        scope.close(new Set());
+        throw error;
+      },
+    ) as T;
+  }
+  openScopes--;
+  scope.close(tensorsIn(result));
+  return result;
+}
+
+/** Removes a tensor from the current tidy scope so it outlives the scope. */
+export function keep<T extends Tensor>(tensor: T): T {
+  currentScope()?.forget(tensor);
+  return tensor;
+}
+
+function tensorsIn(value: unknown, out = new Set<Tensor>()): Set<Tensor> {
+  if (isTensor(value)) out.add(value);
+  else if (Array.isArray(value)) for (const v of value) tensorsIn(v, out);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) tensorsIn(v, out);
+  }
+  return out;
+}
+
+/** Whether `value` is a Tensor of this addon (not merely shaped like one). */
+export function isTensor(value: unknown): value is Tensor {
+  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(Tensor.prototype, value);
+}

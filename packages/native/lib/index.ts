@@ -1,0 +1,124 @@
+// Loads the native addon and gives it types. The family packages (@mlxts/core, ...) build the public
+// API on top; this module is their only door to native code.
+import { createRequire } from 'node:module';
+
+/** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
+export class MlxError extends Error {
+  /** The op (or runtime call) that failed. */
+  readonly op: string;
+  constructor(message: string, op: string) {
+    super(message);
+    this.name = 'MlxError';
+    this.op = op;
+  }
+}
+
+export type DType =
+  | 'bool'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'float16'
+  | 'bfloat16'
+  | 'float32'
+  | 'float64'
+  | 'complex64';
+
+/** What `toTypedArray()` returns for each dtype. */
+export type TensorData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array;
+
+/** A JS scalar as `item()` returns it. */
+export type Scalar = number | boolean | bigint | { re: number; im: number };
+
+/**
+ * A handle on an MLX array. Ops build lazy graphs; values are computed when read back
+ * (`toTypedArray`, `item`, `data`) or evaluated (`eval`).
+ */
+export interface Tensor {
+  /** The length of each axis. */
+  readonly shape: number[];
+  readonly dtype: DType;
+  readonly ndim: number;
+  /** Number of elements. */
+  readonly size: number;
+  /** Bytes the elements occupy once evaluated. */
+  readonly nbytes: number;
+  /** Bytes per element. */
+  readonly itemsize: number;
+  /** True once `dispose()` was called. */
+  readonly disposed: boolean;
+  /** Releases the MLX array now instead of at garbage collection. Idempotent. */
+  dispose(): void;
+  /** Evaluates and copies the elements out (row-major). Blocks the calling thread while kernels run. */
+  toTypedArray(): TensorData;
+  /** Evaluates and returns the only element. Blocks the calling thread while kernels run. */
+  item(): Scalar;
+  /** Evaluates off the JS thread and resolves to a copy of the elements. */
+  data(): Promise<TensorData>;
+}
+
+interface TensorClass {
+  readonly prototype: Tensor;
+}
+
+export interface MemoryInfo {
+  /** Tensors created and not yet disposed or garbage collected (every JS thread). */
+  liveTensors: number;
+  /** Bytes MLX holds for live arrays. */
+  activeBytes: number;
+  /** The most `activeBytes` has been since start (or the last reset). */
+  peakBytes: number;
+  /** Bytes MLX keeps cached for reuse. */
+  cacheBytes: number;
+}
+
+export interface BuildInfo {
+  mlxVersion: string;
+  backend: 'cpu' | 'gpu';
+  napiVersion: number;
+}
+
+type NativeFunction = (...args: unknown[]) => unknown;
+
+interface Binding {
+  Tensor: TensorClass;
+  array(data: unknown, dtype?: DType): Tensor;
+  evalSync(tensors: Tensor[]): void;
+  evalAsync(tensors: Tensor[]): Promise<void>;
+  memory(): MemoryInfo;
+  setErrorClass(cls: typeof MlxError): void;
+  info: BuildInfo;
+  ops: Record<string, NativeFunction>;
+}
+
+const require = createRequire(import.meta.url);
+
+function load(): Binding {
+  try {
+    return require('../build/Release/mlxts.node') as Binding;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`@mlxts/native: the native addon could not be loaded (${reason}). Run \`npm install\` (it provisions MLX and builds the addon); see the README for MLX_DIR and MLXTS_BACKEND.`);
+  }
+}
+
+export const native: Binding = load();
+native.setErrorClass(MlxError);
+
+/** The Tensor class (use `mx.array` or an op to create tensors). */
+export const Tensor: TensorClass = native.Tensor;

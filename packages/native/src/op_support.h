@@ -1,0 +1,40 @@
+// What generated wrappers include: the converters, error mapping, result wrapping, and the small
+// hand-written helpers that schema callees name (mlxts::support::*) where MLX's own signature does
+// not fit the JS API directly.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include <napi.h>
+
+#include "convert.h"
+#include "errors.h"
+#include "tensor.h"
+
+namespace mlxts {
+
+inline Napi::Value to_js(Napi::Env env, mx::array array) { return Tensor::wrap(env, std::move(array)); }
+
+inline Napi::Value to_js(Napi::Env env, std::vector<mx::array> arrays) {
+  Napi::Array out = Napi::Array::New(env, arrays.size());
+  for (size_t i = 0; i < arrays.size(); ++i) out.Set(i, Tensor::wrap(env, std::move(arrays[i])));
+  return out;
+}
+
+inline Napi::Value to_js(Napi::Env env, std::pair<mx::array, mx::array> arrays) {
+  return to_js(env, std::vector<mx::array>{std::move(arrays.first), std::move(arrays.second)});
+}
+
+namespace support {
+
+// arange(stop) / arange(start, stop, step); int32 when every bound is integral, else float32.
+mx::array arange(double start, std::optional<double> stop, std::optional<double> step, std::optional<mx::Dtype> dtype,
+                 mx::StreamOrDevice s);
+
+// Static slicing over the leading axes (the rest are taken whole), Python semantics.
+mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
+                const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s);
+
+}  // namespace support
+
+}  // namespace mlxts

@@ -1,0 +1,39 @@
+#include <algorithm>
+#include <cmath>
+
+#include "op_support.h"
+
+namespace mlxts::support {
+
+mx::array arange(double start, std::optional<double> stop, std::optional<double> step, std::optional<mx::Dtype> dtype,
+                 mx::StreamOrDevice s) {
+  double begin = stop ? start : 0.0;
+  double end = stop ? *stop : start;
+  double delta = step.value_or(1.0);
+  auto integral = [](double v) { return std::isfinite(v) && std::floor(v) == v; };
+  mx::Dtype inferred = integral(begin) && integral(end) && integral(delta) ? mx::int32 : mx::float32;
+  return mx::arange(begin, end, delta, dtype.value_or(inferred), s);
+}
+
+mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
+                const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s) {
+  size_t n = start.size();
+  if (stop.size() != n || (strides && strides->size() != n)) {
+    throw UsageError("start, stop and strides must have the same length");
+  }
+  if (n > a.ndim()) throw UsageError("more slice indices than the tensor has axes");
+  mx::Shape begin(a.ndim(), 0), end(a.shape()), step(a.ndim(), 1);
+  for (size_t i = 0; i < n; ++i) {
+    int size = a.shape(static_cast<int>(i));
+    int st = strides ? (*strides)[i] : 1;
+    if (st == 0) throw UsageError("a slice stride cannot be 0");
+    // mx::slice itself follows Python's slice.indices(): negative indices count from the end and
+    // out-of-range ones clamp, for either stride sign.
+    begin[i] = start[i];
+    end[i] = stop[i];
+    step[i] = st;
+  }
+  return mx::slice(a, begin, end, step, s);
+}
+
+}  // namespace mlxts::support
