@@ -52,3 +52,17 @@ export function modulesFor(familyId: string, depth: '../../' | '../') {
     ? { types: `${depth}types.js`, runtime: `${depth}runtime/call.js` }
     : { types: '@mlxts/core', runtime: '@mlxts/core/runtime' };
 }
+
+/** A JS literal for a YAML value: like JSON, but keeping Infinity, -Infinity and NaN. */
+export function jsLiteral(value: unknown): string {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+    return Object.is(value, -0) ? '-0' : String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(jsLiteral).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${jsLiteral(v)}`).join(', ')} }`;
+  }
+  return JSON.stringify(value);
+}

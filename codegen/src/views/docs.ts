@@ -1,6 +1,6 @@
 // The docs view: one Markdown page per op, an index per family, and the seed coverage table.
 import type { Op, Schema } from '../model.js';
-import { defaultText, hasOptions, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
+import { defaultText, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
 import { tsOpView } from './ts.js';
 
 export interface DocsOpView {
@@ -56,7 +56,7 @@ export function docsOpView(op: Op): DocsOpView {
     returns: `${code(ts.returnType)}: ${op.returns.doc}`,
     rules,
     errors: op.errors.map((e) => ({ code: code(e.code), error: code(e.error), message: code(e.message) })),
-    examples: op.examples.map((e) => ({ title: e.title, code: e.code, expect: JSON.stringify(e.expect) })),
+    examples: op.examples.map((e) => ({ title: e.title, code: e.code, expect: jsLiteral(e.expect) })),
     seed: op.seed.length > 0 ? op.seed.map(code).join(', ') : 'none (beyond the EMLX API)',
     source: op.file,
   };

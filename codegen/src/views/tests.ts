@@ -1,6 +1,6 @@
 // The test view: the opSuite() configuration of each op's generated vitest file.
 import type { Op } from '../model.js';
-import { markerText } from './common.js';
+import { jsLiteral, markerText } from './common.js';
 
 export interface TestOpView {
   readonly marker: string;
@@ -41,7 +41,7 @@ export function testOpView(op: Op): TestOpView {
             laws: JSON.stringify(t.laws),
           },
     skip: t.skip ? JSON.stringify(t.skip) : undefined,
-    examples: op.examples.map((e) => ({ title: JSON.stringify(e.title), code: e.code.trim(), expect: JSON.stringify(e.expect) })),
+    examples: op.examples.map((e) => ({ title: JSON.stringify(e.title), code: e.code.trim(), expect: jsLiteral(e.expect) })),
     errors: op.errors.map((e) => ({
       code: e.code.trim(),
       codeText: JSON.stringify(e.code.trim()),

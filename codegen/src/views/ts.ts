@@ -1,6 +1,6 @@
 // The TypeScript view: signature, options type, TSDoc and the native call of each op function.
 import type { Op } from '../model.js';
-import { defaultText, hasOptions, kwonlyArgs, markerText, modulesFor, optionsTypeName, positionalArgs, tsTypeOf } from './common.js';
+import { defaultText, hasOptions, jsLiteral, kwonlyArgs, markerText, modulesFor, optionsTypeName, positionalArgs, tsTypeOf } from './common.js';
 
 export interface TsField {
   readonly name: string;
@@ -101,7 +101,7 @@ function tsDoc(op: Op): string[] {
   }
   lines.push(`@returns ${op.returns.doc}`);
   for (const ex of op.examples) {
-    lines.push('', `@example ${ex.title}`, '```ts', `${ex.code}`, `// => ${JSON.stringify(ex.expect)}`, '```');
+    lines.push('', `@example ${ex.title}`, '```ts', `${ex.code}`, `// => ${jsLiteral(ex.expect)}`, '```');
   }
   return lines.map((l) => l.trimEnd());
 }

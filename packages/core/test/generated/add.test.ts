@@ -14,8 +14,8 @@ opSuite({
     laws: ["commutative"],
   },
   examples: [
-    { title: "Broadcasting a row across a matrix", run: () => mx.add(mx.array([[1, 2, 3], [4, 5, 6]]), mx.array([10, 20, 30])), expect: [[11,22,33],[14,25,36]] },
-    { title: "A weak JS scalar keeps the tensor's dtype", run: () => mx.array([1, 2], 'int32').add(3), expect: [4,5] },
+    { title: "Broadcasting a row across a matrix", run: () => mx.add(mx.array([[1, 2, 3], [4, 5, 6]]), mx.array([10, 20, 30])), expect: [[11, 22, 33], [14, 25, 36]] },
+    { title: "A weak JS scalar keeps the tensor's dtype", run: () => mx.array([1, 2], 'int32').add(3), expect: [4, 5] },
   ],
   errors: [
     { code: "mx.add(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.add(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

@@ -14,7 +14,7 @@ opSuite({
     laws: [],
   },
   examples: [
-    { title: "Per row", run: () => mx.all(mx.array([[true, false], [true, true]]), 1), expect: [false,true] },
+    { title: "Per row", run: () => mx.all(mx.array([[true, false], [true, true]]), 1), expect: [false, true] },
   ],
   errors: [
     { code: "mx.all(mx.ones([2, 3]), 2)", run: () => mx.all(mx.ones([2, 3]), 2), error: "MlxError", message: "axis 2" },

@@ -6,9 +6,9 @@ opSuite({
   name: 'arange',
   skip: "Checked by its examples against hand-computed sequences.",
   examples: [
-    { title: "Counting", run: () => mx.arange(4), expect: [0,1,2,3] },
+    { title: "Counting", run: () => mx.arange(4), expect: [0, 1, 2, 3] },
     { title: "Integers give int32", run: () => mx.arange(4).dtype, expect: "int32" },
-    { title: "A fractional step", run: () => mx.arange(0, 1, 0.25), expect: [0,0.25,0.5,0.75] },
+    { title: "A fractional step", run: () => mx.arange(0, 1, 0.25), expect: [0, 0.25, 0.5, 0.75] },
     { title: "An explicit dtype", run: () => mx.arange(1, 7, 2, { dtype: 'float64' }).dtype, expect: "float64" },
   ],
   errors: [

@@ -14,7 +14,7 @@ opSuite({
     laws: [],
   },
   examples: [
-    { title: "Per row", run: () => mx.argmax(mx.array([[1, 9, 3], [7, 2, 7]]), 1), expect: [1,0] },
+    { title: "Per row", run: () => mx.argmax(mx.array([[1, 9, 3], [7, 2, 7]]), 1), expect: [1, 0] },
   ],
   errors: [
     { code: "mx.argmax(mx.ones([2, 3]), 2)", run: () => mx.argmax(mx.ones([2, 3]), 2), error: "MlxError", message: "axis 2" },

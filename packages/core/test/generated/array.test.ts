@@ -9,7 +9,7 @@ opSuite({
     { title: "Nested numbers are float32", run: () => mx.array([[1, 2], [3, 4]]).dtype, expect: "float32" },
     { title: "A TypedArray keeps its type", run: () => mx.array(new Int32Array([1, 2])).dtype, expect: "int32" },
     { title: "A scalar", run: () => mx.array(2.5).shape, expect: [] },
-    { title: "An explicit dtype", run: () => mx.array([1.7, -2.2], 'int32'), expect: [1,-2] },
+    { title: "An explicit dtype", run: () => mx.array([1.7, -2.2], 'int32'), expect: [1, -2] },
   ],
   errors: [
     { code: "mx.array([[1, 2], [3]])", run: () => mx.array([[1, 2], [3]]), error: "Error", message: "ragged" },

@@ -6,8 +6,8 @@ opSuite({
   name: 'astype',
   skip: "Covered by examples and the runtime dtype round-trip tests.",
   examples: [
-    { title: "Truncation toward zero", run: () => mx.array([1.7, -1.7]).astype('int32'), expect: [1,-1] },
-    { title: "To bool", run: () => mx.astype(mx.array([0, 2]), 'bool'), expect: [false,true] },
+    { title: "Truncation toward zero", run: () => mx.array([1.7, -1.7]).astype('int32'), expect: [1, -1] },
+    { title: "To bool", run: () => mx.astype(mx.array([0, 2]), 'bool'), expect: [false, true] },
   ],
   errors: [
     { code: "mx.astype(mx.ones([2]), 'int128' as never)", run: () => mx.astype(mx.ones([2]), 'int128' as never), error: "TypeError", message: "dtype must be one of" },

@@ -6,7 +6,7 @@ opSuite({
   name: 'broadcastTo',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "A row to a matrix", run: () => mx.broadcastTo(mx.array([1, 2]), [2, 2]), expect: [[1,2],[1,2]] },
+    { title: "A row to a matrix", run: () => mx.broadcastTo(mx.array([1, 2]), [2, 2]), expect: [[1, 2], [1, 2]] },
   ],
   errors: [
     { code: "mx.broadcastTo(mx.ones([3]), [2, 2])", run: () => mx.broadcastTo(mx.ones([3]), [2, 2]), error: "MlxError", message: "cannot be broadcast" },

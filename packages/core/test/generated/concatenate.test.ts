@@ -6,8 +6,8 @@ opSuite({
   name: 'concatenate',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Rows", run: () => mx.concatenate([mx.array([[1, 2]]), mx.array([[3, 4]])]), expect: [[1,2],[3,4]] },
-    { title: "Columns", run: () => mx.concatenate([mx.array([[1], [2]]), mx.array([[3], [4]])], -1), expect: [[1,3],[2,4]] },
+    { title: "Rows", run: () => mx.concatenate([mx.array([[1, 2]]), mx.array([[3, 4]])]), expect: [[1, 2], [3, 4]] },
+    { title: "Columns", run: () => mx.concatenate([mx.array([[1], [2]]), mx.array([[3], [4]])], -1), expect: [[1, 3], [2, 4]] },
   ],
   errors: [
     { code: "mx.concatenate([mx.ones([2, 2]), mx.ones([2, 3])], 0)", run: () => mx.concatenate([mx.ones([2, 2]), mx.ones([2, 3])], 0), error: "MlxError", message: "must match exactly" },

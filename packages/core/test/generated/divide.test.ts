@@ -15,7 +15,7 @@ opSuite({
   },
   examples: [
     { title: "Integer inputs give float32", run: () => mx.divide(mx.array([1, 3], 'int32'), 2).dtype, expect: "float32" },
-    { title: "Values", run: () => mx.divide(mx.array([1, 3]), mx.array([2, 4])), expect: [0.5,0.75] },
+    { title: "Values", run: () => mx.divide(mx.array([1, 3]), mx.array([2, 4])), expect: [0.5, 0.75] },
   ],
   errors: [
     { code: "mx.divide(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.divide(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

@@ -14,7 +14,7 @@ opSuite({
     laws: ["commutative"],
   },
   examples: [
-    { title: "Comparing with a scalar", run: () => mx.equal(mx.array([1, 2, 3]), 2), expect: [false,true,false] },
+    { title: "Comparing with a scalar", run: () => mx.equal(mx.array([1, 2, 3]), 2), expect: [false, true, false] },
   ],
   errors: [
     { code: "mx.equal(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.equal(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

@@ -6,8 +6,8 @@ opSuite({
   name: 'eye',
   skip: "Checked by its examples against hand-written identity matrices.",
   examples: [
-    { title: "Identity", run: () => mx.eye(2), expect: [[1,0],[0,1]] },
-    { title: "Rectangular with an offset diagonal", run: () => mx.eye(2, 3, 1), expect: [[0,1,0],[0,0,1]] },
+    { title: "Identity", run: () => mx.eye(2), expect: [[1, 0], [0, 1]] },
+    { title: "Rectangular with an offset diagonal", run: () => mx.eye(2, 3, 1), expect: [[0, 1, 0], [0, 0, 1]] },
   ],
   errors: [
     { code: "mx.eye(-2)", run: () => mx.eye(-2), error: "MlxError", message: "N and M must be positive" },

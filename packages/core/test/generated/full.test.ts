@@ -6,8 +6,8 @@ opSuite({
   name: 'full',
   skip: "A constant; its examples check values, broadcasting and dtype.",
   examples: [
-    { title: "A constant", run: () => mx.full([2], 7), expect: [7,7] },
-    { title: "Broadcasting a row", run: () => mx.full([2, 2], mx.array([1, 2])), expect: [[1,2],[1,2]] },
+    { title: "A constant", run: () => mx.full([2], 7), expect: [7, 7] },
+    { title: "Broadcasting a row", run: () => mx.full([2, 2], mx.array([1, 2])), expect: [[1, 2], [1, 2]] },
     { title: "With a dtype", run: () => mx.full([1], 3, 'int32').dtype, expect: "int32" },
   ],
   errors: [

@@ -6,8 +6,8 @@ opSuite({
   name: 'matmul',
   skip: "Covered by examples and the structural-op tests, which compare with a naive TS matmul over random shapes.",
   examples: [
-    { title: "A 2x2 product", run: () => mx.matmul(mx.array([[1, 2], [3, 4]]), mx.array([[5, 6], [7, 8]])), expect: [[19,22],[43,50]] },
-    { title: "Matrix times vector", run: () => mx.array([[1, 2], [3, 4]]).matmul(mx.array([1, 1])), expect: [3,7] },
+    { title: "A 2x2 product", run: () => mx.matmul(mx.array([[1, 2], [3, 4]]), mx.array([[5, 6], [7, 8]])), expect: [[19, 22], [43, 50]] },
+    { title: "Matrix times vector", run: () => mx.array([[1, 2], [3, 4]]).matmul(mx.array([1, 1])), expect: [3, 7] },
   ],
   errors: [
     { code: "mx.matmul(mx.ones([2, 3]), mx.ones([2, 3]))", run: () => mx.matmul(mx.ones([2, 3]), mx.ones([2, 3])), error: "MlxError", message: "must match" },

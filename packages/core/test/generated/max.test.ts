@@ -14,7 +14,7 @@ opSuite({
     laws: [],
   },
   examples: [
-    { title: "Row maxima", run: () => mx.max(mx.array([[1, 5], [7, 2]]), -1), expect: [5,7] },
+    { title: "Row maxima", run: () => mx.max(mx.array([[1, 5], [7, 2]]), -1), expect: [5, 7] },
   ],
   errors: [
     { code: "mx.max(mx.ones([2, 3]), 2)", run: () => mx.max(mx.ones([2, 3]), 2), error: "MlxError", message: "axis 2" },

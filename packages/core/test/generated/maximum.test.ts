@@ -14,7 +14,7 @@ opSuite({
     laws: ["commutative"],
   },
   examples: [
-    { title: "Clamping from below", run: () => mx.maximum(mx.array([-1, 0.5, 3]), 0), expect: [0,0.5,3] },
+    { title: "Clamping from below", run: () => mx.maximum(mx.array([-1, 0.5, 3]), 0), expect: [0, 0.5, 3] },
   ],
   errors: [
     { code: "mx.maximum(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.maximum(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

@@ -14,7 +14,7 @@ opSuite({
     laws: ["commutative"],
   },
   examples: [
-    { title: "Scaling", run: () => mx.array([1.5, -2]).multiply(2), expect: [3,-4] },
+    { title: "Scaling", run: () => mx.array([1.5, -2]).multiply(2), expect: [3, -4] },
   ],
   errors: [
     { code: "mx.multiply(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.multiply(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

@@ -6,8 +6,8 @@ opSuite({
   name: 'ones',
   skip: "A constant; its examples check values, shape and dtype.",
   examples: [
-    { title: "Booleans", run: () => mx.ones([2], 'bool'), expect: [true,true] },
-    { title: "An empty tensor", run: () => mx.ones([0, 3]).shape, expect: [0,3] },
+    { title: "Booleans", run: () => mx.ones([2], 'bool'), expect: [true, true] },
+    { title: "An empty tensor", run: () => mx.ones([0, 3]).shape, expect: [0, 3] },
   ],
   errors: [
     { code: "mx.ones([2], 'nope' as never)", run: () => mx.ones([2], 'nope' as never), error: "TypeError", message: "dtype must be one of" },

@@ -6,7 +6,7 @@ opSuite({
   name: 'reshape',
   skip: "Covered by examples and the structural-op tests (test/structural.test.ts), which compare with a TS reference.",
   examples: [
-    { title: "Inferring a dimension", run: () => mx.arange(6).reshape([2, -1]), expect: [[0,1,2],[3,4,5]] },
+    { title: "Inferring a dimension", run: () => mx.arange(6).reshape([2, -1]), expect: [[0, 1, 2], [3, 4, 5]] },
   ],
   errors: [
     { code: "mx.reshape(mx.ones([2, 3]), [4])", run: () => mx.reshape(mx.ones([2, 3]), [4]), error: "MlxError", message: "Cannot reshape" },

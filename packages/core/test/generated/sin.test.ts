@@ -10,7 +10,7 @@ opSuite({
     reference: (x: number) => Math.sin(x),
     dtypes: ["float32","float16","bfloat16","float64"],
     domain: {"min":-6,"max":6,"integer":false},
-    tolerance: {"float32":0.00001,"float64":1e-12,"float16":0.002,"bfloat16":0.016},
+    tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
   },
   examples: [

@@ -6,10 +6,10 @@ opSuite({
   name: 'slice',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Every other element", run: () => mx.slice(mx.arange(6), [0], [6], [2]), expect: [0,2,4] },
-    { title: "A sub-matrix", run: () => mx.slice(mx.arange(9).reshape([3, 3]), [1, 1], [3, 3]), expect: [[4,5],[7,8]] },
-    { title: "Negative indices and clamping", run: () => mx.slice(mx.arange(5), [-2], [100]), expect: [3,4] },
-    { title: "A negative stride", run: () => mx.slice(mx.arange(4), [3], [-5], [-1]), expect: [3,2,1,0] },
+    { title: "Every other element", run: () => mx.slice(mx.arange(6), [0], [6], [2]), expect: [0, 2, 4] },
+    { title: "A sub-matrix", run: () => mx.slice(mx.arange(9).reshape([3, 3]), [1, 1], [3, 3]), expect: [[4, 5], [7, 8]] },
+    { title: "Negative indices and clamping", run: () => mx.slice(mx.arange(5), [-2], [100]), expect: [3, 4] },
+    { title: "A negative stride", run: () => mx.slice(mx.arange(4), [3], [-5], [-1]), expect: [3, 2, 1, 0] },
   ],
   errors: [
     { code: "mx.slice(mx.ones([4]), [0], [2, 3])", run: () => mx.slice(mx.ones([4]), [0], [2, 3]), error: "Error", message: "same length" },

@@ -7,7 +7,7 @@ opSuite({
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
     { title: "Every length-1 axis", run: () => mx.zeros([1, 3, 1]).squeeze().shape, expect: [3] },
-    { title: "One axis", run: () => mx.zeros([1, 3, 1]).squeeze(-1).shape, expect: [1,3] },
+    { title: "One axis", run: () => mx.zeros([1, 3, 1]).squeeze(-1).shape, expect: [1, 3] },
   ],
   errors: [
     { code: "mx.squeeze(mx.ones([2, 1]), 0)", run: () => mx.squeeze(mx.ones([2, 1]), 0), error: "MlxError", message: "not equal to 1" },

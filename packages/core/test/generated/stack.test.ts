@@ -6,8 +6,8 @@ opSuite({
   name: 'stack',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Two vectors as rows", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])]), expect: [[1,2],[3,4]] },
-    { title: "As columns", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])], 1), expect: [[1,3],[2,4]] },
+    { title: "Two vectors as rows", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])]), expect: [[1, 2], [3, 4]] },
+    { title: "As columns", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])], 1), expect: [[1, 3], [2, 4]] },
   ],
   errors: [
     { code: "mx.stack([mx.ones([2]), mx.ones([3])])", run: () => mx.stack([mx.ones([2]), mx.ones([3])]), error: "MlxError", message: "same shape" },

@@ -14,7 +14,7 @@ opSuite({
     laws: [],
   },
   examples: [
-    { title: "Subtracting a scalar", run: () => mx.subtract(mx.array([5, 7]), 2), expect: [3,5] },
+    { title: "Subtracting a scalar", run: () => mx.subtract(mx.array([5, 7]), 2), expect: [3, 5] },
   ],
   errors: [
     { code: "mx.subtract(mx.ones([2, 3]), mx.ones([4]))", run: () => mx.subtract(mx.ones([2, 3]), mx.ones([4])), error: "MlxError", message: "cannot be broadcast" },

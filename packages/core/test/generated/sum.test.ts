@@ -14,7 +14,7 @@ opSuite({
     laws: [],
   },
   examples: [
-    { title: "Column sums keeping the axis", run: () => mx.sum(mx.array([[1, 2], [3, 4]]), 0, true), expect: [[4,6]] },
+    { title: "Column sums keeping the axis", run: () => mx.sum(mx.array([[1, 2], [3, 4]]), 0, true), expect: [[4, 6]] },
     { title: "Every axis", run: () => mx.array([[1, 2], [3, 4]]).sum().item(), expect: 10 },
     { title: "Counting true values", run: () => mx.array([true, false, true]).sum().item(), expect: 2 },
   ],

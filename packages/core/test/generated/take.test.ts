@@ -6,8 +6,8 @@ opSuite({
   name: 'take',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Rows of a matrix", run: () => mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0), expect: [[5,6],[1,2]] },
-    { title: "From the flattened tensor", run: () => mx.take(mx.array([[1, 2], [3, 4]]), [3, -1]), expect: [4,4] },
+    { title: "Rows of a matrix", run: () => mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0), expect: [[5, 6], [1, 2]] },
+    { title: "From the flattened tensor", run: () => mx.take(mx.array([[1, 2], [3, 4]]), [3, -1]), expect: [4, 4] },
   ],
   errors: [
     { code: "mx.take(mx.ones([3]), mx.array([0.5]))", run: () => mx.take(mx.ones([3]), mx.array([0.5])), error: "MlxError", message: "must be integral" },

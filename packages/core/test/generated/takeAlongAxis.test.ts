@@ -6,7 +6,7 @@ opSuite({
   name: 'takeAlongAxis',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Picking one element per row", run: () => mx.takeAlongAxis(mx.array([[10, 20], [30, 40]]), [[1], [0]], 1), expect: [[20],[30]] },
+    { title: "Picking one element per row", run: () => mx.takeAlongAxis(mx.array([[10, 20], [30, 40]]), [[1], [0]], 1), expect: [[20], [30]] },
   ],
   errors: [
     { code: "mx.takeAlongAxis(mx.ones([2, 2]), [0, 1], 3)", run: () => mx.takeAlongAxis(mx.ones([2, 2]), [0, 1], 3), error: "MlxError", message: "axis" },

@@ -6,8 +6,8 @@ opSuite({
   name: 'transpose',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "A matrix transpose", run: () => mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1,4],[2,5],[3,6]] },
-    { title: "An explicit permutation", run: () => mx.zeros([2, 3, 4]).transpose([1, 2, 0]).shape, expect: [3,4,2] },
+    { title: "A matrix transpose", run: () => mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1, 4], [2, 5], [3, 6]] },
+    { title: "An explicit permutation", run: () => mx.zeros([2, 3, 4]).transpose([1, 2, 0]).shape, expect: [3, 4, 2] },
   ],
   errors: [
     { code: "mx.transpose(mx.ones([2, 3]), [0, 0])", run: () => mx.transpose(mx.ones([2, 3]), [0, 0]), error: "MlxError", message: "Repeat" },

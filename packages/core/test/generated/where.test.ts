@@ -6,7 +6,7 @@ opSuite({
   name: 'where',
   skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
   examples: [
-    { title: "Zeroing masked entries", run: () => mx.where(mx.array([true, false, true]), mx.array([1, -2, 3]), 0), expect: [1,0,3] },
+    { title: "Zeroing masked entries", run: () => mx.where(mx.array([true, false, true]), mx.array([1, -2, 3]), 0), expect: [1, 0, 3] },
   ],
   errors: [
     { code: "mx.where(mx.array([true, false]), mx.ones([3]), 0)", run: () => mx.where(mx.array([true, false]), mx.ones([3]), 0), error: "MlxError", message: "broadcast" },

@@ -14,13 +14,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Absolute values
  * ```ts
  * mx.abs(mx.array([-1.5, 0, 2]))
- * // => [1.5,0,2]
+ * // => [1.5, 0, 2]
  * ```
  *
  * @example As a method on an integer tensor
  * ```ts
  * mx.array([-3, 4], 'int32').abs()
- * // => [3,4]
+ * // => [3, 4]
  * ```
  */
 export function abs(a: ArrayLike, options?: StreamOptions): Tensor {

@@ -15,13 +15,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Broadcasting a row across a matrix
  * ```ts
  * mx.add(mx.array([[1, 2, 3], [4, 5, 6]]), mx.array([10, 20, 30]))
- * // => [[11,22,33],[14,25,36]]
+ * // => [[11, 22, 33], [14, 25, 36]]
  * ```
  *
  * @example A weak JS scalar keeps the tensor's dtype
  * ```ts
  * mx.array([1, 2], 'int32').add(3)
- * // => [4,5]
+ * // => [4, 5]
  * ```
  */
 export function add(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Per row
  * ```ts
  * mx.all(mx.array([[true, false], [true, true]]), 1)
- * // => [false,true]
+ * // => [false, true]
  * ```
  */
 export function all(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {

@@ -24,7 +24,7 @@ export interface ArangeOptions extends StreamOptions {
  * @example Counting
  * ```ts
  * mx.arange(4)
- * // => [0,1,2,3]
+ * // => [0, 1, 2, 3]
  * ```
  *
  * @example Integers give int32
@@ -36,7 +36,7 @@ export interface ArangeOptions extends StreamOptions {
  * @example A fractional step
  * ```ts
  * mx.arange(0, 1, 0.25)
- * // => [0,0.25,0.5,0.75]
+ * // => [0, 0.25, 0.5, 0.75]
  * ```
  *
  * @example An explicit dtype

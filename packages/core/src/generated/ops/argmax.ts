@@ -17,7 +17,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Per row
  * ```ts
  * mx.argmax(mx.array([[1, 9, 3], [7, 2, 7]]), 1)
- * // => [1,0]
+ * // => [1, 0]
  * ```
  */
 export function argmax(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {

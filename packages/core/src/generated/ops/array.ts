@@ -36,7 +36,7 @@ import { checkArity, native, track } from '../../runtime/call.js';
  * @example An explicit dtype
  * ```ts
  * mx.array([1.7, -2.2], 'int32')
- * // => [1,-2]
+ * // => [1, -2]
  * ```
  */
 export function array(data: ArrayLike, dtype?: DType): Tensor {

@@ -16,13 +16,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Truncation toward zero
  * ```ts
  * mx.array([1.7, -1.7]).astype('int32')
- * // => [1,-1]
+ * // => [1, -1]
  * ```
  *
  * @example To bool
  * ```ts
  * mx.astype(mx.array([0, 2]), 'bool')
- * // => [false,true]
+ * // => [false, true]
  * ```
  */
 export function astype(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {

@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example A row to a matrix
  * ```ts
  * mx.broadcastTo(mx.array([1, 2]), [2, 2])
- * // => [[1,2],[1,2]]
+ * // => [[1, 2], [1, 2]]
  * ```
  */
 export function broadcastTo(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {

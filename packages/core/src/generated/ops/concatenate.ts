@@ -15,13 +15,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Rows
  * ```ts
  * mx.concatenate([mx.array([[1, 2]]), mx.array([[3, 4]])])
- * // => [[1,2],[3,4]]
+ * // => [[1, 2], [3, 4]]
  * ```
  *
  * @example Columns
  * ```ts
  * mx.concatenate([mx.array([[1], [2]]), mx.array([[3], [4]])], -1)
- * // => [[1,3],[2,4]]
+ * // => [[1, 3], [2, 4]]
  * ```
  */
 export function concatenate(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {

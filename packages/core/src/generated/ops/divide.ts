@@ -21,7 +21,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Values
  * ```ts
  * mx.divide(mx.array([1, 3]), mx.array([2, 4]))
- * // => [0.5,0.75]
+ * // => [0.5, 0.75]
  * ```
  */
 export function divide(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

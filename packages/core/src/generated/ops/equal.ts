@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Comparing with a scalar
  * ```ts
  * mx.equal(mx.array([1, 2, 3]), 2)
- * // => [false,true,false]
+ * // => [false, true, false]
  * ```
  */
 export function equal(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

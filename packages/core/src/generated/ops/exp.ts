@@ -14,7 +14,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Exponentials
  * ```ts
  * mx.exp(mx.array([0, 1]))
- * // => [1,2.7182817459106445]
+ * // => [1, 2.7182817459106445]
  * ```
  */
 export function exp(a: ArrayLike, options?: StreamOptions): Tensor {

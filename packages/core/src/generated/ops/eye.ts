@@ -22,13 +22,13 @@ export interface EyeOptions extends StreamOptions {
  * @example Identity
  * ```ts
  * mx.eye(2)
- * // => [[1,0],[0,1]]
+ * // => [[1, 0], [0, 1]]
  * ```
  *
  * @example Rectangular with an offset diagonal
  * ```ts
  * mx.eye(2, 3, 1)
- * // => [[0,1,0],[0,0,1]]
+ * // => [[0, 1, 0], [0, 0, 1]]
  * ```
  */
 export function eye(n: number, m?: number, k?: number, options?: EyeOptions): Tensor {

@@ -17,13 +17,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example A constant
  * ```ts
  * mx.full([2], 7)
- * // => [7,7]
+ * // => [7, 7]
  * ```
  *
  * @example Broadcasting a row
  * ```ts
  * mx.full([2, 2], mx.array([1, 2]))
- * // => [[1,2],[1,2]]
+ * // => [[1, 2], [1, 2]]
  * ```
  *
  * @example With a dtype

@@ -14,7 +14,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Logarithms
  * ```ts
  * mx.log(mx.array([1, 0]))
- * // => [0,null]
+ * // => [0, -Infinity]
  * ```
  */
 export function log(a: ArrayLike, options?: StreamOptions): Tensor {

@@ -17,13 +17,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example A 2x2 product
  * ```ts
  * mx.matmul(mx.array([[1, 2], [3, 4]]), mx.array([[5, 6], [7, 8]]))
- * // => [[19,22],[43,50]]
+ * // => [[19, 22], [43, 50]]
  * ```
  *
  * @example Matrix times vector
  * ```ts
  * mx.array([[1, 2], [3, 4]]).matmul(mx.array([1, 1]))
- * // => [3,7]
+ * // => [3, 7]
  * ```
  */
 export function matmul(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

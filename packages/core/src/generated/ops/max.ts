@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Row maxima
  * ```ts
  * mx.max(mx.array([[1, 5], [7, 2]]), -1)
- * // => [5,7]
+ * // => [5, 7]
  * ```
  */
 export function max(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {

@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Clamping from below
  * ```ts
  * mx.maximum(mx.array([-1, 0.5, 3]), 0)
- * // => [0,0.5,3]
+ * // => [0, 0.5, 3]
  * ```
  */
 export function maximum(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

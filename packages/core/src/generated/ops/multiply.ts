@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Scaling
  * ```ts
  * mx.array([1.5, -2]).multiply(2)
- * // => [3,-4]
+ * // => [3, -4]
  * ```
  */
 export function multiply(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

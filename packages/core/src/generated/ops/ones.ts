@@ -15,13 +15,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Booleans
  * ```ts
  * mx.ones([2], 'bool')
- * // => [true,true]
+ * // => [true, true]
  * ```
  *
  * @example An empty tensor
  * ```ts
  * mx.ones([0, 3]).shape
- * // => [0,3]
+ * // => [0, 3]
  * ```
  */
 export function ones(shape: number[], dtype?: DType, options?: StreamOptions): Tensor {

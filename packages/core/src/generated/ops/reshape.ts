@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Inferring a dimension
  * ```ts
  * mx.arange(6).reshape([2, -1])
- * // => [[0,1,2],[3,4,5]]
+ * // => [[0, 1, 2], [3, 4, 5]]
  * ```
  */
 export function reshape(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {

@@ -19,25 +19,25 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Every other element
  * ```ts
  * mx.slice(mx.arange(6), [0], [6], [2])
- * // => [0,2,4]
+ * // => [0, 2, 4]
  * ```
  *
  * @example A sub-matrix
  * ```ts
  * mx.slice(mx.arange(9).reshape([3, 3]), [1, 1], [3, 3])
- * // => [[4,5],[7,8]]
+ * // => [[4, 5], [7, 8]]
  * ```
  *
  * @example Negative indices and clamping
  * ```ts
  * mx.slice(mx.arange(5), [-2], [100])
- * // => [3,4]
+ * // => [3, 4]
  * ```
  *
  * @example A negative stride
  * ```ts
  * mx.slice(mx.arange(4), [3], [-5], [-1])
- * // => [3,2,1,0]
+ * // => [3, 2, 1, 0]
  * ```
  */
 export function slice(a: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {

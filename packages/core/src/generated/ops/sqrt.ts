@@ -14,7 +14,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Square roots
  * ```ts
  * mx.array([4, 9]).sqrt()
- * // => [2,3]
+ * // => [2, 3]
  * ```
  */
 export function sqrt(a: ArrayLike, options?: StreamOptions): Tensor {

@@ -21,7 +21,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example One axis
  * ```ts
  * mx.zeros([1, 3, 1]).squeeze(-1).shape
- * // => [1,3]
+ * // => [1, 3]
  * ```
  */
 export function squeeze(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {

@@ -15,13 +15,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Two vectors as rows
  * ```ts
  * mx.stack([mx.array([1, 2]), mx.array([3, 4])])
- * // => [[1,2],[3,4]]
+ * // => [[1, 2], [3, 4]]
  * ```
  *
  * @example As columns
  * ```ts
  * mx.stack([mx.array([1, 2]), mx.array([3, 4])], 1)
- * // => [[1,3],[2,4]]
+ * // => [[1, 3], [2, 4]]
  * ```
  */
 export function stack(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {

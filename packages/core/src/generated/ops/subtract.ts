@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Subtracting a scalar
  * ```ts
  * mx.subtract(mx.array([5, 7]), 2)
- * // => [3,5]
+ * // => [3, 5]
  * ```
  */
 export function subtract(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {

@@ -18,7 +18,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Column sums keeping the axis
  * ```ts
  * mx.sum(mx.array([[1, 2], [3, 4]]), 0, true)
- * // => [[4,6]]
+ * // => [[4, 6]]
  * ```
  *
  * @example Every axis

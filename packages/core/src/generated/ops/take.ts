@@ -17,13 +17,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Rows of a matrix
  * ```ts
  * mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0)
- * // => [[5,6],[1,2]]
+ * // => [[5, 6], [1, 2]]
  * ```
  *
  * @example From the flattened tensor
  * ```ts
  * mx.take(mx.array([[1, 2], [3, 4]]), [3, -1])
- * // => [4,4]
+ * // => [4, 4]
  * ```
  */
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {

@@ -17,7 +17,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Picking one element per row
  * ```ts
  * mx.takeAlongAxis(mx.array([[10, 20], [30, 40]]), [[1], [0]], 1)
- * // => [[20],[30]]
+ * // => [[20], [30]]
  * ```
  */
 export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis: number, options?: StreamOptions): Tensor {

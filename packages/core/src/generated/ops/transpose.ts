@@ -16,13 +16,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example A matrix transpose
  * ```ts
  * mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]]))
- * // => [[1,4],[2,5],[3,6]]
+ * // => [[1, 4], [2, 5], [3, 6]]
  * ```
  *
  * @example An explicit permutation
  * ```ts
  * mx.zeros([2, 3, 4]).transpose([1, 2, 0]).shape
- * // => [3,4,2]
+ * // => [3, 4, 2]
  * ```
  */
 export function transpose(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {

@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example Zeroing masked entries
  * ```ts
  * mx.where(mx.array([true, false, true]), mx.array([1, -2, 3]), 0)
- * // => [1,0,3]
+ * // => [1, 0, 3]
  * ```
  */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, options?: StreamOptions): Tensor {

@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @example A float32 matrix
  * ```ts
  * mx.zeros([2, 2])
- * // => [[0,0],[0,0]]
+ * // => [[0, 0], [0, 0]]
  * ```
  *
  * @example An integer vector

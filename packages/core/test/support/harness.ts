@@ -1,0 +1,180 @@
+// The harness behind every generated op test (test/generated/*.test.ts): property tests against a
+// float64 TS reference over random shapes and dtypes, declared laws, doc examples and error inputs.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as mx from '../../src/index.js';
+import { expectCloseNd, expectMatches, fromValues, toNd } from './compare.js';
+import { withoutLeaks } from './leaks.js';
+import { elementwise, reduce } from './ndarray.js';
+import { broadcastPairArb, runs, shapeArb, sizeOf, valuesArb, type Domain } from './random.js';
+
+type OpFn = (...args: never[]) => unknown;
+
+interface PropertyBase {
+  fn: OpFn;
+  dtypes: mx.DType[];
+  domain: Domain;
+  tolerance: Record<string, number>;
+  laws: string[];
+}
+
+export type Property =
+  | (PropertyBase & { kind: 'unary'; reference: (x: number) => number | boolean })
+  | (PropertyBase & { kind: 'binary'; reference: (a: number, b: number) => number | boolean })
+  | (PropertyBase & { kind: 'reduction'; reference: (xs: number[]) => number | boolean });
+
+export interface OpSuite {
+  name: string;
+  property?: Property;
+  /** Why the op has no property test here (where it is tested instead). */
+  skip?: string;
+  examples: { title: string; run: () => unknown; expect: unknown }[];
+  errors: { code: string; run: () => unknown; error: 'TypeError' | 'MlxError' | 'Error'; message: string }[];
+}
+
+export function opSuite(suite: OpSuite): void {
+  describe(suite.name, () => {
+    if (suite.property) propertyTests(suite.property);
+    else it.skip(`property test: ${suite.skip ?? 'none declared'}`, () => {});
+    for (const ex of suite.examples) {
+      it(`example: ${ex.title}`, () => withoutLeaks(() => expectMatches(ex.run(), ex.expect)));
+    }
+    for (const err of suite.errors) {
+      it(`throws ${err.error} for ${err.code}`, () => withoutLeaks(() => expectThrows(suite.name, err)));
+    }
+  });
+}
+
+function expectThrows(op: string, err: OpSuite['errors'][number]): void {
+  let thrown: unknown;
+  try {
+    err.run();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, `${err.code} should throw`).toBeInstanceOf(Error);
+  const error = thrown as Error;
+  if (err.error === 'MlxError') expect(error).toBeInstanceOf(mx.MlxError);
+  else if (err.error === 'TypeError') expect(error).toBeInstanceOf(TypeError);
+  else expect(error.name).toBe('Error');
+  expect(error.message.startsWith(`${op}:`), `"${error.message}" starts with the op name`).toBe(true);
+  expect(error.message).toContain(err.message);
+}
+
+function tolerance(p: PropertyBase, dtype: mx.DType): number {
+  return p.tolerance[dtype] ?? 0;
+}
+
+function propertyTests(p: Property): void {
+  for (const dtype of p.dtypes) {
+    it(`matches the reference on random ${dtype} inputs`, () => {
+      if (p.kind === 'unary') unaryProperty(p, dtype);
+      else if (p.kind === 'binary') binaryProperty(p, dtype);
+      else reductionProperty(p, dtype);
+    });
+  }
+  for (const law of p.laws) {
+    if (law === 'commutative') it('is commutative', () => commutativeLaw(p));
+  }
+}
+
+function unaryProperty(p: Extract<Property, { kind: 'unary' }>, dtype: mx.DType): void {
+  const arb = shapeArb(0, 3).chain((shape) =>
+    fc.tuple(fc.constant(shape), valuesArb(sizeOf(shape), p.domain, dtype), fc.boolean()),
+  );
+  fc.assert(
+    fc.property(arb, ([shape, values, transposed]) =>
+      withoutLeaks(() => {
+        let x = fromValues(values, shape, dtype);
+        if (transposed) x = mx.transpose(x); // a non-contiguous view
+        const fn = p.fn as (x: mx.Tensor) => mx.Tensor;
+        const out = fn(x);
+        expectCloseNd(toNd(out), elementwise([toNd(x)], p.reference as (x: number) => number), tolerance(p, out.dtype), `${dtype} ${shape}`);
+      }),
+    ),
+    { numRuns: runs },
+  );
+}
+
+function binaryProperty(p: Extract<Property, { kind: 'binary' }>, dtype: mx.DType): void {
+  const arb = broadcastPairArb.chain(({ a, b }) =>
+    fc.tuple(fc.constant(a), fc.constant(b), valuesArb(sizeOf(a), p.domain, dtype), valuesArb(sizeOf(b), p.domain, dtype), valuesArb(1, p.domain, dtype)),
+  );
+  const ref = p.reference as (a: number, b: number) => number;
+  const fn = p.fn as (a: unknown, b: unknown) => mx.Tensor;
+  fc.assert(
+    fc.property(arb, ([sa, sb, va, vb, [scalar]]) =>
+      withoutLeaks(() => {
+        const a = fromValues(va, sa, dtype);
+        const b = fromValues(vb, sb, dtype);
+        const out = fn(a, b);
+        const tol = tolerance(p, out.dtype);
+        expectCloseNd(toNd(out), elementwise([toNd(a), toNd(b)], ref), tol, `${dtype} ${sa} with ${sb}`);
+        // A JS number is a weak scalar: it takes the tensor's dtype.
+        const withScalar = fn(a, scalar);
+        expect(withScalar.dtype).toBe(out.dtype);
+        const s = toNd(fromValues([scalar], [], dtype));
+        expectCloseNd(toNd(withScalar), elementwise([toNd(a), s], ref), tol, `${dtype} ${sa} with scalar ${scalar}`);
+      }),
+    ),
+    { numRuns: runs },
+  );
+}
+
+function reductionProperty(p: Extract<Property, { kind: 'reduction' }>, dtype: mx.DType): void {
+  const arb = shapeArb(1, 3, 1, 4).chain((shape) =>
+    fc.tuple(
+      fc.constant(shape),
+      valuesArb(sizeOf(shape), p.domain, dtype),
+      axesArb(shape.length),
+      fc.boolean(),
+    ),
+  );
+  const fn = p.fn as (a: mx.Tensor, axis?: number | number[], keepdims?: boolean) => mx.Tensor;
+  fc.assert(
+    fc.property(arb, ([shape, values, axis, keepdims]) =>
+      withoutLeaks(() => {
+        const a = fromValues(values, shape, dtype);
+        let out: mx.Tensor;
+        try {
+          out = fn(a, axis, keepdims);
+        } catch (e) {
+          // Ops that reduce one axis at a time reject a list; that is their declared signature.
+          if (Array.isArray(axis) && e instanceof TypeError) return;
+          throw e;
+        }
+        const axes = axis === undefined ? shape.map((_, i) => i) : (Array.isArray(axis) ? axis : [axis]).map((i) => (i + shape.length) % shape.length);
+        const expected = reduce(toNd(a), axes, keepdims, p.reference as (xs: number[]) => number);
+        expectCloseNd(toNd(out), expected, tolerance(p, out.dtype), `${dtype} ${shape} axis ${JSON.stringify(axis)} keepdims ${keepdims}`);
+      }),
+    ),
+    { numRuns: runs },
+  );
+}
+
+/** No axis, one axis (possibly negative), or a list of distinct axes. */
+function axesArb(ndim: number): fc.Arbitrary<number | number[] | undefined> {
+  return fc.oneof(
+    fc.constant(undefined),
+    fc.integer({ min: -ndim, max: ndim - 1 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: ndim - 1 }), { minLength: 1, maxLength: ndim }),
+  );
+}
+
+function commutativeLaw(p: Property): void {
+  const dtype = p.dtypes[0];
+  const fn = p.fn as (a: unknown, b: unknown) => mx.Tensor;
+  const arb = broadcastPairArb.chain(({ a, b }) =>
+    fc.tuple(fc.constant(a), fc.constant(b), valuesArb(sizeOf(a), p.domain, dtype), valuesArb(sizeOf(b), p.domain, dtype)),
+  );
+  fc.assert(
+    fc.property(arb, ([sa, sb, va, vb]) =>
+      withoutLeaks(() => {
+        const a = fromValues(va, sa, dtype);
+        const b = fromValues(vb, sb, dtype);
+        expectCloseNd(toNd(fn(a, b)), toNd(fn(b, a)), 0, `${sa} with ${sb}`);
+      }),
+    ),
+    { numRuns: runs },
+  );
+}
