@@ -19,7 +19,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => [[1, 2], [1, 2]]
  * ```
  */
-export function broadcastTo(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {
+export function broadcastTo(a: ArrayLike, shape: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('broadcastTo', 3, arguments.length);
   if (options !== undefined) checkOptions('broadcastTo', options);
   return track(native.ops.core_broadcast_to(a, shape, options?.stream) as Tensor);

@@ -32,7 +32,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => "int32"
  * ```
  */
-export function full(shape: number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
+export function full(shape: number | number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('full', 4, arguments.length);
   if (options !== undefined) checkOptions('full', options);
   return track(native.ops.core_full(shape, vals, dtype, options?.stream) as Tensor);

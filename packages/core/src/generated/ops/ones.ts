@@ -24,7 +24,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => [0, 3]
  * ```
  */
-export function ones(shape: number[], dtype?: DType, options?: StreamOptions): Tensor {
+export function ones(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ones', 3, arguments.length);
   if (options !== undefined) checkOptions('ones', options);
   return track(native.ops.core_ones(shape, dtype, options?.stream) as Tensor);

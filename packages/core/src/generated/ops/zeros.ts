@@ -24,7 +24,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => "int32"
  * ```
  */
-export function zeros(shape: number[], dtype?: DType, options?: StreamOptions): Tensor {
+export function zeros(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('zeros', 3, arguments.length);
   if (options !== undefined) checkOptions('zeros', options);
   return track(native.ops.core_zeros(shape, dtype, options?.stream) as Tensor);

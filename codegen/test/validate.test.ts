@@ -1,0 +1,123 @@
+// Invalid schema files and the exact file:line messages the validator gives for them.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatProblem } from '../src/load.js';
+import { loadSchema } from '../src/validate.js';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'schema');
+const temps: string[] = [];
+afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** The fixture schema plus one more op file; returns every problem as `file:line: message`. */
+function problemsWith(name: string, yaml: string): string[] {
+  const root = mkdtempSync(join(tmpdir(), 'mlxts-schema-'));
+  temps.push(root);
+  cpSync(fixture, join(root, 'schema'), { recursive: true });
+  writeFileSync(join(root, 'schema', 'core', name), yaml);
+  return loadSchema(root).problems.map(formatProblem);
+}
+
+const valid = `op: negative
+family: core
+summary: Negates.
+doc: Negates each element.
+args:
+  - {name: a, type: ArrayLike, doc: Input.}
+callee:
+  - {cpp: "mlx::core::negative", call: [a]}
+returns: {type: Tensor, doc: The negation.}
+test:
+  skip: examples only.
+`;
+
+describe('schema validation', () => {
+  it('accepts the fixture schema plus a valid op', () => {
+    expect(problemsWith('negative.yaml', valid)).toEqual([]);
+  });
+
+  it('reports unknown keys with their line', () => {
+    const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
+        'op, family, extends, seed, summary, doc, js, args, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+    ]);
+  });
+
+  it('reports wrong value types and missing required keys', () => {
+    const yaml = valid.replace('summary: Negates.\n', '').replace('{name: a, type: ArrayLike, doc: Input.}', '{name: a, type: ArrayLike, doc: Input., optional: yes}');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:1: missing required key 'summary'",
+      "schema/core/negative.yaml:5: 'args.0.optional' must be a boolean, got a string",
+    ]);
+  });
+
+  it('reports undeclared and unused arguments, all in one run', () => {
+    const yaml = valid
+      .replace('  - {name: a, type: ArrayLike, doc: Input.}', '  - {name: a, type: ArrayLike, doc: Input.}\n  - {name: extra, type: int, default: 1, doc: Unused.}')
+      .replace('call: [a]', 'call: [a, "$b + 1"]');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:9: call refers to undeclared argument 'b'",
+      "schema/core/negative.yaml:7: argument 'extra' is never used by any callee",
+    ]);
+  });
+
+  it('reports unknown types, bad overload predicates and un-narrowed unions', () => {
+    const yaml = `op: negative
+family: core
+summary: Negates.
+doc: Negates.
+args:
+  - {name: a, type: Tensr, doc: Input.}
+  - {name: axis, type: "int|int[]", optional: true, doc: Axes.}
+callee:
+  - {when: {axis: float}, cpp: "mlx::core::negative", call: [a, axis]}
+  - {cpp: "mlx::core::negative", call: [a, axis]}
+returns: {type: Tensor, doc: Out.}
+test: {skip: none}
+`;
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:6: unknown type 'Tensr'; known: Tensor, ArrayLike, Indices, ArrayLike[], int, int[], float, bool, Dtype, Shape",
+      "schema/core/negative.yaml:9: 'float' is not a type of 'axis'; use one of: int, int[], absent",
+      "schema/core/negative.yaml:10: 'axis' has the union type 'int|int[]': narrow it with when: {axis: <type>}",
+    ]);
+  });
+
+  it('reports an op in the wrong file or family and an unknown class', () => {
+    const yaml = valid.replace('op: negative', 'op: negate').replace('family: core', 'family: core\nextends: nonesuch');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:3: unknown op class 'nonesuch'; known: binary_elementwise, reduction",
+    ]);
+    expect(problemsWith('negative.yaml', valid.replace('op: negative', 'op: negate'))).toEqual([
+      'schema/core/negative.yaml:1: op \'negate\' must live in a file named negate.yaml',
+    ]);
+  });
+
+  it('requires a reason for ops without property tests', () => {
+    expect(problemsWith('negative.yaml', valid.replace('test:\n  skip: examples only.\n', ''))).toEqual([
+      "schema/core/negative.yaml:1: an op without a property test (test.kind none) must say why in 'test.skip'",
+    ]);
+  });
+
+  it('catches an unquoted comma in a flow mapping (a common YAML slip)', () => {
+    const problems = problemsWith('negative.yaml', valid.replace('returns: {type: Tensor, doc: The negation.}', 'returns: {type: Tensor, doc: The negation, really.}'));
+    expect(problems).toEqual([
+      "schema/core/negative.yaml:9: unknown key 'really.' in 'returns'; allowed: type, doc",
+    ]);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const problems = problemsWith('negative.yaml', valid.replace('call: [a]', 'call: [a'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^schema\/core\/negative\.yaml:\d+: /);
+  });
+
+  it('rejects duplicate JS names across files', () => {
+    const yaml = valid.replace('summary: Negates.', 'summary: Negates.\njs: {name: add}');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:1: JS name 'add' is also used by schema/core/add.yaml",
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+// The views are pure functions of the model: spot checks of the decisions they make.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadSchema, referencedArgs, camelCase } from '../src/validate.js';
+import { jsLiteral } from '../src/views/common.js';
+import { napiOpView } from '../src/views/napi.js';
+import { tsOpView } from '../src/views/ts.js';
+
+const { schema } = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema');
+const op = (name: string) => schema!.ops.find((o) => o.id === name)!;
+
+describe('helpers', () => {
+  it('names', () => {
+    expect(camelCase('take_along_axis')).toBe('takeAlongAxis');
+    expect(referencedArgs('axis')).toEqual(['axis']);
+    expect(referencedArgs('$m.value_or($n)')).toEqual(['m', 'n']);
+  });
+
+  it('jsLiteral keeps non-finite numbers', () => {
+    expect(jsLiteral([1, -Infinity, NaN, { a: 'x' }])).toBe('[1, -Infinity, NaN, { "a": "x" }]');
+  });
+});
+
+describe('napi view', () => {
+  it('converts operands together and narrows union arguments per overload', () => {
+    const v = napiOpView(op('sum'));
+    expect(v.prelude[0]).toBe('auto operands = conv::array_likes({{info[0], "a"}});');
+    expect(v.branches.map((b) => b.condition)).toEqual(['conv::is_absent(info[1])', 'conv::is_number(info[1])', 'conv::is_list(info[1])']);
+    expect(v.branches[2].conversions).toEqual(['auto axis = conv::integers(info[1], "axis");']);
+    expect(v.noMatch).toBe('axis must be number or number[] or undefined');
+  });
+
+  it('substitutes $arg expressions and appends the stream', () => {
+    expect(napiOpView(op('eye')).branches[0].call).toBe('mlx::core::eye(n, m.value_or(n), k, dtype, stream)');
+  });
+});
+
+describe('ts view', () => {
+  it('puts keyword-only arguments in an options interface', () => {
+    const v = tsOpView(op('eye'));
+    expect(v.params).toBe('n: number, m?: number, k?: number, options?: EyeOptions');
+    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream) as Tensor');
+  });
+
+  it('calls a hand-written native function for ops with a binding', () => {
+    expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype) as Tensor');
+  });
+});
