@@ -35,6 +35,12 @@ mx::array arange(double start, std::optional<double> stop, std::optional<double>
 mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
                 const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s);
 
+// Gathers with indices made safe first: negative indices count from the end and out-of-range ones are
+// clamped to the nearest valid index. MLX's gather kernels do not bounds-check, and an out-of-range
+// index would read arbitrary memory or crash the process.
+mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
+mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -36,4 +36,39 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
   return mx::slice(a, begin, end, step, s);
 }
 
+namespace {
+
+// Maps indices into [0, size): negative ones count from the end, the rest clamp.
+mx::array safe_indices(const mx::array& indices, int size, mx::StreamOrDevice s) {
+  if (!mx::issubdtype(indices.dtype(), mx::integer)) return indices;  // MLX rejects these itself
+  mx::array n(size, indices.dtype());
+  mx::array zero(0, indices.dtype());
+  mx::array wrapped = mx::issubdtype(indices.dtype(), mx::signedinteger)
+                          ? mx::where(mx::less(indices, zero, s), mx::add(indices, n, s), indices, s)
+                          : indices;
+  return mx::clip(wrapped, zero, mx::array(std::max(size - 1, 0), indices.dtype()), s);
+}
+
+int checked_axis(const mx::array& a, int axis, const char* op) {
+  int ndim = static_cast<int>(a.ndim());
+  if (axis < -ndim || axis >= ndim) {
+    throw std::invalid_argument(std::string("[") + op + "] axis " + std::to_string(axis) +
+                                " is out of bounds for a tensor with " + std::to_string(ndim) + " dimensions");
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+}  // namespace
+
+mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
+  if (!axis) return mx::take(a, safe_indices(indices, static_cast<int>(a.size()), s), s);
+  int ax = checked_axis(a, *axis, "take");
+  return mx::take(a, safe_indices(indices, a.shape(ax), s), ax, s);
+}
+
+mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s) {
+  int ax = checked_axis(a, axis, "take_along_axis");
+  return mx::take_along_axis(a, safe_indices(indices, a.shape(ax), s), ax, s);
+}
+
 }  // namespace mlxts::support

@@ -1,5 +1,6 @@
 #include "tensor.h"
 
+#include <cstdio>
 #include <memory>
 
 #include "addon_data.h"
@@ -35,7 +36,29 @@ Napi::Function Tensor::define_class(Napi::Env env) {
                      });
 }
 
+namespace {
+
+std::string gigabytes(size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+// MLX's CPU allocator does not check for failure: an array larger than memory kills the process at
+// eval time (a null write, or the OOM killer). Refuse such a result when the op is built instead.
+void check_fits_in_memory(const mx::array& array) {
+  size_t limit = mx::get_memory_limit();
+  if (array.nbytes() <= limit) return;
+  std::string shape;
+  for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+  throw std::runtime_error("the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ") needs " +
+                           gigabytes(array.nbytes()) + ", more than MLX's memory limit of " + gigabytes(limit));
+}
+
+}  // namespace
+
 Napi::Object Tensor::wrap(Napi::Env env, mx::array array) {
+  check_fits_in_memory(array);
   pending_array = &array;
   Napi::Object object = addon_data(env).tensor_constructor.New({});
   pending_array = nullptr;

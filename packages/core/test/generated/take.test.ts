@@ -8,9 +8,10 @@ opSuite({
   examples: [
     { title: "Rows of a matrix", run: () => mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0), expect: [[5, 6], [1, 2]] },
     { title: "From the flattened tensor", run: () => mx.take(mx.array([[1, 2], [3, 4]]), [3, -1]), expect: [4, 4] },
+    { title: "Out-of-range indices clamp", run: () => mx.take(mx.array([1, 2, 3]), [7, -9]), expect: [3, 1] },
   ],
   errors: [
     { code: "mx.take(mx.ones([3]), mx.array([0.5]))", run: () => mx.take(mx.ones([3]), mx.array([0.5])), error: "MlxError", message: "must be integral" },
-    { code: "mx.take(mx.ones([3]), [0], 1)", run: () => mx.take(mx.ones([3]), [0], 1), error: "MlxError", message: "axis" },
+    { code: "mx.take(mx.ones([3]), [0], 1)", run: () => mx.take(mx.ones([3]), [0], 1), error: "MlxError", message: "axis 1 is out of bounds" },
   ],
 });

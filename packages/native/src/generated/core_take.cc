@@ -11,10 +11,7 @@ Napi::Value op_core_take(const Napi::CallbackInfo& info) {
     auto indices = conv::indices(info[1], "indices");
     auto axis = conv::optional_integer(info[2], "axis");
     auto stream = conv::stream(info[3]);
-    if (conv::is_absent(info[2])) {
-      return to_js(info.Env(), mlx::core::take(a, indices, stream));
-    }
-    return to_js(info.Env(), mlx::core::take(a, indices, axis.value(), stream));
+    return to_js(info.Env(), mlxts::support::take(a, indices, axis, stream));
   });
 }
 

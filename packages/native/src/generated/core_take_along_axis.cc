@@ -11,7 +11,7 @@ Napi::Value op_core_take_along_axis(const Napi::CallbackInfo& info) {
     auto indices = conv::indices(info[1], "indices");
     auto axis = conv::integer(info[2], "axis");
     auto stream = conv::stream(info[3]);
-    return to_js(info.Env(), mlx::core::take_along_axis(a, indices, axis, stream));
+    return to_js(info.Env(), mlxts::support::take_along_axis(a, indices, axis, stream));
   });
 }
 

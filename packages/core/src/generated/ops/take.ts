@@ -6,7 +6,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Gathers elements by integer indices along an axis, or from the flattened tensor.
  *
  * The result's shape is `a.shape` with `axis` replaced by `indices.shape`. Negative indices count from
- * the end. Out-of-range indices are not checked on every backend: keep them in `[-n, n)`.
+ * the end; out-of-range indices are clamped to the nearest valid one (MLX's gather does not check
+ * bounds, so mlxts clamps rather than read outside the tensor).
  *
  * @param a - Source tensor.
  * @param indices - Integer indices (a JS number or array is int32).
@@ -24,6 +25,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.take(mx.array([[1, 2], [3, 4]]), [3, -1])
  * // => [4, 4]
+ * ```
+ *
+ * @example Out-of-range indices clamp
+ * ```ts
+ * mx.take(mx.array([1, 2, 3]), [7, -9])
+ * // => [3, 1]
  * ```
  */
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {

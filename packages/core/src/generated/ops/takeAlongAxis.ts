@@ -6,7 +6,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Gathers elements using an index tensor aligned with the input along one axis.
  *
  * `indices` has the same number of axes as `a` and broadcasts against it on every axis but `axis`;
- * typical use is applying the result of `argsort` or `argmax(..., keepdims)`.
+ * typical use is applying the result of `argsort` or `argmax(..., keepdims)`. Negative indices count
+ * from the end; out-of-range indices are clamped (see `take`).
  *
  * @param a - Source tensor.
  * @param indices - Integer indices (a JS array is int32).

@@ -1,0 +1,63 @@
+// Bad input of every kind, in every argument position of every op: a JS error each time, never a crash.
+import { describe, expect, it } from 'vitest';
+import * as mx from '../../src/index.js';
+
+const ops = Object.entries(mx).filter(
+  ([name, value]) => typeof value === 'function' && !['Tensor', 'MlxError', 'tidy', 'keep', 'eval', 'evalSync', 'memory', 'buildInfo', 'isTensor'].includes(name),
+) as [string, (...args: unknown[]) => unknown][];
+
+function disposed(): mx.Tensor {
+  const t = mx.ones([2]);
+  t.dispose();
+  return t;
+}
+
+const badValues: [string, () => unknown][] = [
+  ['undefined', () => undefined],
+  ['null', () => null],
+  ['a string', () => 'x'],
+  ['an object', () => ({ shape: [2] })],
+  ['a symbol', () => Symbol('s')],
+  ['a function', () => () => 1],
+  ['NaN', () => NaN],
+  ['a huge number', () => 1e300],
+  ['a negative number', () => -7],
+  ['a ragged array', () => [[1], [2, 3]]],
+  ['a disposed tensor', disposed],
+  ['a mismatched tensor', () => mx.ones([3, 5])],
+];
+
+describe('every op rejects bad arguments with a JS error', () => {
+  it('covers the generated ops', () => expect(ops.length).toBeGreaterThan(30));
+
+  for (const [name, fn] of ops) {
+    it(name, () => {
+      const good = mx.ones([2, 2]);
+      for (let position = 0; position < 4; position++) {
+        for (const [label, make] of badValues) {
+          const args: unknown[] = [good, 0, 0, undefined].slice(0, position + 1);
+          args[position] = make();
+          try {
+            const out = mx.tidy(() => {
+              const r = fn(...args);
+              // Lazy ops may only fail when evaluated: force it, still expecting a JS error at worst.
+              if (mx.isTensor(r)) mx.evalSync(r);
+              return null;
+            });
+            expect(out).toBeNull();
+          } catch (error) {
+            expect(error, `${name} with ${label} at position ${position}`).toBeInstanceOf(Error);
+            expect((error as Error).message.length).toBeGreaterThan(0);
+          }
+        }
+      }
+      expect(() => fn(good, 0, 0, 0, 0, 0, 0)).toThrow(TypeError);
+      good.dispose();
+    });
+  }
+
+  it('options must be an object', () => {
+    expect(() => mx.add(1, 2, 'cpu' as never)).toThrow(/add: options must be an object/);
+    expect(() => mx.add(1, 2, { stream: 'tpu' as never })).toThrow(/stream must be 'cpu' or 'gpu'/);
+  });
+});
