@@ -160,21 +160,29 @@ mx::array weak_scalar(Napi::Value value, std::optional<mx::Dtype> peer) {
 
 bool is_scalar(Napi::Value value) { return value.IsNumber() || value.IsBoolean() || value.IsBigInt(); }
 
-std::vector<mx::array> convert_operands(const std::vector<Arg>& args) {
-  std::vector<std::optional<mx::array>> strong(args.size());
+// Converts operands together (see array_likes in convert.h). Templated on the argument range so the
+// common case of one to three operands allocates nothing but the result.
+template <class Args>
+std::vector<mx::array> convert_operands(const Args& args) {
+  mx::SmallVector<std::optional<mx::array>, 4> strong(args.size());
   std::optional<mx::Dtype> peer;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (is_scalar(args[i].value)) continue;
-    if (args[i].value.IsUndefined() || args[i].value.IsNull()) {
-      wrong_type(args[i].name, "a Tensor, number, boolean, bigint or array", args[i].value);
+  size_t i = 0;
+  for (const Arg& arg : args) {
+    if (!is_scalar(arg.value)) {
+      if (arg.value.IsUndefined() || arg.value.IsNull()) {
+        wrong_type(arg.name, "a Tensor, number, boolean, bigint or array", arg.value);
+      }
+      strong[i] = array_from(arg.value, std::nullopt, arg.name);
+      peer = peer ? mx::promote_types(*peer, strong[i]->dtype()) : strong[i]->dtype();
     }
-    strong[i] = array_from(args[i].value, std::nullopt, args[i].name);
-    peer = peer ? mx::promote_types(*peer, strong[i]->dtype()) : strong[i]->dtype();
+    ++i;
   }
   std::vector<mx::array> out;
   out.reserve(args.size());
-  for (size_t i = 0; i < args.size(); ++i) {
-    out.push_back(strong[i] ? std::move(*strong[i]) : weak_scalar(args[i].value, peer));
+  i = 0;
+  for (const Arg& arg : args) {
+    out.push_back(strong[i] ? std::move(*strong[i]) : weak_scalar(arg.value, peer));
+    ++i;
   }
   return out;
 }
@@ -216,9 +224,7 @@ std::optional<mx::array> optional_tensor(Napi::Value value, const char* name) {
   return tensor(value, name);
 }
 
-std::vector<mx::array> array_likes(std::initializer_list<Arg> args) {
-  return convert_operands(std::vector<Arg>(args));
-}
+std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return convert_operands(args); }
 
 std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   if (!value.IsArray()) wrong_type(name, "an array of tensors", value);

@@ -1,6 +1,7 @@
 #include "tensor.h"
 
 #include <cstdio>
+#include <unordered_set>
 #include <memory>
 
 #include "addon_data.h"
@@ -12,9 +13,15 @@
 namespace mlxts {
 
 namespace {
-// Marks objects made by this addon's Tensor class, so a foreign object is never unwrapped as one.
-constexpr napi_type_tag kTensorTag = {0x6d6c787473746e73ULL, 0x54656e736f723031ULL};
 thread_local mx::array* pending_array = nullptr;
+
+// Every Tensor object alive (disposed or not), guarded by the MLX lock. napi_unwrap succeeds for any
+// object some addon wrapped; membership here is what makes the pointer one of ours. (Cheaper per op
+// than napi_type_tag_object on every new object or napi_instanceof on every argument.)
+std::unordered_set<const Tensor*>& registry() {
+  static auto* tensors = new std::unordered_set<const Tensor*>();
+  return *tensors;
+}
 }  // namespace
 
 std::atomic<int64_t> Tensor::live_{0};
@@ -69,9 +76,10 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   if (pending_array == nullptr) {
     throw Napi::TypeError::New(info.Env(), "Tensor: use mx.array() or an op to create tensors");
   }
+  MlxLock lock(mlx_mutex());
   array_.emplace(std::move(*pending_array));
   pending_array = nullptr;
-  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
+  registry().insert(this);
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
   if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), external_bytes_);
@@ -79,9 +87,11 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
 
 Tensor* Tensor::from(Napi::Value value) {
   if (!value.IsObject()) return nullptr;
-  bool tagged = false;
-  if (napi_check_object_type_tag(value.Env(), value, &kTensorTag, &tagged) != napi_ok || !tagged) return nullptr;
-  return Unwrap(value.As<Napi::Object>());
+  void* wrapped = nullptr;
+  if (napi_unwrap(value.Env(), value, &wrapped) != napi_ok || wrapped == nullptr) return nullptr;
+  auto* tensor = static_cast<Tensor*>(static_cast<Napi::ObjectWrap<Tensor>*>(wrapped));
+  MlxLock lock(mlx_mutex());
+  return registry().count(tensor) != 0 ? tensor : nullptr;
 }
 
 int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
@@ -103,7 +113,11 @@ void Tensor::release(Napi::Env* env) {
 
 void Tensor::Finalize(Napi::Env env) { release(&env); }
 
-Tensor::~Tensor() { release(nullptr); }
+Tensor::~Tensor() {
+  release(nullptr);
+  MlxLock lock(mlx_mutex());
+  registry().erase(this);
+}
 
 Napi::Value Tensor::shape(const Napi::CallbackInfo& info) {
   return guard(info, "shape", [&]() -> Napi::Value {
