@@ -8,6 +8,8 @@ export interface TestOpView {
   readonly name: string;
   readonly opsModule: string;
   readonly harnessModule: string;
+  /** Set when the reference calls helpers from the family's test/support/refs.ts. */
+  readonly refsModule?: string;
   readonly property?: {
     readonly kind: string;
     readonly reference: string;
@@ -29,6 +31,7 @@ export function testOpView(op: Op): TestOpView {
     name: op.jsName,
     opsModule: '../../src/index.js',
     harnessModule: op.family.id === 'core' ? '../support/harness.js' : '@mlxts/core/test-support',
+    refsModule: t.reference?.includes('refs.') ? '../support/refs.js' : undefined,
     property:
       t.kind === 'none'
         ? undefined
