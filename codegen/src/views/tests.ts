@@ -6,8 +6,10 @@ export interface TestOpView {
   readonly marker: string;
   readonly path: string;
   readonly name: string;
-  readonly opsModule: string;
-  readonly harnessModule: string;
+  /** How the test refers to the op function, e.g. `mx.add` or `linalg.qr`. */
+  readonly fnRef: string;
+  /** The family's own module, imported under the family's name (absent for core, which is `mx`). */
+  readonly familyImport?: { readonly namespace: string; readonly module: string };
   /** Set when the reference calls helpers from the family's test/support/refs.ts. */
   readonly refsModule?: string;
   readonly property?: {
@@ -29,8 +31,8 @@ export function testOpView(op: Op): TestOpView {
     marker: markerText(op.file),
     path: `${op.family.dir}/test/generated/${op.jsName}.test.ts`,
     name: op.jsName,
-    opsModule: '../../src/index.js',
-    harnessModule: op.family.id === 'core' ? '../support/harness.js' : '@mlxts/core/test-support',
+    fnRef: `${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`,
+    familyImport: op.family.id === 'core' ? undefined : { namespace: op.family.id, module: op.family.package },
     refsModule: t.reference?.includes('refs.') ? '../support/refs.js' : undefined,
     property:
       t.kind === 'none'

@@ -2,11 +2,8 @@
 // entries point here instead of declaring an elementwise or reduction property).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as mx from '../src/index.js';
-import { expectCloseNd, fromValues, toNd } from './support/compare.js';
-import { withoutLeaks } from './support/leaks.js';
-import { broadcastAt, elementwise, strides, transpose, unravel, type Nd } from './support/ndarray.js';
-import { runs, shapeArb, sizeOf } from './support/random.js';
+import * as mx from '@mlxts/core';
+import { broadcastAt, elementwise, expectCloseNd, fromValues, type Nd, runs, shapeArb, sizeOf, strides, toNd, transpose, unravel, withoutLeaks } from '@mlxts/testing';
 
 const iota = (shape: number[]): Nd => ({ shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => i) });
 const tensorOf = (x: Nd, dtype: mx.DType = 'float32') => fromValues(x.data, x.shape, dtype);

@@ -1,7 +1,7 @@
 // Creation from every kind of JS data and read-back in every dtype (ARCHITECTURE §6 mapping).
 import { describe, expect, it } from 'vitest';
-import * as mx from '../../src/index.js';
-import { withoutLeaks } from '../support/leaks.js';
+import * as mx from '@mlxts/core';
+import { withoutLeaks } from '@mlxts/testing';
 
 const typedArrays: [string, ArrayBufferView, mx.DType][] = [
   ['Int8Array', new Int8Array([-3, 7]), 'int8'],

@@ -1,7 +1,7 @@
 // The evaluation design's promises: the event loop keeps turning during long evals, many concurrent
 // evals over shared graphs stay correct, and construction errors never poison later evals.
 import { describe, expect, it } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 
 /** A chain of `n` matmuls of 512x512 float32 (about 0.27 GFLOP each). */
 function matmulChain(n: number): { x: mx.Tensor; out: mx.Tensor } {

@@ -1,6 +1,6 @@
 // Tensor lifetime: dispose, `using`, tidy (sync, async, nested, keep) and the live-tensor counter.
 import { describe, expect, it } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 
 const live = () => mx.memory().liveTensors;
 

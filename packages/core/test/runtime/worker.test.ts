@@ -1,7 +1,7 @@
 // The addon inside worker_threads: several workers and the main thread evaluate at the same time.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 
 function runWorker(offset: number): Promise<{ results: number[]; sync: number }> {
   return new Promise((resolve, reject) => {

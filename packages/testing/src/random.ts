@@ -1,7 +1,7 @@
 // Seeded inputs for property tests: shapes, broadcast pairs and values in a domain. fast-check prints
 // the seed of a failing run; MLXTS_FC_RUNS raises the number of runs for long sessions.
 import fc from 'fast-check';
-import type { DType } from '../../src/index.js';
+import type { DType } from '@mlxts/core';
 
 export const runs = Number(process.env.MLXTS_FC_RUNS ?? 20);
 

@@ -1,6 +1,6 @@
 // Asserts that a piece of test code leaves no live tensors behind.
 import { expect } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 
 /** Runs `body` inside mx.tidy and checks the live tensor count returns to where it started. */
 export function withoutLeaks<T>(body: () => T): T {

@@ -2,7 +2,7 @@
 // float64 TS reference over random shapes and dtypes, declared laws, doc examples and error inputs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 import { expectCloseNd, expectMatches, fromValues, toNd } from './compare.js';
 import { withoutLeaks } from './leaks.js';
 import { elementwise, reduce } from './ndarray.js';

@@ -1,6 +1,6 @@
 // Value comparison with per-dtype tolerances, NaN- and infinity-aware.
 import { expect } from 'vitest';
-import * as mx from '../../src/index.js';
+import * as mx from '@mlxts/core';
 import type { Nd } from './ndarray.js';
 
 /** |actual - expected| <= tol * (1 + |expected|); tol 0 means exact. NaN matches NaN. */
