@@ -17,6 +17,8 @@ export interface Family {
   readonly dir: string;
   readonly title: string;
   readonly summary: string;
+  readonly doc: string;
+  readonly defaultStream?: 'cpu';
 }
 
 export interface Arg {
@@ -49,16 +51,20 @@ export interface ErrorCase {
   readonly code: string;
   readonly error: 'TypeError' | 'MlxError' | 'Error';
   readonly message: string;
+  readonly phase: 'build' | 'eval';
 }
 
 export interface TestHints {
-  readonly kind: 'unary' | 'binary' | 'reduction' | 'none';
+  readonly kind: 'unary' | 'binary' | 'reduction' | 'identity' | 'none';
   readonly reference?: string;
   readonly dtypes: readonly string[];
   readonly domain: { readonly min: number; readonly max: number; readonly integer: boolean };
   readonly tolerance: Readonly<Record<string, number>>;
   readonly laws: readonly string[];
   readonly skip?: string;
+  /** identity tests: the kind of matrix each tensor input is, and the matrix shapes to try. */
+  readonly inputs: readonly string[];
+  readonly shapes: readonly string[];
 }
 
 export interface Op {

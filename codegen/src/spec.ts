@@ -43,6 +43,8 @@ export const errorSpec: ObjectSpec = {
   code: requiredString,
   error: requiredString,
   message: requiredString,
+  /** `eval` when the error can only surface at evaluation (kernel errors); `build` (default) otherwise. */
+  phase: string,
 };
 
 export const exampleSpec: ObjectSpec = {
@@ -59,6 +61,8 @@ export const testSpec: ObjectSpec = {
   tolerance: { kind: { map: 'number' } },
   laws: stringList,
   skip: string,
+  inputs: stringList,
+  shapes: stringList,
 };
 
 /** Every key an op file may use. A class file (schema/classes) uses the same keys, none required. */
@@ -103,4 +107,8 @@ export const familySpec: ObjectSpec = {
   dir: requiredString,
   title: requiredString,
   summary: requiredString,
+  /** Markdown for the family's index page. */
+  doc: string,
+  /** The stream an op runs on when the caller names none: `cpu` for families MLX runs only on the CPU. */
+  default_stream: string,
 };

@@ -6,11 +6,15 @@ import { deepFreeze, type Arg, type Callee, type Family, type Op, type Schema, t
 import { classSpec, familySpec, opSpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
-const TEST_KINDS = ['unary', 'binary', 'reduction', 'none'];
+const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'none'];
+const IDENTITY_INPUTS = ['general', 'invertible', 'spd', 'lower', 'upper', 'rhs', 'vector3'];
+const IDENTITY_SHAPES = ['square', 'tall', 'wide', 'batched'];
+const ERROR_PHASES = ['build', 'eval'];
+const STREAMS = ['cpu'];
 const ERROR_CLASSES = ['TypeError', 'MlxError', 'Error'];
 const RETURN_TYPES = ['Tensor', 'Tensor[]'];
 const LAWS = ['commutative'];
-const IDENT = /^[a-z][A-Za-z0-9_]*$/;
+const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 export function loadSchema(root: string, dir = 'schema'): { schema?: Schema; problems: Problem[] } {
   const { files, problems } = loadTree(root, dir);
@@ -66,7 +70,10 @@ function readFamilies(src: LoadedFile, problems: Problem[]): Family[] {
   return Object.entries(src.data).map(([id, value]) => {
     checkObject(src, value, familySpec, [id], problems);
     const v = value as Record<string, string>;
-    return { id, package: v.package, dir: v.dir, title: v.title, summary: v.summary };
+    if (v.default_stream !== undefined && !STREAMS.includes(v.default_stream)) {
+      problems.push({ file: src.file, line: src.lineOf([id, 'default_stream']), message: `default_stream must be one of ${STREAMS.join(', ')}` });
+    }
+    return { id, package: v.package, dir: v.dir, title: v.title, summary: v.summary, doc: (v.doc ?? '').trim(), defaultStream: v.default_stream as 'cpu' | undefined };
   });
 }
 
@@ -98,21 +105,28 @@ function readDtypes(src: LoadedFile, problems: Problem[]): Record<string, string
   return out;
 }
 
-/** Maps merge recursively; lists and scalars of the op replace the class's. `$op` in strings becomes the op id. */
-function mergeClass(base: unknown, own: unknown, opId: string): unknown {
-  if (own === undefined) return substituteOp(base, opId);
+interface OpNames {
+  /** The op id (MLX's C++ name), substituted for `$op`. */
+  readonly op: string;
+  /** The JS name, substituted for `$js`. */
+  readonly js: string;
+}
+
+/** Maps merge recursively; lists and scalars of the op replace the class's. Class strings may use `$op` and `$js`. */
+function mergeClass(base: unknown, own: unknown, names: OpNames): unknown {
+  if (own === undefined) return substituteNames(base, names);
   if (isPlainObject(base) && isPlainObject(own)) {
     const out: Record<string, unknown> = {};
-    for (const key of new Set([...Object.keys(base), ...Object.keys(own)])) out[key] = mergeClass(base[key], own[key], opId);
+    for (const key of new Set([...Object.keys(base), ...Object.keys(own)])) out[key] = mergeClass(base[key], own[key], names);
     return out;
   }
   return own;
 }
 
-function substituteOp(value: unknown, opId: string): unknown {
-  if (typeof value === 'string') return value.replaceAll('$op', opId);
-  if (Array.isArray(value)) return value.map((v) => substituteOp(v, opId));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteOp(v, opId)]));
+function substituteNames(value: unknown, names: OpNames): unknown {
+  if (typeof value === 'string') return value.replaceAll('$op', names.op).replaceAll('$js', names.js);
+  if (Array.isArray(value)) return value.map((v) => substituteNames(v, names));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteNames(v, names)]));
   return value;
 }
 
@@ -127,7 +141,11 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   if (typeof data.extends === 'string') {
     const cls = vocab.classes.get(data.extends);
     if (!cls) at(['extends'], `unknown op class '${data.extends}'; known: ${[...vocab.classes.keys()].join(', ')}`);
-    else data = mergeClass(cls.data, data, String(data.op)) as Record<string, unknown>;
+    else {
+      const op = String(data.op);
+      const js = isPlainObject(data.js) && typeof data.js.name === 'string' ? data.js.name : camelCase(op);
+      data = mergeClass(cls.data, data, { op, js }) as Record<string, unknown>;
+    }
   }
   checkObject(src, data, opSpec, [], problems);
   if (problems.length > before) return undefined;
@@ -145,6 +163,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
   (d.errors ?? []).forEach((e: any, i: number) => {
     if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
+    if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
   if (problems.length > before || !family) return undefined;
@@ -164,7 +183,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     returns: d.returns,
     dtypeRule: d.dtype,
     shapeRule: d.shape,
-    errors: d.errors ?? [],
+    errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
     test,
   };
@@ -177,7 +196,7 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
   let sawOptionalPositional = false;
   raw.forEach((a, i) => {
     const path = ['args', i];
-    if (!IDENT.test(a.name)) at([...path, 'name'], `argument name '${a.name}' must be a camelCase identifier`);
+    if (!IDENT.test(a.name)) at([...path, 'name'], `argument name '${a.name}' must be an identifier (MLX Python's name, camelCased)`);
     if (args.some((b) => b.name === a.name)) at([...path, 'name'], `argument '${a.name}' is declared twice`);
     const members = String(a.type).split('|').map((t) => t.trim());
     const defs = members.map((t) => types.get(t));
@@ -256,7 +275,7 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
 /** `a` is an argument reference; in an expression, arguments are written `$a`. */
 export function referencedArgs(item: string): string[] {
   if (IDENT.test(item)) return [item];
-  return [...item.matchAll(/\$([a-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  return [...item.matchAll(/\$([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
 }
 
 function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At): TestHints {
@@ -277,6 +296,13 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     if (!LAWS.includes(law)) at(['test', 'laws', i], `unknown law '${law}'; known: ${LAWS.join(', ')}`);
   });
   if (kind !== 'none' && args.length === 0) at(['test'], 'a property test needs at least one argument');
+  (t.inputs ?? []).forEach((name: string, i: number) => {
+    if (!IDENTITY_INPUTS.includes(name)) at(['test', 'inputs', i], `unknown input kind '${name}'; known: ${IDENTITY_INPUTS.join(', ')}`);
+  });
+  (t.shapes ?? []).forEach((name: string, i: number) => {
+    if (!IDENTITY_SHAPES.includes(name)) at(['test', 'shapes', i], `unknown matrix shape '${name}'; known: ${IDENTITY_SHAPES.join(', ')}`);
+  });
+  if (kind === 'identity' && (!t.inputs || t.inputs.length === 0)) at(['test'], "an identity test needs 'inputs'");
   return {
     kind,
     reference: t.reference,
@@ -285,6 +311,8 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     tolerance: t.tolerance ?? {},
     laws: t.laws ?? [],
     skip: t.skip,
+    inputs: t.inputs ?? [],
+    shapes: t.shapes ?? ['square'],
   };
 }
 

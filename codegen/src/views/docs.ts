@@ -44,7 +44,7 @@ export function docsOpView(op: Op): DocsOpView {
   return {
     marker: markerText(op.file),
     path: `docs/api/${op.family.id}/${op.jsName}.md`,
-    title: `mx.${op.jsName}`,
+    title: `${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`,
     name: op.jsName,
     packageName: op.family.package,
     signature: `function ${op.jsName}(${ts.params}): ${ts.returnType}`,
@@ -68,6 +68,7 @@ export interface DocsIndexView {
   readonly title: string;
   readonly packageName: string;
   readonly summary: string;
+  readonly doc: string;
   readonly ops: readonly { name: string; link: string; summary: string }[];
 }
 
@@ -78,6 +79,7 @@ export function docsIndexViews(schema: Schema): DocsIndexView[] {
     title: family.title,
     packageName: family.package,
     summary: family.summary,
+    doc: family.doc,
     ops: schema.ops
       .filter((op) => op.family.id === family.id)
       .map((op) => ({ name: op.jsName, link: `./${op.jsName}.md`, summary: op.summary })),

@@ -40,7 +40,10 @@ export function napiOpView(op: Op): NapiOpView {
     if (arg.types[0]?.operand || narrowed.has(arg.name)) continue;
     prelude.push(`auto ${arg.name} = ${convertExpr(arg, arg.types[0], value(arg))};`);
   }
-  if (op.stream) prelude.push(`auto stream = conv::stream(info[${op.args.length}]);`);
+  if (op.stream) {
+    const fallback = op.family.defaultStream === 'cpu' ? ', cpu_stream()' : '';
+    prelude.push(`auto stream = conv::stream(info[${op.args.length}]${fallback});`);
+  }
 
   const branches = op.callees.map((callee) => branchView(op, callee, narrowed, value));
   const last = op.callees[op.callees.length - 1];

@@ -19,10 +19,12 @@ export interface TestOpView {
     readonly domain: string;
     readonly tolerance: string;
     readonly laws: string;
+    readonly inputs: string;
+    readonly shapes: string;
   };
   readonly skip?: string;
   readonly examples: readonly { title: string; code: string; expect: string }[];
-  readonly errors: readonly { code: string; codeText: string; error: string; message: string }[];
+  readonly errors: readonly { code: string; codeText: string; error: string; message: string; phase: string }[];
 }
 
 export function testOpView(op: Op): TestOpView {
@@ -44,6 +46,8 @@ export function testOpView(op: Op): TestOpView {
             domain: JSON.stringify(t.domain),
             tolerance: JSON.stringify(t.tolerance),
             laws: JSON.stringify(t.laws),
+            inputs: JSON.stringify(t.inputs),
+            shapes: JSON.stringify(t.shapes),
           },
     skip: t.skip ? JSON.stringify(t.skip) : undefined,
     examples: op.examples.map((e) => ({ title: JSON.stringify(e.title), code: e.code.trim(), expect: jsLiteral(e.expect) })),
@@ -52,6 +56,7 @@ export function testOpView(op: Op): TestOpView {
       codeText: JSON.stringify(e.code.trim()),
       error: JSON.stringify(e.error),
       message: JSON.stringify(e.message),
+      phase: JSON.stringify(e.phase),
     })),
   };
 }

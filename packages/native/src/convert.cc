@@ -303,6 +303,15 @@ std::optional<double> optional_number(Napi::Value value, const char* name) {
   return number(value, name);
 }
 
+std::string string(Napi::Value value, const char* name) {
+  if (!value.IsString()) wrong_type(name, "a string", value);
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::string string_or(Napi::Value value, const char* name, const char* fallback) {
+  return is_absent(value) ? std::string(fallback) : string(value, name);
+}
+
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {
   if (is_absent(value)) return fallback;
   if (!value.IsBoolean()) wrong_type(name, "a boolean", value);
@@ -332,6 +341,10 @@ mx::StreamOrDevice stream(Napi::Value value) {
     }
   }
   wrong_type("stream", "'cpu' or 'gpu'", value);
+}
+
+mx::StreamOrDevice stream(Napi::Value value, mx::Stream fallback) {
+  return is_absent(value) ? mx::StreamOrDevice(fallback) : stream(value);
 }
 
 void check_arity(const Napi::CallbackInfo& info, size_t max_args) {

@@ -59,6 +59,10 @@ double number(Napi::Value value, const char* name);
 double number_or(Napi::Value value, const char* name, double fallback);
 std::optional<double> optional_number(Napi::Value value, const char* name);
 
+// Type `str` and `str` with a default.
+std::string string(Napi::Value value, const char* name);
+std::string string_or(Napi::Value value, const char* name, const char* fallback);
+
 // Type `bool` with a default.
 bool boolean_or(Napi::Value value, const char* name, bool fallback);
 
@@ -68,11 +72,14 @@ std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name);
 
 // The trailing stream option: undefined (the default device's stream), 'cpu' or 'gpu'.
 mx::StreamOrDevice stream(Napi::Value value);
+// The same, for ops that MLX runs only on the CPU: undefined means `fallback` rather than the default device.
+mx::StreamOrDevice stream(Napi::Value value, mx::Stream fallback);
 
 // Predicates that pick an overload from the JS runtime type of an argument.
 inline bool is_absent(Napi::Value value) { return value.IsUndefined() || value.IsNull(); }
 inline bool is_number(Napi::Value value) { return value.IsNumber(); }
 inline bool is_list(Napi::Value value) { return value.IsArray(); }
+inline bool is_string(Napi::Value value) { return value.IsString(); }
 
 // Rejects calls with more arguments than the op declares.
 void check_arity(const Napi::CallbackInfo& info, size_t max_args);

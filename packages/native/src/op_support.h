@@ -41,6 +41,10 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
+// LAPACK-backed linalg ops take float32/float64 only: float16 and bfloat16 inputs are computed in float32
+// (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
+mx::array linalg_input(const mx::array& a);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -60,6 +60,10 @@ int checked_axis(const mx::array& a, int axis, const char* op) {
 
 }  // namespace
 
+mx::array linalg_input(const mx::array& a) {
+  return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
+}
+
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
   if (!axis) return mx::take(a, safe_indices(indices, static_cast<int>(a.size()), s), s);
   int ax = checked_axis(a, *axis, "take");

@@ -4,3 +4,4 @@ export * from './harness.js';
 export * from './leaks.js';
 export * from './ndarray.js';
 export * from './random.js';
+export * from './matrices.js';

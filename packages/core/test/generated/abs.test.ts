@@ -12,6 +12,8 @@ opSuite({
     domain: {"min":-50,"max":50,"integer":false},
     tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
+    inputs: [],
+    shapes: ["square"],
   },
   examples: [
     { title: "Absolute values", run: () => mx.abs(mx.array([-1.5, 0, 2])), expect: [1.5, 0, 2] },

@@ -12,7 +12,7 @@ opSuite({
     { title: "An explicit dtype", run: () => mx.arange(1, 7, 2, { dtype: 'float64' }).dtype, expect: "float64" },
   ],
   errors: [
-    { code: "mx.arange(0, 10, 0)", run: () => mx.arange(0, 10, 0), error: "MlxError", message: "step" },
-    { code: "mx.arange('5' as never)", run: () => mx.arange('5' as never), error: "TypeError", message: "start must be a number" },
+    { code: "mx.arange(0, 10, 0)", run: () => mx.arange(0, 10, 0), error: "MlxError", message: "step", phase: "build" },
+    { code: "mx.arange('5' as never)", run: () => mx.arange('5' as never), error: "TypeError", message: "start must be a number", phase: "build" },
   ],
 });

@@ -12,6 +12,8 @@ opSuite({
     domain: {"min":-8,"max":8,"integer":false},
     tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
+    inputs: [],
+    shapes: ["square"],
   },
   examples: [
     { title: "Exponentials", run: () => mx.exp(mx.array([0, 1])), expect: [1, 2.7182817459106445] },

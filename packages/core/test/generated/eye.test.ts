@@ -10,6 +10,6 @@ opSuite({
     { title: "Rectangular with an offset diagonal", run: () => mx.eye(2, 3, 1), expect: [[0, 1, 0], [0, 0, 1]] },
   ],
   errors: [
-    { code: "mx.eye(-2)", run: () => mx.eye(-2), error: "MlxError", message: "N and M must be positive" },
+    { code: "mx.eye(-2)", run: () => mx.eye(-2), error: "MlxError", message: "N and M must be positive", phase: "build" },
   ],
 });

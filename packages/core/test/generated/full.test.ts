@@ -11,6 +11,6 @@ opSuite({
     { title: "With a dtype", run: () => mx.full([1], 3, 'int32').dtype, expect: "int32" },
   ],
   errors: [
-    { code: "mx.full([2, 2], mx.array([1, 2, 3]))", run: () => mx.full([2, 2], mx.array([1, 2, 3])), error: "MlxError", message: "broadcast" },
+    { code: "mx.full([2, 2], mx.array([1, 2, 3]))", run: () => mx.full([2, 2], mx.array([1, 2, 3])), error: "MlxError", message: "broadcast", phase: "build" },
   ],
 });

@@ -12,6 +12,8 @@ opSuite({
     domain: {"min":0.01,"max":100,"integer":false},
     tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
+    inputs: [],
+    shapes: ["square"],
   },
   examples: [
     { title: "Logarithms", run: () => mx.log(mx.array([1, 0])), expect: [0, -Infinity] },

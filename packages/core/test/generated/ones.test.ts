@@ -10,6 +10,6 @@ opSuite({
     { title: "An empty tensor", run: () => mx.ones([0, 3]).shape, expect: [0, 3] },
   ],
   errors: [
-    { code: "mx.ones([2], 'nope' as never)", run: () => mx.ones([2], 'nope' as never), error: "TypeError", message: "dtype must be one of" },
+    { code: "mx.ones([2], 'nope' as never)", run: () => mx.ones([2], 'nope' as never), error: "TypeError", message: "dtype must be one of", phase: "build" },
   ],
 });

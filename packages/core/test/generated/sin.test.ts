@@ -12,6 +12,8 @@ opSuite({
     domain: {"min":-6,"max":6,"integer":false},
     tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
+    inputs: [],
+    shapes: ["square"],
   },
   examples: [
     { title: "Sines", run: () => mx.sin(mx.array([0])), expect: [0] },

@@ -12,6 +12,8 @@ opSuite({
     domain: {"min":0,"max":100,"integer":false},
     tolerance: {"float32":0.00001,"float64":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
+    inputs: [],
+    shapes: ["square"],
   },
   examples: [
     { title: "Square roots", run: () => mx.array([4, 9]).sqrt(), expect: [2, 3] },

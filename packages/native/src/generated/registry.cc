@@ -36,6 +36,25 @@ Napi::Value op_core_take_along_axis(const Napi::CallbackInfo& info);
 Napi::Value op_core_transpose(const Napi::CallbackInfo& info);
 Napi::Value op_core_where(const Napi::CallbackInfo& info);
 Napi::Value op_core_zeros(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_cholesky(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_cholesky_inv(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_cross(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_det(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_eig(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_eigh(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_eigvals(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_eigvalsh(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_inv(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_lu(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_lu_factor(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_norm(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_pinv(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_qr(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_slogdet(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_solve(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_solve_triangular(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_svd(const Napi::CallbackInfo& info);
+Napi::Value op_linalg_tri_inv(const Napi::CallbackInfo& info);
 
 void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_abs", Napi::Function::New<op_core_abs>(env, "core_abs"));
@@ -70,6 +89,25 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_transpose", Napi::Function::New<op_core_transpose>(env, "core_transpose"));
   ops.Set("core_where", Napi::Function::New<op_core_where>(env, "core_where"));
   ops.Set("core_zeros", Napi::Function::New<op_core_zeros>(env, "core_zeros"));
+  ops.Set("linalg_cholesky", Napi::Function::New<op_linalg_cholesky>(env, "linalg_cholesky"));
+  ops.Set("linalg_cholesky_inv", Napi::Function::New<op_linalg_cholesky_inv>(env, "linalg_cholesky_inv"));
+  ops.Set("linalg_cross", Napi::Function::New<op_linalg_cross>(env, "linalg_cross"));
+  ops.Set("linalg_det", Napi::Function::New<op_linalg_det>(env, "linalg_det"));
+  ops.Set("linalg_eig", Napi::Function::New<op_linalg_eig>(env, "linalg_eig"));
+  ops.Set("linalg_eigh", Napi::Function::New<op_linalg_eigh>(env, "linalg_eigh"));
+  ops.Set("linalg_eigvals", Napi::Function::New<op_linalg_eigvals>(env, "linalg_eigvals"));
+  ops.Set("linalg_eigvalsh", Napi::Function::New<op_linalg_eigvalsh>(env, "linalg_eigvalsh"));
+  ops.Set("linalg_inv", Napi::Function::New<op_linalg_inv>(env, "linalg_inv"));
+  ops.Set("linalg_lu", Napi::Function::New<op_linalg_lu>(env, "linalg_lu"));
+  ops.Set("linalg_lu_factor", Napi::Function::New<op_linalg_lu_factor>(env, "linalg_lu_factor"));
+  ops.Set("linalg_norm", Napi::Function::New<op_linalg_norm>(env, "linalg_norm"));
+  ops.Set("linalg_pinv", Napi::Function::New<op_linalg_pinv>(env, "linalg_pinv"));
+  ops.Set("linalg_qr", Napi::Function::New<op_linalg_qr>(env, "linalg_qr"));
+  ops.Set("linalg_slogdet", Napi::Function::New<op_linalg_slogdet>(env, "linalg_slogdet"));
+  ops.Set("linalg_solve", Napi::Function::New<op_linalg_solve>(env, "linalg_solve"));
+  ops.Set("linalg_solve_triangular", Napi::Function::New<op_linalg_solve_triangular>(env, "linalg_solve_triangular"));
+  ops.Set("linalg_svd", Napi::Function::New<op_linalg_svd>(env, "linalg_svd"));
+  ops.Set("linalg_tri_inv", Napi::Function::New<op_linalg_tri_inv>(env, "linalg_tri_inv"));
 }
 
 }  // namespace mlxts
