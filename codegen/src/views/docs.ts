@@ -101,7 +101,7 @@ export function coverageView(schema: Schema, seeds: readonly { name: string; fam
     return {
       seed: code(s.name),
       family: s.family,
-      fn: op ? `[${code(`mx.${op.jsName}`)}](./api/${op.family.id}/${op.jsName}.md)` : 'not yet bound',
+      fn: op ? `[${code(`${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`)}](./api/${op.family.id}/${op.jsName}.md)` : 'not yet bound',
       packageName: op ? code(op.family.package) : '',
     };
   });
