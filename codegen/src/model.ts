@@ -89,8 +89,16 @@ export interface Op {
   readonly test: TestHints;
 }
 
+/** A hand-written runtime API that covers an EMLX seed name (schema/runtime.yaml). */
+export interface RuntimeEntry {
+  readonly seed: string;
+  readonly api: string;
+  readonly page: string;
+}
+
 export interface Schema {
   readonly families: readonly Family[];
+  readonly runtime: readonly RuntimeEntry[];
   readonly types: ReadonlyMap<string, TypeDef>;
   readonly dtypeClasses: Readonly<Record<string, readonly string[]>>;
   readonly ops: readonly Op[];

@@ -112,3 +112,6 @@ export const familySpec: ObjectSpec = {
   /** The stream an op runs on when the caller names none: `cpu` for families MLX runs only on the CPU. */
   default_stream: string,
 };
+
+/** An entry of schema/runtime.yaml: a hand-written runtime API covering an EMLX seed name. */
+export const runtimeEntrySpec: ObjectSpec = { seed: requiredString, api: requiredString, page: requiredString };

@@ -2,8 +2,8 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, type Arg, type Callee, type Family, type Op, type Schema, type TestHints, type TypeDef } from './model.js';
-import { classSpec, familySpec, opSpec, typeSpec } from './spec.js';
+import { deepFreeze, type Arg, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { classSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
 const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'none'];
@@ -39,6 +39,8 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
   const families = readFamilies(familiesFile, problems);
   const types = readTypes(typesFile, problems);
   const dtypeClasses = readDtypes(dtypesFile, problems);
+  const runtimeFile = byName('runtime.yaml');
+  const runtime = runtimeFile ? readRuntime(runtimeFile, problems) : [];
   const classes = new Map<string, { src: LoadedFile; data: Record<string, unknown> }>();
   for (const src of files.filter((f) => f.file.startsWith(`${dir}/classes/`))) {
     checkObject(src, src.data, classSpec, [], problems);
@@ -47,6 +49,7 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
   const ops: Op[] = [];
   for (const src of files) {
     const family = src.file.slice(dir.length + 1).split('/')[0];
+    if (src === runtimeFile) continue;
     if (!src.file.slice(dir.length + 1).includes('/') || family === 'classes') continue;
     const op = readOp(src, { families, types, dtypeClasses, classes }, problems);
     if (op) ops.push(op);
@@ -55,7 +58,7 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
   checkUnique(ops, (op) => op.id, 'op id', problems);
   ops.sort((a, b) => (a.family.id + '/' + a.id).localeCompare(b.family.id + '/' + b.id));
   if (problems.length > 0) return { problems };
-  return { schema: deepFreeze({ families, types, dtypeClasses, ops }), problems };
+  return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops }), problems };
 }
 
 interface Vocab {
@@ -90,6 +93,15 @@ function readTypes(src: LoadedFile, problems: Problem[]): Map<string, TypeDef> {
     types.set(name, def);
   }
   return types;
+}
+
+function readRuntime(src: LoadedFile, problems: Problem[]): RuntimeEntry[] {
+  if (!Array.isArray(src.data)) {
+    problems.push({ file: src.file, line: 1, message: 'runtime.yaml must be a list of {seed, api, page}' });
+    return [];
+  }
+  src.data.forEach((entry, i) => checkObject(src, entry, runtimeEntrySpec, [i], problems));
+  return src.data as RuntimeEntry[];
 }
 
 function readDtypes(src: LoadedFile, problems: Problem[]): Record<string, string[]> {

@@ -40,7 +40,7 @@ describe('ts view', () => {
   it('puts keyword-only arguments in an options interface', () => {
     const v = tsOpView(op('eye'));
     expect(v.params).toBe('n: number, m?: number, k?: number, options?: EyeOptions');
-    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream) as Tensor');
+    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor');
   });
 
   it('calls a hand-written native function for ops with a binding', () => {

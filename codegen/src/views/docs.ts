@@ -35,7 +35,8 @@ export function docsOpView(op: Op): DocsOpView {
   });
   const options = kwonlyArgs(op).map(row);
   if (hasOptions(op) && op.stream) {
-    options.push({ name: code('stream'), type: code("'cpu' | 'gpu'"), default: 'default device', doc: 'Where the op runs.' });
+    const fallback = op.family.defaultStream === 'cpu' ? 'the CPU stream' : "the default device's stream";
+    options.push({ name: code('stream'), type: code("'cpu' | 'gpu' | Stream"), default: fallback, doc: 'Where the op runs (`device` is an alias taking a device name).' });
   }
   const rules = [
     ...(op.dtypeRule ? [{ name: 'dtype', rule: code(op.dtypeRule) }] : []),
@@ -98,6 +99,10 @@ export interface CoverageView {
 export function coverageView(schema: Schema, seeds: readonly { name: string; family: string }[]): CoverageView {
   const rows = seeds.map((s) => {
     const op = schema.ops.find((o) => o.seed.includes(s.name));
+    const runtime = schema.runtime.find((r) => r.seed === s.name);
+    if (!op && runtime) {
+      return { seed: code(s.name), family: s.family, fn: `[${code(runtime.api)}](./${runtime.page})`, packageName: code('@mlxts/core') };
+    }
     return {
       seed: code(s.name),
       family: s.family,

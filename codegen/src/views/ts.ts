@@ -45,7 +45,7 @@ export function tsOpView(op: Op): TsOpView {
   const paramList = positional.map((a) => `${a.name}${a.optional ? '?' : ''}: ${tsTypeOf(op, a.name)}`);
   if (options) paramList.push(`options?: ${options}`);
   const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
-  if (op.stream) nativeArgs.push('options?.stream');
+  if (op.stream) nativeArgs.push('options?.stream ?? options?.device');
   const target = op.binding ? `native.${op.binding.native}` : `native.ops.${op.family.id}_${op.id}`;
   const returnType = op.returns.type === 'Tensor' ? 'Tensor' : 'Tensor[]';
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
@@ -97,7 +97,7 @@ function tsDoc(op: Op): string[] {
   lines.push('');
   for (const a of positionalArgs(op)) lines.push(`@param ${a.name} - ${argDoc(a.doc, a.default)}`);
   if (hasOptions(op)) {
-    lines.push(`@param options - ${kwonlyArgs(op).length > 0 ? 'Keyword arguments and ' : ''}the stream to run on (\`'cpu'\` or \`'gpu'\`).`);
+    lines.push(`@param options - ${kwonlyArgs(op).length > 0 ? 'Keyword arguments and ' : ''}where to run: \`stream\` (a device or a stream from \`mx.newStream\`) or \`device\`.`);
   }
   lines.push(`@returns ${op.returns.doc}`);
   for (const ex of op.examples) {

@@ -1,14 +1,17 @@
 // @mlxts/core: the public API. Generated op functions plus the hand-written runtime.
 import './runtime/tensor.js';
+import './runtime/interop.js';
 import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
-export type { BuildInfo, DType, MemoryInfo, Scalar, TensorData } from '@mlxts/native';
+export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, Stream, TensorData } from '@mlxts/native';
 export type { ArrayLike, NestedArray, StreamLike, StreamOptions } from './types.js';
 export type { NestedValues } from './runtime/tensor.js';
 export * from './dtypes.js';
 export * from './generated/index.js';
 export { evalAsync as eval, evalSync } from './runtime/eval.js';
 export { isTensor, keep, tidy } from './runtime/scope.js';
-export { memory } from './runtime/memory.js';
+export { clearCache, memory, memoryLimit, resetPeakMemory, setCacheLimit, setMemoryLimit } from './runtime/memory.js';
+export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setDefaultDevice, synchronize, withDevice } from './runtime/devices.js';
+export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
 export { buildInfo } from './runtime/info.js';

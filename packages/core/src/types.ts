@@ -1,7 +1,7 @@
 // Types shared by every op signature.
-import type { DType, Tensor } from '@mlxts/native';
+import type { Device, DType, Stream, Tensor } from '@mlxts/native';
 
-export type { DType, Tensor };
+export type { Device, DType, Stream, Tensor };
 
 /** Nested JS arrays of numbers, booleans or bigints. */
 export type NestedArray = ReadonlyArray<number | boolean | bigint | NestedArray>;
@@ -20,10 +20,12 @@ export type ArrayLike =
   | ArrayBufferView
   | ArrayBuffer;
 
-/** Where an op runs: `'cpu'` or `'gpu'` (the default device when omitted). */
-export type StreamLike = 'cpu' | 'gpu';
+/** Where an op runs: a device (its shared stream) or a stream from `mx.newStream()`. */
+export type StreamLike = Device | Stream;
 
-/** The trailing options object every op takes. */
+/** The trailing options object every op takes. Omitted, an op runs on the default device's stream. */
 export interface StreamOptions {
   stream?: StreamLike;
+  /** Same as `stream: device`. */
+  device?: Device;
 }

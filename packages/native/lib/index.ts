@@ -87,6 +87,31 @@ export interface MemoryInfo {
   cacheBytes: number;
 }
 
+export type Device = 'cpu' | 'gpu';
+
+/** A stream from `newStream()`/`defaultStream()`: ops on it run in order; different streams may overlap. */
+export interface Stream {
+  readonly device: Device;
+  readonly index: number;
+}
+
+/** A shared-memory handle from `tensor.toSharedMemory()`: plain data, safe to send to another process. */
+export interface SharedMemoryHandle {
+  name: string;
+  byteLength: number;
+  shape: number[];
+  dtype: DType;
+}
+
+/** Where an evaluated tensor's memory is, for native interop. */
+export interface DataPointer {
+  address: bigint;
+  byteLength: number;
+  /** Element strides of the tensor's layout (a view may not be row-contiguous). */
+  strides: number[];
+  rowContiguous: boolean;
+}
+
 export interface BuildInfo {
   mlxVersion: string;
   backend: 'cpu' | 'gpu';
@@ -104,6 +129,25 @@ interface Binding {
   setErrorClass(cls: typeof MlxError): void;
   info: BuildInfo;
   ops: Record<string, NativeFunction>;
+  defaultDevice(): Device;
+  setDefaultDevice(device: Device): void;
+  isAvailable(device: Device): boolean;
+  newStream(device: Device): Stream;
+  defaultStream(device: Device): Stream;
+  synchronize(stream?: Stream | Device): Promise<void>;
+  clearCache(): void;
+  setCacheLimit(bytes: number): number;
+  setMemoryLimit(bytes: number): number;
+  memoryLimit(): number;
+  resetPeakMemory(): void;
+  fromBytes(buffer: ArrayBuffer | ArrayBufferView, shape: number[], dtype: DType): Tensor;
+  toBytes(tensor: Tensor): Buffer;
+  toArrayBuffer(tensor: Tensor): ArrayBuffer;
+  dataPointer(tensor: Tensor): DataPointer;
+  strides(tensor: Tensor): number[];
+  toSharedMemory(tensor: Tensor, permissions?: number): SharedMemoryHandle;
+  fromSharedMemory(handle: SharedMemoryHandle): Tensor;
+  unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
 }
 
 const require = createRequire(import.meta.url);

@@ -3,8 +3,10 @@
 
 #include "addon_data.h"
 #include "convert.h"
+#include "devices.h"
 #include "errors.h"
 #include "eval.h"
+#include "interop.h"
 #include "registry.h"
 #include "tensor.h"
 
@@ -25,7 +27,7 @@ std::vector<mx::array> tensor_list(Napi::Value value, const char* op) {
   return out;
 }
 
-Napi::Value array(const Napi::CallbackInfo& info) {
+Napi::Value js_array(const Napi::CallbackInfo& info) {
   return guard_locked(info, "array", [&]() -> Napi::Value {
     conv::check_arity(info, 2);
     auto dtype = conv::optional_dtype(info[1], "dtype");
@@ -33,7 +35,7 @@ Napi::Value array(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value eval_sync(const Napi::CallbackInfo& info) {
+Napi::Value js_eval_sync(const Napi::CallbackInfo& info) {
   return guard(info, "evalSync", [&]() -> Napi::Value {
     std::vector<mx::array> outputs;
     {
@@ -45,13 +47,13 @@ Napi::Value eval_sync(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value eval_async(const Napi::CallbackInfo& info) {
+Napi::Value js_eval_async(const Napi::CallbackInfo& info) {
   return guard_locked(info, "eval", [&]() -> Napi::Value {
-    return mlxts::eval_async(info.Env(), "eval", tensor_list(info[0], "eval"), nullptr);
+    return eval_async(info.Env(), "eval", tensor_list(info[0], "eval"), nullptr);
   });
 }
 
-Napi::Value memory(const Napi::CallbackInfo& info) {
+Napi::Value js_memory(const Napi::CallbackInfo& info) {
   return guard_locked(info, "memory", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     Napi::Object out = Napi::Object::New(env);
@@ -89,12 +91,14 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   Napi::Function tensor_class = Tensor::define_class(env);
   data->tensor_constructor = Napi::Persistent(tensor_class);
   exports.Set("Tensor", tensor_class);
-  exports.Set("array", Napi::Function::New<array>(env, "array"));
-  exports.Set("evalSync", Napi::Function::New<eval_sync>(env, "evalSync"));
-  exports.Set("evalAsync", Napi::Function::New<eval_async>(env, "evalAsync"));
-  exports.Set("memory", Napi::Function::New<memory>(env, "memory"));
+  exports.Set("array", Napi::Function::New<js_array>(env, "array"));
+  exports.Set("evalSync", Napi::Function::New<js_eval_sync>(env, "evalSync"));
+  exports.Set("evalAsync", Napi::Function::New<js_eval_async>(env, "evalAsync"));
+  exports.Set("memory", Napi::Function::New<js_memory>(env, "memory"));
   exports.Set("setErrorClass", Napi::Function::New<set_error_class>(env, "setErrorClass"));
   exports.Set("info", build_info(env));
+  register_devices(env, exports);
+  register_interop(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

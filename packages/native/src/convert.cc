@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "devices.h"
 #include "dtype.h"
 #include "errors.h"
 #include "tensor.h"
@@ -330,8 +331,26 @@ std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name) {
   return dtype(value, name);
 }
 
+mx::Stream stream_object(Napi::Value value) {
+  if (value.IsObject() && !value.IsArray()) {
+    Napi::Object object = value.As<Napi::Object>();
+    Napi::Value device = object.Get("device");
+    Napi::Value index = object.Get("index");
+    if (device.IsString() && index.IsNumber()) {
+      mx::Stream stream(integer(index, "stream.index"), device_from(device, "stream.device"));
+      if (!is_known_stream(stream)) {
+        throw UsageError("stream { device: '" + std::string(device_name(stream.device)) + "', index: " +
+                         std::to_string(stream.index) + " } was not made by mx.newStream() or mx.defaultStream()");
+      }
+      return stream;
+    }
+  }
+  wrong_type("stream", "'cpu', 'gpu' or a stream from mx.newStream()", value);
+}
+
 mx::StreamOrDevice stream(Napi::Value value) {
   if (is_absent(value)) return {};
+  if (value.IsObject()) return stream_object(value);
   if (value.IsString()) {
     std::string device = value.As<Napi::String>().Utf8Value();
     if (device == "cpu") return cpu_stream();
@@ -340,7 +359,7 @@ mx::StreamOrDevice stream(Napi::Value value) {
       throw UsageError("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
     }
   }
-  wrong_type("stream", "'cpu' or 'gpu'", value);
+  wrong_type("stream", "'cpu', 'gpu' or a stream from mx.newStream()", value);
 }
 
 mx::StreamOrDevice stream(Napi::Value value, mx::Stream fallback) {

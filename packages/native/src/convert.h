@@ -70,8 +70,11 @@ bool boolean_or(Napi::Value value, const char* name, bool fallback);
 mx::Dtype dtype(Napi::Value value, const char* name);
 std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name);
 
-// The trailing stream option: undefined (the default device's stream), 'cpu' or 'gpu'.
+// The trailing stream option: undefined (the default device's stream), 'cpu' or 'gpu' (that device's
+// shared stream), or a stream object { device, index } from newStream()/defaultStream().
 mx::StreamOrDevice stream(Napi::Value value);
+// A stream object { device, index } made by this addon.
+mx::Stream stream_object(Napi::Value value);
 // The same, for ops that MLX runs only on the CPU: undefined means `fallback` rather than the default device.
 mx::StreamOrDevice stream(Napi::Value value, mx::Stream fallback);
 

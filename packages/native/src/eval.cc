@@ -17,7 +17,10 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <set>
 #include <thread>
+
+#include <mlx/primitives.h>
 
 #include "addon_data.h"
 #include "errors.h"
@@ -29,6 +32,7 @@ namespace {
 struct Job {
   std::vector<mx::array> outputs;
   std::function<void(std::string error)> done;  // runs on the eval thread
+  std::vector<mx::Stream> streams;               // waited for besides the outputs' own streams
 };
 
 class EvalThread {
@@ -60,7 +64,7 @@ class EvalThread {
         job = std::move(queue_.front());
         queue_.pop_front();
       }
-      std::string error = evaluate(job.outputs);
+      std::string error = evaluate(job.outputs, job.streams);
       {
         MlxLock lock(mlx_mutex());
         job.outputs.clear();
@@ -69,15 +73,19 @@ class EvalThread {
     }
   }
 
-  static std::string evaluate(std::vector<mx::array>& outputs) {
+  static std::string evaluate(std::vector<mx::array>& outputs, std::vector<mx::Stream>& extra) {
     try {
+      std::set<mx::Stream> streams(extra.begin(), extra.end());
       {
         MlxLock lock(mlx_mutex());
-        mx::async_eval(outputs);
+        // An output's own stream finishes after everything it depends on (MLX orders streams with events).
+        for (const auto& output : outputs) {
+          if (output.has_primitive()) streams.insert(output.primitive().stream());
+        }
+        if (!outputs.empty()) mx::async_eval(outputs);
       }
-      // Wait for the kernels without the lock. synchronize() only enqueues a marker on the stream.
-      mx::synchronize(cpu_stream());
-      if (auto gpu = gpu_stream()) mx::synchronize(*gpu);
+      // Wait for the kernels without the lock. synchronize() only enqueues a marker on each stream.
+      for (const auto& stream : streams) mx::synchronize(stream);
       MlxLock lock(mlx_mutex());
       for (auto& output : outputs) output.wait();
       return {};
@@ -173,7 +181,8 @@ void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs
   if (!message.empty()) throw mlx_error(env, op, message);
 }
 
-Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success) {
+Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success,
+                       std::vector<mx::Stream> extra_streams) {
   auto* completion = new Completion{Napi::Promise::Deferred::New(env), op, std::move(on_success), {}};
   Napi::Promise promise = completion->deferred.Promise();
   std::shared_ptr<EvalChannel> channel = addon_data(env).eval_channel;
@@ -181,7 +190,8 @@ Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> out
   EvalThread::instance().submit({std::move(outputs), [channel, completion](std::string e) {
                                    completion->error = std::move(e);
                                    channel->post(completion);
-                                 }});
+                                 },
+                                 std::move(extra_streams)});
   return promise;
 }
 

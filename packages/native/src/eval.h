@@ -18,8 +18,10 @@ void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs
 // Evaluates `outputs` on the eval thread; the returned promise settles on the JS thread. On success it
 // resolves to on_success(env) (called with the MLX lock held), or undefined if on_success is empty.
 // Call with the MLX lock held (the outputs are copied).
+// `extra_streams` are waited for as well (synchronize() passes streams and no outputs).
 using SuccessValue = std::function<Napi::Value(Napi::Env)>;
-Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success);
+Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success,
+                       std::vector<mx::Stream> extra_streams = {});
 
 // The per-environment end of the eval thread's completions (a thread-safe function).
 class EvalChannel;

@@ -27,7 +27,7 @@ const badValues: [string, () => unknown][] = [
   ['a mismatched tensor', () => mx.ones([3, 5])],
 ];
 
-describe('every op rejects bad arguments with a JS error', () => {
+describe('every function rejects bad arguments with a JS error', () => {
   it('covers the generated ops', () => expect(ops.length).toBeGreaterThan(30));
 
   for (const [name, fn] of ops) {
@@ -51,13 +51,14 @@ describe('every op rejects bad arguments with a JS error', () => {
           }
         }
       }
-      expect(() => fn(good, 0, 0, 0, 0, 0, 0)).toThrow(TypeError);
+      // Generated ops check their arity (runtime functions without parameters ignore extra arguments).
+      if (fn.length > 0) expect(() => fn(good, 0, 0, 0, 0, 0, 0)).toThrow(TypeError);
       good.dispose();
     });
   }
 
   it('options must be an object', () => {
     expect(() => mx.add(1, 2, 'cpu' as never)).toThrow(/add: options must be an object/);
-    expect(() => mx.add(1, 2, { stream: 'tpu' as never })).toThrow(/stream must be 'cpu' or 'gpu'/);
+    expect(() => mx.add(1, 2, { stream: 'tpu' as never })).toThrow(/stream must be 'cpu', 'gpu' or a stream from mx.newStream/);
   });
 });

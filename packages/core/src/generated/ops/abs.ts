@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Works on every numeric dtype; for unsigned integers it is the identity. For complex input the result is the modulus (float32).
  *
  * @param a - Input tensor.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the shape of `a`.
  *
  * @example Absolute values
@@ -26,5 +26,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function abs(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('abs', 2, arguments.length);
   if (options !== undefined) checkOptions('abs', options);
-  return track(native.ops.core_abs(a, options?.stream) as Tensor);
+  return track(native.ops.core_abs(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param a - Input tensor.
  * @param axis - Axis or axes to reduce (negative counts from the end); all axes when omitted.
  * @param keepdims - Keep reduced axes with length 1 so the result broadcasts against `a`. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The reduced tensor.
  *
  * @example Per row
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function all(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('all', 4, arguments.length);
   if (options !== undefined) checkOptions('all', options);
-  return track(native.ops.core_all(a, axis, keepdims, options?.stream) as Tensor);
+  return track(native.ops.core_all(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

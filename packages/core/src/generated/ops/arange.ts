@@ -18,7 +18,7 @@ export interface ArangeOptions extends StreamOptions {
  * @param start - Start of the interval, or its end when `stop` is omitted.
  * @param stop - End of the interval (exclusive).
  * @param step - Spacing between values. Default: 1.
- * @param options - Keyword arguments and the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A 1-D tensor.
  *
  * @example Counting
@@ -48,5 +48,5 @@ export interface ArangeOptions extends StreamOptions {
 export function arange(start: number, stop?: number, step?: number, options?: ArangeOptions): Tensor {
   if (arguments.length > 4) checkArity('arange', 4, arguments.length);
   if (options !== undefined) checkOptions('arange', options);
-  return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream) as Tensor);
+  return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

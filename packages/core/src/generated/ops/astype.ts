@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Input tensor.
  * @param dtype - The target dtype.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The converted tensor (the same values when `dtype` is already `a`'s).
  *
  * @example Truncation toward zero
@@ -28,5 +28,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function astype(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('astype', 3, arguments.length);
   if (options !== undefined) checkOptions('astype', options);
-  return track(native.ops.core_astype(a, dtype, options?.stream) as Tensor);
+  return track(native.ops.core_astype(a, dtype, options?.stream ?? options?.device) as Tensor);
 }

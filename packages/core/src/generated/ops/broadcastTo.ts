@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Input tensor.
  * @param shape - Target shape.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A tensor of shape `shape`.
  *
  * @example A row to a matrix
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function broadcastTo(a: ArrayLike, shape: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('broadcastTo', 3, arguments.length);
   if (options !== undefined) checkOptions('broadcastTo', options);
-  return track(native.ops.core_broadcast_to(a, shape, options?.stream) as Tensor);
+  return track(native.ops.core_broadcast_to(a, shape, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param arrays - The tensors to join.
  * @param axis - The axis to join along (negative counts from the end). Default: `0`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The joined tensor.
  *
  * @example Rows
@@ -27,5 +27,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function concatenate(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('concatenate', 3, arguments.length);
   if (options !== undefined) checkOptions('concatenate', options);
-  return track(native.ops.core_concatenate(arrays, axis, options?.stream) as Tensor);
+  return track(native.ops.core_concatenate(arrays, axis, options?.stream ?? options?.device) as Tensor);
 }

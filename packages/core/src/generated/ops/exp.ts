@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Computes `e ** a`. Integer input is promoted to float32.
  *
  * @param a - Input tensor.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the shape of `a`.
  *
  * @example Exponentials
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function exp(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('exp', 2, arguments.length);
   if (options !== undefined) checkOptions('exp', options);
-  return track(native.ops.core_exp(a, options?.stream) as Tensor);
+  return track(native.ops.core_exp(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -16,7 +16,7 @@ export interface EyeOptions extends StreamOptions {
  * @param n - Number of rows.
  * @param m - Number of columns; `n` when omitted.
  * @param k - Index of the diagonal. Default: `0`.
- * @param options - Keyword arguments and the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns An `n` x `m` tensor.
  *
  * @example Identity
@@ -34,5 +34,5 @@ export interface EyeOptions extends StreamOptions {
 export function eye(n: number, m?: number, k?: number, options?: EyeOptions): Tensor {
   if (arguments.length > 4) checkArity('eye', 4, arguments.length);
   if (options !== undefined) checkOptions('eye', options);
-  return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream) as Tensor);
+  return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -11,7 +11,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param shape - Shape of the result.
  * @param vals - Fill value(s).
  * @param dtype - dtype of the result; that of `vals` when omitted.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The filled tensor.
  *
  * @example A constant
@@ -35,5 +35,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function full(shape: number | number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('full', 4, arguments.length);
   if (options !== undefined) checkOptions('full', options);
-  return track(native.ops.core_full(shape, vals, dtype, options?.stream) as Tensor);
+  return track(native.ops.core_full(shape, vals, dtype, options?.stream ?? options?.device) as Tensor);
 }

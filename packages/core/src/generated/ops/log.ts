@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Zero gives `-Infinity` and negative input gives `NaN`. Integer input is promoted to float32.
  *
  * @param a - Input tensor.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the shape of `a`.
  *
  * @example Logarithms
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function log(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log', 2, arguments.length);
   if (options !== undefined) checkOptions('log', options);
-  return track(native.ops.core_log(a, options?.stream) as Tensor);
+  return track(native.ops.core_log(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -11,7 +11,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Left operand, at least 1-D.
  * @param b - Right operand, at least 1-D.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The product.
  *
  * @example A 2x2 product
@@ -29,5 +29,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function matmul(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('matmul', 3, arguments.length);
   if (options !== undefined) checkOptions('matmul', options);
-  return track(native.ops.core_matmul(a, b, options?.stream) as Tensor);
+  return track(native.ops.core_matmul(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param shape - Shape of the result.
  * @param dtype - dtype of the result. Default: `'float32'`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A tensor of ones.
  *
  * @example Booleans
@@ -27,5 +27,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function ones(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ones', 3, arguments.length);
   if (options !== undefined) checkOptions('ones', options);
-  return track(native.ops.core_ones(shape, dtype, options?.stream) as Tensor);
+  return track(native.ops.core_ones(shape, dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Input tensor.
  * @param shape - New shape; one entry may be -1.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The reshaped tensor.
  *
  * @example Inferring a dimension
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function reshape(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('reshape', 3, arguments.length);
   if (options !== undefined) checkOptions('reshape', options);
-  return track(native.ops.core_reshape(a, shape, options?.stream) as Tensor);
+  return track(native.ops.core_reshape(a, shape, options?.stream ?? options?.device) as Tensor);
 }

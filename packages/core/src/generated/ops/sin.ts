@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Integer input is promoted to float32.
  *
  * @param a - Input tensor.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the shape of `a`.
  *
  * @example Sines
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function sin(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sin', 2, arguments.length);
   if (options !== undefined) checkOptions('sin', options);
-  return track(native.ops.core_sin(a, options?.stream) as Tensor);
+  return track(native.ops.core_sin(a, options?.stream ?? options?.device) as Tensor);
 }

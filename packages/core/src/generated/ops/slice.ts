@@ -13,7 +13,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param start - Start index per axis (inclusive).
  * @param stop - Stop index per axis (exclusive).
  * @param strides - Step per axis; 1 when omitted.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The sliced view.
  *
  * @example Every other element
@@ -43,5 +43,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function slice(a: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('slice', 5, arguments.length);
   if (options !== undefined) checkOptions('slice', options);
-  return track(native.ops.core_slice(a, start, stop, strides, options?.stream) as Tensor);
+  return track(native.ops.core_slice(a, start, stop, strides, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Negative input gives `NaN`. Integer input is promoted to float32.
  *
  * @param a - Input tensor.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the shape of `a`.
  *
  * @example Square roots
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function sqrt(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sqrt', 2, arguments.length);
   if (options !== undefined) checkOptions('sqrt', options);
-  return track(native.ops.core_sqrt(a, options?.stream) as Tensor);
+  return track(native.ops.core_sqrt(a, options?.stream ?? options?.device) as Tensor);
 }

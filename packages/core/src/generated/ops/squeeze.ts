@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Input tensor.
  * @param axis - The axis or axes to remove; every length-1 axis when omitted.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The squeezed tensor.
  *
  * @example Every length-1 axis
@@ -27,5 +27,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function squeeze(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('squeeze', 3, arguments.length);
   if (options !== undefined) checkOptions('squeeze', options);
-  return track(native.ops.core_squeeze(a, axis, options?.stream) as Tensor);
+  return track(native.ops.core_squeeze(a, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param arrays - The tensors to stack; all the same shape.
  * @param axis - Where the new axis goes. Default: `0`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The stacked tensor.
  *
  * @example Two vectors as rows
@@ -27,5 +27,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function stack(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('stack', 3, arguments.length);
   if (options !== undefined) checkOptions('stack', options);
-  return track(native.ops.core_stack(arrays, axis, options?.stream) as Tensor);
+  return track(native.ops.core_stack(arrays, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -12,7 +12,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param a - Source tensor.
  * @param indices - Integer indices (a JS number or array is int32).
  * @param axis - Axis to gather along; the flattened tensor when omitted.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The gathered elements.
  *
  * @example Rows of a matrix
@@ -36,5 +36,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('take', 4, arguments.length);
   if (options !== undefined) checkOptions('take', options);
-  return track(native.ops.core_take(a, indices, axis, options?.stream) as Tensor);
+  return track(native.ops.core_take(a, indices, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -12,7 +12,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param a - Source tensor.
  * @param indices - Integer indices (a JS array is int32).
  * @param axis - The axis to gather along.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The gathered elements, shaped like the broadcast of `indices`.
  *
  * @example Picking one element per row
@@ -24,5 +24,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('takeAlongAxis', 4, arguments.length);
   if (options !== undefined) checkOptions('takeAlongAxis', options);
-  return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream) as Tensor);
+  return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Input tensor.
  * @param axes - The new order of the axes.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The transposed tensor.
  *
  * @example A matrix transpose
@@ -28,5 +28,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function transpose(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('transpose', 3, arguments.length);
   if (options !== undefined) checkOptions('transpose', options);
-  return track(native.ops.core_transpose(a, axes, options?.stream) as Tensor);
+  return track(native.ops.core_transpose(a, axes, options?.stream ?? options?.device) as Tensor);
 }

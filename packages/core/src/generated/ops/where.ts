@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param condition - Where to take `x` (converted to bool).
  * @param x - Values where the condition holds.
  * @param y - Values elsewhere.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The selected values, in the broadcast shape.
  *
  * @example Zeroing masked entries
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('where', 4, arguments.length);
   if (options !== undefined) checkOptions('where', options);
-  return track(native.ops.core_where(condition, x, y, options?.stream) as Tensor);
+  return track(native.ops.core_where(condition, x, y, options?.stream ?? options?.device) as Tensor);
 }

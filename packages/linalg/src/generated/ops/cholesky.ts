@@ -12,7 +12,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  *
  * @param a - A symmetric positive-definite matrix `[..., N, N]`.
  * @param upper - Return the upper factor instead. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The triangular factor.
  *
  * @example A 2x2 factor
@@ -36,5 +36,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function cholesky(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('cholesky', 3, arguments.length);
   if (options !== undefined) checkOptions('cholesky', options);
-  return track(native.ops.linalg_cholesky(a, upper, options?.stream) as Tensor);
+  return track(native.ops.linalg_cholesky(a, upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  *
  * @param a - The Cholesky factor `[..., N, N]`.
  * @param upper - The factor is upper-triangular. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `inv(A)`.
  *
  * @example From a factor
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function choleskyInv(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('choleskyInv', 3, arguments.length);
   if (options !== undefined) checkOptions('choleskyInv', options);
-  return track(native.ops.linalg_cholesky_inv(a, upper, options?.stream) as Tensor);
+  return track(native.ops.linalg_cholesky_inv(a, upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -11,7 +11,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * @param a - First vectors.
  * @param b - Second vectors.
  * @param axis - The axis holding the 3 components. Default: `-1`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The cross products.
  *
  * @example x cross y is z
@@ -29,5 +29,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function cross(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('cross', 4, arguments.length);
   if (options !== undefined) checkOptions('cross', options);
-  return track(native.ops.linalg_cross(a, b, axis, options?.stream) as Tensor);
+  return track(native.ops.linalg_cross(a, b, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * this op's tests); use `slogdet`, which is float64-accurate, when that matters.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The determinants `[...]`.
  *
  * @example A 2x2 determinant
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function det(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('det', 2, arguments.length);
   if (options !== undefined) checkOptions('det', options);
-  return track(native.ops.linalg_det(a, options?.stream) as Tensor);
+  return track(native.ops.linalg_det(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  * Returns `[w, V]` as complex64 with `a V = V diag(w)`; eigenvalues are in no particular order.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[w, V]`, complex64.
  *
  * @example A triangular matrix's eigenvalues are its diagonal (in no set order)
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function eig(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('eig', 2, arguments.length);
   if (options !== undefined) checkOptions('eig', options);
-  return trackAll(native.ops.linalg_eig(a, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_eig(a, options?.stream ?? options?.device) as Tensor[]);
 }

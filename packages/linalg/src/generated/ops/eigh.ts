@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  *
  * @param a - A symmetric matrix `[..., N, N]`.
  * @param UPLO - Which triangle to read: `'L'` or `'U'`. Default: `'L'`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[w, V]`.
  *
  * @example A diagonal matrix
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function eigh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('eigh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigh', options);
-  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * Eigenvalues are in no particular order.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[..., N]` complex64 eigenvalues.
  *
  * @example A rotation has imaginary eigenvalues
@@ -20,5 +20,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function eigvals(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('eigvals', 2, arguments.length);
   if (options !== undefined) checkOptions('eigvals', options);
-  return track(native.ops.linalg_eigvals(a, options?.stream) as Tensor);
+  return track(native.ops.linalg_eigvals(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  *
  * @param a - A symmetric matrix `[..., N, N]`.
  * @param UPLO - Which triangle to read: `'L'` or `'U'`. Default: `'L'`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The eigenvalues `[..., N]`, ascending.
  *
  * @example A 2x2 symmetric matrix
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function eigvalsh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('eigvalsh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigvalsh', options);
-  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream) as Tensor);
+  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * evaluated (an `MlxError` from the read-back or `eval` call), not when `inv` is called.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The inverse, shaped like `a`.
  *
  * @example A 2x2 inverse
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function inv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('inv', 2, arguments.length);
   if (options !== undefined) checkOptions('inv', options);
-  return track(native.ops.linalg_inv(a, options?.stream) as Tensor);
+  return track(native.ops.linalg_inv(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -11,7 +11,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  * `mx.equal(mx.reshape(p, [n, 1]), mx.arange(n)).astype(L.dtype)` (its row i selects row `p[i]`).
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[p, L, U]`.
  *
  * @example Row indices
@@ -23,5 +23,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function lu(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('lu', 2, arguments.length);
   if (options !== undefined) checkOptions('lu', options);
-  return trackAll(native.ops.linalg_lu(a, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_lu(a, options?.stream ?? options?.device) as Tensor[]);
 }

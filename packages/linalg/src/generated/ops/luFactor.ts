@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  * its rows in the order of `L U`.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[LU, pivots]`.
  *
  * @example Pivots
@@ -28,5 +28,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function luFactor(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('luFactor', 2, arguments.length);
   if (options !== undefined) checkOptions('luFactor', options);
-  return trackAll(native.ops.linalg_lu_factor(a, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_lu_factor(a, options?.stream ?? options?.device) as Tensor[]);
 }

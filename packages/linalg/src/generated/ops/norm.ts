@@ -15,7 +15,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * @param ord - The norm order: a number, `'fro'` or `'nuc'`.
  * @param axis - One axis (vector norm) or two (matrix norm); all axes when omitted.
  * @param keepdims - Keep the reduced axes with length 1. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The norms.
  *
  * @example The 2-norm
@@ -39,5 +39,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function norm(a: ArrayLike, ord?: number | string, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('norm', 5, arguments.length);
   if (options !== undefined) checkOptions('norm', options);
-  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream) as Tensor);
+  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  * Penrose conditions (A A+ A = A, A+ A A+ = A+, and A A+, A+ A symmetric).
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The pseudo-inverse, `[..., N, M]`.
  *
  * @example Of a rank-one row
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function pinv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('pinv', 2, arguments.length);
   if (options !== undefined) checkOptions('pinv', options);
-  return track(native.ops.linalg_pinv(a, options?.stream) as Tensor);
+  return track(native.ops.linalg_pinv(a, options?.stream ?? options?.device) as Tensor);
 }

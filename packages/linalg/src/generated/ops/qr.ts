@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  * (the reduced factorization). Computed with LAPACK `geqrf` and `orgqr`.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[Q, R]`.
  *
  * @example Reconstructing the input
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function qr(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('qr', 2, arguments.length);
   if (options !== undefined) checkOptions('qr', options);
-  return trackAll(native.ops.linalg_qr(a, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_qr(a, options?.stream ?? options?.device) as Tensor[]);
 }

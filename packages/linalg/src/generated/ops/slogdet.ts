@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  * computed in float32.
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[sign, logabsdet]`.
  *
  * @example A negative determinant
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function slogdet(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('slogdet', 2, arguments.length);
   if (options !== undefined) checkOptions('slogdet', options);
-  return trackAll(native.ops.linalg_slogdet(a, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_slogdet(a, options?.stream ?? options?.device) as Tensor[]);
 }

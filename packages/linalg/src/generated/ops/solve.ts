@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  *
  * @param a - A square matrix `[..., N, N]`.
  * @param b - Right-hand side(s) `[..., N]` or `[..., N, K]`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The solution, shaped like `b`.
  *
  * @example A 2x2 system
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function solve(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('solve', 3, arguments.length);
   if (options !== undefined) checkOptions('solve', options);
-  return track(native.ops.linalg_solve(a, b, options?.stream) as Tensor);
+  return track(native.ops.linalg_solve(a, b, options?.stream ?? options?.device) as Tensor);
 }

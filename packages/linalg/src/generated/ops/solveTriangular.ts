@@ -15,7 +15,7 @@ export interface SolveTriangularOptions extends StreamOptions {
  *
  * @param a - A triangular matrix `[..., N, N]`.
  * @param b - Right-hand side(s) `[..., N, K]`.
- * @param options - Keyword arguments and the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The solution, shaped like `b`.
  *
  * @example An upper-triangular system
@@ -27,5 +27,5 @@ export interface SolveTriangularOptions extends StreamOptions {
 export function solveTriangular(a: ArrayLike, b: ArrayLike, options?: SolveTriangularOptions): Tensor {
   if (arguments.length > 3) checkArity('solveTriangular', 3, arguments.length);
   if (options !== undefined) checkOptions('solveTriangular', options);
-  return track(native.ops.linalg_solve_triangular(a, b, options?.upper, options?.stream) as Tensor);
+  return track(native.ops.linalg_solve_triangular(a, b, options?.upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,7 +10,7 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
  * @param computeUv - Also compute the singular vectors. Default: `true`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[U, S, Vt]`, or `[S]` when `computeUv` is false.
  *
  * @example Singular values only
@@ -22,5 +22,5 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
 export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('svd', 3, arguments.length);
   if (options !== undefined) checkOptions('svd', options);
-  return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream) as Tensor[]);
+  return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream ?? options?.device) as Tensor[]);
 }

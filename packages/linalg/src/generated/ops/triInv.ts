@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  *
  * @param a - A triangular matrix `[..., N, N]`.
  * @param upper - `a` is upper-triangular. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The triangular inverse.
  *
  * @example A lower-triangular inverse
@@ -21,5 +21,5 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 export function triInv(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('triInv', 3, arguments.length);
   if (options !== undefined) checkOptions('triInv', options);
-  return track(native.ops.linalg_tri_inv(a, upper, options?.stream) as Tensor);
+  return track(native.ops.linalg_tri_inv(a, upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -9,7 +9,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - Left operand.
  * @param b - Right operand.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Element-wise result with the broadcast shape of `a` and `b`.
  *
  * @example Broadcasting a row across a matrix
@@ -27,5 +27,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function add(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('add', 3, arguments.length);
   if (options !== undefined) checkOptions('add', options);
-  return track(native.ops.core_add(a, b, options?.stream) as Tensor);
+  return track(native.ops.core_add(a, b, options?.stream ?? options?.device) as Tensor);
 }

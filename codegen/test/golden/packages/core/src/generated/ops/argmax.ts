@@ -11,7 +11,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * @param a - Input tensor.
  * @param axis - Axis to reduce (negative counts from the end); the flattened tensor when omitted.
  * @param keepdims - Keep the reduced axis with length 1. Default: `false`.
- * @param options - the stream to run on (`'cpu'` or `'gpu'`).
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The reduced tensor.
  *
  * @example Per row
@@ -23,5 +23,5 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 export function argmax(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argmax', 4, arguments.length);
   if (options !== undefined) checkOptions('argmax', options);
-  return track(native.ops.core_argmax(a, axis, keepdims, options?.stream) as Tensor);
+  return track(native.ops.core_argmax(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }
