@@ -55,7 +55,7 @@ export interface ErrorCase {
 }
 
 export interface TestHints {
-  readonly kind: 'unary' | 'binary' | 'reduction' | 'identity' | 'none';
+  readonly kind: 'unary' | 'binary' | 'reduction' | 'identity' | 'check' | 'none';
   readonly reference?: string;
   readonly dtypes: readonly string[];
   readonly domain: { readonly min: number; readonly max: number; readonly integer: boolean };

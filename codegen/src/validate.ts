@@ -6,7 +6,7 @@ import { deepFreeze, type Arg, type Callee, type Family, type Op, type RuntimeEn
 import { classSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
-const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'none'];
+const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'check', 'none'];
 const IDENTITY_INPUTS = ['general', 'invertible', 'spd', 'lower', 'upper', 'rhs', 'vector3'];
 const IDENTITY_SHAPES = ['square', 'tall', 'wide', 'batched'];
 const ERROR_PHASES = ['build', 'eval'];

@@ -78,8 +78,9 @@ callee:
 returns: {type: Tensor, doc: Out.}
 test: {skip: none}
 `;
-    expect(problemsWith('negative.yaml', yaml)).toEqual([
-      "schema/core/negative.yaml:6: unknown type 'Tensr'; known: Tensor, ArrayLike, Indices, ArrayLike[], int, int[], float, bool, str, Dtype, Shape",
+    const problems = problemsWith('negative.yaml', yaml);
+    expect(problems[0]).toMatch(/^schema\/core\/negative\.yaml:6: unknown type 'Tensr'; known: Tensor, .*ArrayLike/);
+    expect(problems.slice(1)).toEqual([
       "schema/core/negative.yaml:9: 'float' is not a type of 'axis'; use one of: int, int[], absent",
       "schema/core/negative.yaml:10: 'axis' has the union type 'int|int[]': narrow it with when: {axis: <type>}",
     ]);

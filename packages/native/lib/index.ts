@@ -148,6 +148,7 @@ interface Binding {
   toSharedMemory(tensor: Tensor, permissions?: number): SharedMemoryHandle;
   fromSharedMemory(handle: SharedMemoryHandle): Tensor;
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
+  kvCacheAttention: NativeFunction;
 }
 
 const require = createRequire(import.meta.url);

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "eval.h"
 #include "interop.h"
+#include "kv_cache.h"
 #include "registry.h"
 #include "tensor.h"
 
@@ -99,6 +100,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", build_info(env));
   register_devices(env, exports);
   register_interop(env, exports);
+  register_kv_cache(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

@@ -313,6 +313,13 @@ std::string string_or(Napi::Value value, const char* name, const char* fallback)
   return is_absent(value) ? std::string(fallback) : string(value, name);
 }
 
+std::optional<std::string> optional_string(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return string(value, name);
+}
+
+bool is_tensor(Napi::Value value) { return Tensor::from(value) != nullptr; }
+
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {
   if (is_absent(value)) return fallback;
   if (!value.IsBoolean()) wrong_type(name, "a boolean", value);

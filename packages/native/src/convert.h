@@ -62,6 +62,7 @@ std::optional<double> optional_number(Napi::Value value, const char* name);
 // Type `str` and `str` with a default.
 std::string string(Napi::Value value, const char* name);
 std::string string_or(Napi::Value value, const char* name, const char* fallback);
+std::optional<std::string> optional_string(Napi::Value value, const char* name);
 
 // Type `bool` with a default.
 bool boolean_or(Napi::Value value, const char* name, bool fallback);
@@ -83,6 +84,7 @@ inline bool is_absent(Napi::Value value) { return value.IsUndefined() || value.I
 inline bool is_number(Napi::Value value) { return value.IsNumber(); }
 inline bool is_list(Napi::Value value) { return value.IsArray(); }
 inline bool is_string(Napi::Value value) { return value.IsString(); }
+bool is_tensor(Napi::Value value);
 
 // Rejects calls with more arguments than the op declares.
 void check_arity(const Napi::CallbackInfo& info, size_t max_args);

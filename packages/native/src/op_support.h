@@ -45,6 +45,27 @@ mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis
 // (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
 mx::array linalg_input(const mx::array& a);
 
+// The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
+// or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
+mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
+               const std::optional<mx::array>& freqs, const std::string& layout, mx::StreamOrDevice s);
+mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale,
+               const mx::array& offset, const std::optional<mx::array>& freqs, const std::string& layout,
+               mx::StreamOrDevice s);
+mx::array rope_positions(const mx::array& x, int dims, const mx::array& positions, bool traditional, float base,
+                         float scale, const std::string& layout, mx::StreamOrDevice s);
+mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::optional<double> scale,
+               const std::string& mask_mode, const std::optional<mx::array>& mask,
+               const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
+               const std::string& layout, mx::StreamOrDevice s);
+mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s);
+// Writes new keys/values into the caches at `offset` (along the token axis) and attends over the valid
+// prefix with a causal mask (and `key_mask`); returns {attention, new key cache, new value cache}.
+std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& new_k, const mx::array& new_v,
+                                          const mx::array& k_cache, const mx::array& v_cache, int offset,
+                                          std::optional<double> scale, const std::optional<mx::array>& key_mask,
+                                          const std::string& layout, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -26,6 +26,8 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   // The array; throws UsageError naming `role` (e.g. "argument a") once disposed.
   const mx::array& array(const char* role) const;
   bool disposed() const { return !array_.has_value(); }
+  // Disposes the tensor from native code, as `t.dispose()` does (an op that consumes its argument).
+  void release_now(Napi::Env env) { release(&env); }
 
  private:
   void release(Napi::Env* env);

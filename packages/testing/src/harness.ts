@@ -10,7 +10,7 @@ import { inputOf, matrixShapeArb, type InputKind, type MatrixShape } from './mat
 import type { Nd } from './ndarray.js';
 import { broadcastPairArb, runs, shapeArb, sizeOf, valuesArb, type Domain } from './random.js';
 
-type OpFn = (...args: never[]) => unknown;
+export type OpFn = (...args: never[]) => unknown;
 
 interface PropertyBase {
   fn: OpFn;
@@ -28,7 +28,9 @@ export type Property =
   | (PropertyBase & { kind: 'binary'; reference: (a: number, b: number) => number | boolean })
   | (PropertyBase & { kind: 'reduction'; reference: (xs: number[]) => number | boolean })
   /** The reference returns the largest residual of the identities the outputs must satisfy. */
-  | (PropertyBase & { kind: 'identity'; reference: (inputs: Nd[], outputs: Nd[]) => number });
+  | (PropertyBase & { kind: 'identity'; reference: (inputs: Nd[], outputs: Nd[]) => number })
+  /** A property check of the family's own (test/support/refs.ts), run once per dtype with its tolerance. */
+  | (PropertyBase & { kind: 'check'; reference: (fn: OpFn, dtype: mx.DType, tolerance: number) => void });
 
 export interface OpSuite {
   name: string;
@@ -78,6 +80,10 @@ function propertyTests(p: Property): void {
     for (const dtype of p.dtypes) {
       for (const shape of p.shapes) it(`satisfies its identities on random ${shape} ${dtype} inputs`, () => identityProperty(p, dtype, shape));
     }
+    return;
+  }
+  if (p.kind === 'check') {
+    for (const dtype of p.dtypes) it(`passes its property check in ${dtype}`, () => p.reference(p.fn, dtype, tolerance(p, dtype)));
     return;
   }
   for (const dtype of p.dtypes) {
