@@ -20,7 +20,7 @@ try {
   if (error instanceof SetupError) fail(error.message);
   throw error;
 }
-console.log(`[mlxts] building the addon against MLX from ${sdk.source}`);
+console.log(`[mlxts] building the addon against MLX from ${sdk.source}, BLAS/LAPACK: ${sdk.blas}`);
 
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const args = [cmakeJs, 'build', '--directory', packageDir, '--generator', 'Ninja', '--parallel', '2',

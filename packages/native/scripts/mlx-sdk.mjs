@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureOpenBlas } from './blas.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,14 +25,14 @@ export function selectedBackend(env = process.env) {
   return backend;
 }
 
-/** Returns `{ prefix, source }`: an MLX prefix holding include/mlx and lib/libmlx.*. */
+/** Returns `{ prefix, source, blas }`: an MLX prefix holding include/mlx and lib/libmlx.*, and its BLAS. */
 export function ensureMlxSdk(env = process.env) {
   if (env.MLX_DIR) {
     const prefix = resolve(env.MLX_DIR);
     if (!existsSync(join(prefix, 'include', 'mlx', 'mlx.h'))) {
       throw new SetupError(`MLX_DIR=${env.MLX_DIR} has no include/mlx/mlx.h. Point MLX_DIR at an MLX install prefix (the folder holding include/ and lib/), or unset it to use the pinned wheel.`);
     }
-    return { prefix, source: `MLX_DIR (${prefix})` };
+    return { prefix, source: `MLX_DIR (${prefix})`, blas: 'the BLAS of that MLX build' };
   }
   const backend = selectedBackend(env);
   const wheel = wheels[backend];
@@ -39,14 +40,14 @@ export function ensureMlxSdk(env = process.env) {
   const prefix = join(target, 'mlx');
   const stamp = join(target, '.installed');
   if (!existsSync(stamp)) {
-    installWheel(wheel, target);
+    installWheel(wheel, target, findPython());
     writeFileSync(stamp, `${wheel}==${mlxVersion}\n`);
   }
-  return { prefix, source: `${wheel}==${mlxVersion} wheel` };
+  const blas = backend === 'cpu' ? ensureOpenBlas(target, findPython()) : 'cuBLAS (CUDA backend)';
+  return { prefix, source: `${wheel}==${mlxVersion} wheel`, blas };
 }
 
-function installWheel(wheel, target) {
-  const python = findPython();
+function installWheel(wheel, target, python) {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   console.log(`[mlxts] installing ${wheel}==${mlxVersion} with pip into ${target}`);

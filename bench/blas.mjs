@@ -1,0 +1,76 @@
+// BLAS section of bench/RESULTS.md: float32 matmul through mlxts next to OpenBLAS's own cblas_sgemm
+// (a small C program linked to the same OpenBLAS, run in the same session), plus linalg cases.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as mx from '@mlxts/core';
+import * as linalg from '@mlxts/linalg';
+import { median } from './stats.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+
+function openblasPrefix() {
+  const sdk = join(here, '..', 'packages', 'native', 'mlx-sdk');
+  const dir = existsSync(sdk) ? execFileSync('ls', [sdk], { encoding: 'utf8' }).split('\n').find((d) => d.startsWith('openblas-')) : undefined;
+  return dir ? join(sdk, dir, 'cmeel.prefix') : undefined;
+}
+
+/** GFLOP/s of cblas_sgemm, or undefined when OpenBLAS or a C compiler is missing. */
+function sgemmCeiling(n, repeats) {
+  const prefix = openblasPrefix();
+  if (!prefix) return undefined;
+  const out = join(here, 'out');
+  mkdirSync(out, { recursive: true });
+  const exe = join(out, 'sgemm');
+  if (!existsSync(exe)) {
+    execFileSync('cc', ['-O2', join(here, 'sgemm.c'), `-I${join(prefix, 'include', 'openblas')}`, `-L${join(prefix, 'lib')}`, '-lopenblas', `-Wl,-rpath,${join(prefix, 'lib')}`, '-o', exe]);
+  }
+  return Number(execFileSync(exe, [String(n), String(repeats)], { encoding: 'utf8' }).trim());
+}
+
+function timeMs(build, repeats) {
+  const once = () => {
+    const t0 = performance.now();
+    const out = build();
+    mx.evalSync(out);
+    const ms = performance.now() - t0;
+    out.dispose();
+    return ms;
+  };
+  once();
+  return median(Array.from({ length: repeats }, once));
+}
+
+export function blasSection(repeats) {
+  const rows = [];
+  for (const n of [512, 1024, 2048, 4096]) {
+    const reps = n >= 4096 ? Math.min(repeats, 3) : repeats;
+    const a = mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n);
+    const b = mx.subtract(mx.ones([n, n]), 0.5);
+    mx.evalSync(a, b);
+    const ms = timeMs(() => mx.matmul(a, b), reps);
+    const gflops = (2 * n ** 3) / (ms * 1e6);
+    const ceiling = sgemmCeiling(n, reps);
+    rows.push([`${n}x${n} float32 matmul`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(1)} GFLOP/s`, ceiling ? `${ceiling.toFixed(1)} GFLOP/s` : 'n/a', ceiling ? `${(gflops / ceiling).toFixed(2)}x` : '']);
+    a.dispose();
+    b.dispose();
+  }
+  const n = 2048;
+  const spd = mx.add(mx.matmul(mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n * 4), mx.ones([n, n])), mx.multiply(mx.eye(n), n));
+  const rhs = mx.ones([n, 1]);
+  mx.evalSync(spd, rhs);
+  const solveMs = timeMs(() => linalg.solve(spd, rhs), Math.min(repeats, 5));
+  const cholMs = timeMs(() => linalg.cholesky(spd), Math.min(repeats, 5));
+  rows.push([`${n}x${n} float32 \`linalg.solve\``, `${solveMs.toFixed(1)} ms`, '', '', '']);
+  rows.push([`${n}x${n} float32 \`linalg.cholesky\``, `${cholMs.toFixed(1)} ms`, '', '', '']);
+  spd.dispose();
+  rhs.dispose();
+  return `## Matrix speed (BLAS/LAPACK)
+
+Medians; OpenBLAS's own \`cblas_sgemm\` (bench/sgemm.c, linked to the same OpenBLAS) runs in the same session as the ceiling.
+
+| case | time | mlxts | cblas_sgemm | ratio |
+| --- | --- | --- | --- | --- |
+${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
+`;
+}

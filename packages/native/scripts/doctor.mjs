@@ -1,0 +1,58 @@
+// npm run doctor: what a bug report needs — MLX version and backend, the BLAS/LAPACK libmlx really
+// loads, thread counts, Node and Node-API versions.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { blasInUse, openblasVersion } from './blas.mjs';
+import { mlxVersion } from './mlx-sdk.mjs';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The BLAS and LAPACK libraries libmlx.so resolves to, as the dynamic loader sees them. */
+function loadedBlas(libmlx) {
+  const ldd = spawnSync('ldd', [libmlx], { encoding: 'utf8' });
+  if (ldd.status !== 0) return 'unknown (ldd unavailable)';
+  const libs = ldd.stdout
+    .split('\n')
+    .map((l) => l.trim().split(' ')[0])
+    .filter((name) => /blas|lapack|accelerate|mkl/i.test(name));
+  return libs.length > 0 ? libs.join(', ') : 'none linked dynamically';
+}
+
+export function doctorReport() {
+  const lines = [];
+  const add = (key, value) => lines.push(`${(key + ':').padEnd(16)} ${value}`);
+  let info;
+  try {
+    info = createRequire(import.meta.url)(join(packageDir, 'build', 'Release', 'mlxts.node')).info;
+  } catch (error) {
+    add('addon', `not loadable (${error.message.split('\n')[0]}): run npm install`);
+  }
+  add('mlx', info ? `${info.mlxVersion} (pinned ${mlxVersion})` : `pinned ${mlxVersion}`);
+  add('backend', info ? info.backend : process.env.MLXTS_BACKEND ?? 'cpu');
+  const sdk = join(packageDir, 'mlx-sdk');
+  const cpuSdk = existsSync(sdk) ? readdirSync(sdk).find((d) => d.startsWith('mlx-cpu-')) : undefined;
+  if (process.env.MLX_DIR) {
+    add('mlx source', `MLX_DIR=${process.env.MLX_DIR}`);
+    add('blas', loadedBlas(join(process.env.MLX_DIR, 'lib', 'libmlx.so')));
+  } else if (cpuSdk) {
+    const root = join(sdk, cpuSdk);
+    const kind = blasInUse(root);
+    add('mlx source', `${cpuSdk} wheel`);
+    add('blas/lapack', kind === 'openblas' ? `OpenBLAS ${openblasVersion} (switched from the wheel's reference BLAS)` : 'reference BLAS/LAPACK 3.10.0 bundled with the wheel');
+    add('libmlx loads', loadedBlas(join(root, 'mlx', 'lib', 'libmlx.so')));
+  }
+  add('threads', `${cpus().length} cores; OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset: one per core)'}`);
+  if (process.env.OPENBLAS_CORETYPE) add('openblas core', `${process.env.OPENBLAS_CORETYPE} (OPENBLAS_CORETYPE)`);
+  add('node', `${process.version} (Node-API ${process.versions.napi})`);
+  add('addon napi', info ? String(info.napiVersion) : 'unknown');
+  add('platform', `${process.platform} ${process.arch}, ${cpus()[0]?.model ?? 'unknown CPU'}`);
+  return lines.join('\n') + '\n';
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.stdout.write(doctorReport());
+}
