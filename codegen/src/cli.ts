@@ -7,7 +7,9 @@ import { formatProblem } from './load.js';
 import { loadSchema } from './validate.js';
 import { syncTree } from './write.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// --root DIR generates from DIR/schema into DIR (the repository by default).
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag >= 0 ? resolve(process.argv[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const check = process.argv.includes('--check');
 
 const { schema, problems } = loadSchema(root);

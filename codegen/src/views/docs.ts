@@ -119,3 +119,24 @@ export function coverageView(schema: Schema, seeds: readonly { name: string; fam
   };
 }
 
+
+export interface DocsSidebarView {
+  readonly marker: string;
+  readonly path: string;
+  readonly packages: readonly { text: string; link: string; items: readonly { text: string; link: string }[] }[];
+}
+
+/** The API part of the docs site's sidebar: one collapsible group per package, one entry per op. */
+export function docsSidebarView(schema: Schema): DocsSidebarView {
+  return {
+    marker: markerText('schema/'),
+    path: 'docs/.vitepress/sidebar.generated.mts',
+    packages: schema.families.map((family) => ({
+      text: `${family.title} (${family.package})`,
+      link: `/api/${family.id}/`,
+      items: schema.ops
+        .filter((op) => op.family.id === family.id)
+        .map((op) => ({ text: op.jsName, link: `/api/${family.id}/${op.jsName}` })),
+    })),
+  };
+}

@@ -1,12 +1,17 @@
 // Provisions MLX, then builds the addon with cmake-js against it (incremental after the first run).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SetupError, ensureMlxSdk } from './mlx-sdk.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+
+// As the package's install script (--if-missing), an addon that is already built is left alone: in the
+// repository, `npm install` builds through Turbo afterwards anyway.
+if (process.argv.includes('--if-missing') && existsSync(join(packageDir, 'build', 'Release', 'mlxts.node'))) process.exit(0);
 
 function fail(message) {
   console.error(`\n[mlxts] setup failed: ${message}\n`);

@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitepress';
+import { packages } from './sidebar.generated.mjs';
+
+export default defineConfig({
+  title: 'mlxts',
+  description: 'MLX for TypeScript and Node.js, generated from a YAML op schema',
+  cleanUrls: false,
+  // Internal links are checked at build time: a dead link fails the build.
+  ignoreDeadLinks: false,
+  srcExclude: ['test/**', 'README.md'],
+  themeConfig: {
+    nav: [
+      { text: 'Concepts', link: '/concepts/laziness' },
+      { text: 'API', link: '/api/core/' },
+      { text: 'Coverage', link: '/coverage' },
+    ],
+    sidebar: [
+      {
+        text: 'Concepts',
+        items: [
+          { text: 'Laziness and evaluation', link: '/concepts/laziness' },
+          { text: 'Broadcasting and dtypes', link: '/concepts/broadcasting' },
+          { text: 'Memory', link: '/concepts/memory' },
+          { text: 'Devices and streams', link: '/concepts/devices' },
+          { text: 'Interop and shared memory', link: '/concepts/interop' },
+          { text: 'Adding an op', link: '/concepts/adding-an-op' },
+          { text: 'Coverage of the EMLX API', link: '/coverage' },
+        ],
+      },
+      ...packages,
+    ],
+    search: { provider: 'local' },
+  },
+});

@@ -1,0 +1,62 @@
+// "Add an op by editing the schema": the generator, run on a copy of the schema with one new op file,
+// produces the wrapper, the TS function, the docs page and the test file; a malformed variant is
+// rejected with a file:line message.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mlxts-add-op-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// An MLX function bound under a name no schema file uses, so the test never collides with real ops.
+const opFile = `op: example_logaddexp
+family: core
+extends: binary_elementwise
+js: {name: exampleLogaddexp}
+summary: "log(exp(a) + exp(b)) without overflow."
+doc: |
+  Broadcasting and weak JS scalars as in add.
+callee:
+  - {cpp: "mlx::core::logaddexp", call: [a, b]}
+test:
+  reference: "(a: number, b: number) => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)))"
+  dtypes: [float32]
+examples:
+  - {title: Two zeros, code: "mx.exampleLogaddexp(mx.array([0]), mx.array([0]))", expect: [0.6931472]}
+`;
+
+function generate(root: string) {
+  return spawnSync(process.execPath, [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repo, 'codegen', 'src', 'cli.ts'), '--root', root], { encoding: 'utf8' });
+}
+
+describe('adding an op by editing the schema', () => {
+  it('generates the wrapper, TS function, docs page and test file', () => {
+    const root = join(work, 'ok');
+    cpSync(join(repo, 'schema'), join(root, 'schema'), { recursive: true });
+    writeFileSync(join(root, 'schema', 'core', 'example_logaddexp.yaml'), opFile);
+    const run = generate(root);
+    expect(run.status, run.stderr).toBe(0);
+    const wrapper = readFileSync(join(root, 'packages/native/src/generated/core_example_logaddexp.cc'), 'utf8');
+    expect(wrapper).toContain('mlx::core::logaddexp(a, b, stream)');
+    expect(readFileSync(join(root, 'packages/native/src/generated/registry.cc'), 'utf8')).toContain('op_core_example_logaddexp');
+    const fn = readFileSync(join(root, 'packages/core/src/generated/ops/exampleLogaddexp.ts'), 'utf8');
+    expect(fn).toContain('export function exampleLogaddexp(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor');
+    expect(readFileSync(join(root, 'packages/core/src/generated/index.ts'), 'utf8')).toContain("export { exampleLogaddexp } from './ops/exampleLogaddexp.js';");
+    expect(readFileSync(join(root, 'docs/api/core/exampleLogaddexp.md'), 'utf8')).toContain('# mx.exampleLogaddexp');
+    expect(existsSync(join(root, 'packages/core/test/generated/exampleLogaddexp.test.ts'))).toBe(true);
+  });
+
+  it('rejects a malformed variant with a file:line message', () => {
+    const root = join(work, 'bad');
+    cpSync(join(repo, 'schema'), join(root, 'schema'), { recursive: true });
+    writeFileSync(join(root, 'schema', 'core', 'example_logaddexp.yaml'), opFile.replace('  - {cpp: "mlx::core::logaddexp", call: [a, b]}', '  - {cpp: "mlx::core::logaddexp", call: [a, c]}'));
+    const run = generate(root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("schema/core/example_logaddexp.yaml:9: call refers to undeclared argument 'c'");
+    expect(existsSync(join(root, 'packages'))).toBe(false);
+  });
+});
