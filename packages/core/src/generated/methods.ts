@@ -19,6 +19,7 @@ import { bitwiseInvert } from './ops/bitwiseInvert.js';
 import { bitwiseOr } from './ops/bitwiseOr.js';
 import { bitwiseXor } from './ops/bitwiseXor.js';
 import { ceil } from './ops/ceil.js';
+import { clip } from './ops/clip.js';
 import { conjugate } from './ops/conjugate.js';
 import { cos } from './ops/cos.js';
 import { cosh } from './ops/cosh.js';
@@ -116,6 +117,8 @@ declare module '@mlxts/native' {
     bitwiseXor(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Smallest integer value not less than each element. Same as `mx.ceil`. */
     ceil(options?: StreamOptions): Tensor;
+    /** Limits each element to the range `[aMin, aMax]`. Same as `mx.clip`. */
+    clip(aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor;
     /** Complex conjugate of each element. Same as `mx.conjugate`. */
     conjugate(options?: StreamOptions): Tensor;
     /** Cosine of each element (radians). Same as `mx.cos`. */
@@ -289,6 +292,9 @@ Tensor.prototype.bitwiseXor = function (this: Tensor, b: ArrayLike, options?: St
 };
 Tensor.prototype.ceil = function (this: Tensor, options?: StreamOptions): Tensor {
   return ceil(this, options);
+};
+Tensor.prototype.clip = function (this: Tensor, aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor {
+  return clip(this, aMin, aMax, options);
 };
 Tensor.prototype.conjugate = function (this: Tensor, options?: StreamOptions): Tensor {
   return conjugate(this, options);
