@@ -18,6 +18,7 @@ opSuite({
   },
   examples: [
     { title: "Integers", run: () => mx.divmod(mx.array([-7, 7, 5], 'int32'), mx.array([2, -2, 0], 'int32')), expect: [[-4, -4, 0], [1, -1, 5]] },
+    { title: "No trap: the most negative int32 by -1, unsigned by 0", run: () => [...mx.divmod(mx.array([-2147483648], 'int32'), -1), ...mx.divmod(mx.array([7], 'uint32'), mx.array([0], 'uint32'))], expect: [[-2147483648], [0], [0], [7]] },
     { title: "Floats", run: () => mx.divmod(mx.array([-7.5, 1]), mx.array([2, 0])), expect: [[-4, Infinity], [0.5, NaN]] },
   ],
   errors: [

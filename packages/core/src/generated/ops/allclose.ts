@@ -11,9 +11,9 @@ export interface AllcloseOptions extends StreamOptions {
 /**
  * Whether every element of `a` is close to the matching element of `b`; a 0-d bool tensor.
  *
- * `all(isclose(a, b, rtol, atol, { equalNan }))`: the shapes broadcast, the test is
- * `|a - b| <= atol + rtol * |b|` (not symmetric in `a` and `b`), infinities are close only to the same
- * infinity, and `NaN` is close to nothing unless `equalNan` is set. Empty inputs give `true`.
+ * `all(isclose(a, b, rtol, atol, { equalNan }))`: the shapes broadcast, the test is `|a - b| <= atol +
+ * rtol * |b|` (not symmetric in `a` and `b`), infinities are close only to the same infinity, and `NaN` is
+ * close to nothing unless `equalNan` is set. Empty inputs give `true`.
  *
  * @param a - First operand.
  * @param b - Second operand; the relative tolerance scales with its magnitude.

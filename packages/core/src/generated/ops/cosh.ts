@@ -5,8 +5,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /**
  * Hyperbolic cosine of each element.
  *
- * Overflows to `Infinity` for large `|a|` (about 89 in float32, 11 in float16). Integer and bool input is
- * promoted to float32.
+ * Overflows to `Infinity` for large `|a|` (beyond about 89.4 in float32 and 11.7 in float16). Integer and
+ * bool input is promoted to float32.
  *
  * @param a - Input tensor.
  * @param options - the stream to run on (`'cpu'` or `'gpu'`).

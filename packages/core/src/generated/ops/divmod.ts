@@ -6,12 +6,17 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  * Floor quotient and remainder together: `[floorDivide(a, b), remainder(a, b)]`.
  *
  * Returns two tensors of the broadcast shape and the promoted dtype, with the semantics of `floorDivide`
- * and `remainder` (integers floor toward negative infinity and the remainder takes the divisor's sign;
- * an integer zero divisor gives quotient 0 and remainder `a`). For floats MLX computes both in one
- * kernel; the quotient is `floor(a / b)` of the rounded quotient, so when `a / b` rounds up to an integer
- * the pair can miss `q * b + r == a` by one `b` (`divmod(1, 0.1)` is `[10, 0.0999999…]` in float32, where Python gives `(9.0, 0.0999…)`). MLX's
- * integer divmod kernel has no zero-divisor guard and would crash the process, so for integer and bool
- * inputs mlxts computes the pair with `floorDivide` and `remainder` instead. Complex input is rejected.
+ * and `remainder`: integers floor toward negative infinity and the remainder takes the divisor's sign; an
+ * integer zero divisor gives quotient 0 and remainder `a`.
+ *
+ * For floats MLX computes both in one kernel. The quotient is `floor(a / b)` of the rounded quotient, so
+ * when `a / b` rounds up to an integer the pair can miss `q * b + r == a` by one `b`: `divmod(1, 0.1)` is
+ * `[10, 0.0999…]` where Python gives `(9.0, 0.0999…)`. A zero divisor gives `±Infinity` (or `NaN`) and
+ * `NaN`.
+ *
+ * MLX's integer divmod kernel has no zero-divisor guard and would crash the process (SIGFPE), so for
+ * integer and bool inputs mlxts computes the pair with `floorDivide` and `remainder` instead (two
+ * kernels). Complex input is rejected.
  *
  * @param a - Dividend.
  * @param b - Divisor.
@@ -22,6 +27,12 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  * ```ts
  * mx.divmod(mx.array([-7, 7, 5], 'int32'), mx.array([2, -2, 0], 'int32'))
  * // => [[-4, -4, 0], [1, -1, 5]]
+ * ```
+ *
+ * @example No trap: the most negative int32 by -1, unsigned by 0
+ * ```ts
+ * [...mx.divmod(mx.array([-2147483648], 'int32'), -1), ...mx.divmod(mx.array([7], 'uint32'), mx.array([0], 'uint32'))]
+ * // => [[-2147483648], [0], [0], [7]]
  * ```
  *
  * @example Floats

@@ -8,13 +8,13 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Operands are promoted to a common dtype, and the result has that dtype.
  *
  * - **Integers round toward negative infinity**, like Python's `//`: `-7 // 2` is -4 and `7 // -2` is -4.
- *   (MLX 0.32.4's CPU kernel floors; older notes that describe a C-style truncating quotient are out of
- *   date.) Division by zero gives 0, not an error. `INT_MIN // -1` wraps to `INT_MIN`: mlxts computes a
+ *   (MLX 0.32.4's CPU kernel floors; it does not truncate toward zero like C's `/`, whatever older MLX
+ *   notes say.) Division by zero gives 0, not an error. `INT_MIN // -1` wraps to `INT_MIN`: mlxts computes a
  *   divisor of -1 as a negation for int32 and int64, because the hardware division would crash the
  *   process there.
  * - **Floats** give `floor(a / b)` of the correctly rounded quotient, so when `a / b` rounds up to an
- *   integer the result can be one more than the exact floor (`1 // 0.1` is 10 in float32, where Python's
- *   float64 `//` says 9). Division by zero gives `±Infinity`, or `NaN` for `0 / 0`.
+ *   integer the result can be one more than the exact floor (`1 // 0.1` is 10, in float32 and float64
+ *   alike, where Python's `//` says 9). Division by zero gives `±Infinity`, or `NaN` for `0 / 0`.
  *
  * Complex input is divided without flooring.
  *

@@ -10,14 +10,15 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * With `decimals` other than 0 MLX multiplies by `10 ** decimals`, rounds half to even and multiplies by
  * `10 ** -decimals`, in the input's float dtype (float32 for integer input) but with both scale factors
- * held as float32. So the tie is decided on the scaled binary value, not on the decimal text
- * (`round(2.675, 2)` is 2.68 where Python says 2.67; `round(0.125, 2)` is an exact tie and gives 0.12),
- * results carry binary
- * rounding (`round(1.2345, 2)` is 1.2300000190734863 in float32), and **float64 input is only
- * float32-accurate** (`round(1234.5678, 2)` in float64 is 1234.5699724…). Negative `decimals` round to
- * tens, hundreds, …; integer input is rounded that way and cast back (`round(25, -1)` is 20). A
- * `|decimals|` so large that `10 ** |decimals|` overflows float32 (above 38) gives `NaN`. With `decimals` 0, integer and
- * bool input is returned unchanged. complex64 rounds both parts.
+ * held as float32. The scaled value is itself rounded to the dtype before the tie is decided, so the
+ * result can differ from rounding the stored value exactly: `round(2.675, 2)` is 2.68, because 2.675 is
+ * stored as 2.67499995… and 267.499995… rounds to the tie 267.5 in float32 (Python says 2.67).
+ * `round(0.125, 2)` is an exact tie and gives 0.12. Results carry binary rounding (`round(1.2345, 2)` is
+ * 1.2300000190734863 in float32), and **float64 input is only float32-accurate** (`round(1234.5678, 2)`
+ * in float64 is 1234.5699724…). Negative `decimals` round to tens, hundreds, …; integer input is rounded
+ * that way and cast back (`round(25, -1)` is 20). A `|decimals|` so large that `10 ** |decimals|`
+ * overflows float32 (above 38) gives `NaN`. With `decimals` 0, integer and bool input is returned
+ * unchanged. complex64 rounds both parts.
  *
  * @param a - Input tensor.
  * @param decimals - Number of decimal places; negative values round to the left of the point. Default: `0`.
@@ -42,7 +43,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => [0.20000000298023224, 0.800000011920929]
  * ```
  *
- * @example The tie is decided on the binary value
+ * @example The scaled value is rounded in float32 first (2.675 is stored as 2.67499995)
  * ```ts
  * mx.round(mx.array([2.675, 0.125]), 2)
  * // => [2.679999828338623, 0.11999999731779099]
