@@ -47,6 +47,7 @@ template <class Body>
 Napi::Value guard_locked(const Napi::CallbackInfo& info, const char* op, Body&& body) {
   return guard(info, op, [&]() -> Napi::Value {
     MlxLock lock(mlx_mutex());
+    drain_released_arrays();
     return body();
   });
 }

@@ -68,6 +68,7 @@ class EvalThread {
       {
         MlxLock lock(mlx_mutex());
         job.outputs.clear();
+        drain_released_arrays();
       }
       job.done(std::move(error));
     }

@@ -66,6 +66,25 @@ std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& n
                                           std::optional<double> scale, const std::optional<mx::array>& key_mask,
                                           const std::string& layout, mx::StreamOrDevice s);
 
+// Elementwise math (support_math.cc).
+
+// A clip bound given as a JS number: a weak scalar that takes the dtype of `a`, by the same rule as
+// operand conversion (a non-integral number beside an integer or bool tensor is float32).
+mx::array weak_scalar_like(const mx::array& a, double value);
+
+// Integer floor division and remainder that cannot trap: the CPU kernels divide with the hardware
+// instruction, which raises SIGFPE for INT_MIN / -1 on int32 and int64. A divisor of -1 is handled
+// without dividing (the quotient is the negation, wrapping for INT_MIN; the remainder is 0). Other
+// dtypes go straight to MLX, whose kernels already map a zero integer divisor to quotient 0 and
+// remainder `a`.
+mx::array floor_divide(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+
+// MLX's DivMod kernel divides integers without the zero-divisor guard of floor_divide/remainder, so an
+// integer zero divisor would crash the process: integer (and bool) inputs use the two guarded ops above,
+// floating-point inputs MLX's divmod.
+std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -2,10 +2,16 @@
 
 #include <mlx/scheduler.h>
 
+#include <atomic>
+#include <vector>
+
 namespace mlxts {
 
 namespace {
 std::once_flag process_once;
+std::mutex parked_mutex;
+std::vector<mx::array>* parked = new std::vector<mx::array>();  // never destroyed: outlives exit
+std::atomic<bool> any_parked{false};
 std::optional<mx::Stream> cpu;
 std::optional<mx::Stream> gpu;
 }  // namespace
@@ -28,6 +34,29 @@ void adopt_current_thread() {
   MlxLock lock(mlx_mutex());
   mx::set_default_stream(*cpu);
   if (gpu) mx::set_default_stream(*gpu);
+}
+
+void release_array(mx::array array) {
+  if (mlx_mutex().try_lock()) {
+    {
+      mx::array dropped = std::move(array);
+    }
+    mlx_mutex().unlock();
+    return;
+  }
+  std::lock_guard<std::mutex> lock(parked_mutex);
+  parked->push_back(std::move(array));
+  any_parked.store(true, std::memory_order_release);
+}
+
+void drain_released_arrays() {
+  if (!any_parked.load(std::memory_order_acquire)) return;
+  std::vector<mx::array> releasing;
+  {
+    std::lock_guard<std::mutex> lock(parked_mutex);
+    releasing.swap(*parked);
+    any_parked.store(false, std::memory_order_release);
+  }
 }
 
 mx::Stream cpu_stream() { return *cpu; }

@@ -26,6 +26,14 @@ void adopt_current_thread();
 mx::Stream cpu_stream();
 std::optional<mx::Stream> gpu_stream();
 
+// Lets go of an array without waiting for the MLX lock. While the eval thread holds the lock (async_eval
+// of a large graph can hold it for most of the compute), a JS thread that drops a tensor, e.g. in a GC
+// finalizer, must not stall its event loop: the array is parked and released by the next holder of the
+// lock (drain_released_arrays), which the eval thread and every op call are.
+void release_array(mx::array array);
+// Releases parked arrays. Call with the MLX lock held.
+void drain_released_arrays();
+
 }  // namespace mlxts
 
 namespace mlxts {

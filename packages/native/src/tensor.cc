@@ -1,6 +1,7 @@
 #include "tensor.h"
 
 #include <cstdio>
+#include <mutex>
 #include <unordered_set>
 #include <memory>
 
@@ -15,9 +16,11 @@ namespace mlxts {
 namespace {
 thread_local mx::array* pending_array = nullptr;
 
-// Every Tensor object alive (disposed or not), guarded by the MLX lock. napi_unwrap succeeds for any
-// object some addon wrapped; membership here is what makes the pointer one of ours. (Cheaper per op
-// than napi_type_tag_object on every new object or napi_instanceof on every argument.)
+// Every Tensor object alive (disposed or not). napi_unwrap succeeds for any object some addon wrapped;
+// membership here is what makes the pointer one of ours. (Cheaper per op than napi_type_tag_object on
+// every new object or napi_instanceof on every argument.) It has its own lock, not the MLX lock, so a GC
+// finalizer never waits for an evaluation.
+std::mutex registry_mutex;
 std::unordered_set<const Tensor*>& registry() {
   static auto* tensors = new std::unordered_set<const Tensor*>();
   return *tensors;
@@ -76,10 +79,12 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   if (pending_array == nullptr) {
     throw Napi::TypeError::New(info.Env(), "Tensor: use mx.array() or an op to create tensors");
   }
-  MlxLock lock(mlx_mutex());
   array_.emplace(std::move(*pending_array));
   pending_array = nullptr;
-  registry().insert(this);
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    registry().insert(this);
+  }
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
   if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), external_bytes_);
@@ -90,7 +95,7 @@ Tensor* Tensor::from(Napi::Value value) {
   void* wrapped = nullptr;
   if (napi_unwrap(value.Env(), value, &wrapped) != napi_ok || wrapped == nullptr) return nullptr;
   auto* tensor = static_cast<Tensor*>(static_cast<Napi::ObjectWrap<Tensor>*>(wrapped));
-  MlxLock lock(mlx_mutex());
+  std::lock_guard<std::mutex> lock(registry_mutex);
   return registry().count(tensor) != 0 ? tensor : nullptr;
 }
 
@@ -103,10 +108,8 @@ const mx::array& Tensor::array(const char* role) const {
 
 void Tensor::release(Napi::Env* env) {
   if (!array_) return;
-  {
-    MlxLock lock(mlx_mutex());
-    array_.reset();
-  }
+  release_array(std::move(*array_));
+  array_.reset();
   live_.fetch_sub(1, std::memory_order_relaxed);
   if (env != nullptr && external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(*env, -external_bytes_);
 }
@@ -115,7 +118,7 @@ void Tensor::Finalize(Napi::Env env) { release(&env); }
 
 Tensor::~Tensor() {
   release(nullptr);
-  MlxLock lock(mlx_mutex());
+  std::lock_guard<std::mutex> lock(registry_mutex);
   registry().erase(this);
 }
 

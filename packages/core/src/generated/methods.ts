@@ -5,22 +5,80 @@ import type { ArrayLike, DType, StreamOptions } from '../types.js';
 import { abs } from './ops/abs.js';
 import { add } from './ops/add.js';
 import { all } from './ops/all.js';
+import { arccos } from './ops/arccos.js';
+import { arccosh } from './ops/arccosh.js';
+import { arcsin } from './ops/arcsin.js';
+import { arcsinh } from './ops/arcsinh.js';
+import { arctan } from './ops/arctan.js';
+import { arctan2 } from './ops/arctan2.js';
+import { arctanh } from './ops/arctanh.js';
 import { argmax } from './ops/argmax.js';
 import { astype } from './ops/astype.js';
+import { bitwiseAnd } from './ops/bitwiseAnd.js';
+import { bitwiseInvert } from './ops/bitwiseInvert.js';
+import { bitwiseOr } from './ops/bitwiseOr.js';
+import { bitwiseXor } from './ops/bitwiseXor.js';
+import { ceil } from './ops/ceil.js';
+import { clip } from './ops/clip.js';
+import { conjugate } from './ops/conjugate.js';
+import { cos } from './ops/cos.js';
+import { cosh } from './ops/cosh.js';
+import { degrees } from './ops/degrees.js';
 import { divide } from './ops/divide.js';
 import { equal } from './ops/equal.js';
+import { erf } from './ops/erf.js';
+import { erfinv } from './ops/erfinv.js';
 import { exp } from './ops/exp.js';
+import { expm1 } from './ops/expm1.js';
+import { floor } from './ops/floor.js';
+import { floorDivide } from './ops/floorDivide.js';
+import { greater } from './ops/greater.js';
+import { greaterEqual } from './ops/greaterEqual.js';
+import { imag } from './ops/imag.js';
+import { isfinite } from './ops/isfinite.js';
+import { isinf } from './ops/isinf.js';
+import { isnan } from './ops/isnan.js';
+import { isneginf } from './ops/isneginf.js';
+import { isposinf } from './ops/isposinf.js';
+import { leftShift } from './ops/leftShift.js';
+import { less } from './ops/less.js';
+import { lessEqual } from './ops/lessEqual.js';
 import { log } from './ops/log.js';
+import { log10 } from './ops/log10.js';
+import { log1p } from './ops/log1p.js';
+import { log2 } from './ops/log2.js';
+import { logaddexp } from './ops/logaddexp.js';
+import { logicalAnd } from './ops/logicalAnd.js';
+import { logicalNot } from './ops/logicalNot.js';
+import { logicalOr } from './ops/logicalOr.js';
+import { logicalXor } from './ops/logicalXor.js';
 import { matmul } from './ops/matmul.js';
 import { max } from './ops/max.js';
 import { maximum } from './ops/maximum.js';
+import { minimum } from './ops/minimum.js';
 import { multiply } from './ops/multiply.js';
+import { negative } from './ops/negative.js';
+import { notEqual } from './ops/notEqual.js';
+import { power } from './ops/power.js';
+import { radians } from './ops/radians.js';
+import { real } from './ops/real.js';
+import { reciprocal } from './ops/reciprocal.js';
+import { remainder } from './ops/remainder.js';
 import { reshape } from './ops/reshape.js';
+import { rightShift } from './ops/rightShift.js';
+import { round } from './ops/round.js';
+import { rsqrt } from './ops/rsqrt.js';
+import { sigmoid } from './ops/sigmoid.js';
+import { sign } from './ops/sign.js';
 import { sin } from './ops/sin.js';
+import { sinh } from './ops/sinh.js';
 import { sqrt } from './ops/sqrt.js';
+import { square } from './ops/square.js';
 import { squeeze } from './ops/squeeze.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
+import { tan } from './ops/tan.js';
+import { tanh } from './ops/tanh.js';
 import { transpose } from './ops/transpose.js';
 
 declare module '@mlxts/native' {
@@ -31,38 +89,154 @@ declare module '@mlxts/native' {
     add(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Whether every element is true (non-zero) over the given axes, or over every axis. Same as `mx.all`. */
     all(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Inverse cosine of each element, in radians. Same as `mx.arccos`. */
+    arccos(options?: StreamOptions): Tensor;
+    /** Inverse hyperbolic cosine of each element. Same as `mx.arccosh`. */
+    arccosh(options?: StreamOptions): Tensor;
+    /** Inverse sine of each element, in radians. Same as `mx.arcsin`. */
+    arcsin(options?: StreamOptions): Tensor;
+    /** Inverse hyperbolic sine of each element. Same as `mx.arcsinh`. */
+    arcsinh(options?: StreamOptions): Tensor;
+    /** Inverse tangent of each element, in radians. Same as `mx.arctan`. */
+    arctan(options?: StreamOptions): Tensor;
+    /** Element-wise arc tangent of `a / b`, using both signs to pick the quadrant. Same as `mx.arctan2`. */
+    arctan2(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Inverse hyperbolic tangent of each element. Same as `mx.arctanh`. */
+    arctanh(options?: StreamOptions): Tensor;
     /** Index of the largest element along an axis, or in the flattened tensor. Same as `mx.argmax`. */
     argmax(axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Converts a tensor to another dtype. Same as `mx.astype`. */
     astype(dtype: DType, options?: StreamOptions): Tensor;
+    /** Bitwise AND of two integer or bool tensors, broadcasting their shapes. Same as `mx.bitwiseAnd`. */
+    bitwiseAnd(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Bitwise NOT (one's complement) of each element of an integer or bool tensor. Same as `mx.bitwiseInvert`. */
+    bitwiseInvert(options?: StreamOptions): Tensor;
+    /** Bitwise OR of two integer or bool tensors, broadcasting their shapes. Same as `mx.bitwiseOr`. */
+    bitwiseOr(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Bitwise XOR of two integer or bool tensors, broadcasting their shapes. Same as `mx.bitwiseXor`. */
+    bitwiseXor(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Smallest integer value not less than each element. Same as `mx.ceil`. */
+    ceil(options?: StreamOptions): Tensor;
+    /** Limits each element to the range `[aMin, aMax]`. Same as `mx.clip`. */
+    clip(aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor;
+    /** Complex conjugate of each element. Same as `mx.conjugate`. */
+    conjugate(options?: StreamOptions): Tensor;
+    /** Cosine of each element (radians). Same as `mx.cos`. */
+    cos(options?: StreamOptions): Tensor;
+    /** Hyperbolic cosine of each element. Same as `mx.cosh`. */
+    cosh(options?: StreamOptions): Tensor;
+    /** Converts each element from radians to degrees. Same as `mx.degrees`. */
+    degrees(options?: StreamOptions): Tensor;
     /** Divides `a` by `b` element by element (true division), broadcasting their shapes. Same as `mx.divide`. */
     divide(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise equality test, broadcasting the shapes; the result is bool. Same as `mx.equal`. */
     equal(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Gauss error function of each element. Same as `mx.erf`. */
+    erf(options?: StreamOptions): Tensor;
+    /** Inverse of the error function, element by element. Same as `mx.erfinv`. */
+    erfinv(options?: StreamOptions): Tensor;
     /** Exponential of each element. Same as `mx.exp`. */
     exp(options?: StreamOptions): Tensor;
+    /** `e ** a - 1` for each element, accurate near zero. Same as `mx.expm1`. */
+    expm1(options?: StreamOptions): Tensor;
+    /** Largest integer value not greater than each element. Same as `mx.floor`. */
+    floor(options?: StreamOptions): Tensor;
+    /** Floor division `floor(a / b)` element by element, broadcasting their shapes. Same as `mx.floorDivide`. */
+    floorDivide(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise `a > b`, broadcasting the shapes; the result is bool. Same as `mx.greater`. */
+    greater(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise `a >= b`, broadcasting the shapes; the result is bool. Same as `mx.greaterEqual`. */
+    greaterEqual(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Imaginary part of each element. Same as `mx.imag`. */
+    imag(options?: StreamOptions): Tensor;
+    /** Whether each element is finite (neither infinite nor NaN); the result is bool. Same as `mx.isfinite`. */
+    isfinite(options?: StreamOptions): Tensor;
+    /** Whether each element is positive or negative infinity; the result is bool. Same as `mx.isinf`. */
+    isinf(options?: StreamOptions): Tensor;
+    /** Whether each element is NaN; the result is bool. Same as `mx.isnan`. */
+    isnan(options?: StreamOptions): Tensor;
+    /** Whether each element is negative infinity; the result is bool. Same as `mx.isneginf`. */
+    isneginf(options?: StreamOptions): Tensor;
+    /** Whether each element is positive infinity; the result is bool. Same as `mx.isposinf`. */
+    isposinf(options?: StreamOptions): Tensor;
+    /** Shifts the bits of `a` left by `b` places, element by element. Same as `mx.leftShift`. */
+    leftShift(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise `a < b`, broadcasting the shapes; the result is bool. Same as `mx.less`. */
+    less(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise `a <= b`, broadcasting the shapes; the result is bool. Same as `mx.lessEqual`. */
+    lessEqual(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Natural logarithm of each element. Same as `mx.log`. */
     log(options?: StreamOptions): Tensor;
+    /** Base-10 logarithm of each element. Same as `mx.log10`. */
+    log10(options?: StreamOptions): Tensor;
+    /** Natural logarithm of `1 + a` for each element, accurate near zero. Same as `mx.log1p`. */
+    log1p(options?: StreamOptions): Tensor;
+    /** Base-2 logarithm of each element. Same as `mx.log2`. */
+    log2(options?: StreamOptions): Tensor;
+    /** `log(exp(a) + exp(b))` element by element, without overflow. Same as `mx.logaddexp`. */
+    logaddexp(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise logical AND, broadcasting the shapes; the result is bool. Same as `mx.logicalAnd`. */
+    logicalAnd(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Logical negation of each element; the result is bool. Same as `mx.logicalNot`. */
+    logicalNot(options?: StreamOptions): Tensor;
+    /** Element-wise logical OR, broadcasting the shapes; the result is bool. Same as `mx.logicalOr`. */
+    logicalOr(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise logical XOR, broadcasting the shapes; the result is bool. Same as `mx.logicalXor`. */
+    logicalXor(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Matrix product with NumPy semantics (batched, broadcasting batch axes). Same as `mx.matmul`. */
     matmul(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Maximum over the given axes, or over every axis when none are given. Same as `mx.max`. */
     max(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise maximum of two tensors, broadcasting their shapes. Same as `mx.maximum`. */
     maximum(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Element-wise minimum of two tensors, broadcasting their shapes. Same as `mx.minimum`. */
+    minimum(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Multiplies two tensors element by element, broadcasting their shapes. Same as `mx.multiply`. */
     multiply(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Negation of each element. Same as `mx.negative`. */
+    negative(options?: StreamOptions): Tensor;
+    /** Element-wise inequality test, broadcasting the shapes; the result is bool. Same as `mx.notEqual`. */
+    notEqual(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Raises `a` to the power `b`, element by element, broadcasting their shapes. Same as `mx.power`. */
+    power(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Converts each element from degrees to radians. Same as `mx.radians`. */
+    radians(options?: StreamOptions): Tensor;
+    /** Real part of each element. Same as `mx.real`. */
+    real(options?: StreamOptions): Tensor;
+    /** Reciprocal `1 / a` of each element. Same as `mx.reciprocal`. */
+    reciprocal(options?: StreamOptions): Tensor;
+    /** Element-wise remainder of floor division; the result takes the sign of the divisor. Same as `mx.remainder`. */
+    remainder(b: ArrayLike, options?: StreamOptions): Tensor;
     /** The same elements in a new shape. Same as `mx.reshape`. */
     reshape(shape: number[], options?: StreamOptions): Tensor;
+    /** Shifts the bits of `a` right by `b` places, element by element. Same as `mx.rightShift`. */
+    rightShift(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Rounds each element to the given number of decimals, halves to even. Same as `mx.round`. */
+    round(decimals?: number, options?: StreamOptions): Tensor;
+    /** Reciprocal square root `1 / sqrt(a)` of each element. Same as `mx.rsqrt`. */
+    rsqrt(options?: StreamOptions): Tensor;
+    /** Logistic sigmoid `1 / (1 + e ** -a)` of each element. Same as `mx.sigmoid`. */
+    sigmoid(options?: StreamOptions): Tensor;
+    /** Sign of each element (-1, 0 or 1). Same as `mx.sign`. */
+    sign(options?: StreamOptions): Tensor;
     /** Sine of each element (radians). Same as `mx.sin`. */
     sin(options?: StreamOptions): Tensor;
+    /** Hyperbolic sine of each element. Same as `mx.sinh`. */
+    sinh(options?: StreamOptions): Tensor;
     /** Square root of each element. Same as `mx.sqrt`. */
     sqrt(options?: StreamOptions): Tensor;
+    /** Square `a * a` of each element. Same as `mx.square`. */
+    square(options?: StreamOptions): Tensor;
     /** Removes length-1 axes. Same as `mx.squeeze`. */
     squeeze(axis?: number | number[], options?: StreamOptions): Tensor;
     /** Subtracts `b` from `a` element by element, broadcasting their shapes. Same as `mx.subtract`. */
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
     sum(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Tangent of each element (radians). Same as `mx.tan`. */
+    tan(options?: StreamOptions): Tensor;
+    /** Hyperbolic tangent of each element. Same as `mx.tanh`. */
+    tanh(options?: StreamOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
     transpose(axes?: number[], options?: StreamOptions): Tensor;
   }
@@ -77,11 +251,62 @@ Tensor.prototype.add = function (this: Tensor, b: ArrayLike, options?: StreamOpt
 Tensor.prototype.all = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return all(this, axis, keepdims, options);
 };
+Tensor.prototype.arccos = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arccos(this, options);
+};
+Tensor.prototype.arccosh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arccosh(this, options);
+};
+Tensor.prototype.arcsin = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arcsin(this, options);
+};
+Tensor.prototype.arcsinh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arcsinh(this, options);
+};
+Tensor.prototype.arctan = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arctan(this, options);
+};
+Tensor.prototype.arctan2 = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return arctan2(this, b, options);
+};
+Tensor.prototype.arctanh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return arctanh(this, options);
+};
 Tensor.prototype.argmax = function (this: Tensor, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   return argmax(this, axis, keepdims, options);
 };
 Tensor.prototype.astype = function (this: Tensor, dtype: DType, options?: StreamOptions): Tensor {
   return astype(this, dtype, options);
+};
+Tensor.prototype.bitwiseAnd = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return bitwiseAnd(this, b, options);
+};
+Tensor.prototype.bitwiseInvert = function (this: Tensor, options?: StreamOptions): Tensor {
+  return bitwiseInvert(this, options);
+};
+Tensor.prototype.bitwiseOr = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return bitwiseOr(this, b, options);
+};
+Tensor.prototype.bitwiseXor = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return bitwiseXor(this, b, options);
+};
+Tensor.prototype.ceil = function (this: Tensor, options?: StreamOptions): Tensor {
+  return ceil(this, options);
+};
+Tensor.prototype.clip = function (this: Tensor, aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor {
+  return clip(this, aMin, aMax, options);
+};
+Tensor.prototype.conjugate = function (this: Tensor, options?: StreamOptions): Tensor {
+  return conjugate(this, options);
+};
+Tensor.prototype.cos = function (this: Tensor, options?: StreamOptions): Tensor {
+  return cos(this, options);
+};
+Tensor.prototype.cosh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return cosh(this, options);
+};
+Tensor.prototype.degrees = function (this: Tensor, options?: StreamOptions): Tensor {
+  return degrees(this, options);
 };
 Tensor.prototype.divide = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return divide(this, b, options);
@@ -89,11 +314,83 @@ Tensor.prototype.divide = function (this: Tensor, b: ArrayLike, options?: Stream
 Tensor.prototype.equal = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return equal(this, b, options);
 };
+Tensor.prototype.erf = function (this: Tensor, options?: StreamOptions): Tensor {
+  return erf(this, options);
+};
+Tensor.prototype.erfinv = function (this: Tensor, options?: StreamOptions): Tensor {
+  return erfinv(this, options);
+};
 Tensor.prototype.exp = function (this: Tensor, options?: StreamOptions): Tensor {
   return exp(this, options);
 };
+Tensor.prototype.expm1 = function (this: Tensor, options?: StreamOptions): Tensor {
+  return expm1(this, options);
+};
+Tensor.prototype.floor = function (this: Tensor, options?: StreamOptions): Tensor {
+  return floor(this, options);
+};
+Tensor.prototype.floorDivide = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return floorDivide(this, b, options);
+};
+Tensor.prototype.greater = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return greater(this, b, options);
+};
+Tensor.prototype.greaterEqual = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return greaterEqual(this, b, options);
+};
+Tensor.prototype.imag = function (this: Tensor, options?: StreamOptions): Tensor {
+  return imag(this, options);
+};
+Tensor.prototype.isfinite = function (this: Tensor, options?: StreamOptions): Tensor {
+  return isfinite(this, options);
+};
+Tensor.prototype.isinf = function (this: Tensor, options?: StreamOptions): Tensor {
+  return isinf(this, options);
+};
+Tensor.prototype.isnan = function (this: Tensor, options?: StreamOptions): Tensor {
+  return isnan(this, options);
+};
+Tensor.prototype.isneginf = function (this: Tensor, options?: StreamOptions): Tensor {
+  return isneginf(this, options);
+};
+Tensor.prototype.isposinf = function (this: Tensor, options?: StreamOptions): Tensor {
+  return isposinf(this, options);
+};
+Tensor.prototype.leftShift = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return leftShift(this, b, options);
+};
+Tensor.prototype.less = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return less(this, b, options);
+};
+Tensor.prototype.lessEqual = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return lessEqual(this, b, options);
+};
 Tensor.prototype.log = function (this: Tensor, options?: StreamOptions): Tensor {
   return log(this, options);
+};
+Tensor.prototype.log10 = function (this: Tensor, options?: StreamOptions): Tensor {
+  return log10(this, options);
+};
+Tensor.prototype.log1p = function (this: Tensor, options?: StreamOptions): Tensor {
+  return log1p(this, options);
+};
+Tensor.prototype.log2 = function (this: Tensor, options?: StreamOptions): Tensor {
+  return log2(this, options);
+};
+Tensor.prototype.logaddexp = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return logaddexp(this, b, options);
+};
+Tensor.prototype.logicalAnd = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return logicalAnd(this, b, options);
+};
+Tensor.prototype.logicalNot = function (this: Tensor, options?: StreamOptions): Tensor {
+  return logicalNot(this, options);
+};
+Tensor.prototype.logicalOr = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return logicalOr(this, b, options);
+};
+Tensor.prototype.logicalXor = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return logicalXor(this, b, options);
 };
 Tensor.prototype.matmul = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return matmul(this, b, options);
@@ -104,17 +401,62 @@ Tensor.prototype.max = function (this: Tensor, axis?: number | number[], keepdim
 Tensor.prototype.maximum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return maximum(this, b, options);
 };
+Tensor.prototype.minimum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return minimum(this, b, options);
+};
 Tensor.prototype.multiply = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return multiply(this, b, options);
+};
+Tensor.prototype.negative = function (this: Tensor, options?: StreamOptions): Tensor {
+  return negative(this, options);
+};
+Tensor.prototype.notEqual = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return notEqual(this, b, options);
+};
+Tensor.prototype.power = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return power(this, b, options);
+};
+Tensor.prototype.radians = function (this: Tensor, options?: StreamOptions): Tensor {
+  return radians(this, options);
+};
+Tensor.prototype.real = function (this: Tensor, options?: StreamOptions): Tensor {
+  return real(this, options);
+};
+Tensor.prototype.reciprocal = function (this: Tensor, options?: StreamOptions): Tensor {
+  return reciprocal(this, options);
+};
+Tensor.prototype.remainder = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return remainder(this, b, options);
 };
 Tensor.prototype.reshape = function (this: Tensor, shape: number[], options?: StreamOptions): Tensor {
   return reshape(this, shape, options);
 };
+Tensor.prototype.rightShift = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
+  return rightShift(this, b, options);
+};
+Tensor.prototype.round = function (this: Tensor, decimals?: number, options?: StreamOptions): Tensor {
+  return round(this, decimals, options);
+};
+Tensor.prototype.rsqrt = function (this: Tensor, options?: StreamOptions): Tensor {
+  return rsqrt(this, options);
+};
+Tensor.prototype.sigmoid = function (this: Tensor, options?: StreamOptions): Tensor {
+  return sigmoid(this, options);
+};
+Tensor.prototype.sign = function (this: Tensor, options?: StreamOptions): Tensor {
+  return sign(this, options);
+};
 Tensor.prototype.sin = function (this: Tensor, options?: StreamOptions): Tensor {
   return sin(this, options);
 };
+Tensor.prototype.sinh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return sinh(this, options);
+};
 Tensor.prototype.sqrt = function (this: Tensor, options?: StreamOptions): Tensor {
   return sqrt(this, options);
+};
+Tensor.prototype.square = function (this: Tensor, options?: StreamOptions): Tensor {
+  return square(this, options);
 };
 Tensor.prototype.squeeze = function (this: Tensor, axis?: number | number[], options?: StreamOptions): Tensor {
   return squeeze(this, axis, options);
@@ -124,6 +466,12 @@ Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: Stre
 };
 Tensor.prototype.sum = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return sum(this, axis, keepdims, options);
+};
+Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor {
+  return tan(this, options);
+};
+Tensor.prototype.tanh = function (this: Tensor, options?: StreamOptions): Tensor {
+  return tanh(this, options);
 };
 Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);

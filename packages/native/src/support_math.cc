@@ -1,0 +1,49 @@
+// Helpers for the elementwise math ops of the schema (declared in op_support.h, namespace support).
+#include <cmath>
+
+#include "op_support.h"
+
+namespace mlxts::support {
+
+mx::array weak_scalar_like(const mx::array& a, double value) {
+  mx::Dtype peer = a.dtype();
+  bool integral = std::isfinite(value) && std::floor(value) == value;
+  if (mx::issubdtype(peer, mx::inexact)) return mx::array(value, peer);
+  if (mx::issubdtype(peer, mx::integer) && integral) return mx::array(value, peer);
+  if (peer == mx::bool_ && integral) return mx::array(value, mx::int32);
+  return mx::array(value, mx::float32);
+}
+
+namespace {
+
+// The dtypes whose division by -1 traps on INT_MIN (narrower ones are promoted to int in C++).
+bool traps_on_minus_one(mx::Dtype dtype) { return dtype == mx::int32 || dtype == mx::int64; }
+
+}  // namespace
+
+mx::array floor_divide(const mx::array& a, const mx::array& b, mx::StreamOrDevice s) {
+  mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
+  if (!traps_on_minus_one(dtype)) return mx::floor_divide(a, b, s);
+  mx::array x = mx::astype(a, dtype, s);
+  mx::array y = mx::astype(b, dtype, s);
+  mx::array minus_one = mx::equal(y, mx::array(-1, dtype), s);
+  mx::array q = mx::floor_divide(x, mx::where(minus_one, mx::array(1, dtype), y, s), s);
+  return mx::where(minus_one, mx::negative(x, s), q, s);
+}
+
+mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s) {
+  mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
+  if (!traps_on_minus_one(dtype)) return mx::remainder(a, b, s);
+  mx::array x = mx::astype(a, dtype, s);
+  mx::array y = mx::astype(b, dtype, s);
+  // x % -1 == x % 1 == 0, and dividing by 1 cannot trap.
+  return mx::remainder(x, mx::where(mx::equal(y, mx::array(-1, dtype), s), mx::array(1, dtype), y, s), s);
+}
+
+std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s) {
+  mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
+  if (mx::issubdtype(dtype, mx::inexact)) return mx::divmod(a, b, s);
+  return {support::floor_divide(a, b, s), support::remainder(a, b, s)};
+}
+
+}  // namespace mlxts::support
