@@ -74,6 +74,8 @@ export interface Op {
   readonly file: string;
   readonly jsName: string;
   readonly method: boolean;
+  /** Arguments may be operand objects of other packages (e.g. a QuantizedTensor) that handle the call. */
+  readonly dispatch: boolean;
   readonly seed: readonly string[];
   readonly summary: string;
   readonly doc: string;

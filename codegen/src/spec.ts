@@ -73,7 +73,7 @@ export const opSpec: ObjectSpec = {
   seed: stringList,
   summary: requiredString,
   doc: requiredString,
-  js: { kind: { object: { name: string, method: { kind: 'boolean' } } } },
+  js: { kind: { object: { name: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
   args: { kind: { list: { object: argSpec } }, required: true },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },

@@ -185,6 +185,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     file: src.file,
     jsName: d.js?.name ?? camelCase(d.op),
     method: d.js?.method ?? false,
+    dispatch: d.js?.dispatch ?? false,
     seed: d.seed ?? [],
     summary: d.summary.trim(),
     doc: d.doc.trim(),

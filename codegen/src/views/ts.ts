@@ -22,6 +22,7 @@ export interface TsOpView {
   readonly returnType: string;
   readonly track: string;
   readonly runtimeImports: string;
+  readonly dispatch: boolean;
   readonly typeImports: string;
   readonly typesModule: string;
   readonly runtimeModule: string;
@@ -42,7 +43,9 @@ export function tsOpView(op: Op): TsOpView {
   const positional = positionalArgs(op);
   const kwonly = kwonlyArgs(op);
   const options = hasOptions(op) ? optionsTypeName(op) : undefined;
-  const paramList = positional.map((a) => `${a.name}${a.optional ? '?' : ''}: ${tsTypeOf(op, a.name)}`);
+  // Ops that dispatch on operand objects (js.dispatch) also take those objects where they take tensors.
+  const paramType = (name: string) => (op.dispatch ? tsTypeOf(op, name).replace(/\bArrayLike\b/, 'ArrayLike | OperandHandler') : tsTypeOf(op, name));
+  const paramList = positional.map((a) => `${a.name}${a.optional ? '?' : ''}: ${paramType(a.name)}`);
   if (options) paramList.push(`options?: ${options}`);
   const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
   if (op.stream) nativeArgs.push('options?.stream ?? options?.device');
@@ -50,6 +53,7 @@ export function tsOpView(op: Op): TsOpView {
   const returnType = op.returns.type === 'Tensor' ? 'Tensor' : 'Tensor[]';
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
   const typeImports = ['Tensor', ...['ArrayLike', 'DType'].filter((t) => [...usedTypes].some((u) => u.includes(t)))];
+  if (op.dispatch) typeImports.push('OperandHandler');
   if (options === 'StreamOptions' || kwonly.length > 0) typeImports.push('StreamOptions');
   const first = positional[0];
   const methodParams = paramList.slice(1).join(', ');
@@ -79,7 +83,8 @@ export function tsOpView(op: Op): TsOpView {
     nativeCall: `${target}(${nativeArgs.join(', ')}) as ${returnType}`,
     returnType,
     track: op.returns.type === 'Tensor' ? 'track' : 'trackAll',
-    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), 'native', op.returns.type === 'Tensor' ? 'track' : 'trackAll'].join(', '),
+    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', op.returns.type === 'Tensor' ? 'track' : 'trackAll'].join(', '),
+    dispatch: op.dispatch,
     typeImports: [...new Set(typeImports)].sort().join(', '),
     typesModule: modules.types,
     runtimeModule: modules.runtime,

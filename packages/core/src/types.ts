@@ -29,3 +29,5 @@ export interface StreamOptions {
   /** Same as `stream: device`. */
   device?: Device;
 }
+
+export type { OperandHandler } from './runtime/call.js';

@@ -26,3 +26,23 @@ export function checkOptions(op: string, options: unknown): void {
     throw new TypeError(`${op}: options must be an object such as { stream: 'cpu' }, got ${String(options)}`);
   }
 }
+
+/**
+ * The method an operand object of another package implements to handle an op it is passed to
+ * (`@mlxts/quant`'s QuantizedTensor handles `matmul`): `[operandHook](op, position, args)` returns the
+ * result. Only ops marked `js.dispatch` in the schema look for it.
+ */
+export const operandHook: unique symbol = Symbol.for('mlxts.operandHook');
+
+export interface OperandHandler {
+  [operandHook](op: string, position: number, args: ArrayLike<unknown>): unknown;
+}
+
+/** The result of the first argument that handles `op` itself, or undefined. */
+export function dispatchOperand(op: string, args: ArrayLike<unknown>): unknown {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'object' && arg !== null && operandHook in arg) return (arg as OperandHandler)[operandHook](op, i, args);
+  }
+  return undefined;
+}
