@@ -21,17 +21,28 @@ namespace mlxts {
 
 namespace {
 
-// Evaluates a row-contiguous version of the tensor argument on the eval thread; the caller reads it
-// with the MLX lock held.
-std::unique_ptr<HeldArray> evaluated_contiguous(const Napi::CallbackInfo& info, const char* op) {
+// Evaluates the tensor argument on the eval thread: a row-contiguous version of it (for copying bytes
+// out), or the array itself (whose layout may be a view). Read the result with the MLX lock held.
+std::unique_ptr<HeldArray> evaluated(const Napi::CallbackInfo& info, const char* op, bool contiguous) {
   std::unique_ptr<HeldArray> out;
   std::vector<mx::array> outputs;
   {
     MlxLock lock(mlx_mutex());
-    out = std::make_unique<HeldArray>(readable(conv::tensor(info[0], "tensor")));
+    const mx::array& a = conv::tensor(info[0], "tensor");
+    out = std::make_unique<HeldArray>(contiguous ? readable(a) : a);
     outputs.push_back(out->get());
   }
   eval_blocking(info.Env(), op, std::move(outputs));
+  return out;
+}
+
+std::unique_ptr<HeldArray> evaluated_contiguous(const Napi::CallbackInfo& info, const char* op) {
+  return evaluated(info, op, true);
+}
+
+Napi::Array strides_to_js(Napi::Env env, const mx::array& a) {
+  Napi::Array out = Napi::Array::New(env, a.ndim());
+  for (size_t i = 0; i < a.ndim(); ++i) out.Set(i, Napi::Number::New(env, static_cast<double>(a.strides()[i])));
   return out;
 }
 
@@ -111,22 +122,14 @@ Napi::Value to_array_buffer(const Napi::CallbackInfo& info) {
 // The address of the tensor's own (evaluated) memory, its byte length and element strides.
 Napi::Value data_pointer(const Napi::CallbackInfo& info) {
   return guard(info, "dataPointer", [&]() -> Napi::Value {
-    std::vector<mx::array> outputs;
-    {
-      MlxLock lock(mlx_mutex());
-      outputs.push_back(conv::tensor(info[0], "tensor"));
-    }
-    eval_blocking(info.Env(), "dataPointer", outputs);
+    auto held = evaluated(info, "dataPointer", false);
     MlxLock lock(mlx_mutex());
-    const mx::array& a = outputs[0];
+    const mx::array& a = held->get();
     Napi::Object out = Napi::Object::New(info.Env());
     out.Set("address", Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(a.data<void>()))));
     out.Set("byteLength", Napi::Number::New(info.Env(), static_cast<double>(a.data_size() * a.itemsize())));
-    Napi::Array strides = Napi::Array::New(info.Env(), a.ndim());
-    for (size_t i = 0; i < a.ndim(); ++i) strides.Set(i, Napi::Number::New(info.Env(), static_cast<double>(a.strides()[i])));
-    out.Set("strides", strides);
+    out.Set("strides", strides_to_js(info.Env(), a));
     out.Set("rowContiguous", Napi::Boolean::New(info.Env(), a.flags().row_contiguous));
-    outputs.clear();
     return out;
   });
 }
@@ -259,17 +262,9 @@ Napi::Value unlink_shared_memory(const Napi::CallbackInfo& info) {
 
 Napi::Value strides(const Napi::CallbackInfo& info) {
   return guard(info, "strides", [&]() -> Napi::Value {
-    std::vector<mx::array> outputs;
-    {
-      MlxLock lock(mlx_mutex());
-      outputs.push_back(conv::tensor(info[0], "tensor"));
-    }
-    eval_blocking(info.Env(), "strides", outputs);
+    auto held = evaluated(info, "strides", false);
     MlxLock lock(mlx_mutex());
-    Napi::Array out = Napi::Array::New(info.Env(), outputs[0].ndim());
-    for (size_t i = 0; i < outputs[0].ndim(); ++i) out.Set(i, Napi::Number::New(info.Env(), static_cast<double>(outputs[0].strides()[i])));
-    outputs.clear();
-    return out;
+    return strides_to_js(info.Env(), held->get());
   });
 }
 
