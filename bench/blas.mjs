@@ -1,29 +1,35 @@
 // BLAS section of bench/RESULTS.md: float32 matmul through mlxts next to OpenBLAS's own cblas_sgemm
 // (a small C program linked to the same OpenBLAS, run in the same session), plus linalg cases.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as mx from '@mlxts/core';
 import * as linalg from '@mlxts/linalg';
 import { median } from './stats.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
-function openblasPrefix() {
+/** The OpenBLAS that libmlx loads (mlx_cpu.libs/libopenblas.so.0) and the headers installed with it. */
+function openblas() {
   const sdk = join(here, '..', 'packages', 'native', 'mlx-sdk');
-  const dir = existsSync(sdk) ? execFileSync('ls', [sdk], { encoding: 'utf8' }).split('\n').find((d) => d.startsWith('openblas-')) : undefined;
-  return dir ? join(sdk, dir, 'cmeel.prefix') : undefined;
+  if (!existsSync(sdk)) return undefined;
+  const dirs = readdirSync(sdk);
+  const wheel = dirs.find((d) => d.startsWith('mlx-cpu-'));
+  const tools = dirs.find((d) => d.startsWith('openblas-'));
+  const lib = wheel && join(sdk, wheel, 'mlx_cpu.libs', 'libopenblas.so.0');
+  return lib && tools && existsSync(lib) ? { lib, include: join(sdk, tools, 'cmeel.prefix', 'include', 'openblas') } : undefined;
 }
 
 /** GFLOP/s of cblas_sgemm, or undefined when OpenBLAS or a C compiler is missing. */
 function sgemmCeiling(n, repeats) {
-  const prefix = openblasPrefix();
-  if (!prefix) return undefined;
+  const blas = openblas();
+  if (!blas) return undefined;
   const out = join(here, 'out');
   mkdirSync(out, { recursive: true });
   const exe = join(out, 'sgemm');
   if (!existsSync(exe)) {
-    execFileSync('cc', ['-O2', join(here, 'sgemm.c'), `-I${join(prefix, 'include', 'openblas')}`, `-L${join(prefix, 'lib')}`, '-lopenblas', `-Wl,-rpath,${join(prefix, 'lib')}`, '-o', exe]);
+    execFileSync('cc', ['-O2', join(here, 'sgemm.c'), `-I${blas.include}`, blas.lib, `-Wl,-rpath,${dirname(blas.lib)}`, '-o', exe]);
   }
   return Number(execFileSync(exe, [String(n), String(repeats)], { encoding: 'utf8' }).trim());
 }
@@ -41,7 +47,9 @@ function timeMs(build, repeats) {
   return median(Array.from({ length: repeats }, once));
 }
 
-export function blasSection(repeats) {
+/** Markdown rows for one OpenBLAS thread setting (this process's OPENBLAS_NUM_THREADS). */
+function blasRows(repeats) {
+  const threads = process.env.OPENBLAS_NUM_THREADS ?? 'default';
   const rows = [];
   for (const n of [512, 1024, 2048, 4096]) {
     const reps = n >= 4096 ? Math.min(repeats, 3) : repeats;
@@ -51,7 +59,7 @@ export function blasSection(repeats) {
     const ms = timeMs(() => mx.matmul(a, b), reps);
     const gflops = (2 * n ** 3) / (ms * 1e6);
     const ceiling = sgemmCeiling(n, reps);
-    rows.push([`${n}x${n} float32 matmul`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(1)} GFLOP/s`, ceiling ? `${ceiling.toFixed(1)} GFLOP/s` : 'n/a', ceiling ? `${(gflops / ceiling).toFixed(2)}x` : '']);
+    rows.push([threads, `${n}x${n} float32 matmul`, `${ms.toFixed(2)} ms`, `${gflops.toFixed(1)} GFLOP/s`, ceiling ? `${ceiling.toFixed(1)} GFLOP/s` : 'n/a', ceiling ? `${(gflops / ceiling).toFixed(2)}x` : '']);
     a.dispose();
     b.dispose();
   }
@@ -61,16 +69,36 @@ export function blasSection(repeats) {
   mx.evalSync(spd, rhs);
   const solveMs = timeMs(() => linalg.solve(spd, rhs), Math.min(repeats, 5));
   const cholMs = timeMs(() => linalg.cholesky(spd), Math.min(repeats, 5));
-  rows.push([`${n}x${n} float32 \`linalg.solve\``, `${solveMs.toFixed(1)} ms`, '', '', '']);
-  rows.push([`${n}x${n} float32 \`linalg.cholesky\``, `${cholMs.toFixed(1)} ms`, '', '', '']);
+  rows.push([threads, `${n}x${n} float32 \`linalg.solve\``, `${solveMs.toFixed(1)} ms`, '', '', '']);
+  rows.push([threads, `${n}x${n} float32 \`linalg.cholesky\``, `${cholMs.toFixed(1)} ms`, '', '', '']);
   spd.dispose();
   rhs.dispose();
+  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/**
+ * Runs the BLAS cases in fresh processes, once with one OpenBLAS thread and once with OpenBLAS's
+ * default (one per core), so each comparison with cblas_sgemm uses the same setting.
+ */
+export function blasSection(repeats) {
+  const script = fileURLToPath(import.meta.url);
+  const run = (threads) => {
+    const env = { ...process.env };
+    if (threads === undefined) delete env.OPENBLAS_NUM_THREADS;
+    else env.OPENBLAS_NUM_THREADS = String(threads);
+    return execFileSync(process.execPath, [script, String(repeats)], { env, encoding: 'utf8' }).trim();
+  };
   return `## Matrix speed (BLAS/LAPACK)
 
-Medians; OpenBLAS's own \`cblas_sgemm\` (bench/sgemm.c, linked to the same OpenBLAS) runs in the same session as the ceiling.
+Medians; OpenBLAS's own \`cblas_sgemm\` (bench/sgemm.c, linked to the same OpenBLAS library that libmlx loads) runs in the same process run with the same thread setting, as the practical ceiling.
 
-| case | time | mlxts | cblas_sgemm | ratio |
-| --- | --- | --- | --- | --- |
-${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
+| OpenBLAS threads | case | time | mlxts | cblas_sgemm | ratio |
+| --- | --- | --- | --- | --- | --- |
+${run(1)}
+${run(undefined)}
 `;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.log(blasRows(Number(process.argv[2] ?? 7)));
 }

@@ -9,23 +9,23 @@ import { doctorReport } from '../packages/native/scripts/doctor.mjs';
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 15);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const memGiB = (Number(readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\\s+(\\d+)/)?.[1] ?? 0) / 1024 ** 2).toFixed(0);
+const memGiB = (Number(readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/)?.[1] ?? 0) / 1024 ** 2).toFixed(0);
 let flags = '';
 try {
-  flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\\\n' ' '").toString().trim();
+  flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
 const sections = [await microSection(repeats), blasSection(repeats)];
 const report = `# Benchmark results
 
-Produced by \\`npm run bench\\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.
+Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.
 
 Machine: ${cpu}, ${cpus().length} cores (${flags}), ${memGiB} GiB; Node ${process.version}; MLX ${info.mlxVersion} (${info.backend}).
 
-\\`\\`\\`
+\`\`\`
 ${doctorReport().trimEnd()}
-\\`\\`\\`
+\`\`\`
 
-${sections.join('\\n')}`;
+${sections.join('\n')}`;
 writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
 console.log(report);
