@@ -25,12 +25,12 @@ size_t byte_count(Napi::Value value, const char* name) {
   return static_cast<size_t>(v);
 }
 
-Napi::Value default_device(const Napi::CallbackInfo& info) {
+Napi::Value js_default_device(const Napi::CallbackInfo& info) {
   return guard_locked(info, "defaultDevice",
                       [&]() -> Napi::Value { return Napi::String::New(info.Env(), device_name(mx::default_device())); });
 }
 
-Napi::Value set_default_device(const Napi::CallbackInfo& info) {
+Napi::Value js_set_default_device(const Napi::CallbackInfo& info) {
   return guard_locked(info, "setDefaultDevice", [&]() -> Napi::Value {
     mx::Device device = device_from(info[0], "device");
     if (!mx::is_available(device)) throw UsageError(std::string("device '") + device_name(device) + "' is not available");
@@ -39,13 +39,13 @@ Napi::Value set_default_device(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value is_available(const Napi::CallbackInfo& info) {
+Napi::Value js_is_available(const Napi::CallbackInfo& info) {
   return guard_locked(info, "isAvailable", [&]() -> Napi::Value {
     return Napi::Boolean::New(info.Env(), mx::is_available(device_from(info[0], "device")));
   });
 }
 
-Napi::Value new_stream(const Napi::CallbackInfo& info) {
+Napi::Value js_new_stream(const Napi::CallbackInfo& info) {
   return guard_locked(info, "newStream", [&]() -> Napi::Value {
     mx::Device device = device_from(info[0], "device");
     if (!mx::is_available(device)) throw UsageError(std::string("device '") + device_name(device) + "' is not available");
@@ -55,7 +55,7 @@ Napi::Value new_stream(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value default_stream(const Napi::CallbackInfo& info) {
+Napi::Value js_default_stream(const Napi::CallbackInfo& info) {
   return guard_locked(info, "defaultStream", [&]() -> Napi::Value {
     mx::Device device = device_from(info[0], "device");
     if (device == mx::Device::cpu) return stream_to_js(info.Env(), cpu_stream());
@@ -64,7 +64,7 @@ Napi::Value default_stream(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value synchronize(const Napi::CallbackInfo& info) {
+Napi::Value js_synchronize(const Napi::CallbackInfo& info) {
   return guard_locked(info, "synchronize", [&]() -> Napi::Value {
     std::vector<mx::Stream> streams;
     if (conv::is_absent(info[0])) {
@@ -78,32 +78,32 @@ Napi::Value synchronize(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value clear_cache(const Napi::CallbackInfo& info) {
+Napi::Value js_clear_cache(const Napi::CallbackInfo& info) {
   return guard_locked(info, "clearCache", [&]() -> Napi::Value {
     mx::clear_cache();
     return info.Env().Undefined();
   });
 }
 
-Napi::Value set_cache_limit(const Napi::CallbackInfo& info) {
+Napi::Value js_set_cache_limit(const Napi::CallbackInfo& info) {
   return guard_locked(info, "setCacheLimit", [&]() -> Napi::Value {
     return Napi::Number::New(info.Env(), static_cast<double>(mx::set_cache_limit(byte_count(info[0], "bytes"))));
   });
 }
 
-Napi::Value set_memory_limit(const Napi::CallbackInfo& info) {
+Napi::Value js_set_memory_limit(const Napi::CallbackInfo& info) {
   return guard_locked(info, "setMemoryLimit", [&]() -> Napi::Value {
-    return Napi::Number::New(info.Env(), static_cast<double>(mx::set_memory_limit(byte_count(info[0], "bytes"))));
+    return Napi::Number::New(info.Env(), static_cast<double>(mlxts::set_memory_limit(byte_count(info[0], "bytes"))));
   });
 }
 
-Napi::Value memory_limit(const Napi::CallbackInfo& info) {
+Napi::Value js_memory_limit(const Napi::CallbackInfo& info) {
   return guard_locked(info, "memoryLimit", [&]() -> Napi::Value {
-    return Napi::Number::New(info.Env(), static_cast<double>(mx::get_memory_limit()));
+    return Napi::Number::New(info.Env(), static_cast<double>(mlxts::memory_limit()));
   });
 }
 
-Napi::Value reset_peak_memory(const Napi::CallbackInfo& info) {
+Napi::Value js_reset_peak_memory(const Napi::CallbackInfo& info) {
   return guard_locked(info, "resetPeakMemory", [&]() -> Napi::Value {
     mx::reset_peak_memory();
     return info.Env().Undefined();
@@ -138,17 +138,17 @@ bool is_known_stream(const mx::Stream& stream) {
 }
 
 void register_devices(Napi::Env env, Napi::Object exports) {
-  exports.Set("defaultDevice", Napi::Function::New<default_device>(env, "defaultDevice"));
-  exports.Set("setDefaultDevice", Napi::Function::New<set_default_device>(env, "setDefaultDevice"));
-  exports.Set("isAvailable", Napi::Function::New<is_available>(env, "isAvailable"));
-  exports.Set("newStream", Napi::Function::New<new_stream>(env, "newStream"));
-  exports.Set("defaultStream", Napi::Function::New<default_stream>(env, "defaultStream"));
-  exports.Set("synchronize", Napi::Function::New<synchronize>(env, "synchronize"));
-  exports.Set("clearCache", Napi::Function::New<clear_cache>(env, "clearCache"));
-  exports.Set("setCacheLimit", Napi::Function::New<set_cache_limit>(env, "setCacheLimit"));
-  exports.Set("setMemoryLimit", Napi::Function::New<set_memory_limit>(env, "setMemoryLimit"));
-  exports.Set("memoryLimit", Napi::Function::New<memory_limit>(env, "memoryLimit"));
-  exports.Set("resetPeakMemory", Napi::Function::New<reset_peak_memory>(env, "resetPeakMemory"));
+  exports.Set("defaultDevice", Napi::Function::New<js_default_device>(env, "defaultDevice"));
+  exports.Set("setDefaultDevice", Napi::Function::New<js_set_default_device>(env, "setDefaultDevice"));
+  exports.Set("isAvailable", Napi::Function::New<js_is_available>(env, "isAvailable"));
+  exports.Set("newStream", Napi::Function::New<js_new_stream>(env, "newStream"));
+  exports.Set("defaultStream", Napi::Function::New<js_default_stream>(env, "defaultStream"));
+  exports.Set("synchronize", Napi::Function::New<js_synchronize>(env, "synchronize"));
+  exports.Set("clearCache", Napi::Function::New<js_clear_cache>(env, "clearCache"));
+  exports.Set("setCacheLimit", Napi::Function::New<js_set_cache_limit>(env, "setCacheLimit"));
+  exports.Set("setMemoryLimit", Napi::Function::New<js_set_memory_limit>(env, "setMemoryLimit"));
+  exports.Set("memoryLimit", Napi::Function::New<js_memory_limit>(env, "memoryLimit"));
+  exports.Set("resetPeakMemory", Napi::Function::New<js_reset_peak_memory>(env, "resetPeakMemory"));
 }
 
 }  // namespace mlxts

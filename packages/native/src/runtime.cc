@@ -12,6 +12,7 @@ std::once_flag process_once;
 std::mutex parked_mutex;
 std::vector<mx::array>* parked = new std::vector<mx::array>();  // never destroyed: outlives exit
 std::atomic<bool> any_parked{false};
+std::atomic<size_t> cached_memory_limit{0};
 std::optional<mx::Stream> cpu;
 std::optional<mx::Stream> gpu;
 }  // namespace
@@ -25,6 +26,7 @@ void init_process() {
   std::call_once(process_once, [] {
     MlxLock lock(mlx_mutex());
     mx::scheduler::scheduler();
+    cached_memory_limit = mx::get_memory_limit();
     cpu = mx::new_thread_unsafe_stream(mx::Device::cpu);
     if (mx::is_available(mx::Device::gpu)) gpu = mx::new_thread_unsafe_stream(mx::Device::gpu);
   });
@@ -57,6 +59,14 @@ void drain_released_arrays() {
     releasing.swap(*parked);
     any_parked.store(false, std::memory_order_release);
   }
+}
+
+size_t memory_limit() { return cached_memory_limit.load(std::memory_order_relaxed); }
+
+size_t set_memory_limit(size_t bytes) {
+  size_t previous = mx::set_memory_limit(bytes);
+  cached_memory_limit = mx::get_memory_limit();
+  return previous;
 }
 
 mx::Stream cpu_stream() { return *cpu; }

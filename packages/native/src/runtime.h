@@ -26,6 +26,11 @@ void adopt_current_thread();
 mx::Stream cpu_stream();
 std::optional<mx::Stream> gpu_stream();
 
+// MLX's memory limit, cached because every new tensor is checked against it; set_memory_limit keeps
+// MLX and the cache in step.
+size_t memory_limit();
+size_t set_memory_limit(size_t bytes);
+
 // Lets go of an array without waiting for the MLX lock. While the eval thread holds the lock (async_eval
 // of a large graph can hold it for most of the compute), a JS thread that drops a tensor, e.g. in a GC
 // finalizer, must not stall its event loop: the array is parked and released by the next holder of the

@@ -24,7 +24,6 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
   if (n > a.ndim()) throw UsageError("more slice indices than the tensor has axes");
   mx::Shape begin(a.ndim(), 0), end(a.shape()), step(a.ndim(), 1);
   for (size_t i = 0; i < n; ++i) {
-    int size = a.shape(static_cast<int>(i));
     int st = strides ? (*strides)[i] : 1;
     if (st == 0) throw UsageError("a slice stride cannot be 0");
     // mx::slice itself follows Python's slice.indices(): negative indices count from the end and

@@ -57,12 +57,25 @@ std::string gigabytes(size_t bytes) {
 // MLX's CPU allocator does not check for failure: an array larger than memory kills the process at
 // eval time (a null write, or the OOM killer). Refuse such a result when the op is built instead.
 void check_fits_in_memory(const mx::array& array) {
-  size_t limit = mx::get_memory_limit();
+  size_t limit = mlxts::memory_limit();
   if (array.nbytes() <= limit) return;
   std::string shape;
   for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
   throw std::runtime_error("the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ") needs " +
                            gigabytes(array.nbytes()) + ", more than MLX's memory limit of " + gigabytes(limit));
+}
+
+// V8 learns how much memory tensors hold outside its heap, so allocation pressure triggers collections
+// (and finalizers). Small changes are batched per thread: telling V8 about every 16-byte scalar costs
+// more than the op that made it.
+void report_external(Napi::Env env, int64_t delta) {
+  constexpr int64_t kBatch = 1 << 20;
+  thread_local int64_t pending = 0;
+  pending += delta;
+  if (pending >= kBatch || pending <= -kBatch) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, pending);
+    pending = 0;
+  }
 }
 
 }  // namespace
@@ -87,7 +100,7 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   }
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
-  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), external_bytes_);
+  report_external(info.Env(), external_bytes_);
 }
 
 Tensor* Tensor::from(Napi::Value value) {
@@ -111,7 +124,7 @@ void Tensor::release(Napi::Env* env) {
   release_array(std::move(*array_));
   array_.reset();
   live_.fetch_sub(1, std::memory_order_relaxed);
-  if (env != nullptr && external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(*env, -external_bytes_);
+  if (env != nullptr) report_external(*env, -external_bytes_);
 }
 
 void Tensor::Finalize(Napi::Env env) { release(&env); }
