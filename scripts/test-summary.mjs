@@ -8,12 +8,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const dir of dirs) {
-  const report = join(root, dir, 'test-results', 'vitest.json');
-  if (!existsSync(report)) continue;
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  skipped += r.numPendingTests + r.numTodoTests;
+  const results = join(root, dir, 'test-results');
+  if (!existsSync(results)) continue;
+  for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(join(results, file), 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
