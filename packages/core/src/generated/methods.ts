@@ -5,6 +5,7 @@ import type { ArrayLike, DType, OperandHandler, StreamOptions } from '../types.j
 import { abs } from './ops/abs.js';
 import { add } from './ops/add.js';
 import { all } from './ops/all.js';
+import { any } from './ops/any.js';
 import { arccos } from './ops/arccos.js';
 import { arccosh } from './ops/arccosh.js';
 import { arcsin } from './ops/arcsin.js';
@@ -13,6 +14,9 @@ import { arctan } from './ops/arctan.js';
 import { arctan2 } from './ops/arctan2.js';
 import { arctanh } from './ops/arctanh.js';
 import { argmax } from './ops/argmax.js';
+import { argmin } from './ops/argmin.js';
+import { argpartition } from './ops/argpartition.js';
+import { argsort } from './ops/argsort.js';
 import { astype } from './ops/astype.js';
 import { bitwiseAnd } from './ops/bitwiseAnd.js';
 import { bitwiseInvert } from './ops/bitwiseInvert.js';
@@ -23,6 +27,10 @@ import { clip } from './ops/clip.js';
 import { conjugate } from './ops/conjugate.js';
 import { cos } from './ops/cos.js';
 import { cosh } from './ops/cosh.js';
+import { cummax, type CummaxOptions } from './ops/cummax.js';
+import { cummin, type CumminOptions } from './ops/cummin.js';
+import { cumprod, type CumprodOptions } from './ops/cumprod.js';
+import { cumsum, type CumsumOptions } from './ops/cumsum.js';
 import { degrees } from './ops/degrees.js';
 import { divide } from './ops/divide.js';
 import { equal } from './ops/equal.js';
@@ -48,18 +56,24 @@ import { log10 } from './ops/log10.js';
 import { log1p } from './ops/log1p.js';
 import { log2 } from './ops/log2.js';
 import { logaddexp } from './ops/logaddexp.js';
+import { logcumsumexp, type LogcumsumexpOptions } from './ops/logcumsumexp.js';
 import { logicalAnd } from './ops/logicalAnd.js';
 import { logicalNot } from './ops/logicalNot.js';
 import { logicalOr } from './ops/logicalOr.js';
 import { logicalXor } from './ops/logicalXor.js';
+import { logsumexp } from './ops/logsumexp.js';
 import { matmul } from './ops/matmul.js';
 import { max } from './ops/max.js';
 import { maximum } from './ops/maximum.js';
+import { mean } from './ops/mean.js';
+import { min } from './ops/min.js';
 import { minimum } from './ops/minimum.js';
 import { multiply } from './ops/multiply.js';
 import { negative } from './ops/negative.js';
 import { notEqual } from './ops/notEqual.js';
+import { partition } from './ops/partition.js';
 import { power } from './ops/power.js';
+import { prod } from './ops/prod.js';
 import { radians } from './ops/radians.js';
 import { real } from './ops/real.js';
 import { reciprocal } from './ops/reciprocal.js';
@@ -72,14 +86,19 @@ import { sigmoid } from './ops/sigmoid.js';
 import { sign } from './ops/sign.js';
 import { sin } from './ops/sin.js';
 import { sinh } from './ops/sinh.js';
+import { softmax, type SoftmaxOptions } from './ops/softmax.js';
+import { sort } from './ops/sort.js';
 import { sqrt } from './ops/sqrt.js';
 import { square } from './ops/square.js';
 import { squeeze } from './ops/squeeze.js';
+import { std, type StdOptions } from './ops/std.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
 import { tan } from './ops/tan.js';
 import { tanh } from './ops/tanh.js';
+import { topk } from './ops/topk.js';
 import { transpose } from './ops/transpose.js';
+import { variance, type VarianceOptions } from './ops/variance.js';
 
 declare module '@mlxts/native' {
   interface Tensor {
@@ -89,6 +108,8 @@ declare module '@mlxts/native' {
     add(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Whether every element is true (non-zero) over the given axes, or over every axis. Same as `mx.all`. */
     all(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Whether any element is true (non-zero) over the given axes, or over every axis. Same as `mx.any`. */
+    any(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Inverse cosine of each element, in radians. Same as `mx.arccos`. */
     arccos(options?: StreamOptions): Tensor;
     /** Inverse hyperbolic cosine of each element. Same as `mx.arccosh`. */
@@ -105,6 +126,12 @@ declare module '@mlxts/native' {
     arctanh(options?: StreamOptions): Tensor;
     /** Index of the largest element along an axis, or in the flattened tensor. Same as `mx.argmax`. */
     argmax(axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Index of the smallest element along an axis, or in the flattened tensor. Same as `mx.argmin`. */
+    argmin(axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Indices that partially sort a tensor so that position `kth` holds the index a full sort would put there. Same as `mx.argpartition`. */
+    argpartition(kth: number, axis?: number, options?: StreamOptions): Tensor;
+    /** Indices that sort a tensor along an axis (ascending). Same as `mx.argsort`. */
+    argsort(axis?: number, options?: StreamOptions): Tensor;
     /** Converts a tensor to another dtype. Same as `mx.astype`. */
     astype(dtype: DType, options?: StreamOptions): Tensor;
     /** Bitwise AND of two integer or bool tensors, broadcasting their shapes. Same as `mx.bitwiseAnd`. */
@@ -125,6 +152,14 @@ declare module '@mlxts/native' {
     cos(options?: StreamOptions): Tensor;
     /** Hyperbolic cosine of each element. Same as `mx.cosh`. */
     cosh(options?: StreamOptions): Tensor;
+    /** Running maximum along an axis, or over the flattened tensor. Same as `mx.cummax`. */
+    cummax(axis?: number, options?: CummaxOptions): Tensor;
+    /** Running minimum along an axis, or over the flattened tensor. Same as `mx.cummin`. */
+    cummin(axis?: number, options?: CumminOptions): Tensor;
+    /** Running product along an axis, or over the flattened tensor. Same as `mx.cumprod`. */
+    cumprod(axis?: number, options?: CumprodOptions): Tensor;
+    /** Running sum along an axis, or over the flattened tensor. Same as `mx.cumsum`. */
+    cumsum(axis?: number, options?: CumsumOptions): Tensor;
     /** Converts each element from radians to degrees. Same as `mx.degrees`. */
     degrees(options?: StreamOptions): Tensor;
     /** Divides `a` by `b` element by element (true division), broadcasting their shapes. Same as `mx.divide`. */
@@ -175,6 +210,8 @@ declare module '@mlxts/native' {
     log2(options?: StreamOptions): Tensor;
     /** `log(exp(a) + exp(b))` element by element, without overflow. Same as `mx.logaddexp`. */
     logaddexp(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Running `log(sum(exp(a)))` along an axis, or over the flattened tensor. Same as `mx.logcumsumexp`. */
+    logcumsumexp(axis?: number, options?: LogcumsumexpOptions): Tensor;
     /** Element-wise logical AND, broadcasting the shapes; the result is bool. Same as `mx.logicalAnd`. */
     logicalAnd(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Logical negation of each element; the result is bool. Same as `mx.logicalNot`. */
@@ -183,12 +220,18 @@ declare module '@mlxts/native' {
     logicalOr(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise logical XOR, broadcasting the shapes; the result is bool. Same as `mx.logicalXor`. */
     logicalXor(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** `log(sum(exp(a)))` over the given axes, computed without overflow. Same as `mx.logsumexp`. */
+    logsumexp(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Matrix product with NumPy semantics (batched, broadcasting batch axes). Same as `mx.matmul`. */
     matmul(b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor;
     /** Maximum over the given axes, or over every axis when none are given. Same as `mx.max`. */
     max(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise maximum of two tensors, broadcasting their shapes. Same as `mx.maximum`. */
     maximum(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Arithmetic mean over the given axes, or over every axis when none are given. Same as `mx.mean`. */
+    mean(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Minimum over the given axes, or over every axis when none are given. Same as `mx.min`. */
+    min(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise minimum of two tensors, broadcasting their shapes. Same as `mx.minimum`. */
     minimum(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Multiplies two tensors element by element, broadcasting their shapes. Same as `mx.multiply`. */
@@ -197,8 +240,12 @@ declare module '@mlxts/native' {
     negative(options?: StreamOptions): Tensor;
     /** Element-wise inequality test, broadcasting the shapes; the result is bool. Same as `mx.notEqual`. */
     notEqual(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Partially sorts a tensor so that position `kth` holds the element a full sort would put there. Same as `mx.partition`. */
+    partition(kth: number, axis?: number, options?: StreamOptions): Tensor;
     /** Raises `a` to the power `b`, element by element, broadcasting their shapes. Same as `mx.power`. */
     power(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Product of elements over the given axes, or over every axis when none are given. Same as `mx.prod`. */
+    prod(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Converts each element from degrees to radians. Same as `mx.radians`. */
     radians(options?: StreamOptions): Tensor;
     /** Real part of each element. Same as `mx.real`. */
@@ -223,12 +270,18 @@ declare module '@mlxts/native' {
     sin(options?: StreamOptions): Tensor;
     /** Hyperbolic sine of each element. Same as `mx.sinh`. */
     sinh(options?: StreamOptions): Tensor;
+    /** `exp(a) / sum(exp(a))` along the given axes, computed without overflow. Same as `mx.softmax`. */
+    softmax(axis?: number | number[], options?: SoftmaxOptions): Tensor;
+    /** Sorted copy of a tensor along an axis (ascending). Same as `mx.sort`. */
+    sort(axis?: number, options?: StreamOptions): Tensor;
     /** Square root of each element. Same as `mx.sqrt`. */
     sqrt(options?: StreamOptions): Tensor;
     /** Square `a * a` of each element. Same as `mx.square`. */
     square(options?: StreamOptions): Tensor;
     /** Removes length-1 axes. Same as `mx.squeeze`. */
     squeeze(axis?: number | number[], options?: StreamOptions): Tensor;
+    /** Standard deviation over the given axes, or over every axis when none are given. Same as `mx.std`. */
+    std(axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor;
     /** Subtracts `b` from `a` element by element, broadcasting their shapes. Same as `mx.subtract`. */
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
@@ -237,8 +290,12 @@ declare module '@mlxts/native' {
     tan(options?: StreamOptions): Tensor;
     /** Hyperbolic tangent of each element. Same as `mx.tanh`. */
     tanh(options?: StreamOptions): Tensor;
+    /** The `k` largest elements along an axis. Same as `mx.topk`. */
+    topk(k: number, axis?: number, options?: StreamOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
     transpose(axes?: number[], options?: StreamOptions): Tensor;
+    /** Variance over the given axes, or over every axis when none are given. Same as `mx.variance`. */
+    variance(axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor;
   }
 }
 
@@ -250,6 +307,9 @@ Tensor.prototype.add = function (this: Tensor, b: ArrayLike, options?: StreamOpt
 };
 Tensor.prototype.all = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return all(this, axis, keepdims, options);
+};
+Tensor.prototype.any = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return any(this, axis, keepdims, options);
 };
 Tensor.prototype.arccos = function (this: Tensor, options?: StreamOptions): Tensor {
   return arccos(this, options);
@@ -274,6 +334,15 @@ Tensor.prototype.arctanh = function (this: Tensor, options?: StreamOptions): Ten
 };
 Tensor.prototype.argmax = function (this: Tensor, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   return argmax(this, axis, keepdims, options);
+};
+Tensor.prototype.argmin = function (this: Tensor, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
+  return argmin(this, axis, keepdims, options);
+};
+Tensor.prototype.argpartition = function (this: Tensor, kth: number, axis?: number, options?: StreamOptions): Tensor {
+  return argpartition(this, kth, axis, options);
+};
+Tensor.prototype.argsort = function (this: Tensor, axis?: number, options?: StreamOptions): Tensor {
+  return argsort(this, axis, options);
 };
 Tensor.prototype.astype = function (this: Tensor, dtype: DType, options?: StreamOptions): Tensor {
   return astype(this, dtype, options);
@@ -304,6 +373,18 @@ Tensor.prototype.cos = function (this: Tensor, options?: StreamOptions): Tensor 
 };
 Tensor.prototype.cosh = function (this: Tensor, options?: StreamOptions): Tensor {
   return cosh(this, options);
+};
+Tensor.prototype.cummax = function (this: Tensor, axis?: number, options?: CummaxOptions): Tensor {
+  return cummax(this, axis, options);
+};
+Tensor.prototype.cummin = function (this: Tensor, axis?: number, options?: CumminOptions): Tensor {
+  return cummin(this, axis, options);
+};
+Tensor.prototype.cumprod = function (this: Tensor, axis?: number, options?: CumprodOptions): Tensor {
+  return cumprod(this, axis, options);
+};
+Tensor.prototype.cumsum = function (this: Tensor, axis?: number, options?: CumsumOptions): Tensor {
+  return cumsum(this, axis, options);
 };
 Tensor.prototype.degrees = function (this: Tensor, options?: StreamOptions): Tensor {
   return degrees(this, options);
@@ -380,6 +461,9 @@ Tensor.prototype.log2 = function (this: Tensor, options?: StreamOptions): Tensor
 Tensor.prototype.logaddexp = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logaddexp(this, b, options);
 };
+Tensor.prototype.logcumsumexp = function (this: Tensor, axis?: number, options?: LogcumsumexpOptions): Tensor {
+  return logcumsumexp(this, axis, options);
+};
 Tensor.prototype.logicalAnd = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logicalAnd(this, b, options);
 };
@@ -392,6 +476,9 @@ Tensor.prototype.logicalOr = function (this: Tensor, b: ArrayLike, options?: Str
 Tensor.prototype.logicalXor = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logicalXor(this, b, options);
 };
+Tensor.prototype.logsumexp = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return logsumexp(this, axis, keepdims, options);
+};
 Tensor.prototype.matmul = function (this: Tensor, b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor {
   return matmul(this, b, options);
 };
@@ -400,6 +487,12 @@ Tensor.prototype.max = function (this: Tensor, axis?: number | number[], keepdim
 };
 Tensor.prototype.maximum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return maximum(this, b, options);
+};
+Tensor.prototype.mean = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return mean(this, axis, keepdims, options);
+};
+Tensor.prototype.min = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return min(this, axis, keepdims, options);
 };
 Tensor.prototype.minimum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return minimum(this, b, options);
@@ -413,8 +506,14 @@ Tensor.prototype.negative = function (this: Tensor, options?: StreamOptions): Te
 Tensor.prototype.notEqual = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return notEqual(this, b, options);
 };
+Tensor.prototype.partition = function (this: Tensor, kth: number, axis?: number, options?: StreamOptions): Tensor {
+  return partition(this, kth, axis, options);
+};
 Tensor.prototype.power = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return power(this, b, options);
+};
+Tensor.prototype.prod = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return prod(this, axis, keepdims, options);
 };
 Tensor.prototype.radians = function (this: Tensor, options?: StreamOptions): Tensor {
   return radians(this, options);
@@ -452,6 +551,12 @@ Tensor.prototype.sin = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.sinh = function (this: Tensor, options?: StreamOptions): Tensor {
   return sinh(this, options);
 };
+Tensor.prototype.softmax = function (this: Tensor, axis?: number | number[], options?: SoftmaxOptions): Tensor {
+  return softmax(this, axis, options);
+};
+Tensor.prototype.sort = function (this: Tensor, axis?: number, options?: StreamOptions): Tensor {
+  return sort(this, axis, options);
+};
 Tensor.prototype.sqrt = function (this: Tensor, options?: StreamOptions): Tensor {
   return sqrt(this, options);
 };
@@ -460,6 +565,9 @@ Tensor.prototype.square = function (this: Tensor, options?: StreamOptions): Tens
 };
 Tensor.prototype.squeeze = function (this: Tensor, axis?: number | number[], options?: StreamOptions): Tensor {
   return squeeze(this, axis, options);
+};
+Tensor.prototype.std = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
+  return std(this, axis, keepdims, options);
 };
 Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return subtract(this, b, options);
@@ -473,6 +581,12 @@ Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.tanh = function (this: Tensor, options?: StreamOptions): Tensor {
   return tanh(this, options);
 };
+Tensor.prototype.topk = function (this: Tensor, k: number, axis?: number, options?: StreamOptions): Tensor {
+  return topk(this, k, axis, options);
+};
 Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);
+};
+Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
+  return variance(this, axis, keepdims, options);
 };
