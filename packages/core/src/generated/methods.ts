@@ -32,12 +32,16 @@ import { cummin, type CumminOptions } from './ops/cummin.js';
 import { cumprod, type CumprodOptions } from './ops/cumprod.js';
 import { cumsum, type CumsumOptions } from './ops/cumsum.js';
 import { degrees } from './ops/degrees.js';
+import { diag } from './ops/diag.js';
+import { diagonal } from './ops/diagonal.js';
 import { divide } from './ops/divide.js';
 import { equal } from './ops/equal.js';
 import { erf } from './ops/erf.js';
 import { erfinv } from './ops/erfinv.js';
 import { exp } from './ops/exp.js';
+import { expandDims } from './ops/expandDims.js';
 import { expm1 } from './ops/expm1.js';
+import { flatten } from './ops/flatten.js';
 import { floor } from './ops/floor.js';
 import { floorDivide } from './ops/floorDivide.js';
 import { greater } from './ops/greater.js';
@@ -68,6 +72,7 @@ import { maximum } from './ops/maximum.js';
 import { mean } from './ops/mean.js';
 import { min } from './ops/min.js';
 import { minimum } from './ops/minimum.js';
+import { moveaxis } from './ops/moveaxis.js';
 import { multiply } from './ops/multiply.js';
 import { negative } from './ops/negative.js';
 import { notEqual } from './ops/notEqual.js';
@@ -78,8 +83,10 @@ import { radians } from './ops/radians.js';
 import { real } from './ops/real.js';
 import { reciprocal } from './ops/reciprocal.js';
 import { remainder } from './ops/remainder.js';
+import { repeat } from './ops/repeat.js';
 import { reshape } from './ops/reshape.js';
 import { rightShift } from './ops/rightShift.js';
+import { roll } from './ops/roll.js';
 import { round } from './ops/round.js';
 import { rsqrt } from './ops/rsqrt.js';
 import { sigmoid } from './ops/sigmoid.js';
@@ -94,10 +101,16 @@ import { squeeze } from './ops/squeeze.js';
 import { std, type StdOptions } from './ops/std.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
+import { swapaxes } from './ops/swapaxes.js';
 import { tan } from './ops/tan.js';
 import { tanh } from './ops/tanh.js';
+import { tile } from './ops/tile.js';
 import { topk } from './ops/topk.js';
+import { trace, type TraceOptions } from './ops/trace.js';
 import { transpose } from './ops/transpose.js';
+import { tril } from './ops/tril.js';
+import { triu } from './ops/triu.js';
+import { unflatten } from './ops/unflatten.js';
 import { variance, type VarianceOptions } from './ops/variance.js';
 
 declare module '@mlxts/native' {
@@ -162,6 +175,10 @@ declare module '@mlxts/native' {
     cumsum(axis?: number, options?: CumsumOptions): Tensor;
     /** Converts each element from radians to degrees. Same as `mx.degrees`. */
     degrees(options?: StreamOptions): Tensor;
+    /** Extracts a diagonal of a matrix, or builds a diagonal matrix from a vector. Same as `mx.diag`. */
+    diag(k?: number, options?: StreamOptions): Tensor;
+    /** A diagonal of the plane given by two axes. Same as `mx.diagonal`. */
+    diagonal(offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor;
     /** Divides `a` by `b` element by element (true division), broadcasting their shapes. Same as `mx.divide`. */
     divide(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise equality test, broadcasting the shapes; the result is bool. Same as `mx.equal`. */
@@ -172,8 +189,12 @@ declare module '@mlxts/native' {
     erfinv(options?: StreamOptions): Tensor;
     /** Exponential of each element. Same as `mx.exp`. */
     exp(options?: StreamOptions): Tensor;
+    /** Inserts length-1 axes. Same as `mx.expandDims`. */
+    expandDims(axis: number | number[], options?: StreamOptions): Tensor;
     /** `e ** a - 1` for each element, accurate near zero. Same as `mx.expm1`. */
     expm1(options?: StreamOptions): Tensor;
+    /** Merges the axes `startAxis..endAxis` (inclusive) into one. Same as `mx.flatten`. */
+    flatten(startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor;
     /** Largest integer value not greater than each element. Same as `mx.floor`. */
     floor(options?: StreamOptions): Tensor;
     /** Floor division `floor(a / b)` element by element, broadcasting their shapes. Same as `mx.floorDivide`. */
@@ -234,6 +255,8 @@ declare module '@mlxts/native' {
     min(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise minimum of two tensors, broadcasting their shapes. Same as `mx.minimum`. */
     minimum(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Moves one axis to a new position. Same as `mx.moveaxis`. */
+    moveaxis(source: number, destination: number, options?: StreamOptions): Tensor;
     /** Multiplies two tensors element by element, broadcasting their shapes. Same as `mx.multiply`. */
     multiply(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Negation of each element. Same as `mx.negative`. */
@@ -254,10 +277,14 @@ declare module '@mlxts/native' {
     reciprocal(options?: StreamOptions): Tensor;
     /** Element-wise remainder of floor division; the result takes the sign of the divisor. Same as `mx.remainder`. */
     remainder(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Repeats each element `repeats` times along an axis, or in the flattened tensor. Same as `mx.repeat`. */
+    repeat(repeats: number, axis?: number, options?: StreamOptions): Tensor;
     /** The same elements in a new shape. Same as `mx.reshape`. */
     reshape(shape: number[], options?: StreamOptions): Tensor;
     /** Shifts the bits of `a` right by `b` places, element by element. Same as `mx.rightShift`. */
     rightShift(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Shifts elements cyclically along axes, or in the flattened tensor. Same as `mx.roll`. */
+    roll(shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor;
     /** Rounds each element to the given number of decimals, halves to even. Same as `mx.round`. */
     round(decimals?: number, options?: StreamOptions): Tensor;
     /** Reciprocal square root `1 / sqrt(a)` of each element. Same as `mx.rsqrt`. */
@@ -286,14 +313,26 @@ declare module '@mlxts/native' {
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
     sum(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Swaps two axes. Same as `mx.swapaxes`. */
+    swapaxes(axis1: number, axis2: number, options?: StreamOptions): Tensor;
     /** Tangent of each element (radians). Same as `mx.tan`. */
     tan(options?: StreamOptions): Tensor;
     /** Hyperbolic tangent of each element. Same as `mx.tanh`. */
     tanh(options?: StreamOptions): Tensor;
+    /** Repeats a whole tensor along each axis. Same as `mx.tile`. */
+    tile(reps: number | number[], options?: StreamOptions): Tensor;
     /** The `k` largest elements along an axis. Same as `mx.topk`. */
     topk(k: number, axis?: number, options?: StreamOptions): Tensor;
+    /** Sum of a diagonal of the plane given by two axes. Same as `mx.trace`. */
+    trace(offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
     transpose(axes?: number[], options?: StreamOptions): Tensor;
+    /** Zeros the elements above the `k`-th diagonal. Same as `mx.tril`. */
+    tril(k?: number, options?: StreamOptions): Tensor;
+    /** Zeros the elements below the `k`-th diagonal. Same as `mx.triu`. */
+    triu(k?: number, options?: StreamOptions): Tensor;
+    /** Splits one axis into several. Same as `mx.unflatten`. */
+    unflatten(axis: number, shape: number[], options?: StreamOptions): Tensor;
     /** Variance over the given axes, or over every axis when none are given. Same as `mx.variance`. */
     variance(axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor;
   }
@@ -389,6 +428,12 @@ Tensor.prototype.cumsum = function (this: Tensor, axis?: number, options?: Cumsu
 Tensor.prototype.degrees = function (this: Tensor, options?: StreamOptions): Tensor {
   return degrees(this, options);
 };
+Tensor.prototype.diag = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return diag(this, k, options);
+};
+Tensor.prototype.diagonal = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor {
+  return diagonal(this, offset, axis1, axis2, options);
+};
 Tensor.prototype.divide = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return divide(this, b, options);
 };
@@ -404,8 +449,14 @@ Tensor.prototype.erfinv = function (this: Tensor, options?: StreamOptions): Tens
 Tensor.prototype.exp = function (this: Tensor, options?: StreamOptions): Tensor {
   return exp(this, options);
 };
+Tensor.prototype.expandDims = function (this: Tensor, axis: number | number[], options?: StreamOptions): Tensor {
+  return expandDims(this, axis, options);
+};
 Tensor.prototype.expm1 = function (this: Tensor, options?: StreamOptions): Tensor {
   return expm1(this, options);
+};
+Tensor.prototype.flatten = function (this: Tensor, startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor {
+  return flatten(this, startAxis, endAxis, options);
 };
 Tensor.prototype.floor = function (this: Tensor, options?: StreamOptions): Tensor {
   return floor(this, options);
@@ -497,6 +548,9 @@ Tensor.prototype.min = function (this: Tensor, axis?: number | number[], keepdim
 Tensor.prototype.minimum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return minimum(this, b, options);
 };
+Tensor.prototype.moveaxis = function (this: Tensor, source: number, destination: number, options?: StreamOptions): Tensor {
+  return moveaxis(this, source, destination, options);
+};
 Tensor.prototype.multiply = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return multiply(this, b, options);
 };
@@ -527,11 +581,17 @@ Tensor.prototype.reciprocal = function (this: Tensor, options?: StreamOptions): 
 Tensor.prototype.remainder = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return remainder(this, b, options);
 };
+Tensor.prototype.repeat = function (this: Tensor, repeats: number, axis?: number, options?: StreamOptions): Tensor {
+  return repeat(this, repeats, axis, options);
+};
 Tensor.prototype.reshape = function (this: Tensor, shape: number[], options?: StreamOptions): Tensor {
   return reshape(this, shape, options);
 };
 Tensor.prototype.rightShift = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return rightShift(this, b, options);
+};
+Tensor.prototype.roll = function (this: Tensor, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
+  return roll(this, shift, axis, options);
 };
 Tensor.prototype.round = function (this: Tensor, decimals?: number, options?: StreamOptions): Tensor {
   return round(this, decimals, options);
@@ -575,17 +635,35 @@ Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: Stre
 Tensor.prototype.sum = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return sum(this, axis, keepdims, options);
 };
+Tensor.prototype.swapaxes = function (this: Tensor, axis1: number, axis2: number, options?: StreamOptions): Tensor {
+  return swapaxes(this, axis1, axis2, options);
+};
 Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor {
   return tan(this, options);
 };
 Tensor.prototype.tanh = function (this: Tensor, options?: StreamOptions): Tensor {
   return tanh(this, options);
 };
+Tensor.prototype.tile = function (this: Tensor, reps: number | number[], options?: StreamOptions): Tensor {
+  return tile(this, reps, options);
+};
 Tensor.prototype.topk = function (this: Tensor, k: number, axis?: number, options?: StreamOptions): Tensor {
   return topk(this, k, axis, options);
 };
+Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
+  return trace(this, offset, axis1, axis2, options);
+};
 Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);
+};
+Tensor.prototype.tril = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return tril(this, k, options);
+};
+Tensor.prototype.triu = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return triu(this, k, options);
+};
+Tensor.prototype.unflatten = function (this: Tensor, axis: number, shape: number[], options?: StreamOptions): Tensor {
+  return unflatten(this, axis, shape, options);
 };
 Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
   return variance(this, axis, keepdims, options);
