@@ -225,3 +225,183 @@ describe('astype', () => {
       }
     }));
 });
+
+/** Applies `f` to every 1-D lane of x along `ax` (f gets the lane's values, returns the new lane). */
+function lanes(x: Nd, ax: number, f: (lane: number[]) => number[]): Nd {
+  const n = x.shape[ax];
+  const st = strides(x.shape);
+  const outLen = f(Array(n).fill(0)).length;
+  const outShape = x.shape.map((d, i) => (i === ax ? outLen : d));
+  const ost = strides(outShape);
+  const data = Array(sizeOf(outShape)).fill(0);
+  const other = x.shape.map((d, i) => (i === ax ? 1 : d));
+  for (let i = 0; i < sizeOf(other); i++) {
+    const idx = unravel(i, other);
+    const base = idx.reduce((a, v, k) => a + v * st[k], 0);
+    const obase = idx.reduce((a, v, k) => a + v * ost[k], 0);
+    const out = f(Array.from({ length: n }, (_, j) => x.data[base + j * st[ax]]));
+    out.forEach((v, j) => (data[obase + j * ost[ax]] = v));
+  }
+  return { shape: outShape, data };
+}
+
+const valuesOf = (shape: number[], seed: number[]): Nd => ({ shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => seed[i % seed.length]) });
+const laneArb = shapeArb(1, 3, 1, 4).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: -s.length, max: s.length - 1 }), fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 1, maxLength: 8 })));
+
+describe('cumulative scans', () => {
+  const scan = (op: (a: number, b: number) => number, id: number) => (lane: number[], reverse: boolean, inclusive: boolean) => {
+    const xs = reverse ? [...lane].reverse() : lane;
+    const out: number[] = [];
+    let acc = id;
+    for (const x of xs) {
+      if (inclusive) { acc = op(acc, x); out.push(acc); } else { out.push(acc); acc = op(acc, x); }
+    }
+    return reverse ? out.reverse() : out;
+  };
+  const lse = (a: number, b: number) => (a === -Infinity ? b : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))));
+  const cases: [string, (a: mx.Tensor, axis?: number, o?: { reverse?: boolean; inclusive?: boolean }) => mx.Tensor, ReturnType<typeof scan>, number][] = [
+    ['cumsum', mx.cumsum, scan((a, b) => a + b, 0), 0],
+    ['cumprod', mx.cumprod, scan((a, b) => a * b, 1), 0],
+    ['cummax', mx.cummax, scan(Math.max, -Infinity), 0],
+    ['cummin', mx.cummin, scan(Math.min, Infinity), 0],
+    ['logcumsumexp', mx.logcumsumexp, scan(lse, -Infinity), 1e-5],
+  ];
+  for (const [name, fn, ref, tol] of cases) {
+    it(`${name} matches a running reference along any axis and flattened, reverse and exclusive`, () =>
+      check(fc.tuple(laneArb, fc.boolean(), fc.boolean()), ([[shape, axis, seed], reverse, inclusive]) => {
+        const x = valuesOf(shape, seed);
+        const ax = (axis + shape.length) % shape.length;
+        if (name === 'cummax' || name === 'cummin') if (!inclusive) return; // identity is dtype-specific (the dtype's lowest/highest value)
+        expectCloseNd(toNd(fn(tensorOf(x), axis, { reverse, inclusive })), lanes(x, ax, (l) => ref(l, reverse, inclusive)), tol, `${name} ${shape} axis ${axis} r${reverse} i${inclusive}`);
+        const flat = { shape: [sizeOf(shape)], data: x.data };
+        expectCloseNd(toNd(fn(tensorOf(x), undefined, { reverse, inclusive })), lanes(flat, 0, (l) => ref(l, reverse, inclusive)), tol, `${name} ${shape} flat`);
+      }));
+  }
+});
+
+describe('softmax', () => {
+  it('normalizes exp over the axis', () =>
+    check(laneArb, ([shape, axis, seed]) => {
+      const x = valuesOf(shape, seed);
+      const ax = (axis + shape.length) % shape.length;
+      const ref = lanes(x, ax, (l) => { const m = Math.max(...l); const e = l.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); });
+      expectCloseNd(toNd(mx.softmax(tensorOf(x), axis)), ref, 1e-6, `${shape} axis ${axis}`);
+    }));
+});
+
+describe('sorting', () => {
+  const argsortRef = (l: number[]) => l.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((p) => p[1]);
+  it('sort and argsort are ascending and stable along any axis', () =>
+    check(laneArb, ([shape, axis, seed]) => {
+      const x = valuesOf(shape, seed);
+      const ax = (axis + shape.length) % shape.length;
+      expectCloseNd(toNd(mx.sort(tensorOf(x), axis)), lanes(x, ax, (l) => [...l].sort((a, b) => a - b)), 0, `sort ${shape} axis ${axis}`);
+      expectCloseNd(toNd(mx.argsort(tensorOf(x), axis)), lanes(x, ax, argsortRef), 0, `argsort ${shape} axis ${axis}`);
+    }));
+  it('partition, argpartition and topk split around the kth element', () =>
+    check(fc.tuple(laneArb, fc.nat()), ([[shape, axis, seed], kr]) => {
+      const x = valuesOf(shape, seed);
+      const ax = (axis + shape.length) % shape.length;
+      const n = shape[ax];
+      const kth = kr % n;
+      const sorted = lanes(x, ax, (l) => [...l].sort((a, b) => a - b));
+      const part = toNd(mx.partition(tensorOf(x), kth, axis));
+      const idx = mx.argpartition(tensorOf(x), kth, axis);
+      const gathered = toNd(mx.takeAlongAxis(tensorOf(x), idx, axis));
+      for (const p of [part, gathered]) {
+        const checkLane = lanes(p, ax, (l) => l);
+        lanes(checkLane, ax, (l) => { expect(l.slice(0, kth).every((v) => v <= l[kth]) && l.slice(kth).every((v) => v >= l[kth])).toBe(true); return l; });
+        expect(lanes(p, ax, (l) => [...l].sort((a, b) => a - b))).toEqual(sorted);
+        expect(lanes(p, ax, (l) => [l[kth]]).data).toEqual(lanes(sorted, ax, (l) => [l[kth]]).data);
+      }
+      const k = kth + 1;
+      const top = mx.sort(mx.topk(tensorOf(x), k, axis), axis);
+      expectCloseNd(toNd(top), lanes(sorted, ax, (l) => l.slice(n - k)), 0, `topk ${shape} k ${k}`);
+    }));
+});
+
+describe('axis moves', () => {
+  it('swapaxes, moveaxis, expandDims and flatten match transposes and reshapes', () =>
+    check(shapeArb(1, 4, 1, 3).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 0, max: s.length - 1 }))), ([shape, i, j]) => {
+      const x = iota(shape);
+      const perm = [...shape.keys()];
+      [perm[i], perm[j]] = [perm[j], perm[i]];
+      expectCloseNd(toNd(mx.swapaxes(tensorOf(x), i, j - shape.length)), transpose(x, perm), 0, `swapaxes ${shape} ${i} ${j}`);
+      const order = [...shape.keys()].filter((k) => k !== i);
+      order.splice(j, 0, i);
+      expectCloseNd(toNd(mx.moveaxis(tensorOf(x), i - shape.length, j)), transpose(x, order), 0, `moveaxis ${shape} ${i} ${j}`);
+      const expanded = [...shape.slice(0, i), 1, ...shape.slice(i)];
+      expectCloseNd(toNd(mx.expandDims(tensorOf(x), i)), { shape: expanded, data: x.data }, 0, `expandDims ${shape} ${i}`);
+      const [lo, hi] = [Math.min(i, j), Math.max(i, j)];
+      const flat = [...shape.slice(0, lo), sizeOf(shape.slice(lo, hi + 1)), ...shape.slice(hi + 1)];
+      expectCloseNd(toNd(mx.flatten(tensorOf(x), lo, hi)), { shape: flat, data: x.data }, 0, `flatten ${shape} ${lo}..${hi}`);
+      expectCloseNd(toNd(mx.unflatten(mx.flatten(tensorOf(x), lo, hi), lo, shape.slice(lo, hi + 1))), x, 0, `unflatten ${shape}`);
+    }));
+});
+
+describe('split, repeat, tile, roll', () => {
+  it('split into sections or at indices concatenates back, with the expected part lengths', () =>
+    check(fc.tuple(laneArb, fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 })), ([[shape, axis], cuts]) => {
+      const x = iota(shape);
+      const ax = (axis + shape.length) % shape.length;
+      const idx = [...cuts].sort((a, b) => a - b);
+      const parts = mx.split(tensorOf(x), idx, axis);
+      const bounds = [0, ...idx.map((c) => Math.min(c, shape[ax])), shape[ax]];
+      expect(parts.map((p) => p.shape[ax])).toEqual(bounds.slice(1).map((b, k) => Math.max(0, b - Math.max(bounds[k], 0))));
+      expectCloseNd(toNd(mx.concatenate(parts, axis)), x, 0, `split ${shape} at ${idx}`);
+      const even = mx.split(tensorOf(x), shape[ax], axis);
+      expect(even.length).toBe(shape[ax]);
+    }));
+  it('repeat, tile and roll match index maps', () =>
+    check(fc.tuple(laneArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: -5, max: 5 })), ([[shape, axis], r, shift]) => {
+      const x = iota(shape);
+      const ax = (axis + shape.length) % shape.length;
+      expectCloseNd(toNd(mx.repeat(tensorOf(x), r, axis)), lanes(x, ax, (l) => l.flatMap((v) => Array(r).fill(v))), 0, `repeat ${shape} ${r}`);
+      expectCloseNd(toNd(mx.tile(tensorOf(x), shape.map((_, i) => (i === ax ? r : 1)))), lanes(x, ax, (l) => Array.from({ length: r }, () => l).flat()), 0, `tile ${shape} ${r}`);
+      const rollRef = (l: number[]) => l.map((_, i) => l[(((i - shift) % l.length) + l.length) % l.length]);
+      expectCloseNd(toNd(mx.roll(tensorOf(x), shift, axis)), lanes(x, ax, rollRef), 0, `roll ${shape} ${shift}`);
+      expectCloseNd(toNd(mx.roll(tensorOf(x), shift)), { shape, data: rollRef(x.data) }, 0, `roll flat ${shape} ${shift}`);
+    }));
+});
+
+describe('pad', () => {
+  const padRef = (l: number[], b: number, a: number, mode: string, c: number) => {
+    const n = l.length;
+    const at = (i: number): number => {
+      if (i >= 0 && i < n) return l[i];
+      if (mode === 'constant') return c;
+      if (mode === 'edge') return l[Math.min(Math.max(i, 0), n - 1)];
+      const period = mode === 'reflect' ? 2 * (n - 1) : 2 * n;
+      if (period === 0) return l[0];
+      let k = ((i % period) + period) % period;
+      if (mode === 'reflect') return l[k < n ? k : period - k];
+      return l[k < n ? k : period - 1 - k];
+    };
+    return Array.from({ length: b + n + a }, (_, i) => at(i - b));
+  };
+  it('pads every mode along one axis like numpy.pad', () =>
+    check(fc.tuple(laneArb, fc.constantFrom('constant', 'edge', 'reflect', 'symmetric'), fc.nat(3), fc.nat(3)), ([[shape, axis], mode, b0, a0]) => {
+      const x = iota(shape);
+      const ax = (axis + shape.length) % shape.length;
+      const n = shape[ax];
+      const limit = mode === 'reflect' ? n - 1 : mode === 'symmetric' ? n : 3;
+      const [b, a] = [Math.min(b0, limit), Math.min(a0, limit)];
+      const width = shape.map((_, i) => (i === ax ? [b, a] : [0, 0]));
+      expectCloseNd(toNd(mx.pad(tensorOf(x), width, mode, -1)), lanes(x, ax, (l) => padRef(l, b, a, mode, -1)), 0, `pad ${shape} ${mode} ${b},${a}`);
+    }));
+});
+
+describe('triangles and diagonals', () => {
+  it('tril, triu, diagonal and trace follow their index rules', () =>
+    check(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: -4, max: 4 })), ([m, n, b, k]) => {
+      const shape = [b, m, n];
+      const x = iota(shape);
+      const keep = (lower: boolean) => ({ shape, data: x.data.map((v, i) => { const [, r, c] = unravel(i, shape); return (lower ? c - r <= k : c - r >= k) ? v : 0; }) });
+      expectCloseNd(toNd(mx.tril(tensorOf(x), k)), keep(true), 0, `tril ${shape} ${k}`);
+      expectCloseNd(toNd(mx.triu(tensorOf(x), k)), keep(false), 0, `triu ${shape} ${k}`);
+      const diag: number[][] = Array.from({ length: b }, (_, bi) => { const d: number[] = []; for (let r = 0; r < m; r++) { const c = r + k; if (c >= 0 && c < n) d.push(x.data[bi * m * n + r * n + c]); } return d; });
+      const len = diag[0].length;
+      expectCloseNd(toNd(mx.diagonal(tensorOf(x), k, 1, 2)), { shape: [b, len], data: diag.flat() }, 0, `diagonal ${shape} ${k}`);
+      expectCloseNd(toNd(mx.trace(tensorOf(x), k, -2, -1)), { shape: [b], data: diag.map((d) => d.reduce((s, v) => s + v, 0)) }, 0, `trace ${shape} ${k}`);
+    }));
+});

@@ -85,6 +85,21 @@ mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s
 // floating-point inputs MLX's divmod.
 std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
 
+// Shape ops (support_shape.cc).
+
+// A pad width as MLX Python takes it: n, [n], [before, after] (every axis) or one [before, after] (or n)
+// per axis. A single pair is returned as a one-element list.
+std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name);
+// Pads with a constant (cast to a's dtype) or by edge/reflect/symmetric copies; widths that would read
+// outside the axis are rejected before MLX sees them.
+mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
+              const mx::array& value, mx::StreamOrDevice s);
+std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
+mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
+               mx::StreamOrDevice s);
+mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
+mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

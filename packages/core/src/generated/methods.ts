@@ -5,6 +5,7 @@ import type { ArrayLike, DType, OperandHandler, StreamOptions } from '../types.j
 import { abs } from './ops/abs.js';
 import { add } from './ops/add.js';
 import { all } from './ops/all.js';
+import { any } from './ops/any.js';
 import { arccos } from './ops/arccos.js';
 import { arccosh } from './ops/arccosh.js';
 import { arcsin } from './ops/arcsin.js';
@@ -13,6 +14,9 @@ import { arctan } from './ops/arctan.js';
 import { arctan2 } from './ops/arctan2.js';
 import { arctanh } from './ops/arctanh.js';
 import { argmax } from './ops/argmax.js';
+import { argmin } from './ops/argmin.js';
+import { argpartition } from './ops/argpartition.js';
+import { argsort } from './ops/argsort.js';
 import { astype } from './ops/astype.js';
 import { bitwiseAnd } from './ops/bitwiseAnd.js';
 import { bitwiseInvert } from './ops/bitwiseInvert.js';
@@ -23,13 +27,21 @@ import { clip } from './ops/clip.js';
 import { conjugate } from './ops/conjugate.js';
 import { cos } from './ops/cos.js';
 import { cosh } from './ops/cosh.js';
+import { cummax, type CummaxOptions } from './ops/cummax.js';
+import { cummin, type CumminOptions } from './ops/cummin.js';
+import { cumprod, type CumprodOptions } from './ops/cumprod.js';
+import { cumsum, type CumsumOptions } from './ops/cumsum.js';
 import { degrees } from './ops/degrees.js';
+import { diag } from './ops/diag.js';
+import { diagonal } from './ops/diagonal.js';
 import { divide } from './ops/divide.js';
 import { equal } from './ops/equal.js';
 import { erf } from './ops/erf.js';
 import { erfinv } from './ops/erfinv.js';
 import { exp } from './ops/exp.js';
+import { expandDims } from './ops/expandDims.js';
 import { expm1 } from './ops/expm1.js';
+import { flatten } from './ops/flatten.js';
 import { floor } from './ops/floor.js';
 import { floorDivide } from './ops/floorDivide.js';
 import { greater } from './ops/greater.js';
@@ -48,38 +60,58 @@ import { log10 } from './ops/log10.js';
 import { log1p } from './ops/log1p.js';
 import { log2 } from './ops/log2.js';
 import { logaddexp } from './ops/logaddexp.js';
+import { logcumsumexp, type LogcumsumexpOptions } from './ops/logcumsumexp.js';
 import { logicalAnd } from './ops/logicalAnd.js';
 import { logicalNot } from './ops/logicalNot.js';
 import { logicalOr } from './ops/logicalOr.js';
 import { logicalXor } from './ops/logicalXor.js';
+import { logsumexp } from './ops/logsumexp.js';
 import { matmul } from './ops/matmul.js';
 import { max } from './ops/max.js';
 import { maximum } from './ops/maximum.js';
+import { mean } from './ops/mean.js';
+import { min } from './ops/min.js';
 import { minimum } from './ops/minimum.js';
+import { moveaxis } from './ops/moveaxis.js';
 import { multiply } from './ops/multiply.js';
 import { negative } from './ops/negative.js';
 import { notEqual } from './ops/notEqual.js';
+import { partition } from './ops/partition.js';
 import { power } from './ops/power.js';
+import { prod } from './ops/prod.js';
 import { radians } from './ops/radians.js';
 import { real } from './ops/real.js';
 import { reciprocal } from './ops/reciprocal.js';
 import { remainder } from './ops/remainder.js';
+import { repeat } from './ops/repeat.js';
 import { reshape } from './ops/reshape.js';
 import { rightShift } from './ops/rightShift.js';
+import { roll } from './ops/roll.js';
 import { round } from './ops/round.js';
 import { rsqrt } from './ops/rsqrt.js';
 import { sigmoid } from './ops/sigmoid.js';
 import { sign } from './ops/sign.js';
 import { sin } from './ops/sin.js';
 import { sinh } from './ops/sinh.js';
+import { softmax, type SoftmaxOptions } from './ops/softmax.js';
+import { sort } from './ops/sort.js';
 import { sqrt } from './ops/sqrt.js';
 import { square } from './ops/square.js';
 import { squeeze } from './ops/squeeze.js';
+import { std, type StdOptions } from './ops/std.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
+import { swapaxes } from './ops/swapaxes.js';
 import { tan } from './ops/tan.js';
 import { tanh } from './ops/tanh.js';
+import { tile } from './ops/tile.js';
+import { topk } from './ops/topk.js';
+import { trace, type TraceOptions } from './ops/trace.js';
 import { transpose } from './ops/transpose.js';
+import { tril } from './ops/tril.js';
+import { triu } from './ops/triu.js';
+import { unflatten } from './ops/unflatten.js';
+import { variance, type VarianceOptions } from './ops/variance.js';
 
 declare module '@mlxts/native' {
   interface Tensor {
@@ -89,6 +121,8 @@ declare module '@mlxts/native' {
     add(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Whether every element is true (non-zero) over the given axes, or over every axis. Same as `mx.all`. */
     all(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Whether any element is true (non-zero) over the given axes, or over every axis. Same as `mx.any`. */
+    any(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Inverse cosine of each element, in radians. Same as `mx.arccos`. */
     arccos(options?: StreamOptions): Tensor;
     /** Inverse hyperbolic cosine of each element. Same as `mx.arccosh`. */
@@ -105,6 +139,12 @@ declare module '@mlxts/native' {
     arctanh(options?: StreamOptions): Tensor;
     /** Index of the largest element along an axis, or in the flattened tensor. Same as `mx.argmax`. */
     argmax(axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Index of the smallest element along an axis, or in the flattened tensor. Same as `mx.argmin`. */
+    argmin(axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Indices that partially sort a tensor so that position `kth` holds the index a full sort would put there. Same as `mx.argpartition`. */
+    argpartition(kth: number, axis?: number, options?: StreamOptions): Tensor;
+    /** Indices that sort a tensor along an axis (ascending). Same as `mx.argsort`. */
+    argsort(axis?: number, options?: StreamOptions): Tensor;
     /** Converts a tensor to another dtype. Same as `mx.astype`. */
     astype(dtype: DType, options?: StreamOptions): Tensor;
     /** Bitwise AND of two integer or bool tensors, broadcasting their shapes. Same as `mx.bitwiseAnd`. */
@@ -125,8 +165,20 @@ declare module '@mlxts/native' {
     cos(options?: StreamOptions): Tensor;
     /** Hyperbolic cosine of each element. Same as `mx.cosh`. */
     cosh(options?: StreamOptions): Tensor;
+    /** Running maximum along an axis, or over the flattened tensor. Same as `mx.cummax`. */
+    cummax(axis?: number, options?: CummaxOptions): Tensor;
+    /** Running minimum along an axis, or over the flattened tensor. Same as `mx.cummin`. */
+    cummin(axis?: number, options?: CumminOptions): Tensor;
+    /** Running product along an axis, or over the flattened tensor. Same as `mx.cumprod`. */
+    cumprod(axis?: number, options?: CumprodOptions): Tensor;
+    /** Running sum along an axis, or over the flattened tensor. Same as `mx.cumsum`. */
+    cumsum(axis?: number, options?: CumsumOptions): Tensor;
     /** Converts each element from radians to degrees. Same as `mx.degrees`. */
     degrees(options?: StreamOptions): Tensor;
+    /** Extracts a diagonal of a matrix, or builds a diagonal matrix from a vector. Same as `mx.diag`. */
+    diag(k?: number, options?: StreamOptions): Tensor;
+    /** A diagonal of the plane given by two axes. Same as `mx.diagonal`. */
+    diagonal(offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor;
     /** Divides `a` by `b` element by element (true division), broadcasting their shapes. Same as `mx.divide`. */
     divide(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise equality test, broadcasting the shapes; the result is bool. Same as `mx.equal`. */
@@ -137,8 +189,12 @@ declare module '@mlxts/native' {
     erfinv(options?: StreamOptions): Tensor;
     /** Exponential of each element. Same as `mx.exp`. */
     exp(options?: StreamOptions): Tensor;
+    /** Inserts length-1 axes. Same as `mx.expandDims`. */
+    expandDims(axis: number | number[], options?: StreamOptions): Tensor;
     /** `e ** a - 1` for each element, accurate near zero. Same as `mx.expm1`. */
     expm1(options?: StreamOptions): Tensor;
+    /** Merges the axes `startAxis..endAxis` (inclusive) into one. Same as `mx.flatten`. */
+    flatten(startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor;
     /** Largest integer value not greater than each element. Same as `mx.floor`. */
     floor(options?: StreamOptions): Tensor;
     /** Floor division `floor(a / b)` element by element, broadcasting their shapes. Same as `mx.floorDivide`. */
@@ -175,6 +231,8 @@ declare module '@mlxts/native' {
     log2(options?: StreamOptions): Tensor;
     /** `log(exp(a) + exp(b))` element by element, without overflow. Same as `mx.logaddexp`. */
     logaddexp(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Running `log(sum(exp(a)))` along an axis, or over the flattened tensor. Same as `mx.logcumsumexp`. */
+    logcumsumexp(axis?: number, options?: LogcumsumexpOptions): Tensor;
     /** Element-wise logical AND, broadcasting the shapes; the result is bool. Same as `mx.logicalAnd`. */
     logicalAnd(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Logical negation of each element; the result is bool. Same as `mx.logicalNot`. */
@@ -183,22 +241,34 @@ declare module '@mlxts/native' {
     logicalOr(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise logical XOR, broadcasting the shapes; the result is bool. Same as `mx.logicalXor`. */
     logicalXor(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** `log(sum(exp(a)))` over the given axes, computed without overflow. Same as `mx.logsumexp`. */
+    logsumexp(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Matrix product with NumPy semantics (batched, broadcasting batch axes). Same as `mx.matmul`. */
     matmul(b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor;
     /** Maximum over the given axes, or over every axis when none are given. Same as `mx.max`. */
     max(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise maximum of two tensors, broadcasting their shapes. Same as `mx.maximum`. */
     maximum(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Arithmetic mean over the given axes, or over every axis when none are given. Same as `mx.mean`. */
+    mean(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Minimum over the given axes, or over every axis when none are given. Same as `mx.min`. */
+    min(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise minimum of two tensors, broadcasting their shapes. Same as `mx.minimum`. */
     minimum(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Moves one axis to a new position. Same as `mx.moveaxis`. */
+    moveaxis(source: number, destination: number, options?: StreamOptions): Tensor;
     /** Multiplies two tensors element by element, broadcasting their shapes. Same as `mx.multiply`. */
     multiply(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Negation of each element. Same as `mx.negative`. */
     negative(options?: StreamOptions): Tensor;
     /** Element-wise inequality test, broadcasting the shapes; the result is bool. Same as `mx.notEqual`. */
     notEqual(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Partially sorts a tensor so that position `kth` holds the element a full sort would put there. Same as `mx.partition`. */
+    partition(kth: number, axis?: number, options?: StreamOptions): Tensor;
     /** Raises `a` to the power `b`, element by element, broadcasting their shapes. Same as `mx.power`. */
     power(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Product of elements over the given axes, or over every axis when none are given. Same as `mx.prod`. */
+    prod(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Converts each element from degrees to radians. Same as `mx.radians`. */
     radians(options?: StreamOptions): Tensor;
     /** Real part of each element. Same as `mx.real`. */
@@ -207,10 +277,14 @@ declare module '@mlxts/native' {
     reciprocal(options?: StreamOptions): Tensor;
     /** Element-wise remainder of floor division; the result takes the sign of the divisor. Same as `mx.remainder`. */
     remainder(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Repeats each element `repeats` times along an axis, or in the flattened tensor. Same as `mx.repeat`. */
+    repeat(repeats: number, axis?: number, options?: StreamOptions): Tensor;
     /** The same elements in a new shape. Same as `mx.reshape`. */
     reshape(shape: number[], options?: StreamOptions): Tensor;
     /** Shifts the bits of `a` right by `b` places, element by element. Same as `mx.rightShift`. */
     rightShift(b: ArrayLike, options?: StreamOptions): Tensor;
+    /** Shifts elements cyclically along axes, or in the flattened tensor. Same as `mx.roll`. */
+    roll(shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor;
     /** Rounds each element to the given number of decimals, halves to even. Same as `mx.round`. */
     round(decimals?: number, options?: StreamOptions): Tensor;
     /** Reciprocal square root `1 / sqrt(a)` of each element. Same as `mx.rsqrt`. */
@@ -223,22 +297,44 @@ declare module '@mlxts/native' {
     sin(options?: StreamOptions): Tensor;
     /** Hyperbolic sine of each element. Same as `mx.sinh`. */
     sinh(options?: StreamOptions): Tensor;
+    /** `exp(a) / sum(exp(a))` along the given axes, computed without overflow. Same as `mx.softmax`. */
+    softmax(axis?: number | number[], options?: SoftmaxOptions): Tensor;
+    /** Sorted copy of a tensor along an axis (ascending). Same as `mx.sort`. */
+    sort(axis?: number, options?: StreamOptions): Tensor;
     /** Square root of each element. Same as `mx.sqrt`. */
     sqrt(options?: StreamOptions): Tensor;
     /** Square `a * a` of each element. Same as `mx.square`. */
     square(options?: StreamOptions): Tensor;
     /** Removes length-1 axes. Same as `mx.squeeze`. */
     squeeze(axis?: number | number[], options?: StreamOptions): Tensor;
+    /** Standard deviation over the given axes, or over every axis when none are given. Same as `mx.std`. */
+    std(axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor;
     /** Subtracts `b` from `a` element by element, broadcasting their shapes. Same as `mx.subtract`. */
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
     sum(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    /** Swaps two axes. Same as `mx.swapaxes`. */
+    swapaxes(axis1: number, axis2: number, options?: StreamOptions): Tensor;
     /** Tangent of each element (radians). Same as `mx.tan`. */
     tan(options?: StreamOptions): Tensor;
     /** Hyperbolic tangent of each element. Same as `mx.tanh`. */
     tanh(options?: StreamOptions): Tensor;
+    /** Repeats a whole tensor along each axis. Same as `mx.tile`. */
+    tile(reps: number | number[], options?: StreamOptions): Tensor;
+    /** The `k` largest elements along an axis. Same as `mx.topk`. */
+    topk(k: number, axis?: number, options?: StreamOptions): Tensor;
+    /** Sum of a diagonal of the plane given by two axes. Same as `mx.trace`. */
+    trace(offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
     transpose(axes?: number[], options?: StreamOptions): Tensor;
+    /** Zeros the elements above the `k`-th diagonal. Same as `mx.tril`. */
+    tril(k?: number, options?: StreamOptions): Tensor;
+    /** Zeros the elements below the `k`-th diagonal. Same as `mx.triu`. */
+    triu(k?: number, options?: StreamOptions): Tensor;
+    /** Splits one axis into several. Same as `mx.unflatten`. */
+    unflatten(axis: number, shape: number[], options?: StreamOptions): Tensor;
+    /** Variance over the given axes, or over every axis when none are given. Same as `mx.variance`. */
+    variance(axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor;
   }
 }
 
@@ -250,6 +346,9 @@ Tensor.prototype.add = function (this: Tensor, b: ArrayLike, options?: StreamOpt
 };
 Tensor.prototype.all = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return all(this, axis, keepdims, options);
+};
+Tensor.prototype.any = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return any(this, axis, keepdims, options);
 };
 Tensor.prototype.arccos = function (this: Tensor, options?: StreamOptions): Tensor {
   return arccos(this, options);
@@ -274,6 +373,15 @@ Tensor.prototype.arctanh = function (this: Tensor, options?: StreamOptions): Ten
 };
 Tensor.prototype.argmax = function (this: Tensor, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   return argmax(this, axis, keepdims, options);
+};
+Tensor.prototype.argmin = function (this: Tensor, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
+  return argmin(this, axis, keepdims, options);
+};
+Tensor.prototype.argpartition = function (this: Tensor, kth: number, axis?: number, options?: StreamOptions): Tensor {
+  return argpartition(this, kth, axis, options);
+};
+Tensor.prototype.argsort = function (this: Tensor, axis?: number, options?: StreamOptions): Tensor {
+  return argsort(this, axis, options);
 };
 Tensor.prototype.astype = function (this: Tensor, dtype: DType, options?: StreamOptions): Tensor {
   return astype(this, dtype, options);
@@ -305,8 +413,26 @@ Tensor.prototype.cos = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.cosh = function (this: Tensor, options?: StreamOptions): Tensor {
   return cosh(this, options);
 };
+Tensor.prototype.cummax = function (this: Tensor, axis?: number, options?: CummaxOptions): Tensor {
+  return cummax(this, axis, options);
+};
+Tensor.prototype.cummin = function (this: Tensor, axis?: number, options?: CumminOptions): Tensor {
+  return cummin(this, axis, options);
+};
+Tensor.prototype.cumprod = function (this: Tensor, axis?: number, options?: CumprodOptions): Tensor {
+  return cumprod(this, axis, options);
+};
+Tensor.prototype.cumsum = function (this: Tensor, axis?: number, options?: CumsumOptions): Tensor {
+  return cumsum(this, axis, options);
+};
 Tensor.prototype.degrees = function (this: Tensor, options?: StreamOptions): Tensor {
   return degrees(this, options);
+};
+Tensor.prototype.diag = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return diag(this, k, options);
+};
+Tensor.prototype.diagonal = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor {
+  return diagonal(this, offset, axis1, axis2, options);
 };
 Tensor.prototype.divide = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return divide(this, b, options);
@@ -323,8 +449,14 @@ Tensor.prototype.erfinv = function (this: Tensor, options?: StreamOptions): Tens
 Tensor.prototype.exp = function (this: Tensor, options?: StreamOptions): Tensor {
   return exp(this, options);
 };
+Tensor.prototype.expandDims = function (this: Tensor, axis: number | number[], options?: StreamOptions): Tensor {
+  return expandDims(this, axis, options);
+};
 Tensor.prototype.expm1 = function (this: Tensor, options?: StreamOptions): Tensor {
   return expm1(this, options);
+};
+Tensor.prototype.flatten = function (this: Tensor, startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor {
+  return flatten(this, startAxis, endAxis, options);
 };
 Tensor.prototype.floor = function (this: Tensor, options?: StreamOptions): Tensor {
   return floor(this, options);
@@ -380,6 +512,9 @@ Tensor.prototype.log2 = function (this: Tensor, options?: StreamOptions): Tensor
 Tensor.prototype.logaddexp = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logaddexp(this, b, options);
 };
+Tensor.prototype.logcumsumexp = function (this: Tensor, axis?: number, options?: LogcumsumexpOptions): Tensor {
+  return logcumsumexp(this, axis, options);
+};
 Tensor.prototype.logicalAnd = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logicalAnd(this, b, options);
 };
@@ -392,6 +527,9 @@ Tensor.prototype.logicalOr = function (this: Tensor, b: ArrayLike, options?: Str
 Tensor.prototype.logicalXor = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logicalXor(this, b, options);
 };
+Tensor.prototype.logsumexp = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return logsumexp(this, axis, keepdims, options);
+};
 Tensor.prototype.matmul = function (this: Tensor, b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor {
   return matmul(this, b, options);
 };
@@ -401,8 +539,17 @@ Tensor.prototype.max = function (this: Tensor, axis?: number | number[], keepdim
 Tensor.prototype.maximum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return maximum(this, b, options);
 };
+Tensor.prototype.mean = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return mean(this, axis, keepdims, options);
+};
+Tensor.prototype.min = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return min(this, axis, keepdims, options);
+};
 Tensor.prototype.minimum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return minimum(this, b, options);
+};
+Tensor.prototype.moveaxis = function (this: Tensor, source: number, destination: number, options?: StreamOptions): Tensor {
+  return moveaxis(this, source, destination, options);
 };
 Tensor.prototype.multiply = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return multiply(this, b, options);
@@ -413,8 +560,14 @@ Tensor.prototype.negative = function (this: Tensor, options?: StreamOptions): Te
 Tensor.prototype.notEqual = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return notEqual(this, b, options);
 };
+Tensor.prototype.partition = function (this: Tensor, kth: number, axis?: number, options?: StreamOptions): Tensor {
+  return partition(this, kth, axis, options);
+};
 Tensor.prototype.power = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return power(this, b, options);
+};
+Tensor.prototype.prod = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+  return prod(this, axis, keepdims, options);
 };
 Tensor.prototype.radians = function (this: Tensor, options?: StreamOptions): Tensor {
   return radians(this, options);
@@ -428,11 +581,17 @@ Tensor.prototype.reciprocal = function (this: Tensor, options?: StreamOptions): 
 Tensor.prototype.remainder = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return remainder(this, b, options);
 };
+Tensor.prototype.repeat = function (this: Tensor, repeats: number, axis?: number, options?: StreamOptions): Tensor {
+  return repeat(this, repeats, axis, options);
+};
 Tensor.prototype.reshape = function (this: Tensor, shape: number[], options?: StreamOptions): Tensor {
   return reshape(this, shape, options);
 };
 Tensor.prototype.rightShift = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return rightShift(this, b, options);
+};
+Tensor.prototype.roll = function (this: Tensor, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
+  return roll(this, shift, axis, options);
 };
 Tensor.prototype.round = function (this: Tensor, decimals?: number, options?: StreamOptions): Tensor {
   return round(this, decimals, options);
@@ -452,6 +611,12 @@ Tensor.prototype.sin = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.sinh = function (this: Tensor, options?: StreamOptions): Tensor {
   return sinh(this, options);
 };
+Tensor.prototype.softmax = function (this: Tensor, axis?: number | number[], options?: SoftmaxOptions): Tensor {
+  return softmax(this, axis, options);
+};
+Tensor.prototype.sort = function (this: Tensor, axis?: number, options?: StreamOptions): Tensor {
+  return sort(this, axis, options);
+};
 Tensor.prototype.sqrt = function (this: Tensor, options?: StreamOptions): Tensor {
   return sqrt(this, options);
 };
@@ -461,11 +626,17 @@ Tensor.prototype.square = function (this: Tensor, options?: StreamOptions): Tens
 Tensor.prototype.squeeze = function (this: Tensor, axis?: number | number[], options?: StreamOptions): Tensor {
   return squeeze(this, axis, options);
 };
+Tensor.prototype.std = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
+  return std(this, axis, keepdims, options);
+};
 Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return subtract(this, b, options);
 };
 Tensor.prototype.sum = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return sum(this, axis, keepdims, options);
+};
+Tensor.prototype.swapaxes = function (this: Tensor, axis1: number, axis2: number, options?: StreamOptions): Tensor {
+  return swapaxes(this, axis1, axis2, options);
 };
 Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor {
   return tan(this, options);
@@ -473,6 +644,27 @@ Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.tanh = function (this: Tensor, options?: StreamOptions): Tensor {
   return tanh(this, options);
 };
+Tensor.prototype.tile = function (this: Tensor, reps: number | number[], options?: StreamOptions): Tensor {
+  return tile(this, reps, options);
+};
+Tensor.prototype.topk = function (this: Tensor, k: number, axis?: number, options?: StreamOptions): Tensor {
+  return topk(this, k, axis, options);
+};
+Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
+  return trace(this, offset, axis1, axis2, options);
+};
 Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);
+};
+Tensor.prototype.tril = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return tril(this, k, options);
+};
+Tensor.prototype.triu = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
+  return triu(this, k, options);
+};
+Tensor.prototype.unflatten = function (this: Tensor, axis: number, shape: number[], options?: StreamOptions): Tensor {
+  return unflatten(this, axis, shape, options);
+};
+Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
+  return variance(this, axis, keepdims, options);
 };
