@@ -18,7 +18,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @example Index of the third smallest
  * ```ts
- * mx.argpartition(mx.array([5, 1, 4, 2, 3]), 2).toArray()[2]
+ * (mx.argpartition(mx.array([5, 1, 4, 2, 3]), 2).toArray() as number[])[2]
  * // => 4
  * ```
  *

@@ -18,7 +18,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @example The third smallest in place
  * ```ts
- * mx.partition(mx.array([5, 1, 4, 2, 3]), 2).toArray()[2]
+ * (mx.partition(mx.array([5, 1, 4, 2, 3]), 2).toArray() as number[])[2]
  * // => 3
  * ```
  *

@@ -23,7 +23,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @example NaN sorts last
  * ```ts
- * mx.sort(mx.array([2, NaN, -1])).toArray().map(String)
+ * (mx.sort(mx.array([2, NaN, -1])).toArray() as number[]).map(String)
  * // => ["-1", "2", "NaN"]
  * ```
  */
