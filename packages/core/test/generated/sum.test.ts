@@ -19,6 +19,7 @@ opSuite({
     { title: "Column sums keeping the axis", run: () => mx.sum(mx.array([[1, 2], [3, 4]]), 0, true), expect: [[4, 6]] },
     { title: "Every axis", run: () => mx.array([[1, 2], [3, 4]]).sum().item(), expect: 10 },
     { title: "Counting true values", run: () => mx.array([true, false, true]).sum().item(), expect: 2 },
+    { title: "Small integers are summed in 32 bits", run: () => mx.sum(mx.array([100, 100], 'int8')).dtype, expect: "int32" },
   ],
   errors: [
     { code: "mx.sum(mx.ones([2, 3]), 2)", run: () => mx.sum(mx.ones([2, 3]), 2), error: "MlxError", message: "axis 2", phase: "build" },

@@ -6,8 +6,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Sums elements over the given axes, or over every axis when none are given.
  *
  * With `axis` omitted every axis is reduced to a 0-d result; negative axes count from the end.
- * An empty list of axes returns the input unchanged. Bool input is summed as int32; small integer
- * types accumulate in their own type, as in MLX.
+ * An empty list of axes returns the input unchanged. bool and integer types narrower than 32 bits are
+ * summed in 32 bits: bool, int8 and int16 give int32, uint8 and uint16 give uint32; wider types keep
+ * their dtype.
  *
  * @param a - Input tensor.
  * @param axis - Axis or axes to reduce (negative counts from the end); all axes when omitted.
@@ -31,6 +32,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.array([true, false, true]).sum().item()
  * // => 2
+ * ```
+ *
+ * @example Small integers are summed in 32 bits
+ * ```ts
+ * mx.sum(mx.array([100, 100], 'int8')).dtype
+ * // => "int32"
  * ```
  */
 export function sum(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
