@@ -100,6 +100,35 @@ mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::opt
 mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
+// Seed ops (support_seed.cc).
+// A list of integer lists (tensordot's axes pair).
+std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name);
+mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s);
+mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<std::vector<int>>& axes,
+                    mx::StreamOrDevice s);
+// Rejects any shape/strides/offset whose reachable element range leaves [0, a.size()): MLX does not check.
+mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
+                     mx::StreamOrDevice s);
+// norm is "backward", "ortho" or "forward".
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, bool inverse,
+               mx::StreamOrDevice s);
+mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::vector<int>& axes,
+               const std::string& norm, bool inverse, mx::StreamOrDevice s);
+mx::array slice_update(const mx::array& a, const mx::array& update, const std::vector<int>& start,
+                       const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
+                       mx::StreamOrDevice s);
+// Indices are wrapped (negative) and clamped so that every slice lies inside `a`: MLX does not bounds-check.
+mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std::vector<int> axes,
+                 const std::vector<int>& slice_sizes, mx::StreamOrDevice s);
+mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
+                  std::vector<int> axes, bool add, mx::StreamOrDevice s);
+mx::array conv_general(const mx::array& input, const mx::array& weight, const std::optional<std::vector<int>>& stride,
+                       const std::optional<std::vector<int>>& padding_lo,
+                       const std::optional<std::vector<int>>& padding_hi,
+                       const std::optional<std::vector<int>>& kernel_dilation,
+                       const std::optional<std::vector<int>>& input_dilation, int groups, bool flip,
+                       mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts
