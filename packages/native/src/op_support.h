@@ -112,7 +112,7 @@ mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const st
 // norm is "backward", "ortho" or "forward".
 mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, bool inverse,
                mx::StreamOrDevice s);
-mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::vector<int>& axes,
+mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::optional<std::vector<int>>& axes_opt,
                const std::string& norm, bool inverse, mx::StreamOrDevice s);
 mx::array slice_update(const mx::array& a, const mx::array& update, const std::vector<int>& start,
                        const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,

@@ -96,9 +96,10 @@ mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::st
   return inverse ? mx::fft::ifft(a, axis, nm, s) : mx::fft::fft(a, axis, nm, s);
 }
 
-mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::vector<int>& axes,
+mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::optional<std::vector<int>>& axes_opt,
                const std::string& norm, bool inverse, mx::StreamOrDevice s) {
   auto nm = fft_norm(norm);
+  std::vector<int> axes = axes_opt.value_or(std::vector<int>{-2, -1});
   if (n) {
     for (int v : *n) if (v <= 0) throw UsageError("sizes in s must be positive");
     mx::Shape sh(n->begin(), n->end());
