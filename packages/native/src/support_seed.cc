@@ -63,7 +63,23 @@ mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<st
   if (axes.size() != 2 || axes[0].size() != axes[1].size()) {
     throw UsageError("axes must be a pair of lists of equal length");
   }
-  return mx::tensordot(a, b, axes[0], axes[1], s);
+  auto norm = [](std::vector<int> ax, const mx::array& x, const char* which) {
+    int nd = static_cast<int>(x.ndim());
+    for (int& v : ax) {
+      if (v < -nd || v >= nd) {
+        throw UsageError(std::string("axis ") + std::to_string(v) + " is out of bounds for " + which + " with " +
+                         std::to_string(nd) + " dimensions");
+      }
+      if (v < 0) v += nd;
+    }
+    std::vector<int> sorted(ax);
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      throw UsageError(std::string("repeated axis in the axes of ") + which);
+    }
+    return ax;
+  };
+  return mx::tensordot(a, b, norm(axes[0], a, "a"), norm(axes[1], b, "b"), s);
 }
 
 mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
@@ -89,6 +105,7 @@ mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const st
 mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, bool inverse,
                mx::StreamOrDevice s) {
   auto nm = fft_norm(norm);
+  if (a.ndim() == 0) throw UsageError("the input must have at least one axis");
   if (n) {
     if (*n <= 0) throw UsageError("n must be positive");
     return inverse ? mx::fft::ifft(a, *n, axis, nm, s) : mx::fft::fft(a, *n, axis, nm, s);
@@ -100,6 +117,12 @@ mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, con
                const std::string& norm, bool inverse, mx::StreamOrDevice s) {
   auto nm = fft_norm(norm);
   std::vector<int> axes = axes_opt.value_or(std::vector<int>{-2, -1});
+  for (int ax : axes) {
+    if (ax < -static_cast<int>(a.ndim()) || ax >= static_cast<int>(a.ndim())) {
+      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " +
+                       std::to_string(a.ndim()) + " dimensions");
+    }
+  }
   if (n) {
     for (int v : *n) if (v <= 0) throw UsageError("sizes in s must be positive");
     mx::Shape sh(n->begin(), n->end());
@@ -160,7 +183,10 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
     }
   }
   auto safe = safe_nd_indices(a, indices, axes, slice_sizes, "gather", s);
-  return mx::gather(a, safe, axes, mx::Shape(slice_sizes.begin(), slice_sizes.end()), s);
+  mx::array out = mx::gather(a, safe, axes, mx::Shape(slice_sizes.begin(), slice_sizes.end()), s);
+  // Nothing to read: the graph node above validated the arguments; skip the kernel.
+  if (out.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
+  return out;
 }
 
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
@@ -181,7 +207,11 @@ mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, con
     }
   }
   auto safe = safe_nd_indices(a, indices, axes, window, op, s);
-  return add ? mx::scatter_add(a, safe, updates, axes, s) : mx::scatter(a, safe, updates, axes, s);
+  mx::array out = add ? mx::scatter_add(a, safe, updates, axes, s) : mx::scatter(a, safe, updates, axes, s);
+  // Nothing to write (the CPU kernel divides by the empty slice size): the node above validated the
+  // arguments; return a unchanged.
+  if (updates.size() == 0 || a.size() == 0) return mx::astype(a, out.dtype(), s);
+  return out;
 }
 
 mx::array conv_general(const mx::array& input, const mx::array& weight, const std::optional<std::vector<int>>& stride,
@@ -205,9 +235,14 @@ mx::array conv_general(const mx::array& input, const mx::array& weight, const st
   if (input.ndim() < 3 || input.ndim() > 5) {
     throw UsageError("input must be [N, ...spatial, C] with 1 to 3 spatial dims");
   }
-  return mx::conv_general(input, weight, stride.value_or(std::vector<int>{}), padding_lo.value_or(std::vector<int>{}),
-                          padding_hi.value_or(std::vector<int>{}), kernel_dilation.value_or(std::vector<int>{}),
-                          input_dilation.value_or(std::vector<int>{}), groups, flip, s);
+  mx::array out =
+      mx::conv_general(input, weight, stride.value_or(std::vector<int>{}), padding_lo.value_or(std::vector<int>{}),
+                       padding_hi.value_or(std::vector<int>{}), kernel_dilation.value_or(std::vector<int>{}),
+                       input_dilation.value_or(std::vector<int>{}), groups, flip, s);
+  // An empty input or kernel (zero channels crash the CPU kernel with a division by zero): the node
+  // above validated the shapes; the sum over nothing is 0.
+  if (input.size() == 0 || weight.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
+  return out;
 }
 
 }  // namespace mlxts::support

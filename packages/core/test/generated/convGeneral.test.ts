@@ -9,6 +9,7 @@ opSuite({
     { title: "Cross-correlation", run: () => mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 2], 'float32').reshape([1, 2, 1])), expect: [[[5], [8], [11]]] },
     { title: "True convolution with flip", run: () => mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 2], 'float32').reshape([1, 2, 1]), { flip: true }), expect: [[[4], [7], [10]]] },
     { title: "Padding and stride", run: () => mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 1], 'float32').reshape([1, 2, 1]), { stride: [2], paddingLo: [1], paddingHi: [1] }), expect: [[[1], [5], [4]]] },
+    { title: "Zero input channels give zeros", run: () => mx.convGeneral(mx.ones([1, 3, 0]), mx.ones([2, 2, 0])), expect: [[[0, 0], [0, 0]]] },
     { title: "A 2-D box filter", run: () => mx.convGeneral(mx.array([0, 1, 2, 3, 4, 5, 6, 7, 8], 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1])), expect: [[[[8], [12]], [[20], [24]]]] },
   ],
   errors: [

@@ -8,6 +8,7 @@ opSuite({
   examples: [
     { title: "Single elements", run: () => mx.scatter(mx.array([0, 0, 0, 0]), [mx.array([1, 3], 'int32')], mx.array([[5], [7]]), [0]), expect: [0, 5, 0, 7] },
     { title: "Whole rows", run: () => mx.scatter(mx.zeros([3, 2], 'int32'), [mx.array([2], 'int32')], mx.array([[[1, 2]]]), [0]), expect: [[0, 0], [0, 0], [1, 2]] },
+    { title: "An empty update leaves a unchanged", run: () => mx.scatter(mx.array([1, 2, 3]), [mx.array([], 'int32')], mx.zeros([0, 1]), [0]), expect: [1, 2, 3] },
     { title: "Out-of-range indices clamp", run: () => mx.scatter(mx.array([0, 0, 0]), [mx.array([5, -3], 'int32')], mx.array([[9], [8]]), [0]), expect: [8, 0, 9] },
   ],
   errors: [

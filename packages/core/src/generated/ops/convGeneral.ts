@@ -30,7 +30,8 @@ export interface ConvGeneralOptions extends StreamOptions {
  * convolution. `stride`, `paddingLo`, `paddingHi`, `kernelDilation` and `inputDilation` take one entry
  * per spatial axis (or a single entry for all; omitted: stride and dilations 1, padding 0); `groups`
  * splits the channels (MLX supports `groups > 1` for 1-D and 2-D only). Strides and dilations must be at
- * least 1 and padding non-negative. Inputs must be floating-point.
+ * least 1 and padding non-negative. Inputs must be floating-point. An empty input or kernel (for
+ * example zero input channels) gives zeros of the output shape without running the kernel.
  *
  * @param input - Input, `[N, ...spatial, C_in]`.
  * @param weight - Kernel, `[C_out, ...kernel_spatial, C_in / groups]`.
@@ -53,6 +54,12 @@ export interface ConvGeneralOptions extends StreamOptions {
  * ```ts
  * mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 1], 'float32').reshape([1, 2, 1]), { stride: [2], paddingLo: [1], paddingHi: [1] })
  * // => [[[1], [5], [4]]]
+ * ```
+ *
+ * @example Zero input channels give zeros
+ * ```ts
+ * mx.convGeneral(mx.ones([1, 3, 0]), mx.ones([2, 2, 0]))
+ * // => [[[0, 0], [0, 0]]]
  * ```
  *
  * @example A 2-D box filter

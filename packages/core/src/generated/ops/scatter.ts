@@ -32,6 +32,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * // => [[0, 0], [0, 0], [1, 2]]
  * ```
  *
+ * @example An empty update leaves a unchanged
+ * ```ts
+ * mx.scatter(mx.array([1, 2, 3]), [mx.array([], 'int32')], mx.zeros([0, 1]), [0])
+ * // => [1, 2, 3]
+ * ```
+ *
  * @example Out-of-range indices clamp
  * ```ts
  * mx.scatter(mx.array([0, 0, 0]), [mx.array([5, -3], 'int32')], mx.array([[9], [8]]), [0])
