@@ -235,6 +235,27 @@ mx::array conv_general(const mx::array& input, const mx::array& weight, const st
   if (input.ndim() < 3 || input.ndim() > 5) {
     throw UsageError("input must be [N, ...spatial, C] with 1 to 3 spatial dims");
   }
+  // MLX's own size check ignores part of the dilation/stride arithmetic (a padded input shorter than the
+  // dilated kernel can still produce an output that reads past the padded buffer): require that the
+  // dilated kernel fits inside the dilated, padded input on every spatial axis.
+  int spatial = static_cast<int>(input.ndim()) - 2;
+  auto entry = [&](const std::optional<std::vector<int>>& v, int i, int fallback) {
+    if (!v || v->empty()) return fallback;
+    if (v->size() == 1) return (*v)[0];
+    return i < static_cast<int>(v->size()) ? (*v)[i] : fallback;
+  };
+  if (input.size() > 0 && weight.size() > 0 && static_cast<int>(weight.ndim()) == spatial + 2) {
+    for (int i = 0; i < spatial; ++i) {
+      int64_t len = input.shape(1 + i);
+      int64_t k = weight.shape(1 + i);
+      int64_t in = (len - 1) * entry(input_dilation, i, 1) + 1 + entry(padding_lo, i, 0) + entry(padding_hi, i, 0);
+      int64_t span = (k - 1) * entry(kernel_dilation, i, 1) + 1;
+      if (span > in) {
+        throw UsageError("the dilated kernel (" + std::to_string(span) + ") is longer than the dilated, padded input (" +
+                         std::to_string(in) + ") along spatial axis " + std::to_string(i));
+      }
+    }
+  }
   mx::array out =
       mx::conv_general(input, weight, stride.value_or(std::vector<int>{}), padding_lo.value_or(std::vector<int>{}),
                        padding_hi.value_or(std::vector<int>{}), kernel_dilation.value_or(std::vector<int>{}),

@@ -30,7 +30,9 @@ export interface ConvGeneralOptions extends StreamOptions {
  * convolution. `stride`, `paddingLo`, `paddingHi`, `kernelDilation` and `inputDilation` take one entry
  * per spatial axis (or a single entry for all; omitted: stride and dilations 1, padding 0); `groups`
  * splits the channels (MLX supports `groups > 1` for 1-D and 2-D only). Strides and dilations must be at
- * least 1 and padding non-negative. Inputs must be floating-point. An empty input or kernel (for
+ * least 1 and padding non-negative, and the dilated kernel (`(k - 1) * kernelDilation + 1`) must fit in the
+ * dilated, padded input (`(n - 1) * inputDilation + 1 + paddingLo + paddingHi`) on every spatial axis
+ * (MLX's own check misses some of these cases and would read past the padded input; mlxts rejects them). Inputs must be floating-point. An empty input or kernel (for
  * example zero input channels) gives zeros of the output shape without running the kernel.
  *
  * @param input - Input, `[N, ...spatial, C_in]`.
