@@ -192,6 +192,59 @@ describe('fft and ifft', () => {
     }));
 });
 
+describe('fft2 and ifft2', () => {
+  it('match the float64 2-D DFT over the last two axes, with each norm and zero-padding', () =>
+    check(
+      fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })).chain(([r, c, pr, pc]) =>
+        fc.tuple(fc.constant([r, c, r + pr, c + pc]), small(r * c), fc.constantFrom('backward', 'ortho', 'forward')),
+      ),
+      ([[r, c, R, C], xs, norm]) => {
+        const n = R * C;
+        const scale = { backward: [1, 1 / n], ortho: [1 / Math.sqrt(n), 1 / Math.sqrt(n)], forward: [1 / n, 1] }[norm]!;
+        const x = (i: number, j: number) => (i < r && j < c ? xs[i * c + j] : 0);
+        for (const [inverse, sign, sc] of [[false, -1, scale[0]], [true, 1, scale[1]]] as const) {
+          const re: number[] = [];
+          const im: number[] = [];
+          for (let u = 0; u < R; u++) {
+            for (let v = 0; v < C; v++) {
+              let a = 0;
+              let b = 0;
+              for (let i = 0; i < R; i++) {
+                for (let j = 0; j < C; j++) {
+                  const ang = sign * 2 * Math.PI * ((i * u) / R + (j * v) / C);
+                  a += x(i, j) * Math.cos(ang);
+                  b += x(i, j) * Math.sin(ang);
+                }
+              }
+              re.push(a * sc);
+              im.push(b * sc);
+            }
+          }
+          const t = tensorOf({ shape: [r, c], data: xs });
+          const out = inverse ? mx.ifft2(t, [R, C], undefined, { norm }) : mx.fft2(t, [R, C], undefined, { norm });
+          const ctx = `${inverse ? 'ifft2' : 'fft2'} ${norm} ${r}x${c} -> ${R}x${C}`;
+          expectCloseNd(toNd(mx.real(out)), { shape: [R, C], data: re }, 1e-5 * n, `${ctx} re`);
+          expectCloseNd(toNd(mx.imag(out)), { shape: [R, C], data: im }, 1e-5 * n, `${ctx} im`);
+        }
+      },
+    ));
+});
+
+describe('gather over several axes', () => {
+  it('reads the (clamped) point of each broadcast index pair', () =>
+    check(
+      fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 4 })).chain(([r, c, m]) =>
+        fc.tuple(fc.constant([r, c]), fc.array(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 })), { minLength: m, maxLength: m })),
+      ),
+      ([[r, c], pts]) => {
+        const x = iota([r, c]);
+        const data = pts.map(([i, j]) => at(x, [clampIndex(i, r, 1), clampIndex(j, c, 1)]));
+        const out = mx.gather(tensorOf(x), [mx.array(pts.map((p) => p[0]), 'int32'), mx.array(pts.map((p) => p[1]), 'int32')], [0, 1], [1, 1]);
+        expectCloseNd(toNd(out), { shape: [pts.length, 1, 1], data }, 0, JSON.stringify(pts));
+      },
+    ));
+});
+
 describe('convGeneral', () => {
   it('matches a direct 1-D channels-last cross-correlation with stride, padding and dilations', () =>
     check(

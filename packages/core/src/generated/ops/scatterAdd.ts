@@ -7,7 +7,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * `indices[i]` indexes axis `axes[i]` of `a`; the index tensors broadcast together. `updates` has
  * shape `broadcast(indices).shape ++ sliceShape`, with one slice dimension per axis of `a` (1 for a
- * single element along an indexed axis), and is cast to `a`'s dtype. Repeated indices accumulate. `a` is not modified.
+ * single element along an indexed axis), and is cast to `a`'s dtype (floats written into an integer tensor truncate). Repeated indices accumulate. `a` is not modified.
  * MLX does not bounds-check scatters (an out-of-range index would write arbitrary memory), so mlxts
  * wraps negative indices and clamps each index into `[0, a.shape[axis] - sliceShape[axis]]`, and
  * rejects slices larger than `a`. Index tensors must have an integer dtype (`mx.array([1], 'int32')`;

@@ -8,7 +8,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * The slice is given like `slice`: `start`, `stop` and `strides` list one entry per leading axis (the
  * remaining axes are taken whole); negative indices count from the end, out-of-range ones clamp, and
  * strides default to 1 (negative strides are allowed, 0 is rejected). `update` must broadcast to the
- * slice's shape and is cast to `a`'s dtype. `a` itself is not modified.
+ * slice's shape and is cast to `a`'s dtype (floats written into an integer tensor truncate). `a` itself is not modified.
  *
  * @param a - The tensor to update.
  * @param update - The values to write into the slice.
