@@ -8,10 +8,12 @@ opSuite({
   examples: [
     { title: "A matrix product", run: () => mx.einsum('ij,jk->ik', [mx.array([[1, 2], [3, 4]], 'float32'), mx.array([[5, 6], [7, 8]], 'float32')]), expect: [[19, 22], [43, 50]] },
     { title: "A trace", run: () => mx.einsum('ii', [mx.array([[1, 2], [3, 4]], 'float32')]), expect: 5 },
+    { title: "An integer trace keeps its dtype", run: () => mx.einsum('ii', [mx.array([[1, 2], [3, 4]], 'int32')]).dtype, expect: "int32" },
     { title: "A transpose", run: () => mx.einsum('ij->ji', [mx.array([[1, 2, 3], [4, 5, 6]], 'float32')]), expect: [[1, 4], [2, 5], [3, 6]] },
   ],
   errors: [
     { code: "mx.einsum('ij,jk->ik', [mx.ones([2, 3]), mx.ones([2, 3])])", run: () => mx.einsum('ij,jk->ik', [mx.ones([2, 3]), mx.ones([2, 3])]), error: "MlxError", message: "einsum", phase: "build" },
     { code: "mx.einsum('ij', [mx.ones([2, 2]), mx.ones([2, 2])])", run: () => mx.einsum('ij', [mx.ones([2, 2]), mx.ones([2, 2])]), error: "MlxError", message: "einsum", phase: "build" },
+    { code: "mx.einsum('i,i', [mx.array([1, 2], 'int32'), mx.array([3, 4], 'int32')])", run: () => mx.einsum('i,i', [mx.array([1, 2], 'int32'), mx.array([3, 4], 'int32')]), error: "MlxError", message: "Only inexact types", phase: "build" },
   ],
 });

@@ -7,8 +7,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * `subscripts` uses NumPy's notation (`'ij,jk->ik'`, `'ii'`, `'...ij->...ji'`); without `->` the output
  * holds the letters that appear once, in alphabetical order. The operands are passed as one list, one per
- * comma-separated term. Contractions run through `matmul`, so integer inputs are rejected ("Only inexact
- * types are supported"): cast them to a float dtype first.
+ * comma-separated term. Products of two or more operands run through `matmul`, which rejects integer dtypes
+ * ("Only inexact types are supported"): cast them to a float dtype first. Single-operand forms
+ * (transposes, traces, sums) keep integer dtypes.
  *
  * @param subscripts - The subscript string.
  * @param operands - One tensor per term of `subscripts`.
@@ -25,6 +26,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.einsum('ii', [mx.array([[1, 2], [3, 4]], 'float32')])
  * // => 5
+ * ```
+ *
+ * @example An integer trace keeps its dtype
+ * ```ts
+ * mx.einsum('ii', [mx.array([[1, 2], [3, 4]], 'int32')]).dtype
+ * // => "int32"
  * ```
  *
  * @example A transpose

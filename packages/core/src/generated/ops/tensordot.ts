@@ -8,7 +8,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * `axes` is a number `k` (contract the last `k` axes of `a` with the first `k` axes of `b`, in order) or
  * a pair of equal-length axis lists `[axesA, axesB]` (negative axes count from the end; repeats are
  * rejected). The result's shape is `a`'s free axes followed by
- * `b`'s. It runs through `matmul`, so integer inputs are rejected: cast them to a float dtype first.
+ * `b`'s. It runs through `matmul`, so integer inputs are rejected (even `axes = 0`): cast them to a float
+ * dtype first.
  *
  * @param a - First tensor.
  * @param b - Second tensor.
