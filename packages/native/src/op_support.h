@@ -106,6 +106,8 @@ std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name);
 mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s);
 mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<std::vector<int>>& axes,
                     mx::StreamOrDevice s);
+// A bitcast; a view as bool maps every nonzero byte to true (raw bytes other than 0/1 are invalid bools).
+mx::array view(const mx::array& a, mx::Dtype dtype, mx::StreamOrDevice s);
 // Rejects any shape/strides/offset whose reachable element range leaves [0, a.size()): MLX does not check.
 mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
                      mx::StreamOrDevice s);

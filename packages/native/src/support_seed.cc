@@ -82,6 +82,16 @@ mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<st
   return mx::tensordot(a, b, norm(axes[0], a, "a"), norm(axes[1], b, "b"), s);
 }
 
+mx::array view(const mx::array& a, mx::Dtype dtype, mx::StreamOrDevice s) {
+  // A raw byte other than 0 or 1 is not a valid bool (MLX's kernels then disagree about its truth value),
+  // so a view as bool is canonicalised: any nonzero byte becomes true.
+  if (dtype == mx::bool_ && a.dtype() != mx::bool_) {
+    mx::array bytes = mx::view(a, mx::uint8, s);
+    return mx::not_equal(bytes, mx::array(0, mx::uint8), s);
+  }
+  return mx::view(a, dtype, s);
+}
+
 mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
                      mx::StreamOrDevice s) {
   if (shape.size() != strides.size()) throw UsageError("shape and strides must have the same length");

@@ -8,6 +8,7 @@ opSuite({
   examples: [
     { title: "Float bits as an integer", run: () => mx.view(mx.array([1], 'float32'), 'int32'), expect: [1065353216] },
     { title: "Bytes of int32 (little-endian)", run: () => mx.view(mx.array([1, 258], 'int32'), 'uint8'), expect: [1, 0, 0, 0, 2, 1, 0, 0] },
+    { title: "Nonzero bytes as bool are true", run: () => mx.logicalNot(mx.view(mx.array([2, 0, 1, 255], 'uint8'), 'bool')), expect: [false, true, false, false] },
     { title: "Bytes back to int32", run: () => mx.view(mx.array([1, 0, 0, 0, 2, 1, 0, 0], 'uint8'), 'int32'), expect: [1, 258] },
   ],
   errors: [

@@ -10,7 +10,7 @@ Napi::Value op_core_view(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto dtype = conv::dtype(info[1], "dtype");
     auto stream = conv::stream(info[2]);
-    return to_js(info.Env(), mlx::core::view(a, dtype, stream));
+    return to_js(info.Env(), mlxts::support::view(a, dtype, stream));
   });
 }
 

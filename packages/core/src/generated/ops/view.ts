@@ -7,8 +7,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * The bits are kept, not the values: `float32` 1 viewed as `int32` is 1065353216. When the itemsize
  * changes, the last axis is rescaled (4 `uint8` per `int32`, little-endian byte order) and its byte size
- * must be divisible by the new itemsize; a 0-d tensor can only be viewed with an equal itemsize. Use
- * `astype` to convert values.
+ * must be divisible by the new itemsize; a 0-d tensor can only be viewed with an equal itemsize. Viewing as `bool`
+ * maps each nonzero byte to `true` (a raw byte such as 2 is not a valid MLX bool: later ops would
+ * disagree about its truth value). Use `astype` to convert values.
  *
  * @param a - Input tensor.
  * @param dtype - The dtype to reinterpret the bytes as.
@@ -25,6 +26,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.view(mx.array([1, 258], 'int32'), 'uint8')
  * // => [1, 0, 0, 0, 2, 1, 0, 0]
+ * ```
+ *
+ * @example Nonzero bytes as bool are true
+ * ```ts
+ * mx.logicalNot(mx.view(mx.array([2, 0, 1, 255], 'uint8'), 'bool'))
+ * // => [false, true, false, false]
  * ```
  *
  * @example Bytes back to int32
