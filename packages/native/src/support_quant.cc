@@ -76,9 +76,23 @@ void check_packed(const mx::array& w, const mx::array& scales, const std::option
     throw UsageError(std::string("w must be the packed uint32 weights from quantize, got ") + dtype_name(w.dtype()));
   }
   if (w.ndim() < 2) throw UsageError("w must have at least 2 dimensions, got shape " + shape_string(w.shape()));
-  if (scales.ndim() != w.ndim()) {
-    throw UsageError("scales must have as many dimensions as w (" + std::to_string(w.ndim()) + "), got shape " +
-                     shape_string(scales.shape()));
+  // MLX checks only the last axis of scales (and nothing of biases' shape against w), and its kernels
+  // would read past the end of smaller ones: require exactly one scale per group.
+  long bits_per_row = static_cast<long>(w.shape(-1)) * 32;
+  if (bits_per_row % p.bits != 0 || (bits_per_row / p.bits) % p.group_size != 0) {
+    throw UsageError("w's last dimension (" + std::to_string(w.shape(-1)) + " words) does not hold whole groups of " +
+                     std::to_string(p.group_size) + " " + std::to_string(p.bits) + "-bit codes");
+  }
+  mx::Shape expected = w.shape();
+  expected.back() = static_cast<int>(bits_per_row / p.bits / p.group_size);
+  if (scales.shape() != expected) {
+    throw UsageError("scales must have shape " + shape_string(expected) + " (one per group of " +
+                     std::to_string(p.group_size) + ") for w of shape " + shape_string(w.shape()) + " with bits " +
+                     std::to_string(p.bits) + ", got " + shape_string(scales.shape()));
+  }
+  if (biases && biases->shape() != expected) {
+    throw UsageError("biases must have the shape of scales, " + shape_string(expected) + ", got " +
+                     shape_string(biases->shape()));
   }
   if (p.affine) {
     if (!biases) throw UsageError("affine mode needs biases (the third array quantize returned)");
@@ -102,6 +116,12 @@ mx::array global_scale_factor(const mx::array& global_scale, const std::string& 
     throw UsageError(std::string("globalScale must be float32, got ") + dtype_name(global_scale.dtype()));
   }
   return mx::divide(global_scale, mx::array(kNvfp4Range), s);
+}
+
+// MLX's quantized matmul kernels divide by zero on empty operands (SIGFPE on the CPU). An empty x, w or
+// result gives an empty result, or zeros where only the reduced axis is empty.
+mx::array empty_safe(const mx::array& y, const mx::array& x, const mx::array& w, mx::StreamOrDevice s) {
+  return y.size() == 0 || x.size() == 0 || w.size() == 0 ? mx::zeros(y.shape(), y.dtype(), s) : y;
 }
 
 mx::array scaled(const mx::array& y, const mx::array& factor, mx::StreamOrDevice s) {
@@ -160,6 +180,11 @@ mx::array dequantize(const mx::array& w, const mx::array& scales, const std::opt
   if (dtype && !kernel_float(*dtype)) {
     throw UsageError(std::string("dtype must be float32, float16 or bfloat16, got ") + dtype_name(*dtype));
   }
+  if (w.size() == 0) {  // MLX fails to reshape an empty matrix
+    mx::Shape shape = w.shape();
+    shape.back() = static_cast<int>(static_cast<long>(w.shape(-1)) * 32 / p.bits);
+    return mx::zeros(shape, dtype.value_or(p.affine ? scales.dtype() : mx::bfloat16), s);
+  }
   mx::array out = mx::dequantize(w, scales, biases, p.group_size, p.bits, mode, global_scale, dtype, s);
   // With a global scale MLX 0.32 returns float32 whatever dtype was asked for.
   return dtype && out.dtype() != *dtype ? mx::astype(out, *dtype, s) : out;
@@ -172,6 +197,7 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
   Params p = params(mode, group_size, bits);
   check_packed(w, scales, biases, mode, p);
   check_float(x, "x");
+  if (x.ndim() == 0) throw UsageError("x must have at least 1 dimension, got a scalar");
   std::optional<mx::array> factor;
   if (global_scale) {
     factor = global_scale_factor(*global_scale, mode, s);
@@ -190,7 +216,7 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
     shape.insert(shape.end(), x.shape().begin(), x.shape().end());
     xx = mx::reshape(x, shape, s);
   }
-  mx::array y = mx::quantized_matmul(xx, w, scales, biases, transpose, p.group_size, p.bits, mode, s);
+  mx::array y = empty_safe(mx::quantized_matmul(xx, w, scales, biases, transpose, p.group_size, p.bits, mode, s), x, w, s);
   if (vector) y = mx::squeeze(y, -2, s);
   return factor ? scaled(y, *factor, s) : y;
 }
@@ -203,25 +229,26 @@ mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& sc
   Params p = params(mode, group_size, bits);
   check_packed(w, scales, biases, mode, p);
   check_float(x, "x");
+  mx::Shape experts(w.shape().begin(), w.shape().end() - 2);
+  std::optional<mx::array> factor;
+  if (global_scale) {
+    factor = global_scale_factor(*global_scale, mode, s);
+    if (global_scale->ndim() != 0 && global_scale->shape() != experts) {
+      throw UsageError("globalScale must be a scalar or hold one entry per expert, shape " + shape_string(experts) +
+                       ", got shape " + shape_string(global_scale->shape()));
+    }
+  }
   std::optional<mx::array> lhs, rhs;
   if (lhs_indices) lhs = safe_indices(*lhs_indices, batch_count(x), "lhsIndices", s);
   if (rhs_indices) rhs = safe_indices(*rhs_indices, batch_count(w), "rhsIndices", s);
-  if (!global_scale) {
-    return mx::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode, std::nullopt,
-                          sorted_indices, s);
-  }
-  mx::array factor = global_scale_factor(*global_scale, mode, s);
-  mx::array y = mx::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode, std::nullopt,
-                               sorted_indices, s);
-  if (global_scale->ndim() == 0) return scaled(y, factor, s);
-  mx::Shape experts(w.shape().begin(), w.shape().end() - 2);
-  if (global_scale->shape() != experts) {
-    throw UsageError("globalScale must be a scalar or hold one entry per expert, shape " + shape_string(experts) +
-                     ", got shape " + shape_string(global_scale->shape()));
-  }
+  mx::array y = empty_safe(mx::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode,
+                                          std::nullopt, sorted_indices, s),
+                           x, w, s);
+  if (!factor) return y;
+  if (global_scale->ndim() == 0) return scaled(y, *factor, s);
   // One factor per output matrix: the expert that rhsIndices picked (by default the batch position).
   mx::array picked = rhs ? *rhs : mx::reshape(mx::arange(batch_count(w), mx::uint32, s), experts, s);
-  mx::array per = mx::take(mx::flatten(factor, s), picked, s);
+  mx::array per = mx::take(mx::flatten(*factor, s), picked, s);
   mx::Shape shape = per.shape();
   shape.push_back(1);
   shape.push_back(1);
