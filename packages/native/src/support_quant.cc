@@ -1,8 +1,9 @@
 // Helpers behind the @mlxts/quant ops: one check of the mode, group size and bits (with messages that
-// name the allowed values, which MLX's own do not always do), dtype and rank checks made when the op is
-// built rather than when a kernel fails, the nvfp4 global scale where MLX's CPU kernels lack it, and
-// gather indices made safe before they reach MLX's gather kernels.
-#include <numeric>
+// name the allowed values, which MLX's own do not always do), dtype, rank and shape checks made when the
+// op is built rather than when a kernel fails or reads out of bounds, the nvfp4 global scale where MLX's
+// CPU kernels lack it, float32 accumulation for half-precision activations on the CPU, and gather
+// indices made safe before they reach MLX's gather kernels.
+#include <algorithm>
 #include <sstream>
 
 #include "dtype.h"
@@ -10,7 +11,9 @@
 
 namespace mlxts::support {
 
-namespace {
+// Helpers live in a named namespace and are called qualified: the addon is a unity build, where another
+// file's internal helper of the same name (support.cc has a safe_indices) can share the translation unit.
+namespace qdetail {
 
 // E2M1's largest magnitude (6) times E4M3's (448): nvfp4 dequantization multiplies every element by
 // global_scale / kNvfp4Range (measured against mx::dequantize; see the quant family's tests).
@@ -128,6 +131,26 @@ mx::array scaled(const mx::array& y, const mx::array& factor, mx::StreamOrDevice
   return mx::astype(mx::multiply(y, factor, s), y.dtype(), s);
 }
 
+// MLX's CPU quantized matmul kernels accumulate in the activations' dtype: with float16 or bfloat16 x,
+// a sum of 4096 ones comes out as 2048 or 256 (every mode with transpose false, affine with transpose
+// true). On the CPU, x is therefore widened to float32 and the result converted back to the dtype MLX
+// gives (x's promoted with the scales' in affine mode, x's otherwise).
+struct Activations {
+  mx::array x;
+  std::optional<mx::Dtype> result;
+};
+
+Activations widened(const mx::array& x, const mx::array& scales, const Params& p, mx::StreamOrDevice s) {
+  bool half = x.dtype() == mx::float16 || x.dtype() == mx::bfloat16;
+  if (!half || mx::to_stream(s).device != mx::Device::cpu) return {x, std::nullopt};
+  mx::Dtype result = p.affine ? mx::promote_types(x.dtype(), scales.dtype()) : x.dtype();
+  return {mx::astype(x, mx::float32, s), result};
+}
+
+mx::array narrowed(const mx::array& y, const Activations& a, mx::StreamOrDevice s) {
+  return a.result && y.dtype() != *a.result ? mx::astype(y, *a.result, s) : y;
+}
+
 int batch_count(const mx::array& a) {
   int n = 1;
   for (int i = 0; i + 2 < static_cast<int>(a.ndim()); ++i) n *= a.shape(i);
@@ -148,17 +171,17 @@ mx::array safe_indices(const mx::array& indices, int size, const char* name, mx:
   return mx::clip(wrapped, zero, mx::array(std::max(size - 1, 0), indices.dtype()), s);
 }
 
-}  // namespace
+}  // namespace qdetail
 
 std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_size, std::optional<int> bits,
                                 const std::string& mode, const std::optional<mx::array>& global_scale,
                                 mx::StreamOrDevice s) {
-  Params p = params(mode, group_size, bits);
+  qdetail::Params p = qdetail::params(mode, group_size, bits);
   if (w.ndim() < 2) {
     throw UsageError("w must have at least 2 dimensions (groups run along the last axis), got shape " +
-                     shape_string(w.shape()));
+                     qdetail::shape_string(w.shape()));
   }
-  check_float(w, "w");
+  qdetail::check_float(w, "w");
   if (w.shape(-1) % p.group_size != 0) {
     throw UsageError("the last dimension of w (" + std::to_string(w.shape(-1)) + ") must be a multiple of groupSize " +
                      std::to_string(p.group_size));
@@ -166,7 +189,7 @@ std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_siz
   // MLX 0.32's nvfp4 kernel packs 32 elements at a time and fails with a bare reshape error otherwise.
   if (mode == "nvfp4" && w.size() % 32 != 0) {
     throw UsageError("nvfp4 needs a number of elements of w that is a multiple of 32, got shape " +
-                     shape_string(w.shape()));
+                     qdetail::shape_string(w.shape()));
   }
   return mx::quantize(w, p.group_size, p.bits, mode, global_scale, s);
 }
@@ -175,9 +198,9 @@ mx::array dequantize(const mx::array& w, const mx::array& scales, const std::opt
                      std::optional<int> group_size, std::optional<int> bits, const std::string& mode,
                      const std::optional<mx::array>& global_scale, std::optional<mx::Dtype> dtype,
                      mx::StreamOrDevice s) {
-  Params p = params(mode, group_size, bits);
-  check_packed(w, scales, biases, mode, p);
-  if (dtype && !kernel_float(*dtype)) {
+  qdetail::Params p = qdetail::params(mode, group_size, bits);
+  qdetail::check_packed(w, scales, biases, mode, p);
+  if (dtype && !qdetail::kernel_float(*dtype)) {
     throw UsageError(std::string("dtype must be float32, float16 or bfloat16, got ") + dtype_name(*dtype));
   }
   if (w.size() == 0) {  // MLX fails to reshape an empty matrix
@@ -194,15 +217,15 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
                            const std::optional<mx::array>& biases, bool transpose, std::optional<int> group_size,
                            std::optional<int> bits, const std::string& mode,
                            const std::optional<mx::array>& global_scale, mx::StreamOrDevice s) {
-  Params p = params(mode, group_size, bits);
-  check_packed(w, scales, biases, mode, p);
-  check_float(x, "x");
+  qdetail::Params p = qdetail::params(mode, group_size, bits);
+  qdetail::check_packed(w, scales, biases, mode, p);
+  qdetail::check_float(x, "x");
   if (x.ndim() == 0) throw UsageError("x must have at least 1 dimension, got a scalar");
   std::optional<mx::array> factor;
   if (global_scale) {
-    factor = global_scale_factor(*global_scale, mode, s);
+    factor = qdetail::global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0) {
-      throw UsageError("globalScale must be a scalar, got shape " + shape_string(global_scale->shape()));
+      throw UsageError("globalScale must be a scalar, got shape " + qdetail::shape_string(global_scale->shape()));
     }
   }
   // MLX broadcasts batch axes only when x and w both have more than two: a 1-D or 2-D x against a stack
@@ -216,9 +239,11 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
     shape.insert(shape.end(), x.shape().begin(), x.shape().end());
     xx = mx::reshape(x, shape, s);
   }
-  mx::array y = empty_safe(mx::quantized_matmul(xx, w, scales, biases, transpose, p.group_size, p.bits, mode, s), x, w, s);
+  qdetail::Activations a = qdetail::widened(xx, scales, p, s);
+  mx::array y = mx::quantized_matmul(a.x, w, scales, biases, transpose, p.group_size, p.bits, mode, s);
+  y = qdetail::empty_safe(y, x, w, s);
   if (vector) y = mx::squeeze(y, -2, s);
-  return factor ? scaled(y, *factor, s) : y;
+  return qdetail::narrowed(factor ? qdetail::scaled(y, *factor, s) : y, a, s);
 }
 
 mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& scales,
@@ -226,33 +251,34 @@ mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& sc
                      const std::optional<mx::array>& rhs_indices, bool transpose, std::optional<int> group_size,
                      std::optional<int> bits, const std::string& mode, const std::optional<mx::array>& global_scale,
                      bool sorted_indices, mx::StreamOrDevice s) {
-  Params p = params(mode, group_size, bits);
-  check_packed(w, scales, biases, mode, p);
-  check_float(x, "x");
+  qdetail::Params p = qdetail::params(mode, group_size, bits);
+  qdetail::check_packed(w, scales, biases, mode, p);
+  qdetail::check_float(x, "x");
   mx::Shape experts(w.shape().begin(), w.shape().end() - 2);
   std::optional<mx::array> factor;
   if (global_scale) {
-    factor = global_scale_factor(*global_scale, mode, s);
+    factor = qdetail::global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0 && global_scale->shape() != experts) {
-      throw UsageError("globalScale must be a scalar or hold one entry per expert, shape " + shape_string(experts) +
-                       ", got shape " + shape_string(global_scale->shape()));
+      throw UsageError("globalScale must be a scalar or hold one entry per expert, shape " +
+                       qdetail::shape_string(experts) + ", got shape " + qdetail::shape_string(global_scale->shape()));
     }
   }
   std::optional<mx::array> lhs, rhs;
-  if (lhs_indices) lhs = safe_indices(*lhs_indices, batch_count(x), "lhsIndices", s);
-  if (rhs_indices) rhs = safe_indices(*rhs_indices, batch_count(w), "rhsIndices", s);
-  mx::array y = empty_safe(mx::gather_qmm(x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode,
-                                          std::nullopt, sorted_indices, s),
-                           x, w, s);
-  if (!factor) return y;
-  if (global_scale->ndim() == 0) return scaled(y, *factor, s);
+  if (lhs_indices) lhs = qdetail::safe_indices(*lhs_indices, qdetail::batch_count(x), "lhsIndices", s);
+  if (rhs_indices) rhs = qdetail::safe_indices(*rhs_indices, qdetail::batch_count(w), "rhsIndices", s);
+  qdetail::Activations a = qdetail::widened(x, scales, p, s);
+  mx::array y = mx::gather_qmm(a.x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode, std::nullopt,
+                               sorted_indices, s);
+  y = qdetail::empty_safe(y, x, w, s);
+  if (!factor) return qdetail::narrowed(y, a, s);
+  if (global_scale->ndim() == 0) return qdetail::narrowed(qdetail::scaled(y, *factor, s), a, s);
   // One factor per output matrix: the expert that rhsIndices picked (by default the batch position).
-  mx::array picked = rhs ? *rhs : mx::reshape(mx::arange(batch_count(w), mx::uint32, s), experts, s);
+  mx::array picked = rhs ? *rhs : mx::reshape(mx::arange(qdetail::batch_count(w), mx::uint32, s), experts, s);
   mx::array per = mx::take(mx::flatten(*factor, s), picked, s);
   mx::Shape shape = per.shape();
   shape.push_back(1);
   shape.push_back(1);
-  return scaled(y, mx::reshape(per, shape, s), s);
+  return qdetail::narrowed(qdetail::scaled(y, mx::reshape(per, shape, s), s), a, s);
 }
 
 }  // namespace mlxts::support

@@ -142,6 +142,27 @@ describe('dtypes', () => {
     }));
 });
 
+describe('half-precision activations', () => {
+  it('accumulate in float32: 4096 ones sum to 4096 in every mode and layout (MLX alone gives 256 or 2048 on the CPU)', () =>
+    withoutLeaks(() => {
+      const k = 4096;
+      for (const dtype of ['float16', 'bfloat16'] as const) {
+        for (const mode of ['affine', 'mxfp4', 'mxfp8'] as const) {
+          for (const transpose of [true, false]) {
+            const q = quant.quantize(mx.astype(mx.ones(transpose ? [2, 8, k] : [2, k, 64]), dtype), { mode });
+            const x = mx.astype(mx.ones([3, 1, k]), dtype);
+            const what = `${dtype} ${mode} transpose ${transpose}`;
+            const direct = quant.quantizedMatmul(mx.astype(mx.ones([2, 1, k]), dtype), q, { transpose });
+            expect(direct.dtype, what).toBe(dtype);
+            expect(new Set(floats(direct)), what).toEqual(new Set([k]));
+            const gathered = quant.gatherQuantizedMatmul(x, q, { transpose, rhsIndices: u32([1, 0, 1]) });
+            expect(new Set(floats(gathered)), what).toEqual(new Set([k]));
+          }
+        }
+      }
+    }));
+});
+
 describe('memory', () => {
   it('packs to bits/8 bytes per element plus the scales (and biases)', () =>
     withoutLeaks(() => {

@@ -12,7 +12,7 @@ opSuite({
     reference: refs.checkQuantizedMatmulPacked,
     dtypes: ["float32","float16","bfloat16"],
     domain: {"min":-10,"max":10,"integer":false},
-    tolerance: {"float32":0.000001,"float16":0.004,"bfloat16":0.032},
+    tolerance: {"float32":0.000001,"float16":0.002,"bfloat16":0.016},
     laws: [],
     inputs: [],
     shapes: ["square"],

@@ -32,7 +32,8 @@ export interface GatherQmmOptions extends StreamOptions {
  * per token) and `rhsIndices` `[T]` (the expert of each token), giving `[T, 1, N]`. `sortedIndices: true`
  * promises `rhsIndices` is sorted, which lets MLX group rows by expert. Indices are integers; negative
  * ones count from the end and out-of-range ones are clamped (MLX does not bounds-check them). An nvfp4
- * `globalScale` is a float32 scalar or one per expert (`w`'s batch shape), applied to each product.
+ * `globalScale` is a float32 scalar or one per expert (`w`'s batch shape), applied to each product. Half
+ * precision `x` is multiplied in float32 on the CPU, as in `quantizedMatmulPacked`.
  *
  * @param x - Activations `[..., M, K]`.
  * @param w - Packed uint32 weights of the experts `[E, N, K * bits / 32]` (transpose) or `[E, K, N * bits / 32]`.

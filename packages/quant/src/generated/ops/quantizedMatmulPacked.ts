@@ -22,10 +22,12 @@ export interface QuantizedMatmulPackedOptions extends StreamOptions {
  * With `transpose: true` (the default, MLX's and `nn.QuantizedLinear`'s layout) the weights are `[N, K]`
  * (out, in) and the result is `x @ wᵀ`, `[..., M, N]`; with `transpose: false` they are `[K, N]` and the
  * result is `x @ w`. `x` is `[..., M, K]` (or `[K]`), float32, float16 or bfloat16; batch axes of `x` and `w`
- * broadcast. In affine mode the result dtype promotes `x` with the scales (a float16 `x` against float32
- * scales gives float32); in the floating-point modes it is `x`'s dtype. An nvfp4 `globalScale`, which MLX's
- * CPU kernels do not take, is applied by scaling the product by `globalScale / (448 * 6)`, the factor
- * `dequantizePacked` applies to every weight.
+ * broadcast (a 1-D or 2-D `x` against stacked weights is multiplied by every matrix). In affine mode the
+ * result dtype promotes `x` with the scales (a float16 `x` against float32 scales gives float32); in the
+ * floating-point modes it is `x`'s dtype. On the CPU a float16 or bfloat16 `x` is multiplied in float32
+ * and the result converted back: MLX's CPU kernels would accumulate in the half type (4096 ones summing
+ * to 256 in bfloat16). An nvfp4 `globalScale`, which MLX's CPU kernels do not take, is applied by scaling
+ * the product by `globalScale / (448 * 6)`, the factor `dequantizePacked` applies to every weight.
  *
  * @param x - Activations `[..., M, K]`.
  * @param w - Packed uint32 weights.
