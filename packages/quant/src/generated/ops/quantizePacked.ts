@@ -31,7 +31,8 @@ export interface QuantizePackedOptions extends StreamOptions {
  *
  * Affine quantization stores `w ≈ scale * q + bias` with integer codes `q` in `[0, 2^bits - 1]`: per group,
  * the endpoint of larger magnitude is represented exactly (it becomes the bias, and the scale is
- * adjusted so that 0 lands on a code when it can). `globalScale` (nvfp4 only) is a float32 scalar that
+ * adjusted so that 0 lands on a code when it can); at 1 bit the bias is the group's minimum and the scale
+ * its range. `globalScale` (nvfp4 only) is a float32 scalar that
  * widens the range of the E4M3 scales: pass the tensor's largest magnitude, `max(abs(w))`; dequantization
  * multiplies by `globalScale / (448 * 6)`, so the same value must be passed again to `dequantizePacked`.
  *
