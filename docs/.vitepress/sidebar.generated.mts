@@ -202,6 +202,10 @@ export const packages = [
     link: '/api/quant/',
     collapsed: true,
     items: [
+      { text: 'dequantizePacked', link: '/api/quant/dequantizePacked' },
+      { text: 'gatherQmm', link: '/api/quant/gatherQmm' },
+      { text: 'quantizePacked', link: '/api/quant/quantizePacked' },
+      { text: 'quantizedMatmulPacked', link: '/api/quant/quantizedMatmulPacked' },
     ],
   },
 ];

@@ -131,6 +131,28 @@ mx::array conv_general(const mx::array& input, const mx::array& weight, const st
                        const std::optional<std::vector<int>>& input_dilation, int groups, bool flip,
                        mx::StreamOrDevice s);
 
+// The quantization family (support_quant.cc): the mode, group size and bits are checked against MLX's
+// mode table first, with messages that name the allowed values.
+std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_size, std::optional<int> bits,
+                                const std::string& mode, const std::optional<mx::array>& global_scale,
+                                mx::StreamOrDevice s);
+mx::array dequantize(const mx::array& w, const mx::array& scales, const std::optional<mx::array>& biases,
+                     std::optional<int> group_size, std::optional<int> bits, const std::string& mode,
+                     const std::optional<mx::array>& global_scale, std::optional<mx::Dtype> dtype,
+                     mx::StreamOrDevice s);
+// With an nvfp4 global scale, which MLX's CPU kernels do not take, the product is scaled by
+// global_scale / (448 * 6), the factor dequantize applies to every element.
+mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::array& scales,
+                           const std::optional<mx::array>& biases, bool transpose, std::optional<int> group_size,
+                           std::optional<int> bits, const std::string& mode,
+                           const std::optional<mx::array>& global_scale, mx::StreamOrDevice s);
+// Gather indices are wrapped (negative) and clamped into range first, as take() does.
+mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& scales,
+                     const std::optional<mx::array>& biases, const std::optional<mx::array>& lhs_indices,
+                     const std::optional<mx::array>& rhs_indices, bool transpose, std::optional<int> group_size,
+                     std::optional<int> bits, const std::string& mode, const std::optional<mx::array>& global_scale,
+                     bool sorted_indices, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -177,6 +177,10 @@ Napi::Value op_linalg_solve(const Napi::CallbackInfo& info);
 Napi::Value op_linalg_solve_triangular(const Napi::CallbackInfo& info);
 Napi::Value op_linalg_svd(const Napi::CallbackInfo& info);
 Napi::Value op_linalg_tri_inv(const Napi::CallbackInfo& info);
+Napi::Value op_quant_dequantize(const Napi::CallbackInfo& info);
+Napi::Value op_quant_gather_qmm(const Napi::CallbackInfo& info);
+Napi::Value op_quant_quantize(const Napi::CallbackInfo& info);
+Napi::Value op_quant_quantized_matmul(const Napi::CallbackInfo& info);
 
 void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_abs", Napi::Function::New<op_core_abs>(env, "core_abs"));
@@ -352,6 +356,10 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("linalg_solve_triangular", Napi::Function::New<op_linalg_solve_triangular>(env, "linalg_solve_triangular"));
   ops.Set("linalg_svd", Napi::Function::New<op_linalg_svd>(env, "linalg_svd"));
   ops.Set("linalg_tri_inv", Napi::Function::New<op_linalg_tri_inv>(env, "linalg_tri_inv"));
+  ops.Set("quant_dequantize", Napi::Function::New<op_quant_dequantize>(env, "quant_dequantize"));
+  ops.Set("quant_gather_qmm", Napi::Function::New<op_quant_gather_qmm>(env, "quant_gather_qmm"));
+  ops.Set("quant_quantize", Napi::Function::New<op_quant_quantize>(env, "quant_quantize"));
+  ops.Set("quant_quantized_matmul", Napi::Function::New<op_quant_quantized_matmul>(env, "quant_quantized_matmul"));
 }
 
 }  // namespace mlxts
