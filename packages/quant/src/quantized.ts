@@ -2,7 +2,7 @@
 // biases), the nvfp4 global scale and the configuration, with quantize / dequantize / quantizedMatmul
 // over it. Everything here is built on the generated low-level ops (src/generated/), which call MLX.
 import * as mx from '@mlxts/core';
-import type { ArrayLike, DType, StreamOptions, Tensor } from '@mlxts/core';
+import type { ArrayLike, DType, OperandHandler, StreamOptions, Tensor } from '@mlxts/core';
 import { dequantizePacked, gatherQmm, quantizePacked, quantizedMatmulPacked } from './generated/index.js';
 
 /** MLX's quantization modes. */
@@ -91,7 +91,7 @@ export interface PackedParts {
  * plain object (its tensors are enumerable properties), so `mx.tidy` keeps the parts of one it returns and
  * disposes those of one it does not, and `mx.eval(q)` evaluates them, like any object of tensors.
  */
-export interface QuantizedTensor {
+export interface QuantizedTensor extends OperandHandler {
   /** The logical shape `[..., N, K]`. */
   readonly shape: number[];
   /** The logical dtype: what `dequantize` returns by default. */
@@ -319,6 +319,12 @@ const methods = {
   matmulFrom(this: QuantizedTensor, x: ArrayLike, options: QuantizedMatmulOptions = {}): Tensor {
     return renamed('matmul', 'quantizedMatmul', () => quantizedMatmul(x, this, { ...options, transpose: options.transpose ?? false }));
   },
+  // mx.matmul(x, q) (an op marked js.dispatch in the schema) hands itself to its quantized operand.
+  [mx.operandHook](this: QuantizedTensor, op: string, position: number, args: { [index: number]: unknown; length: number }): Tensor {
+    if (op === 'matmul' && position === 1) return this.matmulFrom(args[0] as ArrayLike, args[2] as QuantizedMatmulOptions | undefined);
+    if (op === 'matmul') throw new TypeError('matmul: only the right operand can be quantized; dequantize the left one first');
+    throw new TypeError(`${op}: a QuantizedTensor is not accepted here; dequantize it first`);
+  },
   keep<T extends QuantizedTensor>(this: T): T {
     for (const t of tensorsOf(this)) mx.keep(t);
     return this;
@@ -340,6 +346,7 @@ function makeQuantized(f: Fields): QuantizedTensor {
     [QUANTIZED]: hidden(true),
     dequantize: hidden(methods.dequantize),
     matmulFrom: hidden(methods.matmulFrom),
+    [mx.operandHook]: hidden(methods[mx.operandHook]),
     keep: hidden(methods.keep),
     dispose: hidden(methods.dispose),
     [Symbol.dispose]: hidden(methods[Symbol.dispose]),
