@@ -64,15 +64,15 @@ function blasRows(repeats) {
     b.dispose();
   }
   const n = 2048;
-  const spd = mx.add(mx.matmul(mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n * 4), mx.ones([n, n])), mx.multiply(mx.eye(n), n));
+  const base = mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n);
+  const spd = mx.add(mx.matmul(base, mx.transpose(base)), mx.multiply(mx.eye(n), n)); // B Bᵀ + n I
   const rhs = mx.ones([n, 1]);
   mx.evalSync(spd, rhs);
   const solveMs = timeMs(() => linalg.solve(spd, rhs), Math.min(repeats, 5));
   const cholMs = timeMs(() => linalg.cholesky(spd), Math.min(repeats, 5));
   rows.push([threads, `${n}x${n} float32 \`linalg.solve\``, `${solveMs.toFixed(1)} ms`, '', '', '']);
   rows.push([threads, `${n}x${n} float32 \`linalg.cholesky\``, `${cholMs.toFixed(1)} ms`, '', '', '']);
-  spd.dispose();
-  rhs.dispose();
+  for (const t of [base, spd, rhs]) t.dispose();
   return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 

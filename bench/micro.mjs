@@ -88,10 +88,12 @@ export async function microSection(repeats) {
 
   const table = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
   for (const t of [a, b, x, y]) t.dispose();
-  return `## Per-op overhead and throughput
-
-  | case | median | ratio to the baseline in the same run |
-  | --- | --- | --- |
-  ${table}
-  `;
+  return [
+    '## Per-op overhead and throughput',
+    '',
+    '| case | median | ratio to the baseline in the same run |',
+    '| --- | --- | --- |',
+    table,
+    '',
+  ].join('\n');
 }
