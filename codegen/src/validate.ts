@@ -285,8 +285,11 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
   return callees;
 }
 
-/** `a` is an argument reference; in an expression, arguments are written `$a`. */
+const CPP_LITERALS = new Set(['true', 'false', 'nullptr']);
+
+/** `a` is an argument reference (C++'s true/false/nullptr are literals); in an expression, arguments are written `$a`. */
 export function referencedArgs(item: string): string[] {
+  if (CPP_LITERALS.has(item)) return [];
   if (IDENT.test(item)) return [item];
   return [...item.matchAll(/\$([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
 }

@@ -153,6 +153,8 @@ export const packages = [
       { text: 'variance', link: '/api/core/variance' },
       { text: 'view', link: '/api/core/view' },
       { text: 'where', link: '/api/core/where' },
+      { text: 'windowScatterMax', link: '/api/core/windowScatterMax' },
+      { text: 'windowScatterMin', link: '/api/core/windowScatterMin' },
       { text: 'zeros', link: '/api/core/zeros' },
       { text: 'zerosLike', link: '/api/core/zerosLike' },
     ],

@@ -292,3 +292,60 @@ describe('convGeneral', () => {
       },
     ));
 });
+
+/** XLA select-and-scatter, directly: windows over the padded input, winner = first best in row-major order. */
+function selectAndScatter(x: Nd, source: Nd, init: number, window: number[], steps: number[], padding: [number, number][], max: boolean): Nd {
+  const padded = x.shape.map((d, i) => d + padding[i][0] + padding[i][1]);
+  const counts = padded.map((p, i) => Math.floor((p - window[i]) / steps[i]) + 1);
+  const out = x.data.map(() => init);
+  const xst = strides(x.shape);
+  for (let w = 0; w < source.data.length; w++) {
+    const widx = unravel(w, counts);
+    let best = -1;
+    let bestValue = 0;
+    for (let k = 0; k < window.reduce((a, b) => a * b, 1); k++) {
+      const off = unravel(k, window);
+      const pos = widx.map((c, i) => c * steps[i] + off[i] - padding[i][0]);
+      if (pos.some((p, i) => p < 0 || p >= x.shape[i])) continue; // padding never wins
+      const flat = pos.reduce((a, p, i) => a + p * xst[i], 0);
+      const v = x.data[flat];
+      if (best < 0 || (max ? v > bestValue : v < bestValue)) {
+        best = flat;
+        bestValue = v;
+      }
+    }
+    if (best >= 0) out[best] += source.data[w];
+  }
+  return { shape: x.shape, data: out };
+}
+
+describe('windowScatterMax / windowScatterMin', () => {
+  const caseArb = fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 2 })
+    .filter((axes) => axes.every(([d, w, , lo, hi]) => d + lo + hi >= w))
+    .chain((axes) => {
+      const shape = axes.map((a) => a[0]);
+      const counts = axes.map(([d, w, s, lo, hi]) => Math.floor((d + lo + hi - w) / s) + 1);
+      const size = (sh: number[]) => sh.reduce((a, b) => a * b, 1);
+      return fc.tuple(fc.constant(axes), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: size(shape), maxLength: size(shape) }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: size(counts), maxLength: size(counts) }), fc.constant(counts));
+    });
+  for (const max of [true, false]) {
+    it(`${max ? 'max' : 'min'} matches a direct select-and-scatter (ties, overlaps, padding)`, () =>
+      fc.assert(
+        fc.property(caseArb, ([axes, xs, ss, counts]) =>
+          withoutLeaks(() => {
+            const shape = axes.map((a) => a[0]);
+            const window = axes.map((a) => a[1]);
+            const strides = axes.map((a) => a[2]);
+            const padding = axes.map((a) => [a[3], a[4]] as [number, number]);
+            const x = { shape, data: xs };
+            const source = { shape: counts, data: ss };
+            const fn = max ? mx.windowScatterMax : mx.windowScatterMin;
+            const out = fn(fromValues(xs, shape, 'float32'), fromValues(ss, counts, 'float32'), 0.5, window, { strides, padding });
+            expectCloseNd(toNd(out), selectAndScatter(x, source, 0.5, window, strides, padding, max), 0, JSON.stringify(axes));
+          }),
+        ),
+        { numRuns: runs },
+      ));
+  }
+});

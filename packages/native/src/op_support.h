@@ -153,6 +153,22 @@ mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& sc
                      std::optional<int> bits, const std::string& mode, const std::optional<mx::array>& global_scale,
                      bool sorted_indices, mx::StreamOrDevice s);
 
+// window_scatter_max / window_scatter_min (support_window.cc): XLA's select-and-scatter. For every window
+// of `a` (window shape, strides, padding [lo, hi] per axis), the source value of that window is added at
+// the position of the window's largest (or smallest) element, into a tensor of init_value.
+mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::array& init_value,
+                         const std::vector<int>& window, const std::optional<std::vector<int>>& strides,
+                         const std::optional<std::vector<std::vector<int>>>& padding, bool select_max,
+                         mx::StreamOrDevice s);
+std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name);
+
+// MLX builds a malformed view for a diagonal that lies outside the matrix (an offset past its edge): a
+// reduction over it runs for seconds over memory it should not touch. These return an empty diagonal
+// (and a zero trace) instead, and call MLX otherwise (which also reports bad axes).
+mx::array diagonal(const mx::array& a, int offset, int axis1, int axis2, mx::StreamOrDevice s);
+mx::array diag(const mx::array& a, int k, mx::StreamOrDevice s);
+mx::array trace(const mx::array& a, int offset, int axis1, int axis2, std::optional<mx::Dtype> dtype, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

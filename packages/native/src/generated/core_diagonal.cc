@@ -12,7 +12,7 @@ Napi::Value op_core_diagonal(const Napi::CallbackInfo& info) {
     auto axis1 = conv::integer_or(info[2], "axis1", 0);
     auto axis2 = conv::integer_or(info[3], "axis2", 1);
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlx::core::diagonal(a, offset, axis1, axis2, stream));
+    return to_js(info.Env(), mlxts::support::diagonal(a, offset, axis1, axis2, stream));
   });
 }
 

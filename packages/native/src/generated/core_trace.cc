@@ -13,10 +13,7 @@ Napi::Value op_core_trace(const Napi::CallbackInfo& info) {
     auto axis2 = conv::integer_or(info[3], "axis2", 1);
     auto dtype = conv::optional_dtype(info[4], "dtype");
     auto stream = conv::stream(info[5]);
-    if (conv::is_absent(info[4])) {
-      return to_js(info.Env(), mlx::core::trace(a, offset, axis1, axis2, stream));
-    }
-    return to_js(info.Env(), mlx::core::trace(a, offset, axis1, axis2, dtype.value(), stream));
+    return to_js(info.Env(), mlxts::support::trace(a, offset, axis1, axis2, dtype, stream));
   });
 }
 

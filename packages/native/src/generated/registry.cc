@@ -150,6 +150,8 @@ Napi::Value op_core_unflatten(const Napi::CallbackInfo& info);
 Napi::Value op_core_var(const Napi::CallbackInfo& info);
 Napi::Value op_core_view(const Napi::CallbackInfo& info);
 Napi::Value op_core_where(const Napi::CallbackInfo& info);
+Napi::Value op_core_window_scatter_max(const Napi::CallbackInfo& info);
+Napi::Value op_core_window_scatter_min(const Napi::CallbackInfo& info);
 Napi::Value op_core_zeros(const Napi::CallbackInfo& info);
 Napi::Value op_core_zeros_like(const Napi::CallbackInfo& info);
 Napi::Value op_fast_layer_norm(const Napi::CallbackInfo& info);
@@ -329,6 +331,8 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_var", Napi::Function::New<op_core_var>(env, "core_var"));
   ops.Set("core_view", Napi::Function::New<op_core_view>(env, "core_view"));
   ops.Set("core_where", Napi::Function::New<op_core_where>(env, "core_where"));
+  ops.Set("core_window_scatter_max", Napi::Function::New<op_core_window_scatter_max>(env, "core_window_scatter_max"));
+  ops.Set("core_window_scatter_min", Napi::Function::New<op_core_window_scatter_min>(env, "core_window_scatter_min"));
   ops.Set("core_zeros", Napi::Function::New<op_core_zeros>(env, "core_zeros"));
   ops.Set("core_zeros_like", Napi::Function::New<op_core_zeros_like>(env, "core_zeros_like"));
   ops.Set("fast_layer_norm", Napi::Function::New<op_fast_layer_norm>(env, "fast_layer_norm"));

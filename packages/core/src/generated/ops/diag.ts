@@ -8,6 +8,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * For a 2-D input returns its `k`-th diagonal (1-D); for a 1-D input returns a square matrix with the
  * vector on the `k`-th diagonal. `k = 0` is the main diagonal, positive above it, negative below.
  * Other ranks are an error. Keeps `a`'s dtype.
+ * A diagonal that lies entirely outside the matrix is empty (its trace is 0): mlxts returns that
+ * directly, because MLX 0.32.4 builds a malformed view for it whose reduction runs for seconds.
  *
  * @param a - A vector or a matrix.
  * @param k - Diagonal offset. Default: `0`.

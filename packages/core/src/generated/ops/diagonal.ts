@@ -8,6 +8,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Takes the `offset`-th diagonal of every `axis1` x `axis2` plane (negative axes count from the end;
  * positive offsets are above the main diagonal). Those two axes are removed and the diagonal becomes the
  * last axis of the result. An offset past the matrix gives an empty last axis. Keeps `a`'s dtype.
+ * A diagonal that lies entirely outside the matrix is empty (its trace is 0): mlxts returns that
+ * directly, because MLX 0.32.4 builds a malformed view for it whose reduction runs for seconds.
  *
  * @param a - Input tensor with at least 2 dimensions.
  * @param offset - Diagonal offset. Default: `0`.

@@ -13,6 +13,8 @@ export interface TraceOptions extends StreamOptions {
  *
  * Sums `diagonal(a, offset, axis1, axis2)` along its last axis, so the result drops those two axes.
  * The result has `a`'s dtype (bool sums as int32) unless `dtype` is given.
+ * A diagonal that lies entirely outside the matrix is empty (its trace is 0): mlxts returns that
+ * directly, because MLX 0.32.4 builds a malformed view for it whose reduction runs for seconds.
  *
  * @param a - Input tensor with at least 2 dimensions.
  * @param offset - Diagonal offset. Default: `0`.
