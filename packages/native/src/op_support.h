@@ -31,6 +31,20 @@ namespace support {
 mx::array arange(double start, std::optional<double> stop, std::optional<double> step, std::optional<mx::Dtype> dtype,
                  mx::StreamOrDevice s);
 
+// Indices mapped into [0, size): negative ones count from the end, the rest clamp. MLX's gather kernels
+// do not bounds-check, so every gather-like helper passes its indices through this. Non-integer indices
+// are returned unchanged for MLX to reject.
+mx::array clamp_indices(const mx::array& indices, int size, mx::StreamOrDevice s);
+
+// Full-rank begin/end/step for a static slice given for the leading axes (the rest taken whole); checks
+// the lists' lengths and that no stride is 0. mx::slice and mx::slice_update follow Python's
+// slice.indices() on them: negative indices count from the end and out-of-range ones clamp.
+struct SliceBounds {
+  mx::Shape begin, end, step;
+};
+SliceBounds slice_bounds(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
+                         const std::optional<std::vector<int>>& strides);
+
 // Static slicing over the leading axes (the rest are taken whole), Python semantics.
 mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
                 const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s);

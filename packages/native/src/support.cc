@@ -15,30 +15,31 @@ mx::array arange(double start, std::optional<double> stop, std::optional<double>
   return mx::arange(begin, end, delta, dtype.value_or(inferred), s);
 }
 
-mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
-                const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s) {
+SliceBounds slice_bounds(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
+                         const std::optional<std::vector<int>>& strides) {
   size_t n = start.size();
   if (stop.size() != n || (strides && strides->size() != n)) {
     throw UsageError("start, stop and strides must have the same length");
   }
   if (n > a.ndim()) throw UsageError("more slice indices than the tensor has axes");
-  mx::Shape begin(a.ndim(), 0), end(a.shape()), step(a.ndim(), 1);
+  SliceBounds b{mx::Shape(a.ndim(), 0), a.shape(), mx::Shape(a.ndim(), 1)};
   for (size_t i = 0; i < n; ++i) {
     int st = strides ? (*strides)[i] : 1;
     if (st == 0) throw UsageError("a slice stride cannot be 0");
-    // mx::slice itself follows Python's slice.indices(): negative indices count from the end and
-    // out-of-range ones clamp, for either stride sign.
-    begin[i] = start[i];
-    end[i] = stop[i];
-    step[i] = st;
+    b.begin[i] = start[i];
+    b.end[i] = stop[i];
+    b.step[i] = st;
   }
-  return mx::slice(a, begin, end, step, s);
+  return b;
 }
 
-namespace {
+mx::array slice(const mx::array& a, const std::vector<int>& start, const std::vector<int>& stop,
+                const std::optional<std::vector<int>>& strides, mx::StreamOrDevice s) {
+  SliceBounds b = slice_bounds(a, start, stop, strides);
+  return mx::slice(a, b.begin, b.end, b.step, s);
+}
 
-// Maps indices into [0, size): negative ones count from the end, the rest clamp.
-mx::array safe_indices(const mx::array& indices, int size, mx::StreamOrDevice s) {
+mx::array clamp_indices(const mx::array& indices, int size, mx::StreamOrDevice s) {
   if (!mx::issubdtype(indices.dtype(), mx::integer)) return indices;  // MLX rejects these itself
   mx::array n(size, indices.dtype());
   mx::array zero(0, indices.dtype());
@@ -47,6 +48,8 @@ mx::array safe_indices(const mx::array& indices, int size, mx::StreamOrDevice s)
                           : indices;
   return mx::clip(wrapped, zero, mx::array(std::max(size - 1, 0), indices.dtype()), s);
 }
+
+namespace {
 
 int checked_axis(const mx::array& a, int axis, const char* op) {
   int ndim = static_cast<int>(a.ndim());
@@ -64,14 +67,14 @@ mx::array linalg_input(const mx::array& a) {
 }
 
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
-  if (!axis) return mx::take(a, safe_indices(indices, static_cast<int>(a.size()), s), s);
+  if (!axis) return mx::take(a, clamp_indices(indices, static_cast<int>(a.size()), s), s);
   int ax = checked_axis(a, *axis, "take");
-  return mx::take(a, safe_indices(indices, a.shape(ax), s), ax, s);
+  return mx::take(a, clamp_indices(indices, a.shape(ax), s), ax, s);
 }
 
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s) {
   int ax = checked_axis(a, axis, "take_along_axis");
-  return mx::take_along_axis(a, safe_indices(indices, a.shape(ax), s), ax, s);
+  return mx::take_along_axis(a, clamp_indices(indices, a.shape(ax), s), ax, s);
 }
 
 }  // namespace mlxts::support

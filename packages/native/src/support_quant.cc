@@ -12,7 +12,7 @@
 namespace mlxts::support {
 
 // Helpers live in a named namespace and are called qualified: the addon is a unity build, where another
-// file's internal helper of the same name (support.cc has a safe_indices) can share the translation unit.
+// file's internal helper of the same name can share the translation unit.
 namespace qdetail {
 
 // E2M1's largest magnitude (6) times E4M3's (448): nvfp4 dequantization multiplies every element by
@@ -163,12 +163,7 @@ mx::array safe_indices(const mx::array& indices, int size, const char* name, mx:
   if (!mx::issubdtype(indices.dtype(), mx::integer)) {
     throw UsageError(std::string(name) + " must be integers, got " + dtype_name(indices.dtype()));
   }
-  mx::array n(size, indices.dtype());
-  mx::array zero(0, indices.dtype());
-  mx::array wrapped = mx::issubdtype(indices.dtype(), mx::signedinteger)
-                          ? mx::where(mx::less(indices, zero, s), mx::add(indices, n, s), indices, s)
-                          : indices;
-  return mx::clip(wrapped, zero, mx::array(std::max(size - 1, 0), indices.dtype()), s);
+  return clamp_indices(indices, size, s);
 }
 
 }  // namespace qdetail

@@ -144,20 +144,8 @@ mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, con
 mx::array slice_update(const mx::array& a, const mx::array& update, const std::vector<int>& start,
                        const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
                        mx::StreamOrDevice s) {
-  size_t n = start.size();
-  if (stop.size() != n || (strides && strides->size() != n)) {
-    throw UsageError("start, stop and strides must have the same length");
-  }
-  if (n > a.ndim()) throw UsageError("more slice indices than the tensor has axes");
-  mx::Shape begin(a.ndim(), 0), end(a.shape()), step(a.ndim(), 1);
-  for (size_t i = 0; i < n; ++i) {
-    int st = strides ? (*strides)[i] : 1;
-    if (st == 0) throw UsageError("a slice stride cannot be 0");
-    begin[i] = start[i];
-    end[i] = stop[i];
-    step[i] = st;
-  }
-  return mx::slice_update(a, update, begin, end, step, s);
+  SliceBounds b = slice_bounds(a, start, stop, strides);
+  return mx::slice_update(a, update, b.begin, b.end, b.step, s);
 }
 
 namespace {
