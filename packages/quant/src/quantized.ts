@@ -195,15 +195,17 @@ export function dequantize(q: QuantizedTensor, options: DequantizeOptions = {}):
   checkQuantized('dequantize', q, 'q');
   return renamed('dequantize', 'dequantizePacked', () =>
     dequantizePacked(q.weight, q.scales, q.biases ?? undefined, {
-      mode: q.mode,
-      bits: q.bits,
-      groupSize: q.groupSize,
-      globalScale: q.globalScale ?? undefined,
+      ...packedConfig(q),
       dtype: options.dtype ?? q.dtype,
       stream: options.stream,
       device: options.device,
     }),
   );
+}
+
+/** The options the packed low-level functions need to read q's parts. */
+function packedConfig(q: QuantizedTensor) {
+  return { mode: q.mode, bits: q.bits, groupSize: q.groupSize, globalScale: q.globalScale ?? undefined };
 }
 
 /**
@@ -220,10 +222,7 @@ export function quantizedMatmul(x: ArrayLike, q: QuantizedTensor, options: Quant
   return renamed('quantizedMatmul', 'quantizedMatmulPacked', () =>
     quantizedMatmulPacked(x, q.weight, q.scales, q.biases ?? undefined, {
       transpose: options.transpose ?? true,
-      mode: q.mode,
-      bits: q.bits,
-      groupSize: q.groupSize,
-      globalScale: q.globalScale ?? undefined,
+      ...packedConfig(q),
       stream: options.stream,
       device: options.device,
     }),
@@ -245,10 +244,7 @@ export function gatherQuantizedMatmul(x: ArrayLike, q: QuantizedTensor, options:
       rhsIndices: options.rhsIndices,
       transpose: options.transpose ?? true,
       sortedIndices: options.sortedIndices ?? false,
-      mode: q.mode,
-      bits: q.bits,
-      groupSize: q.groupSize,
-      globalScale: q.globalScale ?? undefined,
+      ...packedConfig(q),
       stream: options.stream,
       device: options.device,
     }),
