@@ -119,6 +119,20 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
   return swap ? swap_heads_tokens(out, s) : out;
 }
 
+mx::array cross_entropy(const mx::array& logits, const mx::array& targets, mx::StreamOrDevice s) {
+  if (logits.ndim() == 0) throw UsageError("logits must be at least 1-D ([..., classes])");
+  int classes = logits.shape(-1);
+  if (classes == 0) throw UsageError("logits have no classes (their last axis is empty)");
+  if (logits.size() == 0) {
+    // No rows: MLX's kernel would call logsumexp on an empty array and fail; the answer is simply empty.
+    mx::Shape rows(logits.shape().begin(), logits.shape().end() - 1);
+    if (targets.shape() != rows) throw UsageError("targets must have the shape of logits without the last axis");
+    if (!mx::issubdtype(targets.dtype(), mx::integer)) throw UsageError("targets must be integer class indices");
+    return mx::zeros(rows, logits.dtype(), s);
+  }
+  return mx::fast::cross_entropy(logits, clamp_indices(targets, classes, s), s);
+}
+
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s) {
   // One compiled function for the process: MLX fuses the elementwise chain into one kernel (on the CPU
   // it JIT-compiles C++ once per shape and dtype).
