@@ -37,7 +37,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @example The first operand is conjugated
  * ```ts
- * mx.vecdot(mx.array(new Float32Array([1, 2, 0, 3]).buffer, 'complex64'), mx.array(new Float32Array([1, 1, 2, 0]).buffer, 'complex64'))
+ * mx.vecdot(mx.array([{ re: 1, im: 2 }, { re: 0, im: 3 }]), mx.array([{ re: 1, im: 1 }, 2]))
  * // => { "re": 3, "im": -7 }
  * ```
  */
