@@ -168,6 +168,7 @@ export const packages = [
     collapsed: true,
     items: [
       { text: 'crossEntropy', link: '/api/fast/crossEntropy' },
+      { text: 'gatedDeltaUpdate', link: '/api/fast/gatedDeltaUpdate' },
       { text: 'kvCacheAttention', link: '/api/fast/kvCacheAttention' },
       { text: 'layerNorm', link: '/api/fast/layerNorm' },
       { text: 'rmsNorm', link: '/api/fast/rmsNorm' },

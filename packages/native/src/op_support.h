@@ -76,6 +76,11 @@ mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice 
 // Targets are wrapped/clamped into [0, classes) (the kernel reads logits at them unchecked); no rows give an
 // empty result rather than MLX's logsumexp error.
 mx::array cross_entropy(const mx::array& logits, const mx::array& targets, mx::StreamOrDevice s);
+// The gated delta rule recurrence over T steps with every shape checked first; T = 0 passes the state through.
+std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k, const mx::array& v,
+                                          const mx::array& gamma, const mx::array& beta,
+                                          const std::optional<mx::array>& state, const std::optional<mx::array>& mask,
+                                          mx::StreamOrDevice s);
 // Writes new keys/values into the caches at `offset` (along the token axis) and attends over the valid
 // prefix with a causal mask (and `key_mask`); returns {attention, new key cache, new value cache}.
 std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& new_k, const mx::array& new_v,

@@ -158,6 +158,7 @@ Napi::Value op_core_window_scatter_min(const Napi::CallbackInfo& info);
 Napi::Value op_core_zeros(const Napi::CallbackInfo& info);
 Napi::Value op_core_zeros_like(const Napi::CallbackInfo& info);
 Napi::Value op_fast_cross_entropy(const Napi::CallbackInfo& info);
+Napi::Value op_fast_gated_delta_update(const Napi::CallbackInfo& info);
 Napi::Value op_fast_layer_norm(const Napi::CallbackInfo& info);
 Napi::Value op_fast_rms_norm(const Napi::CallbackInfo& info);
 Napi::Value op_fast_rope(const Napi::CallbackInfo& info);
@@ -343,6 +344,7 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_zeros", Napi::Function::New<op_core_zeros>(env, "core_zeros"));
   ops.Set("core_zeros_like", Napi::Function::New<op_core_zeros_like>(env, "core_zeros_like"));
   ops.Set("fast_cross_entropy", Napi::Function::New<op_fast_cross_entropy>(env, "fast_cross_entropy"));
+  ops.Set("fast_gated_delta_update", Napi::Function::New<op_fast_gated_delta_update>(env, "fast_gated_delta_update"));
   ops.Set("fast_layer_norm", Napi::Function::New<op_fast_layer_norm>(env, "fast_layer_norm"));
   ops.Set("fast_rms_norm", Napi::Function::New<op_fast_rms_norm>(env, "fast_rms_norm"));
   ops.Set("fast_rope", Napi::Function::New<op_fast_rope>(env, "fast_rope"));
