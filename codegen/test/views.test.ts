@@ -46,4 +46,23 @@ describe('ts view', () => {
   it('calls a hand-written native function for ops with a binding', () => {
     expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype) as Tensor');
   });
+
+  it('names a namespaced function by its own name, and files and messages by the qualified one', () => {
+    const v = tsOpView(op('random_uniform'));
+    expect([v.name, v.label, v.path]).toEqual(['uniform', 'random.uniform', 'packages/core/src/generated/ops/random.uniform.ts']);
+    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, options?: UniformOptions');
+  });
+
+  it('returns nothing, untracked, for a void op', () => {
+    const v = tsOpView(op('random_seed'));
+    expect([v.returnType, v.track, v.nativeCall]).toEqual(['void', undefined, 'native.ops.core_random_seed(seed)']);
+  });
+});
+
+describe('napi view of operand defaults', () => {
+  it('reads an absent operand with a default as that number', () => {
+    expect(napiOpView(op('random_uniform')).prelude[0]).toBe(
+      'auto operands = conv::array_likes({{conv::value_or_number(info[0], 0), "low"}, {conv::value_or_number(info[1], 1), "high"}});',
+    );
+  });
 });
