@@ -9,7 +9,7 @@ import { checkArity, native } from '../../runtime/call.js';
  * same values. The sequence belongs to the calling thread: the main thread and each `worker_threads`
  * worker have their own, and MLX starts every one of them from the same time-based seed taken once per
  * process, so unseeded workers draw identical numbers. Seed each worker differently (or pass keys) when
- * their streams must differ. See the [random numbers](/random) page.
+ * their streams must differ. See the [random numbers](/concepts/random) page.
  *
  * @param seed - A non-negative integer, at most `2^53 - 1`.
  * @returns Nothing.
