@@ -134,6 +134,12 @@ describe('determinism', () => {
     expect(mx.random.split(key(5), 3)[0].toArray()).not.toEqual(mx.random.split(key(5), 2)[0].toArray());
     expect(mx.random.split(key(5), 0)).toEqual([]);
     expect(mx.stack(mx.random.split(key(5), 4)).shape).toEqual([4, 2]);
+    // MLX computes split(key, num) as bits([num, 2], 4, key).
+    expect(mx.stack(mx.random.split(key(5), 3)).toArray()).toEqual(mx.random.bits([3, 2], 4, { key: key(5) }).toArray());
+    // A key may be a view: column 0 of a [2, 2] tensor is the key [row0[0], row1[0]].
+    const pair = mx.array([[7, 1], [9, 2]], 'uint32');
+    expect(values(mx.random.uniform(0, 1, [3], 'float32', { key: mx.take(pair, 0, 1) })))
+      .toEqual(values(mx.random.uniform(0, 1, [3], 'float32', { key: mx.array([7, 9], 'uint32') })));
   }));
 
   it('the default sequence: seeding repeats it, consecutive draws differ', leakFree(() => {
@@ -227,6 +233,15 @@ describe('normal', () => {
       const xs = values(t);
       expect(Math.abs(mean(xs) - 2)).toBeLessThan(6 * 0.5 / Math.sqrt(N) + 1e-2);
       expect(Math.abs(Math.sqrt(variance(xs)) - 0.5)).toBeLessThan(0.02);
+    }
+  }));
+
+  it('complex64 is the standard complex normal (each part of variance 1/2)', leakFree(() => {
+    const z = mx.random.normal([N], 'complex64', 0, 1, { key: key(28) });
+    expect(z.dtype).toBe('complex64');
+    for (const part of [values(mx.real(z)), values(mx.imag(z))]) {
+      expectMoments(part, 0, 0.5, 3 * 0.25);
+      expect(ksStatistic(part, (x) => normalCdf(x / Math.SQRT1_2))).toBeLessThan(ksCritical(N));
     }
   }));
 });

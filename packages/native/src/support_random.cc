@@ -69,6 +69,13 @@ std::monostate random_seed(double seed) {
 
 std::vector<mx::array> random_split(const mx::array& key, int num, mx::StreamOrDevice s) {
   if (num < 0) throw std::invalid_argument("num must be >= 0, got " + std::to_string(num));
+  // One JS tensor per key: beyond this many, building them takes seconds. The same keys as one tensor
+  // are bits([num, 2], 4, key), which is what MLX's split computes.
+  constexpr int kMaxKeys = 1 << 16;
+  if (num > kMaxKeys) {
+    throw std::invalid_argument("num must be at most " + std::to_string(kMaxKeys) + ", got " + std::to_string(num) +
+                                "; mx.random.bits([num, 2], 4, { key }) gives the same keys as one [num, 2] tensor");
+  }
   random_check_size({num, 2}, mx::uint32, "the keys");
   mx::array keys = mx::random::split(key, num, s);
   std::vector<mx::array> out;
@@ -93,7 +100,11 @@ mx::array random_uniform(const mx::array& low, const mx::array& high, const std:
 
 mx::array random_normal(const std::optional<mx::Shape>& shape, mx::Dtype dtype, const mx::array& loc,
                         const mx::array& scale, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  random_check_real_float(dtype, "normal");
+  // complex64 is MLX's standard complex normal: real and imaginary parts each of variance 1/2.
+  if (dtype != mx::complex64 && (!mx::issubdtype(dtype, mx::floating) || dtype == mx::float64)) {
+    throw std::invalid_argument(std::string("normal samples float16, bfloat16, float32 or complex64, not ") +
+                                dtype_name(dtype));
+  }
   mx::Shape out = random_shape(shape, dtype);
   // loc and scale take the sample dtype, so a float32 scalar does not promote a float16 sample.
   return mx::random::normal(out, dtype, mx::astype(loc, dtype, s), mx::astype(scale, dtype, s), key, s);

@@ -10,7 +10,8 @@ opSuite({
     { title: "Mean 10 and standard deviation 2", run: () => mx.random.normal([2], 'float32', 10, 2, { key: mx.random.key(0) }), expect: [8.430469, 11.71289] },
   ],
   errors: [
-    { code: "mx.random.normal([2], 'int32')", run: () => mx.random.normal([2], 'int32'), error: "MlxError", message: "normal samples float16, bfloat16 or float32, not int32", phase: "build" },
+    { code: "mx.random.normal([2], 'int32')", run: () => mx.random.normal([2], 'int32'), error: "MlxError", message: "normal samples float16, bfloat16, float32 or complex64, not int32", phase: "build" },
+    { code: "mx.random.normal([2], 'float64')", run: () => mx.random.normal([2], 'float64'), error: "MlxError", message: "not float64", phase: "build" },
     { code: "mx.random.normal([2], 'float32', mx.zeros([3]))", run: () => mx.random.normal([2], 'float32', mx.zeros([3])), error: "MlxError", message: "broadcast", phase: "build" },
     { code: "mx.random.normal([2.5])", run: () => mx.random.normal([2.5]), error: "TypeError", message: "shape", phase: "build" },
   ],

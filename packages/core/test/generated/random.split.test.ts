@@ -12,6 +12,7 @@ opSuite({
   ],
   errors: [
     { code: "mx.random.split(mx.random.key(0), -1)", run: () => mx.random.split(mx.random.key(0), -1), error: "MlxError", message: "num must be >= 0", phase: "build" },
+    { code: "mx.random.split(mx.random.key(0), 100000)", run: () => mx.random.split(mx.random.key(0), 100000), error: "MlxError", message: "num must be at most 65536", phase: "build" },
     { code: "mx.random.split(mx.array([1, 2, 3], 'uint32'))", run: () => mx.random.split(mx.array([1, 2, 3], 'uint32')), error: "MlxError", message: "Expected key shape (2)", phase: "build" },
     { code: "mx.random.split(mx.array([1, 2], 'float32'))", run: () => mx.random.split(mx.array([1, 2], 'float32')), error: "MlxError", message: "Expected key type uint32", phase: "build" },
     { code: "mx.random.split([0, 1] as never)", run: () => mx.random.split([0, 1] as never), error: "TypeError", message: "key", phase: "build" },

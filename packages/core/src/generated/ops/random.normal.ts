@@ -12,6 +12,8 @@ export interface NormalOptions extends StreamOptions {
  * Normally distributed random numbers with mean `loc` and standard deviation `scale`.
  *
  * Standard normal samples of `dtype` (`float32`, `float16` or `bfloat16`), times `scale` plus `loc`.
+ * `complex64` gives MLX's standard complex normal: real and imaginary parts independent, each of
+ * variance 1/2 (so `E|z|^2 = 1`).
  * MLX draws them by the inverse CDF (`sqrt(2) * erfinv(u)` of a uniform `u` in `(-1, 1)`), one uniform
  * draw per sample; the `float32` resolution of `u` bounds the standard samples to a few more than 5
  * standard deviations.
@@ -19,7 +21,7 @@ export interface NormalOptions extends StreamOptions {
  * A negative `scale` is not an error (the samples are mirrored).
  *
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - `float32`, `float16`, `bfloat16` or `complex64`. Default: `'float32'`.
  * @param loc - Mean. Default: `0`.
  * @param scale - Standard deviation. Default: `1`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.

@@ -8,8 +8,10 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  * Returns a JS array of `num` keys (each `uint32` of shape `[2]`), so `const [k1, k2] = mx.random.split(key)`
  * works as `k1, k2 = mx.random.split(key)` does in MLX Python, where the result is one `[num, 2]` array
  * whose rows are these keys (`mx.stack(keys)` gives that array). The keys depend only on `key` and `num`:
- * `split(key, 3)[0]` differs from `split(key, 2)[0]`. `num` may be 0 (an empty list). `key` must be a
- * `uint32` tensor of shape `[2]`.
+ * `split(key, 3)[0]` differs from `split(key, 2)[0]`. `num` may be 0 (an empty list) and at most 65536
+ * (one JS tensor per key gets slow beyond that); MLX computes the keys as `bits([num, 2], 4, { key })`,
+ * which gives any number of them as one `[num, 2]` tensor. `key` must be a `uint32` tensor of shape `[2]`
+ * (it may be a view, such as a column of a larger tensor).
  *
  * @param key - The key to split, `uint32` of shape `[2]`.
  * @param num - Number of keys to make. Default: `2`.
