@@ -8,6 +8,8 @@ export interface DocsOpView {
   readonly path: string;
   readonly title: string;
   readonly name: string;
+  /** What the page's import line names: the function, or its namespace object (`random`). */
+  readonly importName: string;
   readonly packageName: string;
   readonly signature: string;
   readonly methodSignature?: string;
@@ -47,8 +49,10 @@ export function docsOpView(op: Op): DocsOpView {
     path: `docs/api/${op.family.id}/${op.qualifiedName}.md`,
     title: fnRef(op),
     name: op.qualifiedName,
+    importName: op.namespace ?? op.jsName,
     packageName: op.family.package,
-    signature: `function ${op.qualifiedName}(${ts.params}): ${ts.returnType}`,
+    // A namespaced function is shown as it is called (`random.uniform(...)`), like the method signature.
+    signature: `${op.namespace ? '' : 'function '}${op.qualifiedName}(${ts.params}): ${ts.returnType}`,
     methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
     summary: op.summary,
     doc: op.doc,
