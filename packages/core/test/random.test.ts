@@ -300,6 +300,12 @@ describe('bernoulli', () => {
     expect(mx.random.bernoulli().shape).toEqual([]);
   }));
 
+  it('reads a non-contiguous p by its logical layout', leakFree(() => {
+    // transpose([[0, 0, 0], [1, 1, 1]]) is [[0, 1], [0, 1], [0, 1]]: column 0 never, column 1 always.
+    const p = mx.transpose(mx.array([[0, 0, 0], [1, 1, 1]]));
+    expect(values(mx.random.bernoulli(p, [50, 3, 2], { key: key(14) })).every((x, i) => x === i % 2)).toBe(true);
+  }));
+
   it('p <= 0 (and NaN) is always false, p >= 1 always true', leakFree(() => {
     expect(values(mx.random.bernoulli(mx.array([0, -1, NaN, 1, 2]), [200, 5], { key: key(14) }))
       .every((x, i) => x === ([0, 0, 0, 1, 1][i % 5]))).toBe(true);
@@ -399,6 +405,9 @@ describe('permutation', () => {
     cols.forEach((r, i) => expect(r).toEqual(cols[0].map((c) => c + 6 * i)));
     const empty = mx.random.permutation(mx.zeros([3, 0]), 1);
     expect(empty.shape).toEqual([3, 0]);
+    // A non-contiguous input (a transpose): its rows [0, 3], [1, 4], [2, 5] move whole.
+    const t = mx.random.permutation(mx.transpose(mx.reshape(mx.arange(6), [2, 3])), 0, { key: key(23) }).toArray() as number[][];
+    expect(t.map((r) => r.join()).sort()).toEqual(['0,3', '1,4', '2,5']);
   }));
 
   it('makes every ordering of three equally likely (chi-square over 6 orderings)', leakFree(() => {
