@@ -1,7 +1,8 @@
-// mx.random.* helpers. MLX's samplers check most of their arguments, but not all of them clearly:
-// some name another op in their message (gumbel reports "[uniform]"), an out-of-range permutation axis
-// only says "SmallVector out of range", and a shape whose size overflows size_t slips past the
-// memory-limit check on results. These helpers check dtypes, axes, counts and sizes first.
+// mx.random.* helpers. MLX's samplers check most of their arguments, but not all of them clearly or
+// early: some name another op in their message (gumbel reports "[uniform]"), an out-of-range
+// permutation axis only says "SmallVector out of range", float64 fails only at evaluation, and the
+// runtime's memory-limit check sees results, not intermediates such as categorical's Gumbel noise.
+// These helpers check dtypes, axes, counts and sizes when the op is built.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -16,7 +17,9 @@ namespace {
 // JS numbers are exact integers up to 2^53 - 1; MLX seeds are uint64.
 uint64_t random_seed_value(double seed) {
   if (!(seed >= 0) || seed > 9007199254740991.0 || std::floor(seed) != seed) {
-    throw std::invalid_argument("seed must be an integer in [0, 2^53 - 1], got " + std::to_string(seed));
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.17g", seed);
+    throw std::invalid_argument(std::string("seed must be an integer in [0, 2^53 - 1], got ") + text);
   }
   return static_cast<uint64_t>(seed);
 }
