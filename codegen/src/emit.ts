@@ -7,7 +7,7 @@ import type { Schema } from './model.js';
 import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
 import { napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
-import { tsIndexView, tsMethodsView, tsOpView } from './views/ts.js';
+import { tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
 
 const templateDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -50,6 +50,7 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   for (const family of schema.families) {
     const ops = schema.ops.filter((op) => op.family.id === family.id);
     put(tsIndexView(family.dir, ops), 'ts-index.ts');
+    for (const view of tsNamespaceViews(family.dir, ops)) put(view, 'ts-namespace.ts');
     if (ops.some((op) => op.method)) put(tsMethodsView(family.dir, ops), 'ts-methods.ts');
   }
   for (const view of docsIndexViews(schema)) put(view, 'docs-index.md');

@@ -72,7 +72,12 @@ export interface Op {
   readonly family: Family;
   /** Schema file, relative to the repository root. */
   readonly file: string;
+  /** The function's own name, e.g. `uniform`. */
   readonly jsName: string;
+  /** The JS namespace object holding the function (`random` for `mx.random.uniform`), if any. */
+  readonly namespace?: string;
+  /** The name users write after the package's object: `uniform` or `random.uniform`. Names files and messages. */
+  readonly qualifiedName: string;
   readonly method: boolean;
   /** Arguments may be operand objects of other packages (e.g. a QuantizedTensor) that handle the call. */
   readonly dispatch: boolean;
@@ -85,7 +90,7 @@ export interface Op {
   readonly stream: boolean;
   readonly binding?: { readonly native: string; readonly reason: string };
   readonly callees: readonly Callee[];
-  readonly returns: { readonly type: 'Tensor' | 'Tensor[]'; readonly doc: string };
+  readonly returns: { readonly type: 'Tensor' | 'Tensor[]' | 'void'; readonly doc: string };
   readonly dtypeRule?: string;
   readonly shapeRule?: string;
   readonly errors: readonly ErrorCase[];

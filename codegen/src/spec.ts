@@ -75,7 +75,8 @@ export const opSpec: ObjectSpec = {
   mlx: stringList,
   summary: requiredString,
   doc: requiredString,
-  js: { kind: { object: { name: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
+  /** `namespace` puts the function in a JS namespace object of its package (`mx.random.uniform`). */
+  js: { kind: { object: { name: string, namespace: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
   args: { kind: { list: { object: argSpec } }, required: true },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },

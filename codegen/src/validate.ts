@@ -13,7 +13,7 @@ const IDENTITY_SHAPES = ['square', 'tall', 'wide', 'batched'];
 const ERROR_PHASES = ['build', 'eval'];
 const STREAMS = ['cpu'];
 const ERROR_CLASSES = ['TypeError', 'MlxError', 'Error'];
-const RETURN_TYPES = ['Tensor', 'Tensor[]'];
+const RETURN_TYPES = ['Tensor', 'Tensor[]', 'void'];
 const LAWS = ['commutative'];
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -55,7 +55,11 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
     const op = readOp(src, { families, types, dtypeClasses, classes }, problems);
     if (op) ops.push(op);
   }
-  checkUnique(ops, (op) => op.jsName, 'JS name', problems);
+  checkUnique(ops, (op) => op.qualifiedName, 'JS name', problems);
+  for (const op of ops) {
+    const clash = ops.find((o) => o.family === op.family && o.namespace === undefined && o.jsName === op.namespace);
+    if (clash) problems.push({ file: op.file, line: 1, message: `namespace '${op.namespace}' is also the JS name of ${clash.file}` });
+  }
   checkUnique(ops, (op) => op.id, 'op id', problems);
   ops.sort((a, b) => (a.family.id + '/' + a.id).localeCompare(b.family.id + '/' + b.id));
   if (problems.length > 0) return { problems };
@@ -162,7 +166,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (!cls) at(['extends'], `unknown op class '${data.extends}'; known: ${[...vocab.classes.keys()].join(', ')}`);
     else {
       const op = String(data.op);
-      const js = isPlainObject(data.js) && typeof data.js.name === 'string' ? data.js.name : camelCase(op);
+      const js = isPlainObject(data.js) && typeof data.js.name === 'string' ? data.js.name : defaultJsName(op, isPlainObject(data.js) ? data.js.namespace : undefined);
       data = mergeClass(cls.data, data, { op, js }) as Record<string, unknown>;
     }
   }
@@ -177,6 +181,13 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   if (!family) at(['family'], `unknown family '${d.family}'; known: ${vocab.families.map((f) => f.id).join(', ')}`);
   else if (familyDir !== family.id) at(['family'], `op of family '${family.id}' must live in schema/${family.id}/`);
 
+  const namespace: string | undefined = d.js?.namespace;
+  if (namespace !== undefined) {
+    if (!IDENT.test(namespace) || namespace !== namespace.toLowerCase()) at(['js', 'namespace'], `namespace '${namespace}' must be a lower-case identifier`);
+    // The op id stays MLX's C++ name, prefixed by its C++ namespace (random::uniform is random_uniform).
+    if (!d.op.startsWith(`${namespace}_`)) at(['op'], `op '${d.op}' of namespace '${namespace}' must be named ${namespace}_<MLX name>`);
+    if (d.js?.method) at(['js', 'method'], 'a namespaced function cannot also be a Tensor method');
+  }
   const args = readArgs(d.args, vocab.types, at);
   const callees = readCallees(d, args, at);
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
@@ -186,11 +197,14 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
   if (problems.length > before || !family) return undefined;
+  const jsName: string = d.js?.name ?? defaultJsName(d.op, namespace);
   return {
     id: d.op,
     family,
     file: src.file,
-    jsName: d.js?.name ?? camelCase(d.op),
+    jsName,
+    namespace,
+    qualifiedName: namespace ? `${namespace}.${jsName}` : jsName,
     method: d.js?.method ?? false,
     dispatch: d.js?.dispatch ?? false,
     seed: d.seed ?? [],
@@ -231,8 +245,10 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
       else if (sawOptionalPositional) at(path, `required positional argument '${a.name}' follows an optional one`);
     }
     const known = defs.filter((d): d is TypeDef => d !== undefined);
-    if (known.length === 1 && a.default !== undefined && !known[0].convert.default) {
-      at([...path, 'default'], `type '${a.type}' cannot take a default`);
+    // An operand's default is a JS number, converted as a weak scalar like one the caller passed.
+    const operandDefault = known.length === 1 && known[0].operand && typeof a.default === 'number';
+    if (known.length === 1 && a.default !== undefined && !known[0].convert.default && !operandDefault) {
+      at([...path, 'default'], `type '${a.type}' cannot take a default${known[0].operand ? ' other than a number' : ''}`);
     }
     if (known.length === 1 && a.default === undefined && a.optional === true && !known[0].convert.optional && !known[0].operand) {
       at([...path, 'optional'], `type '${a.type}' has no optional form (convert.optional in types.yaml): give a default instead`);
@@ -348,6 +364,11 @@ function checkUnique(ops: Op[], key: (op: Op) => string, what: string, problems:
     if (prev) problems.push({ file: op.file, line: 1, message: `${what} '${k}' is also used by ${prev.file}` });
     else seen.set(k, op);
   }
+}
+
+/** camelCase of the op id, without the namespace prefix of a namespaced op (random_split is `split`). */
+function defaultJsName(op: string, namespace: unknown): string {
+  return camelCase(typeof namespace === 'string' && op.startsWith(`${namespace}_`) ? op.slice(namespace.length + 1) : op);
 }
 
 export function camelCase(id: string): string {

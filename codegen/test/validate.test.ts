@@ -121,4 +121,26 @@ test: {skip: none}
       "schema/core/negative.yaml:1: JS name 'add' is also used by schema/core/add.yaml",
     ]);
   });
+
+  it('checks namespaced functions: op id prefix, no method, no clash with a function name, unique qualified name', () => {
+    const ns = (extra: string) => valid.replace('summary: Negates.', `summary: Negates.\n${extra}`);
+    expect(problemsWith('negative.yaml', ns('js: {namespace: random, method: true}'))).toEqual([
+      "schema/core/negative.yaml:1: op 'negative' of namespace 'random' must be named random_<MLX name>",
+      'schema/core/negative.yaml:4: a namespaced function cannot also be a Tensor method',
+    ]);
+    expect(problemsWith('random_negative.yaml', ns('js: {namespace: random, name: uniform}').replace('op: negative', 'op: random_negative'))).toEqual([
+      "schema/core/random_uniform.yaml:1: JS name 'random.uniform' is also used by schema/core/random_negative.yaml",
+    ]);
+    expect(problemsWith('random.yaml', valid.replace('op: negative', 'op: random'))).toEqual([
+      "schema/core/random_seed.yaml:1: namespace 'random' is also the JS name of schema/core/random.yaml",
+      "schema/core/random_uniform.yaml:1: namespace 'random' is also the JS name of schema/core/random.yaml",
+    ]);
+  });
+
+  it('accepts a number default for an operand only', () => {
+    const yaml = valid.replace('{name: a, type: ArrayLike, doc: Input.}', "{name: a, type: ArrayLike, default: 'x', doc: Input.}");
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:6: type 'ArrayLike' cannot take a default other than a number",
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import { loadSchema, referencedArgs, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
 import { tsOpView } from '../src/views/ts.js';
+import { docsOpView, docsSidebarView } from '../src/views/docs.js';
 
 const { schema } = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema');
 const op = (name: string) => schema!.ops.find((o) => o.id === name)!;
@@ -45,5 +46,38 @@ describe('ts view', () => {
 
   it('calls a hand-written native function for ops with a binding', () => {
     expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype) as Tensor');
+  });
+
+  it('names a namespaced function by its own name, and files and messages by the qualified one', () => {
+    const v = tsOpView(op('random_uniform'));
+    expect([v.name, v.label, v.path]).toEqual(['uniform', 'random.uniform', 'packages/core/src/generated/ops/random.uniform.ts']);
+    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, options?: UniformOptions');
+  });
+
+  it('returns nothing, untracked, for a void op', () => {
+    const v = tsOpView(op('random_seed'));
+    expect([v.returnType, v.track, v.nativeCall]).toEqual(['void', undefined, 'native.ops.core_random_seed(seed)']);
+  });
+});
+
+describe('napi view of operand defaults', () => {
+  it('reads an absent operand with a default as that number', () => {
+    expect(napiOpView(op('random_uniform')).prelude[0]).toBe(
+      'auto operands = conv::array_likes({{conv::value_or_number(info[0], 0), "low"}, {conv::value_or_number(info[1], 1), "high"}});',
+    );
+  });
+});
+
+describe('docs view of a namespaced function', () => {
+  it('imports the namespace object and shows the call as written', () => {
+    const v = docsOpView(op('random_uniform'));
+    expect([v.title, v.importName, v.path]).toEqual(['mx.random.uniform', 'random', 'docs/api/core/random.uniform.md']);
+    expect(v.signature).toBe('random.uniform(low?: ArrayLike, high?: ArrayLike, options?: UniformOptions): Tensor');
+  });
+
+  it('groups the namespace in the sidebar where its first op sorts', () => {
+    const core = docsSidebarView(schema!).packages[0];
+    expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'random', 'sum']);
+    expect(core.items[4].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
   });
 });

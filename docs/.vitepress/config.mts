@@ -24,6 +24,7 @@ export default defineConfig({
           { text: 'Devices and streams', link: '/concepts/devices' },
           { text: 'Interop and shared memory', link: '/concepts/interop' },
           { text: 'Quantization', link: '/concepts/quantization' },
+          { text: 'Random numbers', link: '/concepts/random' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },

@@ -12,6 +12,11 @@ export function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+/** How user code names an op's function: `mx.add`, `mx.random.uniform`, `linalg.qr`. */
+export function fnRef(op: Op): string {
+  return `${op.family.id === 'core' ? 'mx' : op.family.id}.${op.qualifiedName}`;
+}
+
 /** The arguments a JS caller passes positionally (kwonly ones travel in the options object). */
 export function positionalArgs(op: Op) {
   return op.args.filter((a) => !a.kwonly);

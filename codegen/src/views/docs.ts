@@ -1,6 +1,6 @@
 // The docs view: one Markdown page per op, an index per family, and the seed coverage table.
 import type { Op, Schema } from '../model.js';
-import { defaultText, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
+import { defaultText, fnRef, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
 import { tsOpView } from './ts.js';
 
 export interface DocsOpView {
@@ -8,6 +8,8 @@ export interface DocsOpView {
   readonly path: string;
   readonly title: string;
   readonly name: string;
+  /** What the page's import line names: the function, or its namespace object (`random`). */
+  readonly importName: string;
   readonly packageName: string;
   readonly signature: string;
   readonly methodSignature?: string;
@@ -44,11 +46,13 @@ export function docsOpView(op: Op): DocsOpView {
   ];
   return {
     marker: markerText(op.file),
-    path: `docs/api/${op.family.id}/${op.jsName}.md`,
-    title: `${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`,
-    name: op.jsName,
+    path: `docs/api/${op.family.id}/${op.qualifiedName}.md`,
+    title: fnRef(op),
+    name: op.qualifiedName,
+    importName: op.namespace ?? op.jsName,
     packageName: op.family.package,
-    signature: `function ${op.jsName}(${ts.params}): ${ts.returnType}`,
+    // A namespaced function is shown as it is called (`random.uniform(...)`), like the method signature.
+    signature: `${op.namespace ? '' : 'function '}${op.qualifiedName}(${ts.params}): ${ts.returnType}`,
     methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
     summary: op.summary,
     doc: op.doc,
@@ -83,7 +87,7 @@ export function docsIndexViews(schema: Schema): DocsIndexView[] {
     doc: family.doc,
     ops: schema.ops
       .filter((op) => op.family.id === family.id)
-      .map((op) => ({ name: op.jsName, link: `./${op.jsName}.md`, summary: op.summary })),
+      .map((op) => ({ name: op.qualifiedName, link: `./${op.qualifiedName}.md`, summary: op.summary })),
   }));
 }
 
@@ -106,7 +110,7 @@ export function coverageView(schema: Schema, seeds: readonly { name: string; fam
     return {
       seed: code(s.name),
       family: s.family,
-      fn: op ? `[${code(`${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`)}](./api/${op.family.id}/${op.jsName}.md)` : 'not yet bound',
+      fn: op ? `[${code(fnRef(op))}](./api/${op.family.id}/${op.qualifiedName}.md)` : 'not yet bound',
       packageName: op ? code(op.family.package) : '',
     };
   });
@@ -168,23 +172,36 @@ export function mlxCoverageView(schema: Schema): MlxCoverageView | undefined {
   };
 }
 
+interface SidebarItem {
+  readonly text: string;
+  readonly link?: string;
+  /** A nested group: the functions of one JS namespace (`random`). */
+  readonly items?: readonly SidebarItem[];
+}
+
 export interface DocsSidebarView {
   readonly marker: string;
   readonly path: string;
-  readonly packages: readonly { text: string; link: string; items: readonly { text: string; link: string }[] }[];
+  readonly packages: readonly { text: string; link: string; items: readonly SidebarItem[] }[];
 }
 
-/** The API part of the docs site's sidebar: one collapsible group per package, one entry per op. */
+/** The API part of the docs site's sidebar: one collapsible group per package, one entry per op; the
+ * functions of a JS namespace form a nested group where its first op sorts (op ids carry the prefix). */
 export function docsSidebarView(schema: Schema): DocsSidebarView {
+  const entry = (op: Op): SidebarItem => ({ text: op.qualifiedName, link: `/api/${op.family.id}/${op.qualifiedName}`, items: undefined });
   return {
     marker: markerText('schema/'),
     path: 'docs/.vitepress/sidebar.generated.mts',
-    packages: schema.families.map((family) => ({
-      text: `${family.title} (${family.package})`,
-      link: `/api/${family.id}/`,
-      items: schema.ops
-        .filter((op) => op.family.id === family.id)
-        .map((op) => ({ text: op.jsName, link: `/api/${family.id}/${op.jsName}` })),
-    })),
+    packages: schema.families.map((family) => {
+      const ops = schema.ops.filter((op) => op.family.id === family.id);
+      const items: SidebarItem[] = [];
+      for (const op of ops) {
+        if (!op.namespace) items.push(entry(op));
+        else if (!items.some((item) => item.text === op.namespace && item.items)) {
+          items.push({ text: op.namespace, link: undefined, items: ops.filter((o) => o.namespace === op.namespace).map(entry) });
+        }
+      }
+      return { text: `${family.title} (${family.package})`, link: `/api/${family.id}/`, items };
+    }),
   };
 }

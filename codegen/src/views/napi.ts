@@ -31,7 +31,9 @@ export function napiOpView(op: Op): NapiOpView {
   const prelude: string[] = [];
   const operands = op.args.filter((a) => a.types.length === 1 && a.types[0].operand);
   if (operands.length > 0) {
-    const list = operands.map((a) => `{${value(a)}, "${a.name}"}`).join(', ');
+    // An operand with a default reads an absent value as that JS number (a weak scalar).
+    const operandValue = (a: Arg) => (a.default === undefined ? value(a) : `conv::value_or_number(${value(a)}, ${a.default})`);
+    const list = operands.map((a) => `{${operandValue(a)}, "${a.name}"}`).join(', ');
     prelude.push(`auto operands = conv::array_likes({${list}});`);
     operands.forEach((a, i) => prelude.push(`const mx::array& ${a.name} = operands[${i}];`));
   }
@@ -52,7 +54,7 @@ export function napiOpView(op: Op): NapiOpView {
     marker: markerText(op.file),
     path: `packages/native/src/generated/${op.family.id}_${op.id}.cc`,
     fn: napiFunctionName(op),
-    jsName: op.jsName,
+    jsName: op.qualifiedName,
     maxArgs: nativeArity(op),
     prelude,
     branches,

@@ -1,6 +1,6 @@
 // The test view: the opSuite() configuration of each op's generated vitest file.
 import type { Op } from '../model.js';
-import { jsLiteral, markerText } from './common.js';
+import { fnRef, jsLiteral, markerText } from './common.js';
 
 export interface TestOpView {
   readonly marker: string;
@@ -31,9 +31,9 @@ export function testOpView(op: Op): TestOpView {
   const t = op.test;
   return {
     marker: markerText(op.file),
-    path: `${op.family.dir}/test/generated/${op.jsName}.test.ts`,
-    name: op.jsName,
-    fnRef: `${op.family.id === 'core' ? 'mx' : op.family.id}.${op.jsName}`,
+    path: `${op.family.dir}/test/generated/${op.qualifiedName}.test.ts`,
+    name: op.qualifiedName,
+    fnRef: fnRef(op),
     familyImport: op.family.id === 'core' ? undefined : { namespace: op.family.id, module: op.family.package },
     refsModule: t.reference?.includes('refs.') ? '../support/refs.js' : undefined,
     property:

@@ -12,6 +12,8 @@ export interface TsOpView {
   readonly marker: string;
   readonly path: string;
   readonly name: string;
+  /** The name in messages: `uniform`'s is `random.uniform`. */
+  readonly label: string;
   readonly docLines: readonly string[];
   readonly params: string;
   /** Max arguments a caller may pass (positional + options). */
@@ -20,7 +22,8 @@ export interface TsOpView {
   readonly optionsInterface?: { readonly name: string; readonly fields: readonly TsField[] };
   readonly nativeCall: string;
   readonly returnType: string;
-  readonly track: string;
+  /** The tidy-tracking wrapper of the result; absent for ops that return nothing. */
+  readonly track?: string;
   readonly runtimeImports: string;
   readonly dispatch: boolean;
   readonly typeImports: string;
@@ -50,9 +53,10 @@ export function tsOpView(op: Op): TsOpView {
   const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
   if (op.stream) nativeArgs.push('options?.stream ?? options?.device');
   const target = op.binding ? `native.${op.binding.native}` : `native.ops.${op.family.id}_${op.id}`;
-  const returnType = op.returns.type === 'Tensor' ? 'Tensor' : 'Tensor[]';
+  const returnType = op.returns.type;
+  const track = op.returns.type === 'Tensor' ? 'track' : op.returns.type === 'Tensor[]' ? 'trackAll' : undefined;
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
-  const typeImports = ['Tensor', ...['ArrayLike', 'DType'].filter((t) => [...usedTypes].some((u) => u.includes(t)))];
+  const typeImports = ['Tensor', 'ArrayLike', 'DType'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
   if (op.dispatch) typeImports.push('OperandHandler');
   if (options === 'StreamOptions' || kwonly.length > 0) typeImports.push('StreamOptions');
   const first = positional[0];
@@ -72,18 +76,19 @@ export function tsOpView(op: Op): TsOpView {
   const modules = modulesFor(op.family.id, '../../');
   return {
     marker: markerText(op.file),
-    path: `${op.family.dir}/src/generated/ops/${op.jsName}.ts`,
+    path: `${op.family.dir}/src/generated/ops/${op.qualifiedName}.ts`,
     name: op.jsName,
+    label: op.qualifiedName,
     docLines: tsDoc(op),
     params: paramList.join(', '),
     maxArgs: positional.length + (options ? 1 : 0),
     optionsParam: options ? 'options' : undefined,
     optionsInterface:
       kwonly.length > 0 ? { name: options!, fields: kwonly.map((a) => ({ name: a.name, type: tsTypeOf(op, a.name), doc: argDoc(a.doc, a.default) })) } : undefined,
-    nativeCall: `${target}(${nativeArgs.join(', ')}) as ${returnType}`,
+    nativeCall: `${target}(${nativeArgs.join(', ')})${track ? ` as ${returnType}` : ''}`,
     returnType,
-    track: op.returns.type === 'Tensor' ? 'track' : 'trackAll',
-    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', op.returns.type === 'Tensor' ? 'track' : 'trackAll'].join(', '),
+    track,
+    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', ...(track ? [track] : [])].join(', '),
     dispatch: op.dispatch,
     typeImports: [...new Set(typeImports)].sort().join(', '),
     typesModule: modules.types,
@@ -114,15 +119,49 @@ function tsDoc(op: Op): string[] {
 export interface TsIndexView {
   readonly marker: string;
   readonly path: string;
-  readonly ops: readonly { name: string; options?: string }[];
+  readonly ops: readonly { name: string; module: string; options?: string }[];
+  /** JS namespaces (`mx.random`), each re-exported from its own module as one object. */
+  readonly namespaces: readonly { name: string; module: string; doc: string }[];
+}
+
+function exportsOf(ops: readonly Op[], modulePrefix: string) {
+  return ops.map((op) => ({
+    name: op.jsName,
+    module: `${modulePrefix}${op.qualifiedName}.js`,
+    options: kwonlyArgs(op).length > 0 ? optionsTypeName(op) : undefined,
+  }));
+}
+
+function namespacesOf(ops: readonly Op[]): string[] {
+  return [...new Set(ops.flatMap((op) => (op.namespace ? [op.namespace] : [])))].sort();
 }
 
 export function tsIndexView(dir: string, ops: readonly Op[]): TsIndexView {
   return {
     marker: markerText('schema/'),
     path: `${dir}/src/generated/index.ts`,
-    ops: ops.map((op) => ({ name: op.jsName, options: kwonlyArgs(op).length > 0 ? optionsTypeName(op) : undefined })),
+    ops: exportsOf(ops.filter((op) => !op.namespace), './ops/'),
+    namespaces: namespacesOf(ops).map((name) => ({
+      name,
+      module: `./${name}.js`,
+      doc: `The \`${name}\` functions: ${ops.filter((op) => op.namespace === name).map((op) => `\`${name}.${op.jsName}\``).join(', ')}.`,
+    })),
   };
+}
+
+export interface TsNamespaceView {
+  readonly marker: string;
+  readonly path: string;
+  readonly ops: readonly { name: string; module: string; options?: string }[];
+}
+
+/** One module per JS namespace; the index re-exports it with `export * as`, which bundlers can tree-shake. */
+export function tsNamespaceViews(dir: string, ops: readonly Op[]): TsNamespaceView[] {
+  return namespacesOf(ops).map((name) => ({
+    marker: markerText('schema/'),
+    path: `${dir}/src/generated/${name}.ts`,
+    ops: exportsOf(ops.filter((op) => op.namespace === name), './ops/'),
+  }));
 }
 
 export interface TsMethodsView {

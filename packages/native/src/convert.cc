@@ -326,6 +326,11 @@ mx::Shape shape(Napi::Value value, const char* name) {
   return mx::Shape(dims.begin(), dims.end());
 }
 
+std::optional<mx::Shape> optional_shape(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return shape(value, name);
+}
+
 double number(Napi::Value value, const char* name) {
   if (!value.IsNumber()) wrong_type(name, "a number", value);
   return value.As<Napi::Number>().DoubleValue();

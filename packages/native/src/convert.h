@@ -53,6 +53,7 @@ std::optional<std::vector<int>> optional_integers(Napi::Value value, const char*
 
 // Type `Shape`: non-negative integers (a single integer is a 1-D shape).
 mx::Shape shape(Napi::Value value, const char* name);
+std::optional<mx::Shape> optional_shape(Napi::Value value, const char* name);
 
 // Type `float` and `float` with a default.
 double number(Napi::Value value, const char* name);
@@ -81,6 +82,11 @@ mx::StreamOrDevice stream(Napi::Value value, mx::Stream fallback);
 
 // Predicates that pick an overload from the JS runtime type of an argument.
 inline bool is_absent(Napi::Value value) { return value.IsUndefined() || value.IsNull(); }
+// An operand argument with a number default: the caller's value, or the default as a JS number (so it
+// is converted as the weak scalar a caller passing that number would give).
+inline Napi::Value value_or_number(Napi::Value value, double fallback) {
+  return is_absent(value) ? Napi::Number::New(value.Env(), fallback) : value;
+}
 inline bool is_number(Napi::Value value) { return value.IsNumber(); }
 inline bool is_list(Napi::Value value) { return value.IsArray(); }
 inline bool is_string(Napi::Value value) { return value.IsString(); }

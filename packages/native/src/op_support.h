@@ -3,6 +3,7 @@
 // not fit the JS API directly.
 #pragma once
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include <napi.h>
@@ -24,6 +25,9 @@ inline Napi::Value to_js(Napi::Env env, std::vector<mx::array> arrays) {
 inline Napi::Value to_js(Napi::Env env, std::pair<mx::array, mx::array> arrays) {
   return to_js(env, std::vector<mx::array>{std::move(arrays.first), std::move(arrays.second)});
 }
+
+// Ops that return nothing (schema `returns: {type: void}`) call helpers returning std::monostate.
+inline Napi::Value to_js(Napi::Env env, std::monostate) { return env.Undefined(); }
 
 namespace support {
 
@@ -200,6 +204,37 @@ std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value valu
 mx::array diagonal(const mx::array& a, int offset, int axis1, int axis2, mx::StreamOrDevice s);
 mx::array diag(const mx::array& a, int k, mx::StreamOrDevice s);
 mx::array trace(const mx::array& a, int offset, int axis1, int axis2, std::optional<mx::Dtype> dtype, mx::StreamOrDevice s);
+
+// Random sampling (support_random.cc): mx.random.*. Every sampler checks its dtype and shape before MLX
+// sees them (a shape whose size overflows or exceeds the memory limit is refused), and takes an optional
+// key: without one, MLX's default key sequence of the calling thread is split.
+mx::array random_key(double seed);
+std::monostate random_seed(double seed);
+std::vector<mx::array> random_split(const mx::array& key, int num, mx::StreamOrDevice s);
+mx::array random_bits(const std::optional<mx::Shape>& shape, int width, const std::optional<mx::array>& key,
+                      mx::StreamOrDevice s);
+mx::array random_uniform(const mx::array& low, const mx::array& high, const std::optional<mx::Shape>& shape,
+                         mx::Dtype dtype, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_normal(const std::optional<mx::Shape>& shape, mx::Dtype dtype, const mx::array& loc,
+                        const mx::array& scale, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_randint(const mx::array& low, const mx::array& high, const std::optional<mx::Shape>& shape,
+                         mx::Dtype dtype, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_bernoulli(const mx::array& p, const std::optional<mx::Shape>& shape,
+                           const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_truncated_normal(const mx::array& lower, const mx::array& upper,
+                                  const std::optional<mx::Shape>& shape, mx::Dtype dtype,
+                                  const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_gumbel(const std::optional<mx::Shape>& shape, mx::Dtype dtype, const std::optional<mx::array>& key,
+                        mx::StreamOrDevice s);
+mx::array random_laplace(const std::optional<mx::Shape>& shape, mx::Dtype dtype, double loc, double scale,
+                         const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_categorical(const mx::array& logits, int axis, const std::optional<mx::Shape>& shape,
+                             std::optional<int> num_samples, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_permutation(int n, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_permutation(const mx::array& x, int axis, const std::optional<mx::array>& key, mx::StreamOrDevice s);
+mx::array random_multivariate_normal(const mx::array& mean, const mx::array& cov,
+                                     const std::optional<mx::Shape>& shape, mx::Dtype dtype,
+                                     const std::optional<mx::array>& key, mx::StreamOrDevice s);
 
 }  // namespace support
 

@@ -1,5 +1,7 @@
 #include "tensor.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <unordered_set>
@@ -58,11 +60,16 @@ std::string gigabytes(size_t bytes) {
 // eval time (a null write, or the OOM killer). Refuse such a result when the op is built instead.
 void check_fits_in_memory(const mx::array& array) {
   size_t limit = mlxts::memory_limit();
-  if (array.nbytes() <= limit) return;
+  // From the shape in floating point: MLX's element count wraps around for shapes such as
+  // [65536, 65536, 65536, 65536], whose nbytes() is then 0.
+  long double bytes = array.itemsize();
+  for (int d : array.shape()) bytes *= d;
+  if (bytes <= static_cast<long double>(limit)) return;
   std::string shape;
   for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
   throw std::runtime_error("the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ") needs " +
-                           gigabytes(array.nbytes()) + ", more than MLX's memory limit of " + gigabytes(limit));
+                           gigabytes(static_cast<size_t>(std::min<long double>(bytes, SIZE_MAX))) +
+                           ", more than MLX's memory limit of " + gigabytes(limit));
 }
 
 // V8 learns how much memory tensors hold outside its heap, so allocation pressure triggers collections

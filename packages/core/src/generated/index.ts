@@ -181,3 +181,6 @@ export type { WindowScatterMinOptions } from './ops/windowScatterMin.js';
 export { zeros } from './ops/zeros.js';
 export { zerosLike } from './ops/zerosLike.js';
 export type { ZerosLikeOptions } from './ops/zerosLike.js';
+
+/** The `random` functions: `random.bernoulli`, `random.bits`, `random.categorical`, `random.gumbel`, `random.key`, `random.laplace`, `random.multivariateNormal`, `random.normal`, `random.permutation`, `random.randint`, `random.seed`, `random.split`, `random.truncatedNormal`, `random.uniform`. */
+export * as random from './random.js';

@@ -30,6 +30,8 @@ describe('async evaluation', () => {
       expect(() => mx.add(mx.ones([2]), mx.ones([3]))).toThrow(mx.MlxError);
       expect(() => mx.zeros([1e5, 1e5])).toThrow(/memory limit/);
     }
+    // 2^64 elements: MLX's element count wraps to 0, so the size is computed from the shape.
+    expect(() => mx.zeros([65536, 65536, 65536, 65536])).toThrow(/memory limit/);
     const t = mx.add(mx.arange(4), 1);
     mx.evalSync(t);
     expect(Array.from((await t.data()) as Int32Array)).toEqual([1, 2, 3, 4]);

@@ -6,3 +6,6 @@ export { array } from './ops/array.js';
 export { eye } from './ops/eye.js';
 export type { EyeOptions } from './ops/eye.js';
 export { sum } from './ops/sum.js';
+
+/** The `random` functions: `random.seed`, `random.uniform`. */
+export * as random from './random.js';
