@@ -288,6 +288,18 @@ describe('unique', () => {
         expect(mx.unique(x, size, false, false, false, fill ?? 0).length).toBe(1);
       },
     ));
+
+  it('refuses a size whose outputs cannot fit in the memory limit', () =>
+    withoutLeaks(() => {
+      const limit = mx.memoryLimit();
+      try {
+        mx.setMemoryLimit(1_000_000);
+        expect(() => mx.unique(mx.array([1, 2]), 100_000)).toThrow('memory limit');
+        expect(mx.unique(mx.array([1, 2]), 1000)[0].shape).toEqual([1000]);
+      } finally {
+        mx.setMemoryLimit(limit);
+      }
+    }));
 });
 
 describe('countNonzero', () => {
@@ -525,5 +537,35 @@ describe('fromFp8 / toFp8', () => {
       const xs = [...halves, ...halves.map((h) => -h)];
       const out = toNd(mx.toFp8(mx.array(Float32Array.from(xs)))).data;
       xs.forEach((x, i) => expect(e4m3(out[i]) + 0, `toFp8(${x})`).toBe(e4m3(toE4m3(x)) + 0));
+    }));
+});
+
+describe('non-contiguous inputs', () => {
+  it('give the results of their contiguous copies', () =>
+    withoutLeaks(() => {
+      const base = mx.reshape(mx.astype(mx.arange(24), 'float32'), [2, 3, 4]);
+      const views = [
+        mx.transpose(base, [2, 1, 0]),
+        mx.flip(base, -1),
+        mx.broadcastTo(mx.array([1, -2, 0, 4]), [3, 4]),
+        mx.slice(base, [0, 0, 0], [2, 3, 4], [1, 2, 2]),
+      ];
+      const ops: [string, (x: mx.Tensor) => mx.Tensor][] = [
+        ['hadamardTransform', (x) => mx.hadamardTransform(x)],
+        ['toFp8', (x) => mx.toFp8(mx.divide(x, 4))],
+        ['fromFp8', (x) => mx.fromFp8(mx.astype(mx.abs(x), 'uint8'), 'float32')],
+        ['unique inverse', (x) => mx.unique(mx.remainder(x, 5), 6, true, true, true)[2]],
+        ['median', (x) => mx.median(x, 0)],
+        ['countNonzero', (x) => mx.countNonzero(mx.remainder(x, 3), { axis: -1 })],
+        ['kron', (x) => mx.kron(x, mx.array([1, -1]))],
+        ['inner', (x) => mx.inner(x, x)],
+        ['minmax', (x) => mx.subtract(...(mx.minmax(x, -1) as [mx.Tensor, mx.Tensor]))],
+        ['flip', (x) => mx.flip(x, 0)],
+        ['matrixTranspose', (x) => mx.matrixTranspose(x)],
+      ];
+      for (const view of views) {
+        const copy = mx.contiguous(view);
+        for (const [name, f] of ops) expectCloseNd(toNd(f(view)), toNd(f(copy)), 0, `${name} of a ${view.shape} view`);
+      }
     }));
 });

@@ -192,7 +192,8 @@ mx::array from_fp8(const mx::array& x, mx::Dtype dtype, mx::StreamOrDevice s);
 // [min, max] over the given axes (every axis when none).
 std::vector<mx::array> minmax(const mx::array& a, const std::optional<std::vector<int>>& axes, bool keepdims,
                               mx::StreamOrDevice s);
-// A JS-number fill value is a weak scalar of a's dtype.
+// A JS-number fill value is a weak scalar of a's dtype; a size whose outputs cannot fit in the memory
+// limit is refused.
 std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, bool return_inverse,
                               bool return_counts, std::optional<double> fill_value, mx::StreamOrDevice s);
 // Checks the axes (in range, distinct) and that an inverted count has a floating-point dtype.

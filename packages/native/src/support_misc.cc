@@ -41,6 +41,9 @@ mx::array hadamard_transform(const mx::array& a, std::optional<float> scale, mx:
     throw std::invalid_argument("[hadamard_transform] the last axis has length " + std::to_string(n) +
                                 "; supported lengths are m * 2^k with m in (1, 12, 20, 28)");
   }
+  // MLX returns an input of length 1 with the default scale as it is, so an integer input would keep
+  // its dtype there and become float32 everywhere else: cast first, so the result is always float32.
+  if (!mx::issubdtype(a.dtype(), mx::floating)) return mx::hadamard_transform(mx::astype(a, mx::float32, s), scale, s);
   return mx::hadamard_transform(a, scale, s);
 }
 
@@ -63,6 +66,14 @@ std::vector<mx::array> minmax(const mx::array& a, const std::optional<std::vecto
 
 std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, bool return_inverse,
                               bool return_counts, std::optional<double> fill_value, mx::StreamOrDevice s) {
+  // Each output is checked against the memory limit on its own when it is wrapped; together (values,
+  // 4-byte indices and counts) they must fit too, or the kernel would fail to allocate while it runs.
+  double bytes = static_cast<double>(std::max(size, 0)) * (a.itemsize() + 8.0);
+  if (bytes > static_cast<double>(memory_limit())) {
+    throw std::invalid_argument("[unique] size " + std::to_string(size) + " needs about " + misc_gigabytes(bytes) +
+                                " of outputs, more than MLX's memory limit of " +
+                                misc_gigabytes(static_cast<double>(memory_limit())));
+  }
   std::optional<mx::array> fill;
   if (fill_value) fill = weak_scalar_like(a, *fill_value);
   return mx::unique(a, size, return_index, return_inverse, return_counts, fill, s);

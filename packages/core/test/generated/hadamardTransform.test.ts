@@ -9,7 +9,7 @@ opSuite({
     { title: "Orthonormal by default", run: () => mx.hadamardTransform(mx.array([1, 0, 0, 0])), expect: [0.5, 0.5, 0.5, 0.5] },
     { title: "An explicit scale", run: () => mx.hadamardTransform(mx.array([1, 2]), 0.5), expect: [1.5, -0.5] },
     { title: "Each row of a batch", run: () => mx.hadamardTransform(mx.array([[1, 1], [1, -1]]), 1), expect: [[2, 0], [0, 2]] },
-    { title: "Integer input gives float32", run: () => mx.hadamardTransform(mx.array([1, 2], 'int32')).dtype, expect: "float32" },
+    { title: "Integer input gives float32", run: () => [mx.hadamardTransform(mx.array([1, 2], 'int32')).dtype, mx.hadamardTransform(mx.array([3], 'int32')).dtype], expect: ["float32", "float32"] },
   ],
   errors: [
     { code: "mx.hadamardTransform(mx.ones([3]))", run: () => mx.hadamardTransform(mx.ones([3])), error: "MlxError", message: "supported lengths are m * 2^k", phase: "build" },

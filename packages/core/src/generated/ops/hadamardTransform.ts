@@ -11,7 +11,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * orthonormal transform is its own inverse); MLX also supports `n = m * 2^k` for `m` in 12, 20 and 28,
  * using fixed Hadamard matrices of those orders. Other lengths are rejected (MLX has no matrix for
  * them). A 0-d input counts as `n = 1` (multiplied by `scale`, default 1); empty inputs are rejected.
- * `float32`, `float16` and `bfloat16` keep their dtype; integer and bool inputs give `float32`;
+ * `float32`, `float16` and `bfloat16` keep their dtype; integer and bool inputs give `float32`
+ * (mlxts casts them first: MLX itself returns a length-1 integer input unchanged, in its own dtype);
  * `float64` and `complex64` are rejected (MLX would drop the imaginary part of a complex input).
  *
  * @param a - Input tensor; the last axis is transformed.
@@ -39,8 +40,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @example Integer input gives float32
  * ```ts
- * mx.hadamardTransform(mx.array([1, 2], 'int32')).dtype
- * // => "float32"
+ * [mx.hadamardTransform(mx.array([1, 2], 'int32')).dtype, mx.hadamardTransform(mx.array([3], 'int32')).dtype]
+ * // => ["float32", "float32"]
  * ```
  */
 export function hadamardTransform(a: ArrayLike, scale?: number, options?: StreamOptions): Tensor {

@@ -18,7 +18,8 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  * so `take(values, inverse)` rebuilds `a`; values dropped by a too-small `size` point to the
  * last slot, and to 0 when `size` is 0) and `counts` (`int32`, occurrences of each value; 0 in filled
  * slots). Every `NaN` is its own distinct value, sorted after
- * the numbers. An empty `a` needs `size` 0 or a `fillValue`; a negative `size` is rejected.
+ * the numbers. An empty `a` needs `size` 0 or a `fillValue`; a negative `size` is rejected, and so is
+ * one whose outputs (`size * (a.itemsize + 8)` bytes) would exceed MLX's memory limit.
  *
  * @param a - Input tensor (flattened).
  * @param size - Length of every per-value output.
