@@ -9,10 +9,10 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * bits with bias 7, 3 mantissa bits; the largest finite value is 448), returned as `uint8` with the
  * shape of `x`. Values round to the nearest E4M3 value (ties to even). Magnitudes beyond 448 and
  * `±Infinity` saturate to `±448` (bytes `0x7e` and `0xfe`), and MLX also maps `NaN` to `448` (`0x7e`),
- * so NaN does not survive a round trip. Values below the smallest subnormal (2^-9) round to (signed) zero;
- * `float32`, `float16`, `bfloat16` and `float64` are accepted (`float64` is
- * converted to `float32` first, because MLX's kernel misreads it); integer and bool inputs are
- * rejected. `fromFp8` decodes.
+ * so NaN does not survive a round trip. Magnitudes up to 2^-10 (half the smallest subnormal, 2^-9)
+ * round to zero. `float32`, `float16`, `bfloat16` and `float64` are accepted (`float64` is converted
+ * to `float32` first, because MLX's kernel misreads it); integer and bool inputs are rejected.
+ * `fromFp8` decodes.
  *
  * @param x - Floating-point input.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
