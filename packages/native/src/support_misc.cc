@@ -117,4 +117,17 @@ mx::array window(const std::string& name, int M, mx::StreamOrDevice s) {
   return mx::bartlett(M, s);
 }
 
+std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s) {
+  // One tensor per index costs about 1.5 KB of native memory plus a JS object, whatever the input's
+  // size: an axis of ten million (even of empty rows) would exhaust the process before returning.
+  constexpr int kMaxParts = 1 << 20;
+  int ndim = static_cast<int>(a.ndim());
+  if (axis >= -ndim && axis < ndim && a.shape(axis < 0 ? axis + ndim : axis) > kMaxParts) {
+    throw std::invalid_argument("[unstack] the axis has " + std::to_string(a.shape(axis < 0 ? axis + ndim : axis)) +
+                                " entries, more than the " + std::to_string(kMaxParts) +
+                                " parts unstack returns (use take or slice to read entries)");
+  }
+  return mx::unstack(a, axis, s);
+}
+
 }  // namespace mlxts::support

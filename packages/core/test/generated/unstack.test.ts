@@ -13,5 +13,6 @@ opSuite({
   errors: [
     { code: "mx.unstack(mx.array(3))", run: () => mx.unstack(mx.array(3)), error: "MlxError", message: "out of bounds", phase: "build" },
     { code: "mx.unstack(mx.ones([2, 3]), { axis: 2 })", run: () => mx.unstack(mx.ones([2, 3]), { axis: 2 }), error: "MlxError", message: "out of bounds", phase: "build" },
+    { code: "mx.unstack(mx.zeros([2, 2000000, 0]), { axis: -2 })", run: () => mx.unstack(mx.zeros([2, 2000000, 0]), { axis: -2 }), error: "MlxError", message: "more than the 1048576 parts", phase: "build" },
   ],
 });

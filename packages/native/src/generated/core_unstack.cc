@@ -10,7 +10,7 @@ Napi::Value op_core_unstack(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto axis = conv::integer_or(info[1], "axis", 0);
     auto stream = conv::stream(info[2]);
-    return to_js(info.Env(), mlx::core::unstack(a, axis, stream));
+    return to_js(info.Env(), mlxts::support::unstack(a, axis, stream));
   });
 }
 

@@ -14,7 +14,9 @@ export interface UnstackOptions extends StreamOptions {
  * The inverse of `stack`: returns `a.shape[axis]` tensors (`Tensor[]`), the `i`-th equal to `a` indexed
  * at `i` along `axis`. As in MLX Python, `axis` is an option (`unstack(a, { axis: 1 })`), 0 by default;
  * negative counts from the end. An axis of length 0 gives an empty list; a 0-d input is rejected.
- * Dtypes are kept.
+ * Dtypes are kept. Each part is a tensor of its own (about 1.5 KB of bookkeeping, however small), so
+ * an axis longer than 2^20 (1,048,576) is rejected rather than exhausting the process; read entries
+ * with `take` or `slice` instead.
  *
  * @param a - Input tensor.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
