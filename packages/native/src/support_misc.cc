@@ -117,6 +117,13 @@ mx::array window(const std::string& name, int M, mx::StreamOrDevice s) {
   return mx::bartlett(M, s);
 }
 
+mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s) {
+  // MLX flattens the reduced axes first and fails with an internal flatten error when there are none;
+  // an empty list reduces nothing, as in the other reductions: each element is its own median.
+  if (axes.empty()) return mx::issubdtype(a.dtype(), mx::inexact) ? mx::copy(a, s) : mx::astype(a, mx::float32, s);
+  return mx::median(a, axes, keepdims, s);
+}
+
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s) {
   // One tensor per index costs about 1.5 KB of native memory plus a JS object, whatever the input's
   // size: an axis of ten million (even of empty rows) would exhaust the process before returning.

@@ -20,6 +20,7 @@ opSuite({
     { title: "Per row", run: () => mx.median(mx.array([[1, 5, 3], [2, 2, 9]]), -1), expect: [3, 2] },
     { title: "NaN propagates", run: () => mx.median(mx.array([1, NaN, 3])).item(), expect: NaN },
     { title: "Integers give float32", run: () => mx.median(mx.array([1, 2], 'int32')).dtype, expect: "float32" },
+    { title: "An empty axis list reduces nothing", run: () => mx.median(mx.array([[1, 2]], 'int32'), []), expect: [[1, 2]] },
   ],
   errors: [
     { code: "mx.median(mx.ones([0]))", run: () => mx.median(mx.ones([0])), error: "MlxError", message: "empty axis", phase: "build" },

@@ -19,7 +19,7 @@ Napi::Value op_core_median(const Napi::CallbackInfo& info) {
     }
     if (conv::is_list(info[1])) {
       auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::median(a, axis, keepdims, stream));
+      return to_js(info.Env(), mlxts::support::median(a, axis, keepdims, stream));
     }
     throw ArgumentTypeError("axis must be number or number[] or undefined");
   });

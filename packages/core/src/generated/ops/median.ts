@@ -8,8 +8,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * The middle value of the sorted elements, or the mean of the two middle values when their number is
  * even. Integer and bool inputs give `float32`; floating-point dtypes are kept. A `NaN` anywhere in
  * the reduced elements makes that median `NaN` (as NumPy's `median`, not `nanmedian`). Negative axes
- * count from the end; with `axis` omitted the result is 0-d. Reducing an empty axis is an error, and
- * so is a repeated axis.
+ * count from the end; with `axis` omitted the result is 0-d, and an empty list reduces nothing (each
+ * element is its own median). Reducing an empty axis is an error, and so is a repeated axis.
  *
  * @param a - Input tensor.
  * @param axis - Axis or axes to reduce (negative counts from the end); all axes when omitted.
@@ -39,6 +39,12 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.median(mx.array([1, 2], 'int32')).dtype
  * // => "float32"
+ * ```
+ *
+ * @example An empty axis list reduces nothing
+ * ```ts
+ * mx.median(mx.array([[1, 2]], 'int32'), [])
+ * // => [[1, 2]]
  * ```
  */
 export function median(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
