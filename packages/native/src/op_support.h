@@ -201,7 +201,7 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
                              mx::StreamOrDevice s);
 // hanning, hamming, blackman or bartlett of M points, refused when its float32 working set exceeds
 // MLX's memory limit.
-mx::array window(const std::string& name, int M, mx::StreamOrDevice s);
+mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.

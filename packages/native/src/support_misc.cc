@@ -100,7 +100,7 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
   return mx::number_of_elements(a, axes, inverted, dtype, s);
 }
 
-mx::array window(const std::string& name, int M, mx::StreamOrDevice s) {
+mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s) {
   // The window is built from float32 temporaries as long as itself (a range, its cosine, the sums);
   // only the result is checked against the memory limit when the op is built, so a window whose
   // working set cannot fit is refused here rather than failing to allocate while it runs.
