@@ -1,6 +1,8 @@
-// Helpers for the smaller public ops of mlx/ops.h (hadamard_transform, the fp8 conversions, minmax,
-// unique). Each checks what MLX leaves unchecked or gets wrong on the CPU, so that bad input is a clear
-// error and never a silently wrong result.
+// Helpers for the smaller public ops of mlx/ops.h: hadamard_transform, the fp8 conversions, minmax,
+// unique, number_of_elements, the window functions, median and unstack. Each checks what MLX leaves
+// unchecked or gets wrong on the CPU (unchecked axes, kernel-time dtype failures, garbage for float64,
+// allocations past the memory limit), so that bad input is a clear error, never a crash or a silently
+// wrong result.
 #include <cstdio>
 #include <set>
 #include <string>
