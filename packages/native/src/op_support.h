@@ -236,6 +236,30 @@ mx::array random_multivariate_normal(const mx::array& mean, const mx::array& cov
                                      const std::optional<mx::Shape>& shape, mx::Dtype dtype,
                                      const std::optional<mx::array>& key, mx::StreamOrDevice s);
 
+// Small public ops of mlx/ops.h (support_misc.cc).
+// Rejects lengths of the last axis that MLX has no Hadamard matrix for, and complex64/float64 input.
+mx::array hadamard_transform(const mx::array& a, std::optional<float> scale, mx::StreamOrDevice s);
+// float64 goes through float32: MLX's fp8 kernels mishandle it.
+mx::array to_fp8(const mx::array& x, mx::StreamOrDevice s);
+mx::array from_fp8(const mx::array& x, mx::Dtype dtype, mx::StreamOrDevice s);
+// [min, max] over the given axes (every axis when none).
+std::vector<mx::array> minmax(const mx::array& a, const std::optional<std::vector<int>>& axes, bool keepdims,
+                              mx::StreamOrDevice s);
+// A JS-number fill value is a weak scalar of a's dtype; a size whose outputs cannot fit in the memory
+// limit is refused.
+std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, bool return_inverse,
+                              bool return_counts, std::optional<double> fill_value, mx::StreamOrDevice s);
+// Checks the axes (in range, distinct) and that an inverted count has a floating-point dtype.
+mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, bool inverted, mx::Dtype dtype,
+                             mx::StreamOrDevice s);
+// hanning, hamming, blackman or bartlett of M points, refused when its float32 working set exceeds
+// MLX's memory limit.
+mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
+// An empty axis list reduces nothing (MLX fails inside its flatten).
+mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
+// Refuses an axis longer than 2^20: every part is a separate tensor.
+std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts
