@@ -1,0 +1,100 @@
+// The fft family. One helper (fft_general) checks the axes and sizes of every transform before MLX
+// sees them: MLX indexes its shape vectors with unchecked axes (an out-of-range axis reads past them)
+// and returns the input unchanged, not complex, for an empty list of axes.
+#include <string>
+
+#include <mlx/fft.h>
+
+#include "op_support.h"
+
+namespace mlxts::support {
+
+namespace {
+
+mx::fft::FFTNorm fft_norm_of(const std::string& norm) {
+  if (norm == "backward") return mx::fft::FFTNorm::Backward;
+  if (norm == "ortho") return mx::fft::FFTNorm::Ortho;
+  if (norm == "forward") return mx::fft::FFTNorm::Forward;
+  throw std::invalid_argument("[fft] unknown norm '" + norm + "' (expected backward, ortho or forward)");
+}
+
+}  // namespace
+
+mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+                      const std::optional<std::vector<int>>& axes_opt, const std::string& norm, FftKind kind,
+                      bool inverse, const char* sizes_name, mx::StreamOrDevice s) {
+  auto nm = fft_norm_of(norm);
+  int ndim = static_cast<int>(a.ndim());
+  if (ndim == 0) throw UsageError("the input must have at least one axis");
+  std::vector<int> axes;
+  if (axes_opt) {
+    axes = *axes_opt;
+  } else {
+    // NumPy's rule: with sizes and no axes, the last len(sizes) axes; otherwise every axis.
+    int count = sizes ? static_cast<int>(sizes->size()) : ndim;
+    if (count > ndim) {
+      throw UsageError(std::string(sizes_name) + " has " + std::to_string(count) + " entries but the input has only " +
+                       std::to_string(ndim) + " axes");
+    }
+    for (int i = ndim - count; i < ndim; ++i) axes.push_back(i);
+  }
+  if (axes.empty()) throw UsageError("at least one axis must be transformed");
+  for (int ax : axes) {
+    if (ax < -ndim || ax >= ndim) {
+      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " + std::to_string(ndim) +
+                       " dimensions");
+    }
+  }
+  auto transform = [&](auto with_sizes, auto without_sizes) {
+    if (!sizes) return without_sizes(a, axes, nm, s);
+    if (sizes->size() != axes.size()) {
+      throw UsageError(std::string(sizes_name) + " must have one entry per transformed axis (" + std::to_string(axes.size()) +
+                       "), got " + std::to_string(sizes->size()));
+    }
+    for (int v : *sizes) {
+      if (v <= 0) throw UsageError(std::string(sizes_name) + (sizes_name == std::string("n") ? "" : " entries") + " must be positive");
+    }
+    return with_sizes(a, mx::Shape(sizes->begin(), sizes->end()), axes, nm, s);
+  };
+  using Sized = mx::array (*)(const mx::array&, const mx::Shape&, const std::vector<int>&, mx::fft::FFTNorm, mx::StreamOrDevice);
+  using Unsized = mx::array (*)(const mx::array&, const std::vector<int>&, mx::fft::FFTNorm, mx::StreamOrDevice);
+  if (kind == FftKind::Complex) {
+    return inverse ? transform(static_cast<Sized>(mx::fft::ifftn), static_cast<Unsized>(mx::fft::ifftn))
+                   : transform(static_cast<Sized>(mx::fft::fftn), static_cast<Unsized>(mx::fft::fftn));
+  }
+  return inverse ? transform(static_cast<Sized>(mx::fft::irfftn), static_cast<Unsized>(mx::fft::irfftn))
+                 : transform(static_cast<Sized>(mx::fft::rfftn), static_cast<Unsized>(mx::fft::rfftn));
+}
+
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s) {
+  std::optional<std::vector<int>> sizes;
+  if (n) sizes = std::vector<int>{*n};
+  return fft_general(a, sizes, std::vector<int>{axis}, norm, kind, inverse, "n", s);
+}
+
+mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s) {
+  return fft_general(a, sizes, axes.value_or(std::vector<int>{-2, -1}), norm, kind, inverse, "s", s);
+}
+
+mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s) {
+  return fft_general(a, sizes, axes, norm, kind, inverse, "s", s);
+}
+
+mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s) {
+  if (!axes) return inverse ? mx::fft::ifftshift(a, s) : mx::fft::fftshift(a, s);
+  int ndim = static_cast<int>(a.ndim());
+  for (int ax : *axes) {
+    if (ax < -ndim || ax >= ndim) {
+      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " + std::to_string(ndim) +
+                       " dimensions");
+    }
+  }
+  return inverse ? mx::fft::ifftshift(a, *axes, s) : mx::fft::fftshift(a, *axes, s);
+}
+
+}  // namespace mlxts::support
