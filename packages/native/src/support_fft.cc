@@ -1,5 +1,5 @@
 // The fft family. One helper (fft_general) checks the axes and sizes of every transform before MLX
-// sees them: MLX indexes its shape vectors with unchecked axes (an out-of-range axis reads past them)
+// sees them: MLX reports an out-of-range axis of some transforms only as "SmallVector out of range",
 // and returns the input unchanged, not complex, for an empty list of axes.
 #include <string>
 
