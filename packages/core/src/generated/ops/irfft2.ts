@@ -11,7 +11,7 @@ export interface Irfft2Options extends StreamOptions {
 /**
  * Inverse of rfft2, giving the real signal from the non-negative frequencies of its last transformed axis.
  *
- * The inverse of `rfft2`: the real (`float32`) signal over `axes` (`[-2, -1]` when omitted) whose transform has the
+ * The inverse of `rfft2`: the real (`float32`) signal over `axes` (by default `[-2, -1]`) whose transform has the
  * given non-negative frequencies along the **last** axis in `axes` (the `ifft` is taken along the other axes
  * first, then `irfft` along the last). `s` gives the output lengths: each other axis is cropped or
  * zero-padded to its `s` entry, and the last one to `floor(s[-1] / 2) + 1` entries, giving `s[-1]` real
@@ -24,7 +24,7 @@ export interface Irfft2Options extends StreamOptions {
  *
  * @param a - The transform (complex; real input is promoted).
  * @param s - Lengths of the transformed axes (of the output, for the inverse); one per axis.
- * @param axes - Axes to transform; `[-2, -1]` when omitted.
+ * @param axes - Axes to transform; by default `[-2, -1]`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal.
  *

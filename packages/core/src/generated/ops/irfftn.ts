@@ -11,7 +11,7 @@ export interface IrfftnOptions extends StreamOptions {
 /**
  * Inverse of rfftn, giving the real signal from the non-negative frequencies of its last transformed axis.
  *
- * The inverse of `rfftn`: the real (`float32`) signal over `axes` (every axis (or the last `s.length`) when omitted) whose transform has the
+ * The inverse of `rfftn`: the real (`float32`) signal over `axes` (by default every axis, or the last `s.length` axes when only `s` is given) whose transform has the
  * given non-negative frequencies along the **last** axis in `axes` (the `ifft` is taken along the other axes
  * first, then `irfft` along the last). `s` gives the output lengths: each other axis is cropped or
  * zero-padded to its `s` entry, and the last one to `floor(s[-1] / 2) + 1` entries, giving `s[-1]` real
@@ -24,7 +24,7 @@ export interface IrfftnOptions extends StreamOptions {
  *
  * @param a - The transform (complex; real input is promoted).
  * @param s - Lengths of the transformed axes (of the output, for the inverse); one per axis.
- * @param axes - Axes to transform; every axis (or the last `s.length`) when omitted.
+ * @param axes - Axes to transform; by default every axis, or the last `s.length` axes when only `s` is given.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal.
  *

@@ -11,7 +11,7 @@ export interface RfftnOptions extends StreamOptions {
 /**
  * N-dimensional discrete Fourier transform of real input, halving the last transformed axis.
  *
- * The n-dimensional fft of real input over `axes` (every axis (or the last `s.length`) when omitted), keeping the
+ * The n-dimensional fft of real input over `axes` (by default every axis, or the last `s.length` axes when only `s` is given), keeping the
  * non-negative frequencies of the **last** axis in `axes`: it has `floor(n / 2) + 1` entries, the others
  * keep their full length. The input is real: it is converted to `float32` first (a complex input loses its imaginary part). `s` crops or zero-pads each transformed axis to the given length first
  * (each at least 1). The result is `complex64`. Negative axes count from the end; axes may not repeat.
@@ -22,7 +22,7 @@ export interface RfftnOptions extends StreamOptions {
  *
  * @param a - Real input tensor.
  * @param s - Lengths to crop or zero-pad the transformed axes to (one per axis).
- * @param axes - Axes to transform; every axis (or the last `s.length`) when omitted.
+ * @param axes - Axes to transform; by default every axis, or the last `s.length` axes when only `s` is given.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
