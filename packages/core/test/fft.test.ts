@@ -1,6 +1,7 @@
-// fftn/ifftn, rfft/irfft, rfft2/irfft2, rfftn/irfftn, fftshift/ifftshift and fftfreq/rfftfreq against
-// float64 references: the DFT applied axis by axis (crop/zero-pad first, per-axis norm scaling), the
-// Hermitian extension for the real inverses, a direct roll, NumPy's frequency formula; plus round trips.
+// fftn/ifftn, rfft/irfft, rfft2/irfft2, rfftn/irfftn, fftshift/ifftshift, fftfreq/rfftfreq and
+// stft/istft against float64 references: the DFT applied axis by axis (crop/zero-pad first, per-axis norm
+// scaling), the Hermitian extension for the real inverses, a direct roll, NumPy's frequency formula,
+// padding + framing + windowing for stft; plus round trips.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
@@ -321,5 +322,129 @@ describe('fftfreq and rfftfreq', () => {
       expectCloseNd(toNd(out), { shape: [n], data: freq }, 1e-6, `fftfreq ${n} ${d}`);
       const half = Math.floor(n / 2) + 1;
       expectCloseNd(toNd(mx.rfftfreq(n, d)), { shape: [half], data: Array.from({ length: half }, (_, i) => i / (d * n)) }, 1e-6, `rfftfreq ${n} ${d}`);
+    }));
+});
+
+describe('stft and istft', () => {
+  interface StftCase {
+    len: number;
+    nFft: number;
+    hop?: number;
+    winLength?: number;
+    window: boolean;
+    center: boolean;
+    padMode: 'reflect' | 'constant' | 'edge';
+    norm: Norm;
+    onesided?: boolean;
+  }
+
+  const stftArb: fc.Arbitrary<StftCase> = fc.integer({ min: 1, max: 8 }).chain((nFft) =>
+    fc.record({
+      len: fc.integer({ min: 1, max: 12 }),
+      nFft: fc.constant(nFft),
+      hop: nFft < 4 ? fc.integer({ min: 1, max: 4 }) : fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      winLength: fc.option(fc.integer({ min: 1, max: nFft }), { nil: undefined }),
+      window: fc.boolean(),
+      center: fc.boolean(),
+      padMode: fc.constantFrom<'reflect' | 'constant' | 'edge'>('reflect', 'constant', 'edge'),
+      norm: normArb,
+      onesided: fc.option(fc.boolean(), { nil: undefined }),
+    }),
+  );
+
+  /** Pads by p at both ends (NumPy's reflect, constant zeros or edge copies), frames, windows and transforms each frame. */
+  function stftRef(xs: number[], c: StftCase, win: number[]): C {
+    const hop = c.hop ?? Math.floor(c.nFft / 4);
+    const wl = c.winLength ?? c.nFft;
+    const lpad = Math.floor((c.nFft - wl) / 2);
+    const full = Array.from({ length: c.nFft }, (_, j) => (j >= lpad && j < lpad + wl ? win[j - lpad] : 0));
+    const p = c.center ? Math.floor(c.nFft / 2) : 0;
+    const n = xs.length;
+    const sample = (i: number) => {
+      if (i >= 0 && i < n) return xs[i];
+      if (c.padMode === 'constant') return 0;
+      if (c.padMode === 'edge') return xs[i < 0 ? 0 : n - 1];
+      // Reflection about the end samples, repeated for padding wider than the signal.
+      if (n === 1) return xs[0];
+      const period = 2 * (n - 1);
+      const m = ((i % period) + period) % period;
+      return xs[m < n ? m : period - m];
+    };
+    const frames = 1 + Math.floor((n + 2 * p - c.nFft) / hop);
+    const framed: C = { shape: [frames, c.nFft], re: [], im: [] };
+    for (let t = 0; t < frames; t++) {
+      for (let j = 0; j < c.nFft; j++) {
+        framed.re.push(sample(t * hop + j - p) * full[j]);
+        framed.im.push(0);
+      }
+    }
+    const spectrum = dftAxis(framed, 1, c.nFft, false, c.norm);
+    const kept = c.onesided === false ? spectrum : head(spectrum, 1, Math.floor(c.nFft / 2) + 1);
+    // [frames, freq] -> [freq, frames]
+    const [fr, fq] = kept.shape;
+    const out: C = { shape: [fq, fr], re: [], im: [] };
+    for (let k = 0; k < fq; k++) {
+      for (let t = 0; t < fr; t++) {
+        out.re.push(kept.re[t * fq + k]);
+        out.im.push(kept.im[t * fq + k]);
+      }
+    }
+    return out;
+  }
+
+  it('stft frames, windows and transforms like a float64 reference (padding modes, hops, windows, norms, onesided)', () =>
+    check(
+      stftArb.chain((c) => fc.tuple(fc.constant(c), small(c.len), fc.array(fc.integer({ min: 1, max: 8 }).map((k) => k / 4), { minLength: c.winLength ?? c.nFft, maxLength: c.winLength ?? c.nFft }))),
+      ([c, xs, win]) => {
+        const window = c.window ? fromValues(win, [win.length], 'float32') : undefined;
+        const call = () => mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, c.winLength, window, c.center, c.padMode, { norm: c.norm, onesided: c.onesided });
+        const ctx = JSON.stringify(c);
+        if (!c.center && c.len < c.nFft) {
+          expect(call, ctx).toThrow('must be at least nFft');
+          return;
+        }
+        const expected = stftRef(xs, c, c.window ? win : new Array(win.length).fill(1));
+        expectComplex(call(), expected, 1e-5 * c.nFft * 4, ctx);
+      },
+    ));
+
+  it('stft of a complex signal keeps every frequency by default', () =>
+    withoutLeaks(() => {
+      const x: C = { shape: [6], re: [1, 2, 3, 4, 5, 6], im: [1, 0, -1, 0, 1, 0] };
+      const out = mx.stft(complexTensor(x), 4, 2, undefined, undefined, false);
+      expect(out.shape).toEqual([4, 2]);
+      const frames: C = { shape: [2, 4], re: [...x.re.slice(0, 4), ...x.re.slice(2, 6)], im: [...x.im.slice(0, 4), ...x.im.slice(2, 6)] };
+      const spec = dftAxis(frames, 1, 4, false, 'backward');
+      const expected: C = { shape: [4, 2], re: [0, 1, 2, 3].flatMap((k) => [spec.re[k], spec.re[4 + k]]), im: [0, 1, 2, 3].flatMap((k) => [spec.im[k], spec.im[4 + k]]) };
+      expectComplex(out, expected, 1e-5, 'complex stft');
+    }));
+
+  it('round-trip: istft(stft(x)) == x with overlapping positive windows, odd and even nFft, each norm and onesided', () =>
+    check(
+      fc.integer({ min: 1, max: 8 }).chain((nFft) =>
+        fc.tuple(
+          fc.constant(nFft),
+          fc.integer({ min: Math.floor(nFft / 2) + 1, max: 12 }),
+          fc.integer({ min: 1, max: Math.max(1, Math.floor(nFft / 2)) }),
+          fc.array(fc.integer({ min: 2, max: 8 }).map((k) => k / 4), { minLength: nFft, maxLength: nFft }),
+          normArb,
+          fc.boolean(),
+        ),
+      ).chain(([nFft, len, hop, win, nm, onesided]) => fc.tuple(fc.constant({ nFft, len, hop, win, norm: nm, onesided }), small(len))),
+      ([c, xs]) => {
+        const window = fromValues(c.win, [c.nFft], 'float32');
+        const spec = mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, undefined, window, true, 'reflect', { norm: c.norm, onesided: c.onesided });
+        const back = mx.istft(spec, c.nFft, c.hop, undefined, window, true, { norm: c.norm, onesided: c.onesided, length: c.len });
+        expect(back.dtype).toBe('float32');
+        expectCloseNd(toNd(back), { shape: [c.len], data: xs }, 1e-4, JSON.stringify(c));
+      },
+    ));
+
+  it('istft zero-pads to length, and gives 0 where no window covers the signal', () =>
+    withoutLeaks(() => {
+      const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+      const spec = mx.stft(fromValues(xs, [8], 'float32'), 2, 4, undefined, undefined, false);
+      // Frames of 2 every 4 samples: samples 2, 3, 6, 7 are in no frame.
+      expectCloseNd(toNd(mx.istft(spec, 2, 4, undefined, undefined, false, { length: 10 })), { shape: [10], data: [1, 2, 0, 0, 5, 6, 0, 0, 0, 0] }, 1e-6, 'gaps');
     }));
 });

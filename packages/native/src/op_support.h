@@ -182,6 +182,14 @@ mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
                mx::StreamOrDevice s);
 // fftshift / ifftshift, with axes checked first.
 mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s);
+// Short-time transforms with their window, padding and frequency-count arguments checked first.
+mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
+               const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
+               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s);
+mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft, std::optional<int> hop,
+                std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
+                const std::string& norm, std::optional<bool> onesided, std::optional<int> length,
+                mx::StreamOrDevice s);
 
 // The quantization family (support_quant.cc): the mode, group size and bits are checked against MLX's
 // mode table first, with messages that name the allowed values.

@@ -97,4 +97,70 @@ mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& ax
   return inverse ? mx::fft::ifftshift(a, *axes, s) : mx::fft::fftshift(a, *axes, s);
 }
 
+namespace {
+
+// The window arguments shared by stft and istft, checked where MLX does not: a window length of 0, and
+// a window whose length differs from winLength (MLX silently misplaces it).
+int stft_window_length(int n_fft, std::optional<int> hop, std::optional<int> win_length,
+                       const std::optional<mx::array>& window, int& hop_length) {
+  hop_length = hop.value_or(n_fft / 4);
+  if (hop_length < 1) {
+    throw UsageError(hop ? "hopLength must be positive"
+                         : "hopLength defaults to floor(nFft / 4), which is 0 for nFft < 4: pass hopLength");
+  }
+  int wl = win_length.value_or(n_fft);
+  if (wl < 1 || wl > n_fft) {
+    throw UsageError("winLength must be between 1 and nFft (" + std::to_string(n_fft) + "), got " + std::to_string(wl));
+  }
+  if (window && (window->ndim() != 1 || window->shape(0) != wl)) {
+    throw UsageError("window must be a 1-D tensor of length winLength (" + std::to_string(wl) + ")");
+  }
+  return wl;
+}
+
+}  // namespace
+
+mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
+               const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
+               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s) {
+  auto nm = fft_norm_of(norm);
+  if (n_fft < 1) throw UsageError("nFft must be positive");
+  int hop_length = 0;
+  int wl = stft_window_length(n_fft, hop, win_length, window, hop_length);
+  if (x.ndim() == 0) throw UsageError("the input must have at least one axis");
+  int len = x.shape(-1);
+  if (len == 0) throw UsageError("the signal (the last axis) is empty");
+  if (pad_mode != "reflect" && pad_mode != "constant" && pad_mode != "edge") {
+    throw UsageError("padMode must be reflect, constant or edge, got '" + pad_mode + "'");
+  }
+  if (!center && len < n_fft) {
+    throw UsageError("without center the signal (" + std::to_string(len) + ") must be at least nFft (" +
+                     std::to_string(n_fft) + ") long");
+  }
+  return mx::fft::stft(x, n_fft, hop_length, wl, window, center, pad_mode, nm, onesided, s);
+}
+
+mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft_opt, std::optional<int> hop,
+                std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
+                const std::string& norm, std::optional<bool> onesided_opt, std::optional<int> length,
+                mx::StreamOrDevice s) {
+  auto nm = fft_norm_of(norm);
+  if (stft_matrix.ndim() < 2) throw UsageError("the input must have at least two axes [..., frequencies, frames]");
+  int n_freq = stft_matrix.shape(-2);
+  int n_frames = stft_matrix.shape(-1);
+  if (n_frames < 1) throw UsageError("the input has no frames (its last axis is empty)");
+  bool onesided = onesided_opt.value_or(true);
+  int n_fft = n_fft_opt.value_or(onesided ? 2 * (n_freq - 1) : n_freq);
+  if (n_fft < 1) throw UsageError("nFft must be positive (the default from " + std::to_string(n_freq) + " frequencies is " + std::to_string(n_fft) + ")");
+  int expected = onesided ? n_fft / 2 + 1 : n_fft;
+  if (n_freq != expected) {
+    throw UsageError("the input has " + std::to_string(n_freq) + " frequencies, but nFft " + std::to_string(n_fft) +
+                     (onesided ? " (one-sided)" : "") + " needs " + std::to_string(expected));
+  }
+  int hop_length = 0;
+  int wl = stft_window_length(n_fft, hop, win_length, window, hop_length);
+  if (length && *length < 0) throw UsageError("length must be non-negative");
+  return mx::fft::istft(stft_matrix, n_fft, hop_length, wl, window, center, nm, onesided, length, s);
+}
+
 }  // namespace mlxts::support
