@@ -144,8 +144,8 @@ struct ConvAxes {
 std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
                                   const char* name);
 // The checks every convolution passes before MLX sees it: input and weight ranks, groups >= 1, non-empty
-// kernel axes, and a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
-// which its kernel reads past the padded input).
+// kernel axes, a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
+// which its kernel reads past the padded input), and float64 only where MLX's CPU kernels have a path.
 void conv_check(const mx::array& input, const mx::array& weight, int spatial, const ConvAxes& axes, int groups);
 // `out`, or zeros of its shape when input or weight is empty (zero channels crash the CPU kernel).
 mx::array conv_or_zeros(const mx::array& out, const mx::array& input, const mx::array& weight, mx::StreamOrDevice s);
