@@ -147,11 +147,6 @@ mx::array view(const mx::array& a, mx::Dtype dtype, mx::StreamOrDevice s);
 // Rejects any shape/strides/offset whose reachable element range leaves [0, a.size()): MLX does not check.
 mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
                      mx::StreamOrDevice s);
-// norm is "backward", "ortho" or "forward".
-mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, bool inverse,
-               mx::StreamOrDevice s);
-mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::optional<std::vector<int>>& axes_opt,
-               const std::string& norm, bool inverse, mx::StreamOrDevice s);
 mx::array slice_update(const mx::array& a, const mx::array& update, const std::vector<int>& start,
                        const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
                        mx::StreamOrDevice s);
@@ -160,12 +155,63 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
                  const std::vector<int>& slice_sizes, mx::StreamOrDevice s);
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, bool add, mx::StreamOrDevice s);
+// Convolutions and the fft family (support_conv.cc, support_fft.cc).
+
+// Per-spatial-axis parameters of a convolution, one entry per spatial axis.
+struct ConvAxes {
+  std::vector<int> stride, padding_lo, padding_hi, kernel_dilation, input_dilation;
+};
+// A per-axis argument as given (absent, one entry for every axis, or one per axis) expanded to `spatial`
+// entries, each checked to be >= min.
+std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
+                                  const char* name);
+// The checks every convolution passes before MLX sees it: input and weight ranks, groups >= 1, non-empty
+// kernel axes, a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
+// which its kernel reads past the padded input), and float64 only where MLX's CPU kernels have a path.
+void conv_check(const mx::array& input, const mx::array& weight, int spatial, const ConvAxes& axes, int groups);
+// `out`, or zeros of its shape when input or weight is empty (zero channels crash the CPU kernel).
+mx::array conv_or_zeros(const mx::array& out, const mx::array& input, const mx::array& weight, mx::StreamOrDevice s);
 mx::array conv_general(const mx::array& input, const mx::array& weight, const std::optional<std::vector<int>>& stride,
                        const std::optional<std::vector<int>>& padding_lo,
                        const std::optional<std::vector<int>>& padding_hi,
                        const std::optional<std::vector<int>>& kernel_dilation,
                        const std::optional<std::vector<int>>& input_dilation, int groups, bool flip,
                        mx::StreamOrDevice s);
+// conv1d/2d/3d (spatial = 1, 2, 3) with MLX Python's int-or-per-axis arguments.
+mx::array conv_nd(int spatial, const mx::array& input, const mx::array& weight, const std::vector<int>& stride,
+                  const std::vector<int>& padding, const std::vector<int>& dilation, int groups, mx::StreamOrDevice s);
+// conv_transpose1d/2d/3d. Padding larger than the dilated kernel crops the result (MLX would return a
+// wrongly sized one).
+mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array& weight, const std::vector<int>& stride,
+                            const std::vector<int>& padding, const std::vector<int>& dilation,
+                            const std::vector<int>& output_padding, int groups, mx::StreamOrDevice s);
+
+// Complex transforms (fftn/ifftn) or real ones (rfftn/irfftn).
+enum class FftKind { Complex, Real };
+// Every transform: norm is "backward", "ortho" or "forward"; `sizes` (named `sizes_name` in messages)
+// crops or zero-pads each transformed axis; axes default to the last len(sizes) axes, or all of them.
+mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+                      const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind,
+                      bool inverse, const char* sizes_name, mx::StreamOrDevice s);
+// One axis (fft, ifft, rfft, irfft), two axes defaulting to the last two (fft2, ...), or n axes (fftn, ...).
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s);
+mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s);
+mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
+               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               mx::StreamOrDevice s);
+// fftshift / ifftshift, with axes checked first.
+mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s);
+// Short-time transforms with their window, padding and frequency-count arguments checked first.
+mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
+               const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
+               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s);
+mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft, std::optional<int> hop,
+                std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
+                const std::string& norm, std::optional<bool> onesided, std::optional<int> length,
+                mx::StreamOrDevice s);
 
 // The quantization family (support_quant.cc): the mode, group size and bits are checked against MLX's
 // mode table first, with messages that name the allowed values.

@@ -1,12 +1,11 @@
-// Helpers for the seed ops einsum, tensordot, as_strided, the fft family, slice_update, gather,
-// scatter(_add) and conv_general. Each one validates what MLX leaves unchecked (reads or writes outside
-// a buffer) so that bad input is a JS error, never a crash.
+// Helpers for the seed ops einsum, tensordot, as_strided, slice_update, gather and scatter(_add) (the
+// fft family and conv_general live in support_fft.cc and support_conv.cc). Each one validates what MLX
+// leaves unchecked (reads or writes outside a buffer) so that bad input is a JS error, never a crash.
 #include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include <mlx/einsum.h>
-#include <mlx/fft.h>
 
 #include "op_support.h"
 
@@ -35,13 +34,6 @@ mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOr
   }
   if (idx.dtype() == mx::uint64) idx = mx::astype(mx::minimum(idx, mx::array(static_cast<uint64_t>(INT32_MAX), mx::uint64), s), mx::int64, s);
   return mx::clip(idx, zero, mx::array(static_cast<int64_t>(std::max(hi, 0)), mx::int64), s);
-}
-
-mx::fft::FFTNorm fft_norm(const std::string& norm) {
-  if (norm == "backward") return mx::fft::FFTNorm::Backward;
-  if (norm == "ortho") return mx::fft::FFTNorm::Ortho;
-  if (norm == "forward") return mx::fft::FFTNorm::Forward;
-  throw std::invalid_argument("[fft] unknown norm '" + norm + "' (expected backward, ortho or forward)");
 }
 
 }  // namespace
@@ -112,35 +104,6 @@ mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const st
                         empty ? 0 : static_cast<size_t>(offset), s);
 }
 
-mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, bool inverse,
-               mx::StreamOrDevice s) {
-  auto nm = fft_norm(norm);
-  if (a.ndim() == 0) throw UsageError("the input must have at least one axis");
-  if (n) {
-    if (*n <= 0) throw UsageError("n must be positive");
-    return inverse ? mx::fft::ifft(a, *n, axis, nm, s) : mx::fft::fft(a, *n, axis, nm, s);
-  }
-  return inverse ? mx::fft::ifft(a, axis, nm, s) : mx::fft::fft(a, axis, nm, s);
-}
-
-mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& n, const std::optional<std::vector<int>>& axes_opt,
-               const std::string& norm, bool inverse, mx::StreamOrDevice s) {
-  auto nm = fft_norm(norm);
-  std::vector<int> axes = axes_opt.value_or(std::vector<int>{-2, -1});
-  for (int ax : axes) {
-    if (ax < -static_cast<int>(a.ndim()) || ax >= static_cast<int>(a.ndim())) {
-      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " +
-                       std::to_string(a.ndim()) + " dimensions");
-    }
-  }
-  if (n) {
-    for (int v : *n) if (v <= 0) throw UsageError("sizes in s must be positive");
-    mx::Shape sh(n->begin(), n->end());
-    return inverse ? mx::fft::ifft2(a, sh, axes, nm, s) : mx::fft::fft2(a, sh, axes, nm, s);
-  }
-  return inverse ? mx::fft::ifft2(a, axes, nm, s) : mx::fft::fft2(a, axes, nm, s);
-}
-
 mx::array slice_update(const mx::array& a, const mx::array& update, const std::vector<int>& start,
                        const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
                        mx::StreamOrDevice s) {
@@ -209,58 +172,6 @@ mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, con
   // Nothing to write (the CPU kernel divides by the empty slice size): the node above validated the
   // arguments; return a unchanged.
   if (updates.size() == 0 || a.size() == 0) return mx::astype(a, out.dtype(), s);
-  return out;
-}
-
-mx::array conv_general(const mx::array& input, const mx::array& weight, const std::optional<std::vector<int>>& stride,
-                       const std::optional<std::vector<int>>& padding_lo,
-                       const std::optional<std::vector<int>>& padding_hi,
-                       const std::optional<std::vector<int>>& kernel_dilation,
-                       const std::optional<std::vector<int>>& input_dilation, int groups, bool flip,
-                       mx::StreamOrDevice s) {
-  auto check = [](const std::optional<std::vector<int>>& v, int min, const char* name) {
-    if (!v) return;
-    for (int x : *v) {
-      if (x < min) throw UsageError(std::string("") + name + " entries must be >= " + std::to_string(min));
-    }
-  };
-  check(stride, 1, "stride");
-  check(padding_lo, 0, "paddingLo");
-  check(padding_hi, 0, "paddingHi");
-  check(kernel_dilation, 1, "kernelDilation");
-  check(input_dilation, 1, "inputDilation");
-  if (groups < 1) throw UsageError("groups must be >= 1");
-  if (input.ndim() < 3 || input.ndim() > 5) {
-    throw UsageError("input must be [N, ...spatial, C] with 1 to 3 spatial dims");
-  }
-  // MLX's own size check ignores part of the dilation/stride arithmetic (a padded input shorter than the
-  // dilated kernel can still produce an output that reads past the padded buffer): require that the
-  // dilated kernel fits inside the dilated, padded input on every spatial axis.
-  int spatial = static_cast<int>(input.ndim()) - 2;
-  auto entry = [&](const std::optional<std::vector<int>>& v, int i, int fallback) {
-    if (!v || v->empty()) return fallback;
-    if (v->size() == 1) return (*v)[0];
-    return i < static_cast<int>(v->size()) ? (*v)[i] : fallback;
-  };
-  if (input.size() > 0 && weight.size() > 0 && static_cast<int>(weight.ndim()) == spatial + 2) {
-    for (int i = 0; i < spatial; ++i) {
-      int64_t len = input.shape(1 + i);
-      int64_t k = weight.shape(1 + i);
-      int64_t in = (len - 1) * entry(input_dilation, i, 1) + 1 + entry(padding_lo, i, 0) + entry(padding_hi, i, 0);
-      int64_t span = (k - 1) * entry(kernel_dilation, i, 1) + 1;
-      if (span > in) {
-        throw UsageError("the dilated kernel (" + std::to_string(span) + ") is longer than the dilated, padded input (" +
-                         std::to_string(in) + ") along spatial axis " + std::to_string(i));
-      }
-    }
-  }
-  mx::array out =
-      mx::conv_general(input, weight, stride.value_or(std::vector<int>{}), padding_lo.value_or(std::vector<int>{}),
-                       padding_hi.value_or(std::vector<int>{}), kernel_dilation.value_or(std::vector<int>{}),
-                       input_dilation.value_or(std::vector<int>{}), groups, flip, s);
-  // An empty input or kernel (zero channels crash the CPU kernel with a division by zero): the node
-  // above validated the shapes; the sum over nothing is 0.
-  if (input.size() == 0 || weight.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
   return out;
 }
 

@@ -18,5 +18,8 @@ opSuite({
     { code: "mx.convGeneral(mx.ones([1, 4, 2]), mx.ones([1, 2, 3]))", run: () => mx.convGeneral(mx.ones([1, 4, 2]), mx.ones([1, 2, 3])), error: "MlxError", message: "conv", phase: "build" },
     { code: "mx.convGeneral(mx.ones([1, 1, 1]), mx.ones([1, 3, 1]), { stride: [2], paddingLo: [1], paddingHi: [2], kernelDilation: [2] })", run: () => mx.convGeneral(mx.ones([1, 1, 1]), mx.ones([1, 3, 1]), { stride: [2], paddingLo: [1], paddingHi: [2], kernelDilation: [2] }), error: "Error", message: "dilated kernel", phase: "build" },
     { code: "mx.convGeneral(mx.ones([4]), mx.ones([2]))", run: () => mx.convGeneral(mx.ones([4]), mx.ones([2])), error: "Error", message: "spatial", phase: "build" },
+    { code: "mx.convGeneral(mx.ones([1, 4, 1], 'float64'), mx.ones([1, 2, 1], 'float64'), { inputDilation: [2] })", run: () => mx.convGeneral(mx.ones([1, 4, 1], 'float64'), mx.ones([1, 2, 1], 'float64'), { inputDilation: [2] }), error: "Error", message: "float64 convolution", phase: "build" },
+    { code: "mx.convGeneral(mx.ones([1, 4, 1]), mx.ones([1, 0, 1]))", run: () => mx.convGeneral(mx.ones([1, 4, 1]), mx.ones([1, 0, 1])), error: "Error", message: "kernel's spatial sizes", phase: "build" },
+    { code: "mx.convGeneral(mx.ones([1, 4, 1]), mx.ones([1, 2, 1]), { stride: [1, 1] })", run: () => mx.convGeneral(mx.ones([1, 4, 1]), mx.ones([1, 2, 1]), { stride: [1, 1] }), error: "Error", message: "stride must be one integer or a list of 1", phase: "build" },
   ],
 });

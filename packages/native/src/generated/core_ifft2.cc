@@ -12,7 +12,7 @@ Napi::Value op_core_ifft2(const Napi::CallbackInfo& info) {
     auto axes = conv::optional_integers(info[2], "axes");
     auto norm = conv::string_or(info[3], "norm", "backward");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::fft2(a, s, axes, norm, (true), stream));
+    return to_js(info.Env(), mlxts::support::fft2(a, s, axes, norm, mlxts::support::FftKind::Complex, (true), stream));
   });
 }
 

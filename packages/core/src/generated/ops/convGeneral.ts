@@ -32,7 +32,9 @@ export interface ConvGeneralOptions extends StreamOptions {
  * splits the channels (MLX supports `groups > 1` for 1-D and 2-D only). Strides and dilations must be at
  * least 1 and padding non-negative, and the dilated kernel (`(k - 1) * kernelDilation + 1`) must fit in the
  * dilated, padded input (`(n - 1) * inputDilation + 1 + paddingLo + paddingHi`) on every spatial axis
- * (MLX's own check misses some of these cases and would read past the padded input; mlxts rejects them). Inputs must be floating-point. An empty input or kernel (for
+ * (MLX's own check misses some of these cases and would read past the padded input; mlxts rejects them). Inputs must be floating-point;
+ * `float64` works only without kernel or input dilation and with `groups: 1` (MLX's CPU kernels
+ * have no other float64 path), and a kernel needs at least one tap along every spatial axis. An empty input or kernel (for
  * example zero input channels) gives zeros of the output shape without running the kernel.
  *
  * @param input - Input, `[N, ...spatial, C_in]`.
