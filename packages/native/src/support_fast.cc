@@ -169,17 +169,28 @@ std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k
 }
 
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s) {
-  // One compiled function for the process: MLX fuses the elementwise chain into one kernel (on the CPU
-  // it JIT-compiles C++ once per shape and dtype).
-  static auto fused = mx::compile([](const std::vector<mx::array>& in) {
-    const mx::array& g = in[0];
-    return std::vector<mx::array>{mx::multiply(mx::multiply(g, mx::sigmoid(g)), in[1])};
-  });
   if (gate.shape() != up.shape()) throw UsageError("gate and up must have the same shape");
   if (!mx::issubdtype(gate.dtype(), mx::floating) || gate.dtype() != up.dtype()) {
     throw UsageError("gate and up must share one floating dtype");
   }
-  (void)s;  // compiled functions run on the default stream of the default device
+  if (mx::to_stream(s).device == mx::Device::cpu) {
+    // MLX compiles fused CPU kernels by running the system C++ compiler at evaluation time, and that
+    // fails where the compiler rejects MLX's generated source (seen with a newer g++: "redeclaration of
+    // _Float128"). Plain ops cost two extra passes over memory but need no compiler.
+    return mx::multiply(mx::multiply(gate, mx::sigmoid(gate, s), s), up, s);
+  }
+  // One compiled function for the process: on the GPU MLX fuses the elementwise chain into one kernel.
+  static auto fused = mx::compile([](const std::vector<mx::array>& in) {
+    const mx::array& g = in[0];
+    return std::vector<mx::array>{mx::multiply(mx::multiply(g, mx::sigmoid(g)), in[1])};
+  });
+  // Compiled functions run on the default device's stream, so the requested device is the default while
+  // the graph is built (ops are built under the runtime lock, so no other thread sees the switch).
+  struct DefaultDevice {
+    mx::Device previous = mx::default_device();
+    explicit DefaultDevice(mx::Device device) { mx::set_default_device(device); }
+    ~DefaultDevice() { mx::set_default_device(previous); }
+  } scope(mx::to_stream(s).device);
   return fused({gate, up})[0];
 }
 
