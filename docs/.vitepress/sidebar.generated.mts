@@ -93,6 +93,7 @@ export const packages = [
       { text: 'logicalOr', link: '/api/core/logicalOr' },
       { text: 'logicalXor', link: '/api/core/logicalXor' },
       { text: 'logsumexp', link: '/api/core/logsumexp' },
+      { text: 'maskedScatter', link: '/api/core/maskedScatter' },
       { text: 'matmul', link: '/api/core/matmul' },
       { text: 'max', link: '/api/core/max' },
       { text: 'maximum', link: '/api/core/maximum' },

@@ -1,5 +1,5 @@
 // Scatter, dynamic-slice and indexed-matmul ops against float64 TS references (direct loops) over random
-// shapes, indices and dtypes: scatterProd/Max/Min, putAlongAxis, scatterAddAxis, sliceDynamic,
+// shapes, indices and dtypes: scatterProd/Max/Min, putAlongAxis, scatterAddAxis, maskedScatter, sliceDynamic,
 // sliceUpdateDynamic, sliceUpdateAdd/Prod/Max/Min, addmm, blockMaskedMm, gatherMm and searchsorted.
 // References read their inputs back from the tensors, so they see values already rounded to the dtype.
 import fc from 'fast-check';
@@ -183,6 +183,54 @@ describe('putAlongAxis and scatterAddAxis', () => {
       expect(() => mx.putAlongAxis(mx.array(1), mx.array(0, 'int32'), mx.array(2), 0)).toThrow('out of bounds');
       expect(() => mx.scatterAddAxis(mx.zeros([2]), mx.array([true]), mx.array(1), 0)).toThrow('integer dtype');
       expect(() => mx.putAlongAxis(mx.zeros([2]), [0], mx.array(1), 0.5 as never)).toThrow(TypeError);
+    }));
+});
+
+describe('maskedScatter', () => {
+  // A mask over the leading d axes of a; src stacks one sub-tensor per true entry (plus 0-2 spare rows),
+  // or is a single sub-tensor written at every true entry.
+  const arb = fc
+    .tuple(shapeArb(1, 3, 1, 3), fc.constantFrom(...scatterDtypes), fc.boolean(), fc.integer({ min: 0, max: 2 }))
+    .chain(([shape, dtype, single, spare]) =>
+      fc.integer({ min: 1, max: shape.length }).chain((d) =>
+        fc.tuple(
+          fc.constant({ shape, dtype, single, spare, d }),
+          fc.array(fc.boolean(), { minLength: sizeOf(shape.slice(0, d)), maxLength: sizeOf(shape.slice(0, d)) }),
+          smallInts(sizeOf(shape), dtype),
+          smallInts((sizeOf(shape.slice(0, d)) + 3) * sizeOf(shape.slice(d)), dtype),
+          fc.boolean(),
+        ),
+      ),
+    );
+  it('writes consecutive src sub-tensors at the true positions, in row-major order', () =>
+    check(arb, ([{ shape, dtype, single, spare, d }, maskVals, aVals, srcVals, strided]) => {
+      const sub = shape.slice(d);
+      const subSize = sizeOf(sub);
+      const count = maskVals.filter(Boolean).length;
+      const srcShape = single ? sub : [count + Math.max(spare, count === 0 ? 1 : 0), ...sub];
+      const a = strided && shape.length > 1 ? transposedCopy({ shape, data: aVals }, dtype) : fromValues(aVals, shape, dtype);
+      const src = fromValues(srcVals.slice(0, sizeOf(srcShape)), srcShape, dtype);
+      const sv = toNd(src).data;
+      const data = [...toNd(a).data];
+      let k = 0;
+      maskVals.forEach((m, i) => {
+        if (!m) return;
+        for (let j = 0; j < subSize; j++) data[i * subSize + j] = sv[(single ? 0 : k * subSize) + j];
+        k++;
+      });
+      const out = mx.maskedScatter(a, mx.array(maskVals).reshape(shape.slice(0, d)), src);
+      expect(out.dtype).toBe(dtype);
+      expectCloseNd(toNd(out), { shape, data }, 0, `${dtype} ${shape} mask ${maskVals} src ${srcShape}`);
+    }));
+
+  it('handles 0-d and empty tensors; too few src entries fail at evaluation', () =>
+    withoutLeaks(() => {
+      expect(mx.maskedScatter(mx.array(1), mx.array(true), mx.array([5])).item()).toBe(5);
+      expect(mx.maskedScatter(mx.array(1), mx.array(false), mx.array([5])).item()).toBe(1);
+      expect(mx.maskedScatter(mx.zeros([0, 2]), mx.zeros([0], 'bool'), mx.zeros([0, 2])).shape).toEqual([0, 2]);
+      expect(() => mx.maskedScatter(mx.zeros([2, 2]), mx.array([false, false]), mx.zeros([0, 2]))).toThrow('src is empty');
+      const short = mx.maskedScatter(mx.zeros([2, 2]), mx.array([true, true]), mx.array([[1, 2]]));
+      expect(() => short.toArray()).toThrow('not have enough elements');
     }));
 });
 

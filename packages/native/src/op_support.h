@@ -212,6 +212,8 @@ mx::array slice_update_dynamic(const mx::array& a, const mx::array& update, cons
 mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const std::vector<int>& start,
                               const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
                               ScatterKind kind, mx::StreamOrDevice s);
+// An empty `src` is rejected (MLX's kernel divides by its size) unless `a` is empty.
+mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s);
 // beta * c + alpha * (a @ b); an empty result (which MLX's addmm fails to build when batched) is returned
 // as zeros of the broadcast shape.
 mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,

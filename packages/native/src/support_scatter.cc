@@ -1,7 +1,8 @@
 // Helpers for put_along_axis, scatter_add_axis, dynamic slicing, slice_update_{add,prod,max,min},
-// block_masked_mm and gather_mm. MLX's kernels for these trust their indices: an out-of-range index or
-// dynamic start reads or writes outside the buffer (seen as garbage values and heap corruption), so
-// every index is wrapped and clamped here before MLX sees it.
+// masked_scatter, addmm, block_masked_mm and gather_mm. MLX's kernels for these trust their inputs: an
+// out-of-range index or dynamic start reads or writes outside the buffer (seen as garbage values and heap
+// corruption), so every index is wrapped and clamped here before MLX sees it; other gaps (empty operands,
+// float32-only kernels) are handled where they occur.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -145,6 +146,14 @@ mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const
     case ScatterKind::Min: return mx::slice_update_min(a, update, b.begin, b.end, b.step, s);
     default: return mx::slice_update(a, update, b.begin, b.end, b.step, s);
   }
+}
+
+mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s) {
+  mx::array out = mx::masked_scatter(a, mask, src, s);  // checks the mask's dtype and shape
+  if (a.size() == 0) return mx::astype(a, out.dtype(), s);
+  // MLX's kernel divides by the size of `src`: an empty one would crash the process.
+  if (src.size() == 0) throw UsageError("src is empty");
+  return out;
 }
 
 mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,

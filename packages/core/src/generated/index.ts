@@ -105,6 +105,7 @@ export { logicalNot } from './ops/logicalNot.js';
 export { logicalOr } from './ops/logicalOr.js';
 export { logicalXor } from './ops/logicalXor.js';
 export { logsumexp } from './ops/logsumexp.js';
+export { maskedScatter } from './ops/maskedScatter.js';
 export { matmul } from './ops/matmul.js';
 export { max } from './ops/max.js';
 export { maximum } from './ops/maximum.js';

@@ -90,6 +90,7 @@ Napi::Value op_core_logical_not(const Napi::CallbackInfo& info);
 Napi::Value op_core_logical_or(const Napi::CallbackInfo& info);
 Napi::Value op_core_logical_xor(const Napi::CallbackInfo& info);
 Napi::Value op_core_logsumexp(const Napi::CallbackInfo& info);
+Napi::Value op_core_masked_scatter(const Napi::CallbackInfo& info);
 Napi::Value op_core_matmul(const Napi::CallbackInfo& info);
 Napi::Value op_core_max(const Napi::CallbackInfo& info);
 Napi::Value op_core_maximum(const Napi::CallbackInfo& info);
@@ -286,6 +287,7 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_logical_or", Napi::Function::New<op_core_logical_or>(env, "core_logical_or"));
   ops.Set("core_logical_xor", Napi::Function::New<op_core_logical_xor>(env, "core_logical_xor"));
   ops.Set("core_logsumexp", Napi::Function::New<op_core_logsumexp>(env, "core_logsumexp"));
+  ops.Set("core_masked_scatter", Napi::Function::New<op_core_masked_scatter>(env, "core_masked_scatter"));
   ops.Set("core_matmul", Napi::Function::New<op_core_matmul>(env, "core_matmul"));
   ops.Set("core_max", Napi::Function::New<op_core_max>(env, "core_max"));
   ops.Set("core_maximum", Napi::Function::New<op_core_maximum>(env, "core_maximum"));
