@@ -82,6 +82,18 @@ mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx:
   }
   int ax = scatter_axis(*axis, static_cast<int>(a.ndim()));
   scatter_require_integer(indices, "indices");
+  // MLX would broadcast `a` itself up to the indices' shape (the result then has another shape than `a`);
+  // the writes must fit `a` as it is.
+  if (indices.ndim() == a.ndim()) {
+    mx::Shape target = mx::broadcast_shapes(indices.shape(), values.shape());
+    if (target.size() != a.ndim()) throw UsageError("values has more dimensions than a");
+    for (int j = 0; j < static_cast<int>(a.ndim()); ++j) {
+      if (j != ax && target[j] != 1 && target[j] != a.shape(j)) {
+        throw UsageError("indices and values (broadcast to length " + std::to_string(target[j]) + ") do not fit a (length " +
+                         std::to_string(a.shape(j)) + ") along axis " + std::to_string(j));
+      }
+    }
+  }
   int size = a.shape(ax);
   mx::array safe = clamp_indices(indices, size, size - 1, s);
   mx::array out = add ? mx::scatter_add_axis(a, safe, values, ax, s) : mx::put_along_axis(a, safe, values, ax, s);

@@ -16,5 +16,6 @@ opSuite({
     { code: "mx.putAlongAxis(mx.zeros([3]), mx.array([0.5]), mx.array([1]), 0)", run: () => mx.putAlongAxis(mx.zeros([3]), mx.array([0.5]), mx.array([1]), 0), error: "Error", message: "integer dtype", phase: "build" },
     { code: "mx.putAlongAxis(mx.zeros([2, 2]), [0, 1], mx.array([1]), 1)", run: () => mx.putAlongAxis(mx.zeros([2, 2]), [0, 1], mx.array([1]), 1), error: "MlxError", message: "put_along_axis", phase: "build" },
     { code: "mx.putAlongAxis(mx.zeros([2, 2]), [[0, 1]], mx.ones([3]), 1)", run: () => mx.putAlongAxis(mx.zeros([2, 2]), [[0, 1]], mx.ones([3]), 1), error: "MlxError", message: "broadcast", phase: "build" },
+    { code: "mx.putAlongAxis(mx.zeros([1, 3]), [[0], [1]], mx.array(1), 1)", run: () => mx.putAlongAxis(mx.zeros([1, 3]), [[0], [1]], mx.array(1), 1), error: "Error", message: "do not fit a (length 1) along axis 0", phase: "build" },
   ],
 });

@@ -5,9 +5,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /**
  * Writes values into a copy of a tensor at indices aligned with it along one axis (the inverse of `takeAlongAxis`).
  *
- * `indices` has as many axes as `a` and broadcasts against `a` on every axis but `axis`; `values`
- * broadcasts to the shape of `indices` and is cast to `a`'s dtype (floats written into an integer tensor
- * truncate). Along `axis`, element `indices[..., i, ...]` of the result's position receives
+ * `indices` has as many axes as `a`; `indices` and `values` broadcast together, and on every axis but
+ * `axis` their broadcast length is 1 (repeated over `a`) or `a`'s length (longer is an error: the writes
+ * must fit `a`). `values` is cast to `a`'s dtype (floats written into an integer tensor truncate). Along `axis`, element `indices[..., i, ...]` of the result's position receives
  * `values[..., i, ...]`. Where several indices hit the same position, which value wins is unspecified.
  * Without `axis`, `a` is flattened first (then `indices` must be 1-D) and the result keeps `a`'s shape.
  * `a` is not modified; an empty `a` or empty `indices` leave it unchanged.
@@ -16,7 +16,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * @param a - The tensor to update.
  * @param indices - Integer indices (a JS array is int32).
- * @param values - The values to write; broadcast to the shape of `indices`.
+ * @param values - The values to write; broadcast with `indices`.
  * @param axis - The axis to write along; the flattened tensor when omitted.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The updated copy, with `a`'s shape and dtype.

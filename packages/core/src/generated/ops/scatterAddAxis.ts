@@ -6,16 +6,16 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * Adds values into a copy of a tensor at indices aligned with it along one axis.
  *
  * Like `putAlongAxis`, but the values are added to what is there, and repeated indices accumulate
- * (a histogram is `scatterAddAxis(zeros, bins, 1, 0)`). `indices` has as many axes as `a` and broadcasts
- * against `a` on every axis but `axis`; `values` broadcasts to the shape of `indices` and is cast to `a`'s
- * dtype (floats added into an integer tensor truncate first). `a` is not modified; an empty `a` or empty
+ * (a histogram is `scatterAddAxis(zeros, bins, 1, 0)`). `indices` has as many axes as `a`; `indices` and
+ * `values` broadcast together, and on every axis but `axis` their broadcast length is 1 or `a`'s length
+ * (longer is an error). `values` is cast to `a`'s dtype (floats added into an integer tensor truncate first). `a` is not modified; an empty `a` or empty
  * `indices` leave it unchanged. MLX does not bounds-check these writes, so mlxts wraps negative indices
  * (counting from the end) and clamps the rest into `[0, a.shape[axis] - 1]`. Indices must have an integer
  * dtype (a JS array is int32).
  *
  * @param a - The tensor to add into.
  * @param indices - Integer indices (a JS array is int32).
- * @param values - The values to add; broadcast to the shape of `indices`.
+ * @param values - The values to add; broadcast with `indices`.
  * @param axis - The axis to add along.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The updated copy, with `a`'s shape and dtype.
