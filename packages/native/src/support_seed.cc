@@ -1,5 +1,5 @@
 // Helpers for the seed ops einsum, tensordot, as_strided, the fft family, slice_update, gather,
-// scatter(_add) and conv_general. Each one validates what MLX leaves unchecked (reads or writes outside
+// scatter (every ScatterKind) and conv_general. Each one validates what MLX leaves unchecked (reads or writes outside
 // a buffer) so that bad input is a JS error, never a crash.
 #include <algorithm>
 #include <cstdint>
