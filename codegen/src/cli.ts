@@ -1,8 +1,10 @@
 // npm run codegen [-- --check]: regenerate everything from schema/, or fail listing any drift.
-import { readFileSync } from 'node:fs';
+// npm run codegen -- --scan-headers DIR [--check]: refresh schema/mlx-headers.yaml from MLX's headers.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitAll, type Seed } from './emit.js';
+import { headerListText, SCANNED_HEADERS, scanHeader, versionOf } from './headers.js';
 import { formatProblem } from './load.js';
 import { loadSchema } from './validate.js';
 import { syncTree } from './write.js';
@@ -11,6 +13,12 @@ import { syncTree } from './write.js';
 const rootFlag = process.argv.indexOf('--root');
 const root = rootFlag >= 0 ? resolve(process.argv[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const check = process.argv.includes('--check');
+
+const scanFlag = process.argv.indexOf('--scan-headers');
+if (scanFlag >= 0) {
+  // Relative to where `npm run` was typed (npm runs the script inside codegen/).
+  process.exit(scanHeaders(resolve(process.env.INIT_CWD ?? '.', process.argv[scanFlag + 1] ?? '.')));
+}
 
 const { schema, problems } = loadSchema(root);
 if (!schema) {
@@ -32,6 +40,26 @@ if (check) {
   console.log(`codegen --check: ${files.size} generated files match ${schema.ops.length} ops`);
 } else {
   console.log(`codegen: ${schema.ops.length} ops, ${files.size} files (${drift.added.length} added, ${drift.changed.length} changed, ${drift.stale.length} removed)`);
+}
+
+// --scan-headers DIR: rewrite (or with --check, compare) schema/mlx-headers.yaml from the MLX headers in DIR.
+function scanHeaders(includeDir: string): number {
+  if (!existsSync(join(includeDir, 'mlx', 'version.h'))) {
+    console.error(`codegen --scan-headers: ${includeDir} has no mlx/version.h; pass MLX's include directory (the folder holding mlx/ops.h)`);
+    return 1;
+  }
+  const read = (header: string) => readFileSync(join(includeDir, header), 'utf8');
+  const text = headerListText(versionOf(read('mlx/version.h')), new Map(SCANNED_HEADERS.map((h) => [h, scanHeader(read(h))])));
+  const path = join(root, 'schema', 'mlx-headers.yaml');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (check) {
+    if (current === text) return 0;
+    console.error(`codegen --scan-headers --check: schema/mlx-headers.yaml differs from the headers in ${includeDir}; run \`npm run codegen -- --scan-headers ${includeDir}\``);
+    return 1;
+  }
+  writeFileSync(path, text);
+  console.log(`codegen: schema/mlx-headers.yaml ${current === text ? 'unchanged' : 'updated'}`);
+  return 0;
 }
 
 function readSeeds(path: string): Seed[] {

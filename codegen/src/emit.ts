@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Schema } from './model.js';
-import { coverageView, docsIndexViews, docsOpView, docsSidebarView } from './views/docs.js';
+import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
 import { napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
 import { tsIndexView, tsMethodsView, tsOpView } from './views/ts.js';
@@ -54,6 +54,8 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   }
   for (const view of docsIndexViews(schema)) put(view, 'docs-index.md');
   put(coverageView(schema, seeds), 'coverage.md');
+  const mlxCoverage = mlxCoverageView(schema);
+  if (mlxCoverage) put(mlxCoverage, 'mlx-coverage.md');
   put(docsSidebarView(schema), 'docs-sidebar.mts');
   return out;
 }

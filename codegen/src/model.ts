@@ -77,6 +77,8 @@ export interface Op {
   /** Arguments may be operand objects of other packages (e.g. a QuantizedTensor) that handle the call. */
   readonly dispatch: boolean;
   readonly seed: readonly string[];
+  /** The public MLX header functions the op binds, qualified below mlx::core (`add`, `fft::rfft`). */
+  readonly mlx: readonly string[];
   readonly summary: string;
   readonly doc: string;
   readonly args: readonly Arg[];
@@ -98,12 +100,29 @@ export interface RuntimeEntry {
   readonly page: string;
 }
 
+/** A public function of a scanned MLX header, with the ops binding it or the reason none does. */
+export interface MlxFunction {
+  readonly header: string;
+  /** Qualified below mlx::core: `add`, `fft::rfft`, `random::uniform`. */
+  readonly name: string;
+  readonly ops: readonly string[];
+  readonly reason?: string;
+}
+
+/** The public API of the pinned MLX's headers (schema/mlx-headers.yaml) and how mlxts covers it. */
+export interface MlxApi {
+  readonly version: string;
+  readonly functions: readonly MlxFunction[];
+}
+
 export interface Schema {
   readonly families: readonly Family[];
   readonly runtime: readonly RuntimeEntry[];
   readonly types: ReadonlyMap<string, TypeDef>;
   readonly dtypeClasses: Readonly<Record<string, readonly string[]>>;
   readonly ops: readonly Op[];
+  /** Absent when the schema has no schema/mlx-headers.yaml. */
+  readonly mlxApi?: MlxApi;
 }
 
 /** Deep-freezes a value built by the validator so no stage can mutate the model. */

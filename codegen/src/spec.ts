@@ -71,6 +71,8 @@ export const opSpec: ObjectSpec = {
   family: requiredString,
   extends: string,
   seed: stringList,
+  /** MLX functions the op binds that neither its callees nor its op id name (see mlx-api.ts). */
+  mlx: stringList,
   summary: requiredString,
   doc: requiredString,
   js: { kind: { object: { name: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },

@@ -3,6 +3,7 @@
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
 import { deepFreeze, type Arg, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { readHeaderList, resolveMlxApi } from './mlx-api.js';
 import { classSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
@@ -58,7 +59,13 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
   checkUnique(ops, (op) => op.id, 'op id', problems);
   ops.sort((a, b) => (a.family.id + '/' + a.id).localeCompare(b.family.id + '/' + b.id));
   if (problems.length > 0) return { problems };
-  return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops }), problems };
+  const headersFile = byName('mlx-headers.yaml');
+  if (!headersFile) return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops }), problems };
+  const unboundFile = vocab('unbound.yaml');
+  if (!unboundFile) return { problems };
+  const mlx = resolveMlxApi(readHeaderList(headersFile, problems), headersFile, unboundFile, ops, problems);
+  if (problems.length > 0) return { problems };
+  return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops: mlx.ops, mlxApi: mlx.api }), problems };
 }
 
 interface Vocab {
@@ -187,6 +194,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     method: d.js?.method ?? false,
     dispatch: d.js?.dispatch ?? false,
     seed: d.seed ?? [],
+    mlx: d.mlx ?? [],
     summary: d.summary.trim(),
     doc: d.doc.trim(),
     args,

@@ -42,7 +42,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, summary, doc, js, args, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+        'op, family, extends, seed, mlx, summary, doc, js, args, stream, binding, callee, returns, dtype, shape, errors, examples, test',
     ]);
   });
 

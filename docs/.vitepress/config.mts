@@ -26,6 +26,7 @@ export default defineConfig({
           { text: 'Quantization', link: '/concepts/quantization' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
+          { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },
         ],
       },
       ...packages,

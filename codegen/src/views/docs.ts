@@ -119,6 +119,54 @@ export function coverageView(schema: Schema, seeds: readonly { name: string; fam
   };
 }
 
+export interface MlxCoverageView {
+  readonly marker: string;
+  readonly path: string;
+  readonly version: string;
+  readonly bound: number;
+  readonly total: number;
+  readonly headers: readonly {
+    readonly header: string;
+    readonly bound: number;
+    readonly total: number;
+    readonly rows: readonly { name: string; fn: string; note: string }[];
+  }[];
+  readonly unbound: readonly { name: string; header: string; reason: string }[];
+}
+
+/** Every public function of the scanned MLX headers: the mlxts functions binding it, or why none does. */
+export function mlxCoverageView(schema: Schema): MlxCoverageView | undefined {
+  const api = schema.mlxApi;
+  if (!api) return undefined;
+  const qualified = (name: string) => code(`mlx::core::${name}`);
+  const link = (id: string) => {
+    const page = docsOpView(schema.ops.find((op) => op.id === id)!);
+    return `[${code(page.title)}](./${page.path.replace(/^docs\//, '')})`;
+  };
+  const headers = [...new Set(api.functions.map((f) => f.header))].map((header) => {
+    const functions = api.functions.filter((f) => f.header === header);
+    return {
+      header,
+      bound: functions.filter((f) => f.ops.length > 0).length,
+      total: functions.length,
+      rows: functions.map((f) => ({
+        name: qualified(f.name),
+        fn: f.ops.map(link).join(', '),
+        note: f.ops.length > 0 ? '' : `not bound: ${f.reason}`,
+      })),
+    };
+  });
+  const unbound = api.functions.filter((f) => f.ops.length === 0);
+  return {
+    marker: markerText('schema/mlx-headers.yaml and schema/unbound.yaml'),
+    path: 'docs/mlx-coverage.md',
+    version: api.version,
+    bound: api.functions.length - unbound.length,
+    total: api.functions.length,
+    headers,
+    unbound: unbound.map((f) => ({ name: qualified(f.name), header: code(f.header), reason: f.reason ?? '' })),
+  };
+}
 
 export interface DocsSidebarView {
   readonly marker: string;

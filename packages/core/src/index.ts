@@ -5,7 +5,7 @@ import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
 export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, Stream, TensorData } from '@mlxts/native';
-export type { ArrayLike, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
+export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
 export { operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
 export * from './dtypes.js';

@@ -3,8 +3,14 @@ import type { Device, DType, Stream, Tensor } from '@mlxts/native';
 
 export type { Device, DType, Stream, Tensor };
 
-/** Nested JS arrays of numbers, booleans or bigints. */
-export type NestedArray = ReadonlyArray<number | boolean | bigint | NestedArray>;
+/** A complex number, as complex64 elements are written and read back. */
+export interface Complex {
+  readonly re: number;
+  readonly im: number;
+}
+
+/** Nested JS arrays of numbers, booleans, bigints or complex numbers (any `{re, im}` makes complex64). */
+export type NestedArray = ReadonlyArray<number | boolean | bigint | Complex | NestedArray>;
 
 /**
  * Anything an op accepts where it expects a tensor: a Tensor, or JS data converted like `mx.array`.
@@ -16,6 +22,7 @@ export type ArrayLike =
   | number
   | boolean
   | bigint
+  | Complex
   | NestedArray
   | ArrayBufferView
   | ArrayBuffer;

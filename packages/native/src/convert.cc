@@ -41,10 +41,35 @@ struct Nested {
   std::vector<int> shape;
   std::vector<double> numbers;
   std::vector<int64_t> bigints;
+  std::vector<float> imags;  // imaginary parts; 0 for real elements
   bool any_number = false;
+  bool any_complex = false;
   bool any_bool = false;
   bool any_bigint = false;
 };
+
+// A complex number written as {re, im} (how complex64 elements read back); nullopt for anything else.
+std::optional<std::pair<double, double>> complex_parts(Napi::Value value) {
+  if (!value.IsObject() || value.IsArray() || value.IsTypedArray() || value.IsArrayBuffer() || value.IsFunction()) {
+    return std::nullopt;
+  }
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Value re = object.Get("re");
+  Napi::Value im = object.Get("im");
+  if (!re.IsNumber() || !im.IsNumber()) return std::nullopt;
+  return std::make_pair(re.As<Napi::Number>().DoubleValue(), im.As<Napi::Number>().DoubleValue());
+}
+
+// complex64 elements built from real and imaginary parts, cast to `dtype` when one is asked for.
+mx::array complex_array(const std::vector<double>& re, const std::vector<float>& im, mx::Shape shape,
+                        std::optional<mx::Dtype> dtype, const char* name) {
+  if (dtype && *dtype != mx::complex64) {
+    throw UsageError(std::string(name) + " holds complex numbers ({re, im}); they need dtype complex64");
+  }
+  std::vector<mx::complex64_t> values(re.size());
+  for (size_t i = 0; i < re.size(); ++i) values[i] = mx::complex64_t(static_cast<float>(re[i]), im[i]);
+  return mx::array(values.begin(), std::move(shape), mx::complex64);
+}
 
 void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name) {
   if (value.IsArray()) {
@@ -60,7 +85,14 @@ void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name)
   if (depth != out.shape.size()) {
     throw UsageError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
   }
-  if (value.IsNumber()) {
+  out.imags.push_back(0);
+  std::optional<std::pair<double, double>> complex = complex_parts(value);
+  if (complex) {
+    out.any_complex = true;
+    out.numbers.push_back(complex->first);
+    out.imags.back() = static_cast<float>(complex->second);
+    out.bigints.push_back(0);
+  } else if (value.IsNumber()) {
     out.any_number = true;
     out.numbers.push_back(value.As<Napi::Number>().DoubleValue());
     out.bigints.push_back(0);
@@ -76,7 +108,7 @@ void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name)
     out.numbers.push_back(static_cast<double>(v));
     out.bigints.push_back(v);
   } else {
-    wrong_type(name, "numbers, booleans or bigints in nested arrays", value);
+    wrong_type(name, "numbers, booleans, bigints or {re, im} objects in nested arrays", value);
   }
 }
 
@@ -93,6 +125,7 @@ mx::array from_nested(Napi::Array list, std::optional<mx::Dtype> dtype, const ch
     probe = probe.As<Napi::Array>().Get(uint32_t{0});
   }
   read_nested(list, 0, nested, name);
+  if (nested.any_complex) return complex_array(nested.numbers, nested.imags, shape_of(nested.shape), dtype, name);
   mx::Dtype natural = nested.any_number ? mx::float32
                       : nested.any_bigint && !nested.any_bool ? mx::int64
                       : nested.any_bool && !nested.any_bigint ? mx::bool_
@@ -209,9 +242,12 @@ mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const ch
     return mx::array(signed_value, dtype.value_or(mx::int64));
   }
   if (value.IsArray()) return from_nested(value.As<Napi::Array>(), dtype, name);
+  if (std::optional<std::pair<double, double>> complex = complex_parts(value)) {
+    return complex_array({complex->first}, {static_cast<float>(complex->second)}, {}, dtype, name);
+  }
   if (value.IsTypedArray()) return from_typed_array(value.As<Napi::TypedArray>(), dtype);
   if (value.IsArrayBuffer()) return from_bytes(value.As<Napi::ArrayBuffer>(), dtype, name);
-  wrong_type(name, "a Tensor, number, boolean, bigint, nested array, TypedArray or ArrayBuffer", value);
+  wrong_type(name, "a Tensor, number, boolean, bigint, {re, im} complex number, nested array, TypedArray or ArrayBuffer", value);
 }
 
 mx::array tensor(Napi::Value value, const char* name) {

@@ -73,12 +73,27 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s);
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s);
+// Targets are wrapped/clamped into [0, classes) (the kernel reads logits at them unchecked); no rows give an
+// empty result rather than MLX's logsumexp error.
+mx::array cross_entropy(const mx::array& logits, const mx::array& targets, mx::StreamOrDevice s);
+// The gated delta rule recurrence over T steps with every shape checked first; T = 0 passes the state through.
+std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k, const mx::array& v,
+                                          const mx::array& gamma, const mx::array& beta,
+                                          const std::optional<mx::array>& state, const std::optional<mx::array>& mask,
+                                          mx::StreamOrDevice s);
 // Writes new keys/values into the caches at `offset` (along the token axis) and attends over the valid
 // prefix with a causal mask (and `key_mask`); returns {attention, new key cache, new value cache}.
 std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& new_k, const mx::array& new_v,
                                           const mx::array& k_cache, const mx::array& v_cache, int offset,
                                           std::optional<double> scale, const std::optional<mx::array>& key_mask,
                                           const std::string& layout, mx::StreamOrDevice s);
+
+// Products (support_products.cc).
+// Broadcasts a and b to one shape first (MLX checks `axis` against a single operand's rank).
+mx::array vecdot(const mx::array& a, const mx::array& b, int axis, mx::StreamOrDevice s);
+// Checks a and b are matrices that contract, and clamps every [start, end) segment into [0, K] (a reversed
+// one becomes empty): the kernel does not check either and would read past its operands.
+mx::array segmented_mm(const mx::array& a, const mx::array& b, const mx::array& segments, mx::StreamOrDevice s);
 
 // Elementwise math (support_math.cc).
 
@@ -98,6 +113,9 @@ mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s
 // integer zero divisor would crash the process: integer (and bool) inputs use the two guarded ops above,
 // floating-point inputs MLX's divmod.
 std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+
+// mx::diff with the order capped at the axis length: MLX loops n times even past an empty axis.
+mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s);
 
 // Shape ops (support_shape.cc).
 

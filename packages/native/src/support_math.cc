@@ -47,3 +47,15 @@ std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::Stream
 }
 
 }  // namespace mlxts::support
+
+namespace mlxts::support {
+
+mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s) {
+  // MLX differences n times in a loop even once the axis is empty, so a huge n would stall the JS thread
+  // for minutes; beyond the axis length the answer is the same empty axis.
+  int ndim = static_cast<int>(a.ndim());
+  if (n > 0 && axis >= -ndim && axis < ndim) n = std::min(n, a.shape(axis < 0 ? axis + ndim : axis));
+  return mx::diff(a, n, axis, s);
+}
+
+}  // namespace mlxts::support

@@ -34,6 +34,7 @@ import { cumsum, type CumsumOptions } from './ops/cumsum.js';
 import { degrees } from './ops/degrees.js';
 import { diag } from './ops/diag.js';
 import { diagonal } from './ops/diagonal.js';
+import { diff } from './ops/diff.js';
 import { divide } from './ops/divide.js';
 import { equal } from './ops/equal.js';
 import { erf } from './ops/erf.js';
@@ -179,6 +180,8 @@ declare module '@mlxts/native' {
     diag(k?: number, options?: StreamOptions): Tensor;
     /** A diagonal of the plane given by two axes. Same as `mx.diagonal`. */
     diagonal(offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor;
+    /** The n-th discrete difference along an axis. Same as `mx.diff`. */
+    diff(n?: number, axis?: number, options?: StreamOptions): Tensor;
     /** Divides `a` by `b` element by element (true division), broadcasting their shapes. Same as `mx.divide`. */
     divide(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Element-wise equality test, broadcasting the shapes; the result is bool. Same as `mx.equal`. */
@@ -433,6 +436,9 @@ Tensor.prototype.diag = function (this: Tensor, k?: number, options?: StreamOpti
 };
 Tensor.prototype.diagonal = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor {
   return diagonal(this, offset, axis1, axis2, options);
+};
+Tensor.prototype.diff = function (this: Tensor, n?: number, axis?: number, options?: StreamOptions): Tensor {
+  return diff(this, n, axis, options);
 };
 Tensor.prototype.divide = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return divide(this, b, options);

@@ -10,11 +10,14 @@ opSuite({
     { title: "A TypedArray keeps its type", run: () => mx.array(new Int32Array([1, 2])).dtype, expect: "int32" },
     { title: "A scalar", run: () => mx.array(2.5).shape, expect: [] },
     { title: "An explicit dtype", run: () => mx.array([1.7, -2.2], 'int32'), expect: [1, -2] },
+    { title: "Complex numbers", run: () => mx.array([{ re: 1, im: -2 }, 3]), expect: [{ "re": 1, "im": -2 }, { "re": 3, "im": 0 }] },
   ],
   errors: [
     { code: "mx.array([[1, 2], [3]])", run: () => mx.array([[1, 2], [3]]), error: "Error", message: "ragged", phase: "build" },
     { code: "mx.array(['a'] as never)", run: () => mx.array(['a'] as never), error: "TypeError", message: "data must be", phase: "build" },
     { code: "mx.array([1], 'float8' as never)", run: () => mx.array([1], 'float8' as never), error: "TypeError", message: "dtype must be one of", phase: "build" },
     { code: "mx.array(new ArrayBuffer(6), 'float32')", run: () => mx.array(new ArrayBuffer(6), 'float32'), error: "Error", message: "not a multiple", phase: "build" },
+    { code: "mx.array([{ re: 1, im: 2 }], 'float32')", run: () => mx.array([{ re: 1, im: 2 }], 'float32'), error: "Error", message: "need dtype complex64", phase: "build" },
+    { code: "mx.array([{ re: 1 }] as never)", run: () => mx.array([{ re: 1 }] as never), error: "TypeError", message: "data must be", phase: "build" },
   ],
 });

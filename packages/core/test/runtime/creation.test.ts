@@ -130,6 +130,17 @@ describe('read-back per dtype', () => {
       expect(mx.slice(t, [1], [2]).reshape([]).item()).toEqual({ re: 2, im: 0 });
     }));
 
+  it('{re, im} values create complex64 that reads back as written, at any depth and as a scalar', () =>
+    withoutLeaks(() => {
+      const values = [[{ re: 1.5, im: -2 }, { re: 0, im: 3 }], [4, { re: -0.25, im: 0.5 }]];
+      const t = mx.array(values);
+      expect(t.dtype).toBe('complex64');
+      expect(t.toArray()).toEqual([[{ re: 1.5, im: -2 }, { re: 0, im: 3 }], [{ re: 4, im: 0 }, { re: -0.25, im: 0.5 }]]);
+      expect(Array.from(t.toTypedArray() as Float32Array)).toEqual([1.5, -2, 0, 3, 4, 0, -0.25, 0.5]);
+      expect(mx.array({ re: 2, im: 1 }, 'complex64').item()).toEqual({ re: 2, im: 1 });
+      expect(mx.multiply(mx.array([{ re: 0, im: 1 }]), mx.array([{ re: 0, im: 1 }])).toArray()).toEqual([{ re: -1, im: 0 }]);
+    }));
+
   it('item() needs exactly one element', () =>
     withoutLeaks(() => {
       expect(mx.array([[7]]).item()).toBe(7);

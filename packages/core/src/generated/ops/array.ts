@@ -5,8 +5,9 @@ import { checkArity, native, track } from '../../runtime/call.js';
 /**
  * Creates a tensor from JS data.
  *
- * Accepts a JS number, boolean or bigint (a 0-d tensor), nested arrays of them (ragged nesting is an
- * error), a TypedArray (1-D, keeping its element type), an ArrayBuffer (raw bytes, read as `dtype`),
+ * Accepts a JS number, boolean or bigint (a 0-d tensor), a complex number `{re, im}` (complex64, the form
+ * complex elements read back in), nested arrays of them (ragged nesting is an error; any `{re, im}` element
+ * makes the whole tensor complex64, and real elements get imaginary part 0), a TypedArray (1-D, keeping its element type), an ArrayBuffer (raw bytes, read as `dtype`),
  * or a tensor (converted to `dtype` if given). With no dtype: JS numbers become float32 (JavaScript
  * cannot tell `1` from `1.0`), booleans bool, bigints int64; Int32Array int32, Float64Array float64,
  * and so on. A TypedArray with a different `dtype` converts values; it does not reinterpret bytes.
@@ -37,6 +38,12 @@ import { checkArity, native, track } from '../../runtime/call.js';
  * ```ts
  * mx.array([1.7, -2.2], 'int32')
  * // => [1, -2]
+ * ```
+ *
+ * @example Complex numbers
+ * ```ts
+ * mx.array([{ re: 1, im: -2 }, 3])
+ * // => [{ "re": 1, "im": -2 }, { "re": 3, "im": 0 }]
  * ```
  */
 export function array(data: ArrayLike, dtype?: DType): Tensor {
