@@ -306,6 +306,52 @@ mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
 
+// Scatter, dynamic-slice and indexed-matmul ops (scatter_* and clamp_indices with `hi` in support_seed.cc,
+// the rest in support_scatter.cc). MLX's kernels for these do not bounds-check indices or dynamic
+// starts, so every index is made safe here first: negative ones count from the end, the rest clamp.
+
+// How a scatter combines an update with what is already there.
+enum class ScatterKind { Set, Add, Prod, Max, Min };
+// The JS name of the scatter op of each kind ("scatterProd", ...), for error messages.
+const char* scatter_kind_name(ScatterKind kind);
+mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
+                  std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s);
+// Integer indices as int64, negative ones counted from the end of an axis of length `size`, then clamped
+// into [0, hi]. Non-integer indices are rejected.
+mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOrDevice s);
+// put_along_axis (add = false) and scatter_add_axis (add = true); without an axis, `a` is flattened
+// first and the result takes `a`'s shape again.
+mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx::array& values,
+                         std::optional<int> axis, bool add, mx::StreamOrDevice s);
+// A block of shape `slice_size` (one entry per axis of `a`) read at a start given as a tensor (one
+// entry per axis in `axes`; the other axes start at 0). Starts are clamped so the block lies inside `a`.
+mx::array slice_dynamic(const mx::array& a, const mx::array& start, std::vector<int> axes,
+                        const std::vector<int>& slice_size, mx::StreamOrDevice s);
+// Writes `update` (its shape, with leading 1s up to a's rank, is the block written) at a start given as a
+// tensor, clamped like slice_dynamic.
+mx::array slice_update_dynamic(const mx::array& a, const mx::array& update, const mx::array& start,
+                               std::vector<int> axes, mx::StreamOrDevice s);
+// slice_update_add / _prod / _max / _min over a static slice given like slice_update.
+mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const std::vector<int>& start,
+                              const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
+                              ScatterKind kind, mx::StreamOrDevice s);
+// An empty `src` is rejected (MLX's kernel divides by its size) unless `a` is empty.
+mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s);
+// beta * c + alpha * (a @ b); an empty result (which MLX's addmm fails to build when batched) is returned
+// as zeros of the broadcast shape.
+mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,
+                mx::StreamOrDevice s);
+// With a mask, MLX's CPU kernel multiplies float32 only: float16/bfloat16 are computed in float32 and
+// cast back, float64 is rejected. The block size must be 32 or 64.
+mx::array block_masked_mm(const mx::array& a, const mx::array& b, int block_size,
+                          const std::optional<mx::array>& mask_out, const std::optional<mx::array>& mask_lhs,
+                          const std::optional<mx::array>& mask_rhs, mx::StreamOrDevice s);
+// Indices are clamped into each operand's flattened batch; an index into an empty batch is rejected.
+// MLX's CPU kernel multiplies float32 only: float16/bfloat16 are computed in float32 and cast back,
+// float64 is rejected.
+mx::array gather_mm(const mx::array& a, const mx::array& b, const std::optional<mx::array>& lhs_indices,
+                    const std::optional<mx::array>& rhs_indices, bool sorted_indices, mx::StreamOrDevice s);
+
 }  // namespace support
 
 }  // namespace mlxts

@@ -41,12 +41,9 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 
 mx::array clamp_indices(const mx::array& indices, int size, mx::StreamOrDevice s) {
   if (!mx::issubdtype(indices.dtype(), mx::integer)) return indices;  // MLX rejects these itself
-  mx::array n(size, indices.dtype());
-  mx::array zero(0, indices.dtype());
-  mx::array wrapped = mx::issubdtype(indices.dtype(), mx::signedinteger)
-                          ? mx::where(mx::less(indices, zero, s), mx::add(indices, n, s), indices, s)
-                          : indices;
-  return mx::clip(wrapped, zero, mx::array(std::max(size - 1, 0), indices.dtype()), s);
+  // In int64: a narrow index dtype cannot hold the axis length (int8 indices on an axis of 200 would
+  // wrap the bounds themselves and clamp to a negative index).
+  return clamp_indices(indices, size, size - 1, s);
 }
 
 namespace {

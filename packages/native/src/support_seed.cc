@@ -1,6 +1,7 @@
-// Helpers for the seed ops einsum, tensordot, as_strided, slice_update, gather and scatter(_add) (the
-// fft family and conv_general live in support_fft.cc and support_conv.cc). Each one validates what MLX
-// leaves unchecked (reads or writes outside a buffer) so that bad input is a JS error, never a crash.
+// Helpers for the seed ops einsum, tensordot, as_strided, slice_update, gather and scatter (every
+// ScatterKind); the fft family and conv_general live in support_fft.cc and support_conv.cc. Each one
+// validates what MLX leaves unchecked (reads or writes outside a buffer) so that bad input is a JS error,
+// never a crash.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,8 @@ int seed_axis(int axis, int ndim, const char* op) {
   return axis < 0 ? axis + ndim : axis;
 }
 
+}  // namespace
+
 // Negative indices count from the end; the rest clamp into [0, hi].
 mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOrDevice s) {
   if (!mx::issubdtype(indices.dtype(), mx::integer)) {
@@ -35,8 +38,6 @@ mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOr
   if (idx.dtype() == mx::uint64) idx = mx::astype(mx::minimum(idx, mx::array(static_cast<uint64_t>(INT32_MAX), mx::uint64), s), mx::int64, s);
   return mx::clip(idx, zero, mx::array(static_cast<int64_t>(std::max(hi, 0)), mx::int64), s);
 }
-
-}  // namespace
 
 std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name) {
   if (!value.IsArray()) throw ArgumentTypeError(std::string(name) + " must be a list of integer lists");
@@ -152,7 +153,12 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
 
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, bool add, mx::StreamOrDevice s) {
-  const char* op = add ? "scatterAdd" : "scatter";
+  return scatter(a, indices, updates, std::move(axes), add ? ScatterKind::Add : ScatterKind::Set, s);
+}
+
+mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
+                  std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s) {
+  const char* op = scatter_kind_name(kind);
   if (indices.empty()) throw UsageError("at least one index tensor is required");
   // Trailing dims of `updates` are the slice written at each index; they must fit inside `a`.
   size_t nd = a.ndim();
@@ -168,7 +174,15 @@ mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, con
     }
   }
   auto safe = safe_nd_indices(a, indices, axes, window, op, s);
-  mx::array out = add ? mx::scatter_add(a, safe, updates, axes, s) : mx::scatter(a, safe, updates, axes, s);
+  mx::array out = [&] {
+    switch (kind) {
+      case ScatterKind::Add: return mx::scatter_add(a, safe, updates, axes, s);
+      case ScatterKind::Prod: return mx::scatter_prod(a, safe, updates, axes, s);
+      case ScatterKind::Max: return mx::scatter_max(a, safe, updates, axes, s);
+      case ScatterKind::Min: return mx::scatter_min(a, safe, updates, axes, s);
+      default: return mx::scatter(a, safe, updates, axes, s);
+    }
+  }();
   // Nothing to write (the CPU kernel divides by the empty slice size): the node above validated the
   // arguments; return a unchanged.
   if (updates.size() == 0 || a.size() == 0) return mx::astype(a, out.dtype(), s);

@@ -7,7 +7,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  *
  * `start`, `stop` and `strides` list one entry per leading axis (the remaining axes are taken whole).
  * Negative indices count from the end and out-of-range indices are clamped, as in Python slicing.
- * Strides default to 1. The result is a view.
+ * Strides default to 1. The result is a view. For a start computed on the device (a tensor), see
+ * `sliceDynamic`.
  *
  * @param a - Input tensor.
  * @param start - Start index per axis (inclusive).

@@ -9,6 +9,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  * remaining axes are taken whole); negative indices count from the end, out-of-range ones clamp, and
  * strides default to 1 (negative strides are allowed, 0 is rejected). `update` must broadcast to the
  * slice's shape and is cast to `a`'s dtype (floats written into an integer tensor truncate). `a` itself is not modified.
+ * For a start computed on the device (a tensor), see `sliceUpdateDynamic`; `sliceUpdateAdd`, `sliceUpdateProd`,
+ * `sliceUpdateMax` and `sliceUpdateMin` combine the update with the slice instead of replacing it.
  *
  * @param a - The tensor to update.
  * @param update - The values to write into the slice.
