@@ -19,6 +19,8 @@ export interface TsOpView {
   /** Max arguments a caller may pass (positional + options). */
   readonly maxArgs: number;
   readonly optionsParam?: string;
+  /** The keys the options object may have, as a TS array literal (others are typos: a TypeError). */
+  readonly optionKeys?: string;
   readonly optionsInterface?: { readonly name: string; readonly fields: readonly TsField[] };
   readonly nativeCall: string;
   readonly returnType: string;
@@ -83,6 +85,7 @@ export function tsOpView(op: Op): TsOpView {
     params: paramList.join(', '),
     maxArgs: positional.length + (options ? 1 : 0),
     optionsParam: options ? 'options' : undefined,
+    optionKeys: options ? `[${[...kwonly.map((a) => a.name), ...(op.stream ? ['stream', 'device'] : [])].map((k) => `'${k}'`).join(', ')}]` : undefined,
     optionsInterface:
       kwonly.length > 0 ? { name: options!, fields: kwonly.map((a) => ({ name: a.name, type: tsTypeOf(op, a.name), doc: argDoc(a.doc, a.default) })) } : undefined,
     nativeCall: `${target}(${nativeArgs.join(', ')})${track ? ` as ${returnType}` : ''}`,

@@ -389,9 +389,22 @@ function badGlobalScale(value: unknown): never {
   throw new TypeError(`globalScale must be a Tensor, a number or 'auto', got ${typeof value}`);
 }
 
+const STREAM_KEYS = ['stream', 'device'];
+const OPTION_KEYS: Record<string, readonly string[]> = {
+  quantize: ['mode', 'bits', 'groupSize', 'globalScale', ...STREAM_KEYS],
+  dequantize: ['dtype', ...STREAM_KEYS],
+  quantizedMatmul: ['transpose', ...STREAM_KEYS],
+  gatherQuantizedMatmul: ['transpose', 'lhsIndices', 'rhsIndices', 'sortedIndices', ...STREAM_KEYS],
+};
+
+/** A plain object with only the keys `fn` takes: a misspelt option is an error, not silently ignored. */
 function checkOptions(fn: string, options: unknown): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${fn}: options must be an object, got ${String(options)}`);
+  }
+  const keys = OPTION_KEYS[fn];
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw new TypeError(`${fn}: unknown option '${key}'; the options are ${keys.join(', ')}`);
   }
 }
 

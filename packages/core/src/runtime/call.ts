@@ -21,9 +21,13 @@ export function checkArity(op: string, max: number, got: number): never {
   throw new TypeError(`${op}: expected at most ${max} arguments, got ${got}`);
 }
 
-export function checkOptions(op: string, options: unknown): void {
+/** The trailing options object must be a plain object with only the keys the op takes (a typo is an error). */
+export function checkOptions(op: string, options: unknown, keys: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${op}: options must be an object such as { stream: 'cpu' }, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw new TypeError(`${op}: unknown option '${key}'; the options are ${keys.join(', ')}`);
   }
 }
 

@@ -62,4 +62,13 @@ describe('every function rejects bad arguments with a JS error', () => {
     expect(() => mx.add(1, 2, 'cpu' as never)).toThrow(/add: options must be an object/);
     expect(() => mx.add(1, 2, { stream: 'tpu' as never })).toThrow(/stream must be 'cpu', 'gpu' or a stream from mx.newStream/);
   });
+
+  it('a misspelt option is a TypeError naming the op, the key and the options it takes', () => {
+    const options = { reverse: true, inclusiv: false };
+    expect(() => mx.cumsum(mx.array([1, 2]), 0, options as never)).toThrow(TypeError);
+    expect(() => mx.cumsum(mx.array([1, 2]), 0, options as never)).toThrow("cumsum: unknown option 'inclusiv'; the options are reverse, inclusive, stream, device");
+    expect(() => mx.random.uniform(0, 1, [2], 'float32', { keyy: mx.random.key(0) } as never)).toThrow("random.uniform: unknown option 'keyy'");
+    // Keys the op takes, present but undefined, are fine.
+    expect(mx.cumsum(mx.array([1, 2]), 0, { reverse: undefined, stream: undefined }).toArray()).toEqual([1, 3]);
+  });
 });

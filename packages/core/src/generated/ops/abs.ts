@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Absolute value of each element.
  *
@@ -25,6 +27,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function abs(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('abs', 2, arguments.length);
-  if (options !== undefined) checkOptions('abs', options);
+  if (options !== undefined) checkOptions('abs', options, OPTION_KEYS);
   return track(native.ops.core_abs(a, options?.stream ?? options?.device) as Tensor);
 }

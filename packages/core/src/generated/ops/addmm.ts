@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * `beta * c + alpha * (a @ b)` in one op (BLAS's gemm with an accumulator).
  *
@@ -41,6 +43,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, alpha?: number, beta?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('addmm', 6, arguments.length);
-  if (options !== undefined) checkOptions('addmm', options);
+  if (options !== undefined) checkOptions('addmm', options, OPTION_KEYS);
   return track(native.ops.core_addmm(c, a, b, alpha, beta, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface AllcloseOptions extends StreamOptions {
   equalNan?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['equalNan', 'stream', 'device'];
+
 /**
  * Whether every element of `a` is close to the matching element of `b`; a 0-d bool tensor.
  *
@@ -54,6 +56,6 @@ export interface AllcloseOptions extends StreamOptions {
  */
 export function allclose(a: ArrayLike, b: ArrayLike, rtol?: number, atol?: number, options?: AllcloseOptions): Tensor {
   if (arguments.length > 5) checkArity('allclose', 5, arguments.length);
-  if (options !== undefined) checkOptions('allclose', options);
+  if (options !== undefined) checkOptions('allclose', options, OPTION_KEYS);
   return track(native.ops.core_allclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether any element is true (non-zero) over the given axes, or over every axis.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function any(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('any', 4, arguments.length);
-  if (options !== undefined) checkOptions('any', options);
+  if (options !== undefined) checkOptions('any', options, OPTION_KEYS);
   return track(native.ops.core_any(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

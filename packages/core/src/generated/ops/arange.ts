@@ -8,6 +8,8 @@ export interface ArangeOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * Evenly spaced values in the half-open interval `[start, stop)`.
  *
@@ -47,6 +49,6 @@ export interface ArangeOptions extends StreamOptions {
  */
 export function arange(start: number, stop?: number, step?: number, options?: ArangeOptions): Tensor {
   if (arguments.length > 4) checkArity('arange', 4, arguments.length);
-  if (options !== undefined) checkOptions('arange', options);
+  if (options !== undefined) checkOptions('arange', options, OPTION_KEYS);
   return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse cosine of each element, in radians.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arccos(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arccos', 2, arguments.length);
-  if (options !== undefined) checkOptions('arccos', options);
+  if (options !== undefined) checkOptions('arccos', options, OPTION_KEYS);
   return track(native.ops.core_arccos(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse hyperbolic cosine of each element.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arccosh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arccosh', 2, arguments.length);
-  if (options !== undefined) checkOptions('arccosh', options);
+  if (options !== undefined) checkOptions('arccosh', options, OPTION_KEYS);
   return track(native.ops.core_arccosh(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse sine of each element, in radians.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arcsin(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arcsin', 2, arguments.length);
-  if (options !== undefined) checkOptions('arcsin', options);
+  if (options !== undefined) checkOptions('arcsin', options, OPTION_KEYS);
   return track(native.ops.core_arcsin(a, options?.stream ?? options?.device) as Tensor);
 }

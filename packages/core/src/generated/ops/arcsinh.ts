@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse hyperbolic sine of each element.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arcsinh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arcsinh', 2, arguments.length);
-  if (options !== undefined) checkOptions('arcsinh', options);
+  if (options !== undefined) checkOptions('arcsinh', options, OPTION_KEYS);
   return track(native.ops.core_arcsinh(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse tangent of each element, in radians.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arctan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arctan', 2, arguments.length);
-  if (options !== undefined) checkOptions('arctan', options);
+  if (options !== undefined) checkOptions('arctan', options, OPTION_KEYS);
   return track(native.ops.core_arctan(a, options?.stream ?? options?.device) as Tensor);
 }

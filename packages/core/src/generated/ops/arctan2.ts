@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise arc tangent of `a / b`, using both signs to pick the quadrant.
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arctan2(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('arctan2', 3, arguments.length);
-  if (options !== undefined) checkOptions('arctan2', options);
+  if (options !== undefined) checkOptions('arctan2', options, OPTION_KEYS);
   return track(native.ops.core_arctan2(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse hyperbolic tangent of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arctanh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arctanh', 2, arguments.length);
-  if (options !== undefined) checkOptions('arctanh', options);
+  if (options !== undefined) checkOptions('arctanh', options, OPTION_KEYS);
   return track(native.ops.core_arctanh(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Index of the smallest element along an axis, or in the flattened tensor.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function argmin(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argmin', 4, arguments.length);
-  if (options !== undefined) checkOptions('argmin', options);
+  if (options !== undefined) checkOptions('argmin', options, OPTION_KEYS);
   return track(native.ops.core_argmin(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Indices that partially sort a tensor so that position `kth` holds the index a full sort would put there.
  *
@@ -30,6 +32,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function argpartition(a: ArrayLike, kth: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argpartition', 4, arguments.length);
-  if (options !== undefined) checkOptions('argpartition', options);
+  if (options !== undefined) checkOptions('argpartition', options, OPTION_KEYS);
   return track(native.ops.core_argpartition(a, kth, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Indices that sort a tensor along an axis (ascending).
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function argsort(a: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('argsort', 3, arguments.length);
-  if (options !== undefined) checkOptions('argsort', options);
+  if (options !== undefined) checkOptions('argsort', options, OPTION_KEYS);
   return track(native.ops.core_argsort(a, axis, options?.stream ?? options?.device) as Tensor);
 }

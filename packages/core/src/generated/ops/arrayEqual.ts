@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether two tensors have the same shape and equal elements, as a 0-d bool tensor.
  *
@@ -37,6 +39,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function arrayEqual(a: ArrayLike, b: ArrayLike, equalNan?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('arrayEqual', 4, arguments.length);
-  if (options !== undefined) checkOptions('arrayEqual', options);
+  if (options !== undefined) checkOptions('arrayEqual', options, OPTION_KEYS);
   return track(native.ops.core_array_equal(a, b, equalNan, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A view with arbitrary shape, element strides and offset over the flattened input.
  *
@@ -44,6 +46,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function asStrided(a: ArrayLike, shape: number[], strides: number[], offset?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('asStrided', 5, arguments.length);
-  if (options !== undefined) checkOptions('asStrided', options);
+  if (options !== undefined) checkOptions('asStrided', options, OPTION_KEYS);
   return track(native.ops.core_as_strided(a, shape, strides, offset, options?.stream ?? options?.device) as Tensor);
 }

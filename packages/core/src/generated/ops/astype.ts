@@ -2,6 +2,8 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Converts a tensor to another dtype.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function astype(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('astype', 3, arguments.length);
-  if (options !== undefined) checkOptions('astype', options);
+  if (options !== undefined) checkOptions('astype', options, OPTION_KEYS);
   return track(native.ops.core_astype(a, dtype, options?.stream ?? options?.device) as Tensor);
 }

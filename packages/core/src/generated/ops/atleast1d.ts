@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The input with axes of length 1 added until it has at least 1 dimension.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function atleast1d(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('atleast1d', 2, arguments.length);
-  if (options !== undefined) checkOptions('atleast1d', options);
+  if (options !== undefined) checkOptions('atleast1d', options, OPTION_KEYS);
   return track(native.ops.core_atleast_1d(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The input with axes of length 1 added until it has at least 2 dimensions.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function atleast2d(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('atleast2d', 2, arguments.length);
-  if (options !== undefined) checkOptions('atleast2d', options);
+  if (options !== undefined) checkOptions('atleast2d', options, OPTION_KEYS);
   return track(native.ops.core_atleast_2d(a, options?.stream ?? options?.device) as Tensor);
 }

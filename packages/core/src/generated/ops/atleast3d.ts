@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The input with axes of length 1 added until it has at least 3 dimensions.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function atleast3d(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('atleast3d', 2, arguments.length);
-  if (options !== undefined) checkOptions('atleast3d', options);
+  if (options !== undefined) checkOptions('atleast3d', options, OPTION_KEYS);
   return track(native.ops.core_atleast_3d(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Bitwise NOT (one's complement) of each element of an integer or bool tensor.
  *
@@ -32,6 +34,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function bitwiseInvert(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('bitwiseInvert', 2, arguments.length);
-  if (options !== undefined) checkOptions('bitwiseInvert', options);
+  if (options !== undefined) checkOptions('bitwiseInvert', options, OPTION_KEYS);
   return track(native.ops.core_bitwise_invert(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Bitwise XOR of two integer or bool tensors, broadcasting their shapes.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function bitwiseXor(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('bitwiseXor', 3, arguments.length);
-  if (options !== undefined) checkOptions('bitwiseXor', options);
+  if (options !== undefined) checkOptions('bitwiseXor', options, OPTION_KEYS);
   return track(native.ops.core_bitwise_xor(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The Blackman window.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function blackman(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('blackman', 2, arguments.length);
-  if (options !== undefined) checkOptions('blackman', options);
+  if (options !== undefined) checkOptions('blackman', options, OPTION_KEYS);
   return track(native.ops.core_blackman(M, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A matrix product in which blocks of the operands and of the output are masked (or scaled).
  *
@@ -38,6 +40,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number, maskOut?: Tensor, maskLhs?: Tensor, maskRhs?: Tensor, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('blockMaskedMm', 7, arguments.length);
-  if (options !== undefined) checkOptions('blockMaskedMm', options);
+  if (options !== undefined) checkOptions('blockMaskedMm', options, OPTION_KEYS);
   return track(native.ops.core_block_masked_mm(a, b, blockSize, maskOut, maskLhs, maskRhs, options?.stream ?? options?.device) as Tensor);
 }

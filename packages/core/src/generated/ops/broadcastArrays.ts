@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Broadcasts a list of tensors against each other.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function broadcastArrays(arrays: ArrayLike[], options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('broadcastArrays', 2, arguments.length);
-  if (options !== undefined) checkOptions('broadcastArrays', options);
+  if (options !== undefined) checkOptions('broadcastArrays', options, OPTION_KEYS);
   return trackAll(native.ops.core_broadcast_arrays(arrays, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Broadcasts a tensor to a shape.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function broadcastTo(a: ArrayLike, shape: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('broadcastTo', 3, arguments.length);
-  if (options !== undefined) checkOptions('broadcastTo', options);
+  if (options !== undefined) checkOptions('broadcastTo', options, OPTION_KEYS);
   return track(native.ops.core_broadcast_to(a, shape, options?.stream ?? options?.device) as Tensor);
 }

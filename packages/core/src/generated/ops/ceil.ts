@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Smallest integer value not less than each element.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function ceil(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('ceil', 2, arguments.length);
-  if (options !== undefined) checkOptions('ceil', options);
+  if (options !== undefined) checkOptions('ceil', options, OPTION_KEYS);
   return track(native.ops.core_ceil(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Limits each element to the range `[aMin, aMax]`.
  *
@@ -51,6 +53,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function clip(a: ArrayLike, aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('clip', 4, arguments.length);
-  if (options !== undefined) checkOptions('clip', options);
+  if (options !== undefined) checkOptions('clip', options, OPTION_KEYS);
   return track(native.ops.core_clip(a, aMin, aMax, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Joins tensors along an existing axis.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function concatenate(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('concatenate', 3, arguments.length);
-  if (options !== undefined) checkOptions('concatenate', options);
+  if (options !== undefined) checkOptions('concatenate', options, OPTION_KEYS);
   return track(native.ops.core_concatenate(arrays, axis, options?.stream ?? options?.device) as Tensor);
 }

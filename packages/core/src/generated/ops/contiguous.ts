@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A copy of the input laid out contiguously in memory (row-major unless allowed otherwise).
  *
@@ -31,6 +33,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function contiguous(a: ArrayLike, allowColMajor?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('contiguous', 3, arguments.length);
-  if (options !== undefined) checkOptions('contiguous', options);
+  if (options !== undefined) checkOptions('contiguous', options, OPTION_KEYS);
   return track(native.ops.core_contiguous(a, allowColMajor, options?.stream ?? options?.device) as Tensor);
 }

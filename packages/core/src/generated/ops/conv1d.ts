@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * 1-D convolution (cross-correlation) over channels-last input, with stride, padding, dilation and groups.
  *
@@ -64,6 +66,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function conv1d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv1d', 7, arguments.length);
-  if (options !== undefined) checkOptions('conv1d', options);
+  if (options !== undefined) checkOptions('conv1d', options, OPTION_KEYS);
   return track(native.ops.core_conv1d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device) as Tensor);
 }

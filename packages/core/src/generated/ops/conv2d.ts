@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * 2-D convolution (cross-correlation) over channels-last input, with stride, padding, dilation and groups.
  *
@@ -58,6 +60,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv2d', 7, arguments.length);
-  if (options !== undefined) checkOptions('conv2d', options);
+  if (options !== undefined) checkOptions('conv2d', options, OPTION_KEYS);
   return track(native.ops.core_conv2d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * 3-D convolution (cross-correlation) over channels-last input, with stride, padding, dilation and groups.
  *
@@ -46,6 +48,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function conv3d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv3d', 7, arguments.length);
-  if (options !== undefined) checkOptions('conv3d', options);
+  if (options !== undefined) checkOptions('conv3d', options, OPTION_KEYS);
   return track(native.ops.core_conv3d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device) as Tensor);
 }

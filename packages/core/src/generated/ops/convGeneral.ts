@@ -20,6 +20,8 @@ export interface ConvGeneralOptions extends StreamOptions {
   flip?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['stride', 'paddingLo', 'paddingHi', 'kernelDilation', 'inputDilation', 'groups', 'flip', 'stream', 'device'];
+
 /**
  * N-dimensional convolution (cross-correlation by default) with strides, padding, dilation and groups.
  *
@@ -74,6 +76,6 @@ export interface ConvGeneralOptions extends StreamOptions {
  */
 export function convGeneral(input: ArrayLike, weight: ArrayLike, options?: ConvGeneralOptions): Tensor {
   if (arguments.length > 3) checkArity('convGeneral', 3, arguments.length);
-  if (options !== undefined) checkOptions('convGeneral', options);
+  if (options !== undefined) checkOptions('convGeneral', options, OPTION_KEYS);
   return track(native.ops.core_conv_general(input, weight, options?.stride, options?.paddingLo, options?.paddingHi, options?.kernelDilation, options?.inputDilation, options?.groups, options?.flip, options?.stream ?? options?.device) as Tensor);
 }

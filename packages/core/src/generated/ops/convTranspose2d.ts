@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * 2-D transposed convolution over channels-last input, with stride, padding, dilation, output padding and groups.
  *
@@ -51,6 +53,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function convTranspose2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose2d', 8, arguments.length);
-  if (options !== undefined) checkOptions('convTranspose2d', options);
+  if (options !== undefined) checkOptions('convTranspose2d', options, OPTION_KEYS);
   return track(native.ops.core_conv_transpose2d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device) as Tensor);
 }

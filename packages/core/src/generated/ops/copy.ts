@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A new tensor with the same values as the input.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function copy(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('copy', 2, arguments.length);
-  if (options !== undefined) checkOptions('copy', options);
+  if (options !== undefined) checkOptions('copy', options, OPTION_KEYS);
   return track(native.ops.core_copy(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Cosine of each element (radians).
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function cos(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('cos', 2, arguments.length);
-  if (options !== undefined) checkOptions('cos', options);
+  if (options !== undefined) checkOptions('cos', options, OPTION_KEYS);
   return track(native.ops.core_cos(a, options?.stream ?? options?.device) as Tensor);
 }

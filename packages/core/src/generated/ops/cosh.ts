@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Hyperbolic cosine of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function cosh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('cosh', 2, arguments.length);
-  if (options !== undefined) checkOptions('cosh', options);
+  if (options !== undefined) checkOptions('cosh', options, OPTION_KEYS);
   return track(native.ops.core_cosh(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface CountNonzeroOptions extends StreamOptions {
   keepdims?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['axis', 'keepdims', 'stream', 'device'];
+
 /**
  * Number of nonzero elements over the given axes, or over every axis.
  *
@@ -42,6 +44,6 @@ export interface CountNonzeroOptions extends StreamOptions {
  */
 export function countNonzero(a: ArrayLike, options?: CountNonzeroOptions): Tensor {
   if (arguments.length > 2) checkArity('countNonzero', 2, arguments.length);
-  if (options !== undefined) checkOptions('countNonzero', options);
+  if (options !== undefined) checkOptions('countNonzero', options, OPTION_KEYS);
   return track(native.ops.core_count_nonzero(a, options?.axis, options?.keepdims, options?.stream ?? options?.device) as Tensor);
 }

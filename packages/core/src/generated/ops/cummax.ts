@@ -10,6 +10,8 @@ export interface CummaxOptions extends StreamOptions {
   inclusive?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'device'];
+
 /**
  * Running maximum along an axis, or over the flattened tensor.
  *
@@ -37,6 +39,6 @@ export interface CummaxOptions extends StreamOptions {
  */
 export function cummax(a: ArrayLike, axis?: number, options?: CummaxOptions): Tensor {
   if (arguments.length > 3) checkArity('cummax', 3, arguments.length);
-  if (options !== undefined) checkOptions('cummax', options);
+  if (options !== undefined) checkOptions('cummax', options, OPTION_KEYS);
   return track(native.ops.core_cummax(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
 }

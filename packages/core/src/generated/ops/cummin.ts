@@ -10,6 +10,8 @@ export interface CumminOptions extends StreamOptions {
   inclusive?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'device'];
+
 /**
  * Running minimum along an axis, or over the flattened tensor.
  *
@@ -37,6 +39,6 @@ export interface CumminOptions extends StreamOptions {
  */
 export function cummin(a: ArrayLike, axis?: number, options?: CumminOptions): Tensor {
   if (arguments.length > 3) checkArity('cummin', 3, arguments.length);
-  if (options !== undefined) checkOptions('cummin', options);
+  if (options !== undefined) checkOptions('cummin', options, OPTION_KEYS);
   return track(native.ops.core_cummin(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
 }

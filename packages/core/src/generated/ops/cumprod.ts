@@ -10,6 +10,8 @@ export interface CumprodOptions extends StreamOptions {
   inclusive?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'device'];
+
 /**
  * Running product along an axis, or over the flattened tensor.
  *
@@ -37,6 +39,6 @@ export interface CumprodOptions extends StreamOptions {
  */
 export function cumprod(a: ArrayLike, axis?: number, options?: CumprodOptions): Tensor {
   if (arguments.length > 3) checkArity('cumprod', 3, arguments.length);
-  if (options !== undefined) checkOptions('cumprod', options);
+  if (options !== undefined) checkOptions('cumprod', options, OPTION_KEYS);
   return track(native.ops.core_cumprod(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface CumsumOptions extends StreamOptions {
   inclusive?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'device'];
+
 /**
  * Running sum along an axis, or over the flattened tensor.
  *
@@ -37,6 +39,6 @@ export interface CumsumOptions extends StreamOptions {
  */
 export function cumsum(a: ArrayLike, axis?: number, options?: CumsumOptions): Tensor {
   if (arguments.length > 3) checkArity('cumsum', 3, arguments.length);
-  if (options !== undefined) checkOptions('cumsum', options);
+  if (options !== undefined) checkOptions('cumsum', options, OPTION_KEYS);
   return track(native.ops.core_cumsum(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
 }

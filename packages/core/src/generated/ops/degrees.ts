@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Converts each element from radians to degrees.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function degrees(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('degrees', 2, arguments.length);
-  if (options !== undefined) checkOptions('degrees', options);
+  if (options !== undefined) checkOptions('degrees', options, OPTION_KEYS);
   return track(native.ops.core_degrees(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Extracts a diagonal of a matrix, or builds a diagonal matrix from a vector.
  *
@@ -30,6 +32,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function diag(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('diag', 3, arguments.length);
-  if (options !== undefined) checkOptions('diag', options);
+  if (options !== undefined) checkOptions('diag', options, OPTION_KEYS);
   return track(native.ops.core_diag(a, k, options?.stream ?? options?.device) as Tensor);
 }

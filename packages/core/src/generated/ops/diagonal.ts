@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A diagonal of the plane given by two axes.
  *
@@ -32,6 +34,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function diagonal(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('diagonal', 5, arguments.length);
-  if (options !== undefined) checkOptions('diagonal', options);
+  if (options !== undefined) checkOptions('diagonal', options, OPTION_KEYS);
   return track(native.ops.core_diagonal(a, offset, axis1, axis2, options?.stream ?? options?.device) as Tensor);
 }

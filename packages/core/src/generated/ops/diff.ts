@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The n-th discrete difference along an axis.
  *
@@ -49,6 +51,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function diff(a: ArrayLike, n?: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('diff', 4, arguments.length);
-  if (options !== undefined) checkOptions('diff', options);
+  if (options !== undefined) checkOptions('diff', options, OPTION_KEYS);
   return track(native.ops.core_diff(a, n, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Divides `a` by `b` element by element (true division), broadcasting their shapes.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function divide(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('divide', 3, arguments.length);
-  if (options !== undefined) checkOptions('divide', options);
+  if (options !== undefined) checkOptions('divide', options, OPTION_KEYS);
   return track(native.ops.core_divide(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Floor quotient and remainder together: `[floorDivide(a, b), remainder(a, b)]`.
  *
@@ -43,6 +45,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function divmod(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('divmod', 3, arguments.length);
-  if (options !== undefined) checkOptions('divmod', options);
+  if (options !== undefined) checkOptions('divmod', options, OPTION_KEYS);
   return trackAll(native.ops.core_divmod(a, b, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Einstein summation over a list of tensors, as in `numpy.einsum`.
  *
@@ -42,6 +44,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function einsum(subscripts: string, operands: ArrayLike[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('einsum', 3, arguments.length);
-  if (options !== undefined) checkOptions('einsum', options);
+  if (options !== undefined) checkOptions('einsum', options, OPTION_KEYS);
   return track(native.ops.core_einsum(subscripts, operands, options?.stream ?? options?.device) as Tensor);
 }

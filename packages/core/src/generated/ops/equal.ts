@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise equality test, broadcasting the shapes; the result is bool.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function equal(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('equal', 3, arguments.length);
-  if (options !== undefined) checkOptions('equal', options);
+  if (options !== undefined) checkOptions('equal', options, OPTION_KEYS);
   return track(native.ops.core_equal(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Gauss error function of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function erf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('erf', 2, arguments.length);
-  if (options !== undefined) checkOptions('erf', options);
+  if (options !== undefined) checkOptions('erf', options, OPTION_KEYS);
   return track(native.ops.core_erf(a, options?.stream ?? options?.device) as Tensor);
 }

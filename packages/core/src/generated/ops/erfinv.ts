@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse of the error function, element by element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function erfinv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('erfinv', 2, arguments.length);
-  if (options !== undefined) checkOptions('erfinv', options);
+  if (options !== undefined) checkOptions('erfinv', options, OPTION_KEYS);
   return track(native.ops.core_erfinv(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Exponential of each element.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function exp(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('exp', 2, arguments.length);
-  if (options !== undefined) checkOptions('exp', options);
+  if (options !== undefined) checkOptions('exp', options, OPTION_KEYS);
   return track(native.ops.core_exp(a, options?.stream ?? options?.device) as Tensor);
 }

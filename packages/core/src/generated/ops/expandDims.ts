@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inserts length-1 axes.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function expandDims(a: ArrayLike, axis: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('expandDims', 3, arguments.length);
-  if (options !== undefined) checkOptions('expandDims', options);
+  if (options !== undefined) checkOptions('expandDims', options, OPTION_KEYS);
   return track(native.ops.core_expand_dims(a, axis, options?.stream ?? options?.device) as Tensor);
 }

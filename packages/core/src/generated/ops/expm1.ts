@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * `e ** a - 1` for each element, accurate near zero.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function expm1(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('expm1', 2, arguments.length);
-  if (options !== undefined) checkOptions('expm1', options);
+  if (options !== undefined) checkOptions('expm1', options, OPTION_KEYS);
   return track(native.ops.core_expm1(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface EyeOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * A 2-D tensor with ones on a diagonal and zeros elsewhere.
  *
@@ -33,6 +35,6 @@ export interface EyeOptions extends StreamOptions {
  */
 export function eye(n: number, m?: number, k?: number, options?: EyeOptions): Tensor {
   if (arguments.length > 4) checkArity('eye', 4, arguments.length);
-  if (options !== undefined) checkOptions('eye', options);
+  if (options !== undefined) checkOptions('eye', options, OPTION_KEYS);
   return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

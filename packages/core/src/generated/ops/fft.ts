@@ -8,6 +8,8 @@ export interface FftOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * One-dimensional discrete Fourier transform along an axis.
  *
@@ -42,6 +44,6 @@ export interface FftOptions extends StreamOptions {
  */
 export function fft(a: ArrayLike, n?: number, axis?: number, options?: FftOptions): Tensor {
   if (arguments.length > 4) checkArity('fft', 4, arguments.length);
-  if (options !== undefined) checkOptions('fft', options);
+  if (options !== undefined) checkOptions('fft', options, OPTION_KEYS);
   return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface Fft2Options extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Two-dimensional discrete Fourier transform over two axes.
  *
@@ -36,6 +38,6 @@ export interface Fft2Options extends StreamOptions {
  */
 export function fft2(a: ArrayLike, s?: number[], axes?: number[], options?: Fft2Options): Tensor {
   if (arguments.length > 4) checkArity('fft2', 4, arguments.length);
-  if (options !== undefined) checkOptions('fft2', options);
+  if (options !== undefined) checkOptions('fft2', options, OPTION_KEYS);
   return track(native.ops.core_fft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

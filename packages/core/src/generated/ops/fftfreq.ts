@@ -2,6 +2,8 @@
 import type { StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sample frequencies of the fft output bins.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function fftfreq(n: number, d?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fftfreq', 3, arguments.length);
-  if (options !== undefined) checkOptions('fftfreq', options);
+  if (options !== undefined) checkOptions('fftfreq', options, OPTION_KEYS);
   return track(native.ops.core_fftfreq(n, d, options?.stream ?? options?.device) as Tensor);
 }

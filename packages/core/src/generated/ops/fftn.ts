@@ -8,6 +8,8 @@ export interface FftnOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * N-dimensional discrete Fourier transform over any set of axes.
  *
@@ -43,6 +45,6 @@ export interface FftnOptions extends StreamOptions {
  */
 export function fftn(a: ArrayLike, s?: number[], axes?: number[], options?: FftnOptions): Tensor {
   if (arguments.length > 4) checkArity('fftn', 4, arguments.length);
-  if (options !== undefined) checkOptions('fftn', options);
+  if (options !== undefined) checkOptions('fftn', options, OPTION_KEYS);
   return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Moves the zero-frequency term to the centre of each axis.
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function fftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fftshift', 3, arguments.length);
-  if (options !== undefined) checkOptions('fftshift', options);
+  if (options !== undefined) checkOptions('fftshift', options, OPTION_KEYS);
   return track(native.ops.core_fftshift(a, axes, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Merges the axes `startAxis..endAxis` (inclusive) into one.
  *
@@ -36,6 +38,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function flatten(a: ArrayLike, startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('flatten', 4, arguments.length);
-  if (options !== undefined) checkOptions('flatten', options);
+  if (options !== undefined) checkOptions('flatten', options, OPTION_KEYS);
   return track(native.ops.core_flatten(a, startAxis, endAxis, options?.stream ?? options?.device) as Tensor);
 }

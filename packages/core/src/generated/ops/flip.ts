@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Reverses the order of elements along the given axes, or along every axis.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function flip(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('flip', 3, arguments.length);
-  if (options !== undefined) checkOptions('flip', options);
+  if (options !== undefined) checkOptions('flip', options, OPTION_KEYS);
   return track(native.ops.core_flip(a, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Floor division `floor(a / b)` element by element, broadcasting their shapes.
  *
@@ -55,6 +57,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function floorDivide(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('floorDivide', 3, arguments.length);
-  if (options !== undefined) checkOptions('floorDivide', options);
+  if (options !== undefined) checkOptions('floorDivide', options, OPTION_KEYS);
   return track(native.ops.core_floor_divide(a, b, options?.stream ?? options?.device) as Tensor);
 }

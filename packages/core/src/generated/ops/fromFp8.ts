@@ -2,6 +2,8 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Decodes 8-bit E4M3 floats (stored as uint8) into a floating-point dtype.
  *
@@ -36,6 +38,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function fromFp8(x: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fromFp8', 3, arguments.length);
-  if (options !== undefined) checkOptions('fromFp8', options);
+  if (options !== undefined) checkOptions('fromFp8', options, OPTION_KEYS);
   return track(native.ops.core_from_fp8(x, dtype, options?.stream ?? options?.device) as Tensor);
 }

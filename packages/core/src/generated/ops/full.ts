@@ -2,6 +2,8 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A tensor of the given shape filled with a value (broadcast to the shape).
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function full(shape: number | number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('full', 4, arguments.length);
-  if (options !== undefined) checkOptions('full', options);
+  if (options !== undefined) checkOptions('full', options, OPTION_KEYS);
   return track(native.ops.core_full(shape, vals, dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface FullLikeOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * A tensor with the shape of `a` filled with a value.
  *
@@ -39,6 +41,6 @@ export interface FullLikeOptions extends StreamOptions {
  */
 export function fullLike(a: Tensor, fillValue: ArrayLike, options?: FullLikeOptions): Tensor {
   if (arguments.length > 3) checkArity('fullLike', 3, arguments.length);
-  if (options !== undefined) checkOptions('fullLike', options);
+  if (options !== undefined) checkOptions('fullLike', options, OPTION_KEYS);
   return track(native.ops.core_full_like(a, fillValue, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

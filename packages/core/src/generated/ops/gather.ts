@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Gathers slices of a tensor at the positions given by one index tensor per axis.
  *
@@ -39,6 +41,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function gather(a: ArrayLike, indices: ArrayLike[], axes: number[], sliceSizes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('gather', 5, arguments.length);
-  if (options !== undefined) checkOptions('gather', options);
+  if (options !== undefined) checkOptions('gather', options, OPTION_KEYS);
   return track(native.ops.core_gather(a, indices, axes, sliceSizes, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface GatherMmOptions extends StreamOptions {
   sortedIndices?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['sortedIndices', 'stream', 'device'];
+
 /**
  * Matrix products in which each output picks its left and right matrices from stacks by index (mixture-of-experts layers).
  *
@@ -49,6 +51,6 @@ export interface GatherMmOptions extends StreamOptions {
  */
 export function gatherMm(a: ArrayLike, b: ArrayLike, lhsIndices?: Tensor, rhsIndices?: Tensor, options?: GatherMmOptions): Tensor {
   if (arguments.length > 5) checkArity('gatherMm', 5, arguments.length);
-  if (options !== undefined) checkOptions('gatherMm', options);
+  if (options !== undefined) checkOptions('gatherMm', options, OPTION_KEYS);
   return track(native.ops.core_gather_mm(a, b, lhsIndices, rhsIndices, options?.sortedIndices, options?.stream ?? options?.device) as Tensor);
 }

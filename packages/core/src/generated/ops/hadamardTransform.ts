@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Multiplies the last axis by a Hadamard matrix (a fast Walsh–Hadamard transform).
  *
@@ -46,6 +48,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function hadamardTransform(a: ArrayLike, scale?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('hadamardTransform', 3, arguments.length);
-  if (options !== undefined) checkOptions('hadamardTransform', options);
+  if (options !== undefined) checkOptions('hadamardTransform', options, OPTION_KEYS);
   return track(native.ops.core_hadamard_transform(a, scale, options?.stream ?? options?.device) as Tensor);
 }

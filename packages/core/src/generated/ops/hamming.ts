@@ -2,6 +2,8 @@
 import type { StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The Hamming window.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function hamming(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('hamming', 2, arguments.length);
-  if (options !== undefined) checkOptions('hamming', options);
+  if (options !== undefined) checkOptions('hamming', options, OPTION_KEYS);
   return track(native.ops.core_hamming(M, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The Hann (raised cosine) window.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function hanning(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('hanning', 2, arguments.length);
-  if (options !== undefined) checkOptions('hanning', options);
+  if (options !== undefined) checkOptions('hanning', options, OPTION_KEYS);
   return track(native.ops.core_hanning(M, options?.stream ?? options?.device) as Tensor);
 }

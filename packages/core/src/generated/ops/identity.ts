@@ -8,6 +8,8 @@ export interface IdentityOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * The `n` x `n` identity matrix.
  *
@@ -31,6 +33,6 @@ export interface IdentityOptions extends StreamOptions {
  */
 export function identity(n: number, options?: IdentityOptions): Tensor {
   if (arguments.length > 2) checkArity('identity', 2, arguments.length);
-  if (options !== undefined) checkOptions('identity', options);
+  if (options !== undefined) checkOptions('identity', options, OPTION_KEYS);
   return track(native.ops.core_identity(n, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

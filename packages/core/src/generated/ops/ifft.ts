@@ -8,6 +8,8 @@ export interface IfftOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * One-dimensional inverse discrete Fourier transform along an axis.
  *
@@ -36,6 +38,6 @@ export interface IfftOptions extends StreamOptions {
  */
 export function ifft(a: ArrayLike, n?: number, axis?: number, options?: IfftOptions): Tensor {
   if (arguments.length > 4) checkArity('ifft', 4, arguments.length);
-  if (options !== undefined) checkOptions('ifft', options);
+  if (options !== undefined) checkOptions('ifft', options, OPTION_KEYS);
   return track(native.ops.core_ifft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

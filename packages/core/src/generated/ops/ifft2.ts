@@ -8,6 +8,8 @@ export interface Ifft2Options extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Two-dimensional inverse discrete Fourier transform over two axes.
  *
@@ -36,6 +38,6 @@ export interface Ifft2Options extends StreamOptions {
  */
 export function ifft2(a: ArrayLike, s?: number[], axes?: number[], options?: Ifft2Options): Tensor {
   if (arguments.length > 4) checkArity('ifft2', 4, arguments.length);
-  if (options !== undefined) checkOptions('ifft2', options);
+  if (options !== undefined) checkOptions('ifft2', options, OPTION_KEYS);
   return track(native.ops.core_ifft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface IfftnOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Inverse n-dimensional discrete Fourier transform over any set of axes.
  *
@@ -43,6 +45,6 @@ export interface IfftnOptions extends StreamOptions {
  */
 export function ifftn(a: ArrayLike, s?: number[], axes?: number[], options?: IfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('ifftn', 4, arguments.length);
-  if (options !== undefined) checkOptions('ifftn', options);
+  if (options !== undefined) checkOptions('ifftn', options, OPTION_KEYS);
   return track(native.ops.core_ifftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

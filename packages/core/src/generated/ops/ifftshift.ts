@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse of fftshift, moving the zero frequency back to index 0.
  *
@@ -23,6 +25,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function ifftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ifftshift', 3, arguments.length);
-  if (options !== undefined) checkOptions('ifftshift', options);
+  if (options !== undefined) checkOptions('ifftshift', options, OPTION_KEYS);
   return track(native.ops.core_ifftshift(a, axes, options?.stream ?? options?.device) as Tensor);
 }

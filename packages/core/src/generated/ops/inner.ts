@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inner product over the last axes of two tensors.
  *
@@ -37,6 +39,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function inner(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('inner', 3, arguments.length);
-  if (options !== undefined) checkOptions('inner', options);
+  if (options !== undefined) checkOptions('inner', options, OPTION_KEYS);
   return track(native.ops.core_inner(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface IrfftOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Inverse of rfft, giving the real signal whose non-negative frequencies are given.
  *
@@ -49,6 +51,6 @@ export interface IrfftOptions extends StreamOptions {
  */
 export function irfft(a: ArrayLike, n?: number, axis?: number, options?: IrfftOptions): Tensor {
   if (arguments.length > 4) checkArity('irfft', 4, arguments.length);
-  if (options !== undefined) checkOptions('irfft', options);
+  if (options !== undefined) checkOptions('irfft', options, OPTION_KEYS);
   return track(native.ops.core_irfft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface Irfft2Options extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Inverse of rfft2, giving the real signal from the non-negative frequencies of its last transformed axis.
  *
@@ -42,6 +44,6 @@ export interface Irfft2Options extends StreamOptions {
  */
 export function irfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Irfft2Options): Tensor {
   if (arguments.length > 4) checkArity('irfft2', 4, arguments.length);
-  if (options !== undefined) checkOptions('irfft2', options);
+  if (options !== undefined) checkOptions('irfft2', options, OPTION_KEYS);
   return track(native.ops.core_irfft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

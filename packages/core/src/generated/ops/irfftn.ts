@@ -8,6 +8,8 @@ export interface IrfftnOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Inverse of rfftn, giving the real signal from the non-negative frequencies of its last transformed axis.
  *
@@ -42,6 +44,6 @@ export interface IrfftnOptions extends StreamOptions {
  */
 export function irfftn(a: ArrayLike, s?: number[], axes?: number[], options?: IrfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('irfftn', 4, arguments.length);
-  if (options !== undefined) checkOptions('irfftn', options);
+  if (options !== undefined) checkOptions('irfftn', options, OPTION_KEYS);
   return track(native.ops.core_irfftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

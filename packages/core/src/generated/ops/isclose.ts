@@ -8,6 +8,8 @@ export interface IscloseOptions extends StreamOptions {
   equalNan?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['equalNan', 'stream', 'device'];
+
 /**
  * Whether `a` and `b` are element-wise equal within a tolerance; the result is bool.
  *
@@ -44,6 +46,6 @@ export interface IscloseOptions extends StreamOptions {
  */
 export function isclose(a: ArrayLike, b: ArrayLike, rtol?: number, atol?: number, options?: IscloseOptions): Tensor {
   if (arguments.length > 5) checkArity('isclose', 5, arguments.length);
-  if (options !== undefined) checkOptions('isclose', options);
+  if (options !== undefined) checkOptions('isclose', options, OPTION_KEYS);
   return track(native.ops.core_isclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether each element is positive or negative infinity; the result is bool.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function isinf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isinf', 2, arguments.length);
-  if (options !== undefined) checkOptions('isinf', options);
+  if (options !== undefined) checkOptions('isinf', options, OPTION_KEYS);
   return track(native.ops.core_isinf(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether each element is NaN; the result is bool.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function isnan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isnan', 2, arguments.length);
-  if (options !== undefined) checkOptions('isnan', options);
+  if (options !== undefined) checkOptions('isnan', options, OPTION_KEYS);
   return track(native.ops.core_isnan(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether each element is negative infinity; the result is bool.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function isneginf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isneginf', 2, arguments.length);
-  if (options !== undefined) checkOptions('isneginf', options);
+  if (options !== undefined) checkOptions('isneginf', options, OPTION_KEYS);
   return track(native.ops.core_isneginf(a, options?.stream ?? options?.device) as Tensor);
 }

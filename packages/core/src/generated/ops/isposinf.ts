@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Whether each element is positive infinity; the result is bool.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function isposinf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isposinf', 2, arguments.length);
-  if (options !== undefined) checkOptions('isposinf', options);
+  if (options !== undefined) checkOptions('isposinf', options, OPTION_KEYS);
   return track(native.ops.core_isposinf(a, options?.stream ?? options?.device) as Tensor);
 }

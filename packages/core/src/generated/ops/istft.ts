@@ -12,6 +12,8 @@ export interface IstftOptions extends StreamOptions {
   length?: number;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'length', 'stream', 'device'];
+
 /**
  * Inverse short-time Fourier transform; overlap-adds the windowed inverse of each frame.
  *
@@ -45,6 +47,6 @@ export interface IstftOptions extends StreamOptions {
  */
 export function istft(stftMatrix: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, options?: IstftOptions): Tensor {
   if (arguments.length > 7) checkArity('istft', 7, arguments.length);
-  if (options !== undefined) checkOptions('istft', options);
+  if (options !== undefined) checkOptions('istft', options, OPTION_KEYS);
   return track(native.ops.core_istft(stftMatrix, nFft, hopLength, winLength, window, center, options?.norm, options?.onesided, options?.length, options?.stream ?? options?.device) as Tensor);
 }

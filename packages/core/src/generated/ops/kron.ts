@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Kronecker product of two tensors.
  *
@@ -36,6 +38,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function kron(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('kron', 3, arguments.length);
-  if (options !== undefined) checkOptions('kron', options);
+  if (options !== undefined) checkOptions('kron', options, OPTION_KEYS);
   return track(native.ops.core_kron(a, b, options?.stream ?? options?.device) as Tensor);
 }

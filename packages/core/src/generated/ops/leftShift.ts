@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Shifts the bits of `a` left by `b` places, element by element.
  *
@@ -31,6 +33,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function leftShift(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('leftShift', 3, arguments.length);
-  if (options !== undefined) checkOptions('leftShift', options);
+  if (options !== undefined) checkOptions('leftShift', options, OPTION_KEYS);
   return track(native.ops.core_left_shift(a, b, options?.stream ?? options?.device) as Tensor);
 }

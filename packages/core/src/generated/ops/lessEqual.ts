@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise `a <= b`, broadcasting the shapes; the result is bool.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function lessEqual(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('lessEqual', 3, arguments.length);
-  if (options !== undefined) checkOptions('lessEqual', options);
+  if (options !== undefined) checkOptions('lessEqual', options, OPTION_KEYS);
   return track(native.ops.core_less_equal(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface LinspaceOptions extends StreamOptions {
   endpoint?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device'];
+
 /**
  * `num` evenly spaced values from `start` to `stop` (inclusive by default).
  *
@@ -42,6 +44,6 @@ export interface LinspaceOptions extends StreamOptions {
  */
 export function linspace(start: number, stop: number, num?: number, options?: LinspaceOptions): Tensor {
   if (arguments.length > 4) checkArity('linspace', 4, arguments.length);
-  if (options !== undefined) checkOptions('linspace', options);
+  if (options !== undefined) checkOptions('linspace', options, OPTION_KEYS);
   return track(native.ops.core_linspace(start, stop, num, options?.dtype, options?.endpoint, options?.stream ?? options?.device) as Tensor);
 }

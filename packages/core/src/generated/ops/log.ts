@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Natural logarithm of each element.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function log(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log', 2, arguments.length);
-  if (options !== undefined) checkOptions('log', options);
+  if (options !== undefined) checkOptions('log', options, OPTION_KEYS);
   return track(native.ops.core_log(a, options?.stream ?? options?.device) as Tensor);
 }

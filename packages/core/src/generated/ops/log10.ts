@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Base-10 logarithm of each element.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function log10(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log10', 2, arguments.length);
-  if (options !== undefined) checkOptions('log10', options);
+  if (options !== undefined) checkOptions('log10', options, OPTION_KEYS);
   return track(native.ops.core_log10(a, options?.stream ?? options?.device) as Tensor);
 }

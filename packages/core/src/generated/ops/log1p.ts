@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Natural logarithm of `1 + a` for each element, accurate near zero.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function log1p(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log1p', 2, arguments.length);
-  if (options !== undefined) checkOptions('log1p', options);
+  if (options !== undefined) checkOptions('log1p', options, OPTION_KEYS);
   return track(native.ops.core_log1p(a, options?.stream ?? options?.device) as Tensor);
 }

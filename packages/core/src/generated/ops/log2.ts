@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Base-2 logarithm of each element.
  *
@@ -25,6 +27,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function log2(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log2', 2, arguments.length);
-  if (options !== undefined) checkOptions('log2', options);
+  if (options !== undefined) checkOptions('log2', options, OPTION_KEYS);
   return track(native.ops.core_log2(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * `log(exp(a) + exp(b))` element by element, without overflow.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logaddexp(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logaddexp', 3, arguments.length);
-  if (options !== undefined) checkOptions('logaddexp', options);
+  if (options !== undefined) checkOptions('logaddexp', options, OPTION_KEYS);
   return track(native.ops.core_logaddexp(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface LogcumsumexpOptions extends StreamOptions {
   inclusive?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'device'];
+
 /**
  * Running `log(sum(exp(a)))` along an axis, or over the flattened tensor.
  *
@@ -37,6 +39,6 @@ export interface LogcumsumexpOptions extends StreamOptions {
  */
 export function logcumsumexp(a: ArrayLike, axis?: number, options?: LogcumsumexpOptions): Tensor {
   if (arguments.length > 3) checkArity('logcumsumexp', 3, arguments.length);
-  if (options !== undefined) checkOptions('logcumsumexp', options);
+  if (options !== undefined) checkOptions('logcumsumexp', options, OPTION_KEYS);
   return track(native.ops.core_logcumsumexp(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
 }

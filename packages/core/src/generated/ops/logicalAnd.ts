@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise logical AND, broadcasting the shapes; the result is bool.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logicalAnd(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logicalAnd', 3, arguments.length);
-  if (options !== undefined) checkOptions('logicalAnd', options);
+  if (options !== undefined) checkOptions('logicalAnd', options, OPTION_KEYS);
   return track(native.ops.core_logical_and(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Logical negation of each element; the result is bool.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logicalNot(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('logicalNot', 2, arguments.length);
-  if (options !== undefined) checkOptions('logicalNot', options);
+  if (options !== undefined) checkOptions('logicalNot', options, OPTION_KEYS);
   return track(native.ops.core_logical_not(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise logical OR, broadcasting the shapes; the result is bool.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logicalOr(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logicalOr', 3, arguments.length);
-  if (options !== undefined) checkOptions('logicalOr', options);
+  if (options !== undefined) checkOptions('logicalOr', options, OPTION_KEYS);
   return track(native.ops.core_logical_or(a, b, options?.stream ?? options?.device) as Tensor);
 }

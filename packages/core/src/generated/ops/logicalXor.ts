@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise logical XOR, broadcasting the shapes; the result is bool.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logicalXor(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logicalXor', 3, arguments.length);
-  if (options !== undefined) checkOptions('logicalXor', options);
+  if (options !== undefined) checkOptions('logicalXor', options, OPTION_KEYS);
   return track(native.ops.core_logical_xor(a, b, options?.stream ?? options?.device) as Tensor);
 }

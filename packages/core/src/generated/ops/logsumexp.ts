@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * `log(sum(exp(a)))` over the given axes, computed without overflow.
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function logsumexp(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('logsumexp', 4, arguments.length);
-  if (options !== undefined) checkOptions('logsumexp', options);
+  if (options !== undefined) checkOptions('logsumexp', options, OPTION_KEYS);
   return track(native.ops.core_logsumexp(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

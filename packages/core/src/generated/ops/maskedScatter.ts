@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Returns a copy of a tensor in which the positions selected by a bool mask take consecutive values of `src`.
  *
@@ -43,6 +45,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function maskedScatter(a: ArrayLike, mask: ArrayLike, src: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('maskedScatter', 4, arguments.length);
-  if (options !== undefined) checkOptions('maskedScatter', options);
+  if (options !== undefined) checkOptions('maskedScatter', options, OPTION_KEYS);
   return track(native.ops.core_masked_scatter(a, mask, src, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, OperandHandler, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, dispatchOperand, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Matrix product with NumPy semantics (batched, broadcasting batch axes).
  *
@@ -31,6 +33,6 @@ export function matmul(a: ArrayLike | OperandHandler, b: ArrayLike | OperandHand
   if (arguments.length > 3) checkArity('matmul', 3, arguments.length);
   const handled = dispatchOperand('matmul', arguments);
   if (handled !== undefined) return handled as Tensor;
-  if (options !== undefined) checkOptions('matmul', options);
+  if (options !== undefined) checkOptions('matmul', options, OPTION_KEYS);
   return track(native.ops.core_matmul(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Swaps the last two axes (transposes each matrix of a batch).
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function matrixTranspose(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('matrixTranspose', 2, arguments.length);
-  if (options !== undefined) checkOptions('matrixTranspose', options);
+  if (options !== undefined) checkOptions('matrixTranspose', options, OPTION_KEYS);
   return track(native.ops.core_matrix_transpose(a, options?.stream ?? options?.device) as Tensor);
 }

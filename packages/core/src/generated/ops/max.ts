@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Maximum over the given axes, or over every axis when none are given.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function max(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('max', 4, arguments.length);
-  if (options !== undefined) checkOptions('max', options);
+  if (options !== undefined) checkOptions('max', options, OPTION_KEYS);
   return track(native.ops.core_max(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

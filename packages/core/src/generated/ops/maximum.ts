@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise maximum of two tensors, broadcasting their shapes.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function maximum(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('maximum', 3, arguments.length);
-  if (options !== undefined) checkOptions('maximum', options);
+  if (options !== undefined) checkOptions('maximum', options, OPTION_KEYS);
   return track(native.ops.core_maximum(a, b, options?.stream ?? options?.device) as Tensor);
 }

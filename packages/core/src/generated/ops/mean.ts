@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Arithmetic mean over the given axes, or over every axis when none are given.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function mean(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('mean', 4, arguments.length);
-  if (options !== undefined) checkOptions('mean', options);
+  if (options !== undefined) checkOptions('mean', options, OPTION_KEYS);
   return track(native.ops.core_mean(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

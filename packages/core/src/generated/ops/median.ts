@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Median over the given axes, or over every axis when none are given.
  *
@@ -49,6 +51,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function median(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('median', 4, arguments.length);
-  if (options !== undefined) checkOptions('median', options);
+  if (options !== undefined) checkOptions('median', options, OPTION_KEYS);
   return track(native.ops.core_median(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface MeshgridOptions extends StreamOptions {
   indexing?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'];
+
 /**
  * Coordinate grids from 1-D coordinate vectors.
  *
@@ -42,6 +44,6 @@ export interface MeshgridOptions extends StreamOptions {
  */
 export function meshgrid(arrays: ArrayLike[], options?: MeshgridOptions): Tensor[] {
   if (arguments.length > 2) checkArity('meshgrid', 2, arguments.length);
-  if (options !== undefined) checkOptions('meshgrid', options);
+  if (options !== undefined) checkOptions('meshgrid', options, OPTION_KEYS);
   return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise minimum of two tensors, broadcasting their shapes.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function minimum(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('minimum', 3, arguments.length);
-  if (options !== undefined) checkOptions('minimum', options);
+  if (options !== undefined) checkOptions('minimum', options, OPTION_KEYS);
   return track(native.ops.core_minimum(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Minimum and maximum together over the given axes, or over every axis.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function minmax(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor[] {
   if (arguments.length > 4) checkArity('minmax', 4, arguments.length);
-  if (options !== undefined) checkOptions('minmax', options);
+  if (options !== undefined) checkOptions('minmax', options, OPTION_KEYS);
   return trackAll(native.ops.core_minmax(a, axis, keepdims, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Moves one axis to a new position.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function moveaxis(a: ArrayLike, source: number, destination: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('moveaxis', 4, arguments.length);
-  if (options !== undefined) checkOptions('moveaxis', options);
+  if (options !== undefined) checkOptions('moveaxis', options, OPTION_KEYS);
   return track(native.ops.core_moveaxis(a, source, destination, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Multiplies two tensors element by element, broadcasting their shapes.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function multiply(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('multiply', 3, arguments.length);
-  if (options !== undefined) checkOptions('multiply', options);
+  if (options !== undefined) checkOptions('multiply', options, OPTION_KEYS);
   return track(native.ops.core_multiply(a, b, options?.stream ?? options?.device) as Tensor);
 }

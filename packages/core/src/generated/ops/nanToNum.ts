@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Replaces NaN and infinities with finite numbers.
  *
@@ -38,6 +40,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function nanToNum(a: ArrayLike, nan?: number, posinf?: number, neginf?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('nanToNum', 5, arguments.length);
-  if (options !== undefined) checkOptions('nanToNum', options);
+  if (options !== undefined) checkOptions('nanToNum', options, OPTION_KEYS);
   return track(native.ops.core_nan_to_num(a, nan, posinf, neginf, options?.stream ?? options?.device) as Tensor);
 }

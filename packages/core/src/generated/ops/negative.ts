@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Negation of each element.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function negative(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('negative', 2, arguments.length);
-  if (options !== undefined) checkOptions('negative', options);
+  if (options !== undefined) checkOptions('negative', options, OPTION_KEYS);
   return track(native.ops.core_negative(a, options?.stream ?? options?.device) as Tensor);
 }

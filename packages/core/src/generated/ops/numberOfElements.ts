@@ -10,6 +10,8 @@ export interface NumberOfElementsOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['inverted', 'dtype', 'stream', 'device'];
+
 /**
  * The number of elements along some axes, as a 0-d tensor.
  *
@@ -47,6 +49,6 @@ export interface NumberOfElementsOptions extends StreamOptions {
  */
 export function numberOfElements(a: ArrayLike, axes: number[], options?: NumberOfElementsOptions): Tensor {
   if (arguments.length > 3) checkArity('numberOfElements', 3, arguments.length);
-  if (options !== undefined) checkOptions('numberOfElements', options);
+  if (options !== undefined) checkOptions('numberOfElements', options, OPTION_KEYS);
   return track(native.ops.core_number_of_elements(a, axes, options?.inverted, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

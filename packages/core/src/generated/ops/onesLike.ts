@@ -8,6 +8,8 @@ export interface OnesLikeOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * A tensor of ones with the shape (and by default the dtype) of `a`.
  *
@@ -37,6 +39,6 @@ export interface OnesLikeOptions extends StreamOptions {
  */
 export function onesLike(a: ArrayLike, options?: OnesLikeOptions): Tensor {
   if (arguments.length > 2) checkArity('onesLike', 2, arguments.length);
-  if (options !== undefined) checkOptions('onesLike', options);
+  if (options !== undefined) checkOptions('onesLike', options, OPTION_KEYS);
   return track(native.ops.core_ones_like(a, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Outer product of two tensors, flattened to vectors first.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function outer(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('outer', 3, arguments.length);
-  if (options !== undefined) checkOptions('outer', options);
+  if (options !== undefined) checkOptions('outer', options, OPTION_KEYS);
   return track(native.ops.core_outer(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Pads a tensor with a constant or with copies of its edges.
  *
@@ -46,6 +48,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function pad(a: ArrayLike, padWidth: number | number[] | number[][], mode?: string, constantValues?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('pad', 5, arguments.length);
-  if (options !== undefined) checkOptions('pad', options);
+  if (options !== undefined) checkOptions('pad', options, OPTION_KEYS);
   return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Partially sorts a tensor so that position `kth` holds the element a full sort would put there.
  *
@@ -30,6 +32,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function partition(a: ArrayLike, kth: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('partition', 4, arguments.length);
-  if (options !== undefined) checkOptions('partition', options);
+  if (options !== undefined) checkOptions('partition', options, OPTION_KEYS);
   return track(native.ops.core_partition(a, kth, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Unary plus: the input's values unchanged.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function positive(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('positive', 2, arguments.length);
-  if (options !== undefined) checkOptions('positive', options);
+  if (options !== undefined) checkOptions('positive', options, OPTION_KEYS);
   return track(native.ops.core_positive(a, options?.stream ?? options?.device) as Tensor);
 }

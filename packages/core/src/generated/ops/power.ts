@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Raises `a` to the power `b`, element by element, broadcasting their shapes.
  *
@@ -42,6 +44,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function power(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('power', 3, arguments.length);
-  if (options !== undefined) checkOptions('power', options);
+  if (options !== undefined) checkOptions('power', options, OPTION_KEYS);
   return track(native.ops.core_power(a, b, options?.stream ?? options?.device) as Tensor);
 }

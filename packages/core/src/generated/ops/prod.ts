@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Product of elements over the given axes, or over every axis when none are given.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function prod(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('prod', 4, arguments.length);
-  if (options !== undefined) checkOptions('prod', options);
+  if (options !== undefined) checkOptions('prod', options, OPTION_KEYS);
   return track(native.ops.core_prod(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Writes values into a copy of a tensor at indices aligned with it along one axis (the inverse of `takeAlongAxis`).
  *
@@ -47,6 +49,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function putAlongAxis(a: ArrayLike, indices: ArrayLike, values: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('putAlongAxis', 5, arguments.length);
-  if (options !== undefined) checkOptions('putAlongAxis', options);
+  if (options !== undefined) checkOptions('putAlongAxis', options, OPTION_KEYS);
   return track(native.ops.core_put_along_axis(a, indices, values, axis, options?.stream ?? options?.device) as Tensor);
 }

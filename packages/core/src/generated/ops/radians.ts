@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Converts each element from degrees to radians.
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function radians(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('radians', 2, arguments.length);
-  if (options !== undefined) checkOptions('radians', options);
+  if (options !== undefined) checkOptions('radians', options, OPTION_KEYS);
   return track(native.ops.core_radians(a, options?.stream ?? options?.device) as Tensor);
 }

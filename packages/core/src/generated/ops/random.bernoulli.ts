@@ -8,6 +8,8 @@ export interface BernoulliOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Random booleans that are true with probability `p`.
  *
@@ -35,6 +37,6 @@ export interface BernoulliOptions extends StreamOptions {
  */
 export function bernoulli(p?: ArrayLike, shape?: number | number[], options?: BernoulliOptions): Tensor {
   if (arguments.length > 3) checkArity('random.bernoulli', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.bernoulli', options);
+  if (options !== undefined) checkOptions('random.bernoulli', options, OPTION_KEYS);
   return track(native.ops.core_random_bernoulli(p, shape, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface BitsOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Raw random bits as unsigned integers of 1, 2 or 4 bytes.
  *
@@ -34,6 +36,6 @@ export interface BitsOptions extends StreamOptions {
  */
 export function bits(shape?: number | number[], width?: number, options?: BitsOptions): Tensor {
   if (arguments.length > 3) checkArity('random.bits', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.bits', options);
+  if (options !== undefined) checkOptions('random.bits', options, OPTION_KEYS);
   return track(native.ops.core_random_bits(shape, width, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface CategoricalOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Samples category indices from unnormalized log-probabilities.
  *
@@ -42,6 +44,6 @@ export interface CategoricalOptions extends StreamOptions {
  */
 export function categorical(logits: ArrayLike, axis?: number, shape?: number | number[], numSamples?: number, options?: CategoricalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.categorical', 5, arguments.length);
-  if (options !== undefined) checkOptions('random.categorical', options);
+  if (options !== undefined) checkOptions('random.categorical', options, OPTION_KEYS);
   return track(native.ops.core_random_categorical(logits, axis, shape, numSamples, options?.key, options?.stream ?? options?.device) as Tensor);
 }

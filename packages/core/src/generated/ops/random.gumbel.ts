@@ -8,6 +8,8 @@ export interface GumbelOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Samples from the standard Gumbel distribution.
  *
@@ -28,6 +30,6 @@ export interface GumbelOptions extends StreamOptions {
  */
 export function gumbel(shape?: number | number[], dtype?: DType, options?: GumbelOptions): Tensor {
   if (arguments.length > 3) checkArity('random.gumbel', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.gumbel', options);
+  if (options !== undefined) checkOptions('random.gumbel', options, OPTION_KEYS);
   return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface LaplaceOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Samples from the Laplace distribution with location `loc` and scale `scale`.
  *
@@ -36,6 +38,6 @@ export interface LaplaceOptions extends StreamOptions {
  */
 export function laplace(shape?: number | number[], dtype?: DType, loc?: number, scale?: number, options?: LaplaceOptions): Tensor {
   if (arguments.length > 5) checkArity('random.laplace', 5, arguments.length);
-  if (options !== undefined) checkOptions('random.laplace', options);
+  if (options !== undefined) checkOptions('random.laplace', options, OPTION_KEYS);
   return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface MultivariateNormalOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Samples from a multivariate normal distribution with mean `mean` and covariance `cov`.
  *
@@ -41,6 +43,6 @@ export interface MultivariateNormalOptions extends StreamOptions {
  */
 export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: number | number[], dtype?: DType, options?: MultivariateNormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.multivariateNormal', 5, arguments.length);
-  if (options !== undefined) checkOptions('random.multivariateNormal', options);
+  if (options !== undefined) checkOptions('random.multivariateNormal', options, OPTION_KEYS);
   return track(native.ops.core_random_multivariate_normal(mean, cov, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface NormalOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Normally distributed random numbers with mean `loc` and standard deviation `scale`.
  *
@@ -41,6 +43,6 @@ export interface NormalOptions extends StreamOptions {
  */
 export function normal(shape?: number | number[], dtype?: DType, loc?: ArrayLike, scale?: ArrayLike, options?: NormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.normal', 5, arguments.length);
-  if (options !== undefined) checkOptions('random.normal', options);
+  if (options !== undefined) checkOptions('random.normal', options, OPTION_KEYS);
   return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
 }

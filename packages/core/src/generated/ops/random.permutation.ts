@@ -8,6 +8,8 @@ export interface PermutationOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * A random permutation of `arange(x)`, or of a tensor's entries along an axis.
  *
@@ -41,6 +43,6 @@ export interface PermutationOptions extends StreamOptions {
  */
 export function permutation(x: number | Tensor, axis?: number, options?: PermutationOptions): Tensor {
   if (arguments.length > 3) checkArity('random.permutation', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.permutation', options);
+  if (options !== undefined) checkOptions('random.permutation', options, OPTION_KEYS);
   return track(native.ops.core_random_permutation(x, axis, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface RandintOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Random integers uniformly distributed in [low, high).
  *
@@ -44,6 +46,6 @@ export interface RandintOptions extends StreamOptions {
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape?: number | number[], dtype?: DType, options?: RandintOptions): Tensor {
   if (arguments.length > 5) checkArity('random.randint', 5, arguments.length);
-  if (options !== undefined) checkOptions('random.randint', options);
+  if (options !== undefined) checkOptions('random.randint', options, OPTION_KEYS);
   return track(native.ops.core_random_randint(low, high, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Splits a PRNG key into `num` new, independent keys.
  *
@@ -38,6 +40,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function split(key: Tensor, num?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('random.split', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.split', options);
+  if (options !== undefined) checkOptions('random.split', options, OPTION_KEYS);
   return trackAll(native.ops.core_random_split(key, num, options?.stream ?? options?.device) as Tensor[]);
 }

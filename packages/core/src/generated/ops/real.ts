@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Real part of each element.
  *
@@ -25,6 +27,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function real(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('real', 2, arguments.length);
-  if (options !== undefined) checkOptions('real', options);
+  if (options !== undefined) checkOptions('real', options, OPTION_KEYS);
   return track(native.ops.core_real(a, options?.stream ?? options?.device) as Tensor);
 }

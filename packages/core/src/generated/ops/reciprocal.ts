@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Reciprocal `1 / a` of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function reciprocal(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('reciprocal', 2, arguments.length);
-  if (options !== undefined) checkOptions('reciprocal', options);
+  if (options !== undefined) checkOptions('reciprocal', options, OPTION_KEYS);
   return track(native.ops.core_reciprocal(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Element-wise remainder of floor division; the result takes the sign of the divisor.
  *
@@ -49,6 +51,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function remainder(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('remainder', 3, arguments.length);
-  if (options !== undefined) checkOptions('remainder', options);
+  if (options !== undefined) checkOptions('remainder', options, OPTION_KEYS);
   return track(native.ops.core_remainder(a, b, options?.stream ?? options?.device) as Tensor);
 }

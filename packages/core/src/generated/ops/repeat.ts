@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Repeats each element `repeats` times along an axis, or in the flattened tensor.
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function repeat(a: ArrayLike, repeats: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('repeat', 4, arguments.length);
-  if (options !== undefined) checkOptions('repeat', options);
+  if (options !== undefined) checkOptions('repeat', options, OPTION_KEYS);
   return track(native.ops.core_repeat(a, repeats, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The same elements in a new shape.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function reshape(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('reshape', 3, arguments.length);
-  if (options !== undefined) checkOptions('reshape', options);
+  if (options !== undefined) checkOptions('reshape', options, OPTION_KEYS);
   return track(native.ops.core_reshape(a, shape, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface RfftOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * One-dimensional discrete Fourier transform of real input, keeping the non-negative frequencies.
  *
@@ -46,6 +48,6 @@ export interface RfftOptions extends StreamOptions {
  */
 export function rfft(a: ArrayLike, n?: number, axis?: number, options?: RfftOptions): Tensor {
   if (arguments.length > 4) checkArity('rfft', 4, arguments.length);
-  if (options !== undefined) checkOptions('rfft', options);
+  if (options !== undefined) checkOptions('rfft', options, OPTION_KEYS);
   return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface Rfft2Options extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * Two-dimensional discrete Fourier transform of real input, halving the last transformed axis.
  *
@@ -34,6 +36,6 @@ export interface Rfft2Options extends StreamOptions {
  */
 export function rfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Rfft2Options): Tensor {
   if (arguments.length > 4) checkArity('rfft2', 4, arguments.length);
-  if (options !== undefined) checkOptions('rfft2', options);
+  if (options !== undefined) checkOptions('rfft2', options, OPTION_KEYS);
   return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface RfftnOptions extends StreamOptions {
   norm?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+
 /**
  * N-dimensional discrete Fourier transform of real input, halving the last transformed axis.
  *
@@ -40,6 +42,6 @@ export interface RfftnOptions extends StreamOptions {
  */
 export function rfftn(a: ArrayLike, s?: number[], axes?: number[], options?: RfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('rfftn', 4, arguments.length);
-  if (options !== undefined) checkOptions('rfftn', options);
+  if (options !== undefined) checkOptions('rfftn', options, OPTION_KEYS);
   return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
 }

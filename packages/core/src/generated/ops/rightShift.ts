@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Shifts the bits of `a` right by `b` places, element by element.
  *
@@ -30,6 +32,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function rightShift(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('rightShift', 3, arguments.length);
-  if (options !== undefined) checkOptions('rightShift', options);
+  if (options !== undefined) checkOptions('rightShift', options, OPTION_KEYS);
   return track(native.ops.core_right_shift(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Shifts elements cyclically along axes, or in the flattened tensor.
  *
@@ -30,6 +32,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function roll(a: ArrayLike, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('roll', 4, arguments.length);
-  if (options !== undefined) checkOptions('roll', options);
+  if (options !== undefined) checkOptions('roll', options, OPTION_KEYS);
   return track(native.ops.core_roll(a, shift, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Rounds each element to the given number of decimals, halves to even.
  *
@@ -57,6 +59,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function round(a: ArrayLike, decimals?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('round', 3, arguments.length);
-  if (options !== undefined) checkOptions('round', options);
+  if (options !== undefined) checkOptions('round', options, OPTION_KEYS);
   return track(native.ops.core_round(a, decimals, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Reciprocal square root `1 / sqrt(a)` of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function rsqrt(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('rsqrt', 2, arguments.length);
-  if (options !== undefined) checkOptions('rsqrt', options);
+  if (options !== undefined) checkOptions('rsqrt', options, OPTION_KEYS);
   return track(native.ops.core_rsqrt(a, options?.stream ?? options?.device) as Tensor);
 }

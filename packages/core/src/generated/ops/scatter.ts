@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Writes slices of `updates` into a copy of a tensor at the given indices.
  *
@@ -46,6 +48,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function scatter(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatter', 5, arguments.length);
-  if (options !== undefined) checkOptions('scatter', options);
+  if (options !== undefined) checkOptions('scatter', options, OPTION_KEYS);
   return track(native.ops.core_scatter(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
 }

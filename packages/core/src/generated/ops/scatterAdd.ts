@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Adds slices of `updates` into a copy of a tensor at the given indices.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function scatterAdd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterAdd', 5, arguments.length);
-  if (options !== undefined) checkOptions('scatterAdd', options);
+  if (options !== undefined) checkOptions('scatterAdd', options, OPTION_KEYS);
   return track(native.ops.core_scatter_add(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
 }

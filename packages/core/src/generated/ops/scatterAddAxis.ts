@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Adds values into a copy of a tensor at indices aligned with it along one axis.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function scatterAddAxis(a: ArrayLike, indices: ArrayLike, values: ArrayLike, axis: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterAddAxis', 5, arguments.length);
-  if (options !== undefined) checkOptions('scatterAddAxis', options);
+  if (options !== undefined) checkOptions('scatterAddAxis', options, OPTION_KEYS);
   return track(native.ops.core_scatter_add_axis(a, indices, values, axis, options?.stream ?? options?.device) as Tensor);
 }

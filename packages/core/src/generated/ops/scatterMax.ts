@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Writes the maximum of `a` and slices of `updates` into a copy of a tensor at the given indices.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function scatterMax(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterMax', 5, arguments.length);
-  if (options !== undefined) checkOptions('scatterMax', options);
+  if (options !== undefined) checkOptions('scatterMax', options, OPTION_KEYS);
   return track(native.ops.core_scatter_max(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Indices at which values would be inserted into a sorted 1-D tensor to keep it sorted.
  *
@@ -42,6 +44,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, side?: string, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('searchsorted', 4, arguments.length);
-  if (options !== undefined) checkOptions('searchsorted', options);
+  if (options !== undefined) checkOptions('searchsorted', options, OPTION_KEYS);
   return track(native.ops.core_searchsorted(sortedSequence, values, side, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Matrix products over segments of the contraction axis, one output matrix per segment.
  *
@@ -31,6 +33,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function segmentedMm(a: ArrayLike, b: ArrayLike, segments: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('segmentedMm', 4, arguments.length);
-  if (options !== undefined) checkOptions('segmentedMm', options);
+  if (options !== undefined) checkOptions('segmentedMm', options, OPTION_KEYS);
   return track(native.ops.core_segmented_mm(a, b, segments, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sign of each element (-1, 0 or 1).
  *
@@ -32,6 +34,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sign(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sign', 2, arguments.length);
-  if (options !== undefined) checkOptions('sign', options);
+  if (options !== undefined) checkOptions('sign', options, OPTION_KEYS);
   return track(native.ops.core_sign(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A strided slice with static start and stop indices per axis.
  *
@@ -43,6 +45,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function slice(a: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('slice', 5, arguments.length);
-  if (options !== undefined) checkOptions('slice', options);
+  if (options !== undefined) checkOptions('slice', options, OPTION_KEYS);
   return track(native.ops.core_slice(a, start, stop, strides, options?.stream ?? options?.device) as Tensor);
 }

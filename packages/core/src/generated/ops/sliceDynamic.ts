@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A block of a tensor read at a start offset given as a tensor (MLX's `slice` with a start array).
  *
@@ -48,6 +50,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sliceDynamic(a: ArrayLike, start: ArrayLike, axes: number[], sliceSize: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('sliceDynamic', 5, arguments.length);
-  if (options !== undefined) checkOptions('sliceDynamic', options);
+  if (options !== undefined) checkOptions('sliceDynamic', options, OPTION_KEYS);
   return track(native.ops.core_slice_dynamic(a, start, axes, sliceSize, options?.stream ?? options?.device) as Tensor);
 }

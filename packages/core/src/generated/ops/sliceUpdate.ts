@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Returns a copy of a tensor with a strided slice replaced by `update`.
  *
@@ -46,6 +48,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdate', 6, arguments.length);
-  if (options !== undefined) checkOptions('sliceUpdate', options);
+  if (options !== undefined) checkOptions('sliceUpdate', options, OPTION_KEYS);
   return track(native.ops.core_slice_update(a, update, start, stop, strides, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Returns a copy of a tensor with a block replaced by `update`, at a start offset given as a tensor (MLX's `slice_update` with a start array).
  *
@@ -49,6 +51,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sliceUpdateDynamic(a: ArrayLike, update: ArrayLike, start: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('sliceUpdateDynamic', 5, arguments.length);
-  if (options !== undefined) checkOptions('sliceUpdateDynamic', options);
+  if (options !== undefined) checkOptions('sliceUpdateDynamic', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_dynamic(a, update, start, axes, options?.stream ?? options?.device) as Tensor);
 }

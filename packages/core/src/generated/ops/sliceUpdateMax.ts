@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Returns a copy of a tensor that keeps the larger of each slice element and `update`.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sliceUpdateMax(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdateMax', 6, arguments.length);
-  if (options !== undefined) checkOptions('sliceUpdateMax', options);
+  if (options !== undefined) checkOptions('sliceUpdateMax', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_max(a, update, start, stop, strides, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Returns a copy of a tensor that keeps the smaller of each slice element and `update`.
  *
@@ -34,6 +36,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sliceUpdateMin(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdateMin', 6, arguments.length);
-  if (options !== undefined) checkOptions('sliceUpdateMin', options);
+  if (options !== undefined) checkOptions('sliceUpdateMin', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_min(a, update, start, stop, strides, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface SoftmaxOptions extends StreamOptions {
   precise?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
+
 /**
  * `exp(a) / sum(exp(a))` along the given axes, computed without overflow.
  *
@@ -34,6 +36,6 @@ export interface SoftmaxOptions extends StreamOptions {
  */
 export function softmax(a: ArrayLike, axis?: number | number[], options?: SoftmaxOptions): Tensor {
   if (arguments.length > 3) checkArity('softmax', 3, arguments.length);
-  if (options !== undefined) checkOptions('softmax', options);
+  if (options !== undefined) checkOptions('softmax', options, OPTION_KEYS);
   return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sorted copy of a tensor along an axis (ascending).
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sort(a: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('sort', 3, arguments.length);
-  if (options !== undefined) checkOptions('sort', options);
+  if (options !== undefined) checkOptions('sort', options, OPTION_KEYS);
   return track(native.ops.core_sort(a, axis, options?.stream ?? options?.device) as Tensor);
 }

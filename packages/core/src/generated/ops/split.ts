@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Splits a tensor into a list of tensors along an axis.
  *
@@ -29,6 +31,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function split(a: ArrayLike, indicesOrSections: number | number[], axis?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 4) checkArity('split', 4, arguments.length);
-  if (options !== undefined) checkOptions('split', options);
+  if (options !== undefined) checkOptions('split', options, OPTION_KEYS);
   return trackAll(native.ops.core_split(a, indicesOrSections, axis, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Square `a * a` of each element.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function square(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('square', 2, arguments.length);
-  if (options !== undefined) checkOptions('square', options);
+  if (options !== undefined) checkOptions('square', options, OPTION_KEYS);
   return track(native.ops.core_square(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Removes length-1 axes.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function squeeze(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('squeeze', 3, arguments.length);
-  if (options !== undefined) checkOptions('squeeze', options);
+  if (options !== undefined) checkOptions('squeeze', options, OPTION_KEYS);
   return track(native.ops.core_squeeze(a, axis, options?.stream ?? options?.device) as Tensor);
 }

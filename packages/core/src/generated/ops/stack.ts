@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Joins tensors of the same shape along a new axis.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function stack(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('stack', 3, arguments.length);
-  if (options !== undefined) checkOptions('stack', options);
+  if (options !== undefined) checkOptions('stack', options, OPTION_KEYS);
   return track(native.ops.core_stack(arrays, axis, options?.stream ?? options?.device) as Tensor);
 }

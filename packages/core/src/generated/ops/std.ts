@@ -8,6 +8,8 @@ export interface StdOptions extends StreamOptions {
   ddof?: number;
 }
 
+const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
+
 /**
  * Standard deviation over the given axes, or over every axis when none are given.
  *
@@ -36,6 +38,6 @@ export interface StdOptions extends StreamOptions {
  */
 export function std(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
   if (arguments.length > 4) checkArity('std', 4, arguments.length);
-  if (options !== undefined) checkOptions('std', options);
+  if (options !== undefined) checkOptions('std', options, OPTION_KEYS);
   return track(native.ops.core_std(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device) as Tensor);
 }

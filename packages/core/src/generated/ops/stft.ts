@@ -10,6 +10,8 @@ export interface StftOptions extends StreamOptions {
   onesided?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
+
 /**
  * Short-time Fourier transform of the last axis, frame by frame.
  *
@@ -52,6 +54,6 @@ export interface StftOptions extends StreamOptions {
  */
 export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: string, options?: StftOptions): Tensor {
   if (arguments.length > 8) checkArity('stft', 8, arguments.length);
-  if (options !== undefined) checkOptions('stft', options);
+  if (options !== undefined) checkOptions('stft', options, OPTION_KEYS);
   return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device) as Tensor);
 }

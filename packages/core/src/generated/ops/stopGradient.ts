@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The input unchanged, but treated as a constant by gradient transforms.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function stopGradient(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('stopGradient', 2, arguments.length);
-  if (options !== undefined) checkOptions('stopGradient', options);
+  if (options !== undefined) checkOptions('stopGradient', options, OPTION_KEYS);
   return track(native.ops.core_stop_gradient(a, options?.stream ?? options?.device) as Tensor);
 }

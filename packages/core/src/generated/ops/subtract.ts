@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Subtracts `b` from `a` element by element, broadcasting their shapes.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function subtract(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('subtract', 3, arguments.length);
-  if (options !== undefined) checkOptions('subtract', options);
+  if (options !== undefined) checkOptions('subtract', options, OPTION_KEYS);
   return track(native.ops.core_subtract(a, b, options?.stream ?? options?.device) as Tensor);
 }

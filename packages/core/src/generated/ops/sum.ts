@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sums elements over the given axes, or over every axis when none are given.
  *
@@ -42,6 +44,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function sum(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('sum', 4, arguments.length);
-  if (options !== undefined) checkOptions('sum', options);
+  if (options !== undefined) checkOptions('sum', options, OPTION_KEYS);
   return track(native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Swaps two axes.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function swapaxes(a: ArrayLike, axis1: number, axis2: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('swapaxes', 4, arguments.length);
-  if (options !== undefined) checkOptions('swapaxes', options);
+  if (options !== undefined) checkOptions('swapaxes', options, OPTION_KEYS);
   return track(native.ops.core_swapaxes(a, axis1, axis2, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Gathers elements by integer indices along an axis, or from the flattened tensor.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('take', 4, arguments.length);
-  if (options !== undefined) checkOptions('take', options);
+  if (options !== undefined) checkOptions('take', options, OPTION_KEYS);
   return track(native.ops.core_take(a, indices, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Gathers elements using an index tensor aligned with the input along one axis.
  *
@@ -23,6 +25,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('takeAlongAxis', 4, arguments.length);
-  if (options !== undefined) checkOptions('takeAlongAxis', options);
+  if (options !== undefined) checkOptions('takeAlongAxis', options, OPTION_KEYS);
   return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Tangent of each element (radians).
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function tan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('tan', 2, arguments.length);
-  if (options !== undefined) checkOptions('tan', options);
+  if (options !== undefined) checkOptions('tan', options, OPTION_KEYS);
   return track(native.ops.core_tan(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Hyperbolic tangent of each element.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function tanh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('tanh', 2, arguments.length);
-  if (options !== undefined) checkOptions('tanh', options);
+  if (options !== undefined) checkOptions('tanh', options, OPTION_KEYS);
   return track(native.ops.core_tanh(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sums products over the given axes of two tensors.
  *
@@ -37,6 +39,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function tensordot(a: ArrayLike, b: ArrayLike, axes: number | number[][], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('tensordot', 4, arguments.length);
-  if (options !== undefined) checkOptions('tensordot', options);
+  if (options !== undefined) checkOptions('tensordot', options, OPTION_KEYS);
   return track(native.ops.core_tensordot(a, b, axes, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Repeats a whole tensor along each axis.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function tile(a: ArrayLike, reps: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('tile', 3, arguments.length);
-  if (options !== undefined) checkOptions('tile', options);
+  if (options !== undefined) checkOptions('tile', options, OPTION_KEYS);
   return track(native.ops.core_tile(a, reps, options?.stream ?? options?.device) as Tensor);
 }

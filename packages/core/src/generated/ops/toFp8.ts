@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Encodes floating-point values as 8-bit E4M3 floats, stored as uint8.
  *
@@ -38,6 +40,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function toFp8(x: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('toFp8', 2, arguments.length);
-  if (options !== undefined) checkOptions('toFp8', options);
+  if (options !== undefined) checkOptions('toFp8', options, OPTION_KEYS);
   return track(native.ops.core_to_fp8(x, options?.stream ?? options?.device) as Tensor);
 }

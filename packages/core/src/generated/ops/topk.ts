@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The `k` largest elements along an axis.
  *
@@ -24,6 +26,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function topk(a: ArrayLike, k: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('topk', 4, arguments.length);
-  if (options !== undefined) checkOptions('topk', options);
+  if (options !== undefined) checkOptions('topk', options, OPTION_KEYS);
   return track(native.ops.core_topk(a, k, axis, options?.stream ?? options?.device) as Tensor);
 }

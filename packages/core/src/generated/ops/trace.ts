@@ -8,6 +8,8 @@ export interface TraceOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * Sum of a diagonal of the plane given by two axes.
  *
@@ -37,6 +39,6 @@ export interface TraceOptions extends StreamOptions {
  */
 export function trace(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
   if (arguments.length > 5) checkArity('trace', 5, arguments.length);
-  if (options !== undefined) checkOptions('trace', options);
+  if (options !== undefined) checkOptions('trace', options, OPTION_KEYS);
   return track(native.ops.core_trace(a, offset, axis1, axis2, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

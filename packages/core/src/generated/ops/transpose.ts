@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Permutes the axes of a tensor.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function transpose(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('transpose', 3, arguments.length);
-  if (options !== undefined) checkOptions('transpose', options);
+  if (options !== undefined) checkOptions('transpose', options, OPTION_KEYS);
   return track(native.ops.core_transpose(a, axes, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface TriOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * A matrix with ones at and below the `k`-th diagonal and zeros above.
  *
@@ -41,6 +43,6 @@ export interface TriOptions extends StreamOptions {
  */
 export function tri(n: number, m?: number, k?: number, options?: TriOptions): Tensor {
   if (arguments.length > 4) checkArity('tri', 4, arguments.length);
-  if (options !== undefined) checkOptions('tri', options);
+  if (options !== undefined) checkOptions('tri', options, OPTION_KEYS);
   return track(native.ops.core_tri(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

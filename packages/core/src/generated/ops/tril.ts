@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Zeros the elements above the `k`-th diagonal.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function tril(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('tril', 3, arguments.length);
-  if (options !== undefined) checkOptions('tril', options);
+  if (options !== undefined) checkOptions('tril', options, OPTION_KEYS);
   return track(native.ops.core_tril(a, k, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Zeros the elements below the `k`-th diagonal.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function triu(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('triu', 3, arguments.length);
-  if (options !== undefined) checkOptions('triu', options);
+  if (options !== undefined) checkOptions('triu', options, OPTION_KEYS);
   return track(native.ops.core_triu(a, k, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Rounds each element toward zero.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function trunc(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('trunc', 2, arguments.length);
-  if (options !== undefined) checkOptions('trunc', options);
+  if (options !== undefined) checkOptions('trunc', options, OPTION_KEYS);
   return track(native.ops.core_trunc(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Splits one axis into several.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function unflatten(a: ArrayLike, axis: number, shape: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('unflatten', 4, arguments.length);
-  if (options !== undefined) checkOptions('unflatten', options);
+  if (options !== undefined) checkOptions('unflatten', options, OPTION_KEYS);
   return track(native.ops.core_unflatten(a, axis, shape, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * The sorted distinct elements of the flattened tensor, in an output of a fixed size.
  *
@@ -62,6 +64,6 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
  */
 export function unique(a: ArrayLike, size: number, returnIndex?: boolean, returnInverse?: boolean, returnCounts?: boolean, fillValue?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 7) checkArity('unique', 7, arguments.length);
-  if (options !== undefined) checkOptions('unique', options);
+  if (options !== undefined) checkOptions('unique', options, OPTION_KEYS);
   return trackAll(native.ops.core_unique(a, size, returnIndex, returnInverse, returnCounts, fillValue, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -8,6 +8,8 @@ export interface UnstackOptions extends StreamOptions {
   axis?: number;
 }
 
+const OPTION_KEYS: readonly string[] = ['axis', 'stream', 'device'];
+
 /**
  * Splits a tensor along an axis into a list of tensors with that axis removed.
  *
@@ -42,6 +44,6 @@ export interface UnstackOptions extends StreamOptions {
  */
 export function unstack(a: ArrayLike, options?: UnstackOptions): Tensor[] {
   if (arguments.length > 2) checkArity('unstack', 2, arguments.length);
-  if (options !== undefined) checkOptions('unstack', options);
+  if (options !== undefined) checkOptions('unstack', options, OPTION_KEYS);
   return trackAll(native.ops.core_unstack(a, options?.axis, options?.stream ?? options?.device) as Tensor[]);
 }

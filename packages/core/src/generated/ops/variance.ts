@@ -8,6 +8,8 @@ export interface VarianceOptions extends StreamOptions {
   ddof?: number;
 }
 
+const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
+
 /**
  * Variance over the given axes, or over every axis when none are given.
  *
@@ -37,6 +39,6 @@ export interface VarianceOptions extends StreamOptions {
  */
 export function variance(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
   if (arguments.length > 4) checkArity('variance', 4, arguments.length);
-  if (options !== undefined) checkOptions('variance', options);
+  if (options !== undefined) checkOptions('variance', options, OPTION_KEYS);
   return track(native.ops.core_var(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device) as Tensor);
 }

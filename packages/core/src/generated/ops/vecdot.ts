@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Dot products of vectors along an axis, with broadcasting; the first operand is conjugated.
  *
@@ -43,6 +45,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('vecdot', 4, arguments.length);
-  if (options !== undefined) checkOptions('vecdot', options);
+  if (options !== undefined) checkOptions('vecdot', options, OPTION_KEYS);
   return track(native.ops.core_vecdot(a, b, axis, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Reinterprets a tensor's bytes as another dtype (a bitcast, no conversion).
  *
@@ -42,6 +44,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function view(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('view', 3, arguments.length);
-  if (options !== undefined) checkOptions('view', options);
+  if (options !== undefined) checkOptions('view', options, OPTION_KEYS);
   return track(native.ops.core_view(a, dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Selects from `x` where `condition` is true and from `y` elsewhere.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('where', 4, arguments.length);
-  if (options !== undefined) checkOptions('where', options);
+  if (options !== undefined) checkOptions('where', options, OPTION_KEYS);
   return track(native.ops.core_where(condition, x, y, options?.stream ?? options?.device) as Tensor);
 }

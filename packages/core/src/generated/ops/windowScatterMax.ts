@@ -10,6 +10,8 @@ export interface WindowScatterMaxOptions extends StreamOptions {
   padding?: number[][];
 }
 
+const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'];
+
 /**
  * Adds each window's source value at the position of the window's largest element (select and scatter).
  *
@@ -41,6 +43,6 @@ export interface WindowScatterMaxOptions extends StreamOptions {
  */
 export function windowScatterMax(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMaxOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMax', 5, arguments.length);
-  if (options !== undefined) checkOptions('windowScatterMax', options);
+  if (options !== undefined) checkOptions('windowScatterMax', options, OPTION_KEYS);
   return track(native.ops.core_window_scatter_max(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device) as Tensor);
 }

@@ -10,6 +10,8 @@ export interface WindowScatterMinOptions extends StreamOptions {
   padding?: number[][];
 }
 
+const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'];
+
 /**
  * Adds each window's source value at the position of the window's smallest element (select and scatter).
  *
@@ -35,6 +37,6 @@ export interface WindowScatterMinOptions extends StreamOptions {
  */
 export function windowScatterMin(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMinOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMin', 5, arguments.length);
-  if (options !== undefined) checkOptions('windowScatterMin', options);
+  if (options !== undefined) checkOptions('windowScatterMin', options, OPTION_KEYS);
   return track(native.ops.core_window_scatter_min(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * A tensor of the given shape filled with zeros.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function zeros(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('zeros', 3, arguments.length);
-  if (options !== undefined) checkOptions('zeros', options);
+  if (options !== undefined) checkOptions('zeros', options, OPTION_KEYS);
   return track(native.ops.core_zeros(shape, dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface ZerosLikeOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+
 /**
  * A tensor of zeros with the shape (and by default the dtype) of `a`.
  *
@@ -37,6 +39,6 @@ export interface ZerosLikeOptions extends StreamOptions {
  */
 export function zerosLike(a: ArrayLike, options?: ZerosLikeOptions): Tensor {
   if (arguments.length > 2) checkArity('zerosLike', 2, arguments.length);
-  if (options !== undefined) checkOptions('zerosLike', options);
+  if (options !== undefined) checkOptions('zerosLike', options, OPTION_KEYS);
   return track(native.ops.core_zeros_like(a, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Softmax cross-entropy of logits against integer class targets, in one fused kernel.
  *
@@ -36,6 +38,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function crossEntropy(logits: ArrayLike, targets: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('crossEntropy', 3, arguments.length);
-  if (options !== undefined) checkOptions('crossEntropy', options);
+  if (options !== undefined) checkOptions('crossEntropy', options, OPTION_KEYS);
   return track(native.ops.fast_cross_entropy(logits, targets, options?.stream ?? options?.device) as Tensor);
 }

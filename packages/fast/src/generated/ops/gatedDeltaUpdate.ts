@@ -10,6 +10,8 @@ export interface GatedDeltaUpdateOptions extends StreamOptions {
   mask?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['initialState', 'mask', 'stream', 'device'];
+
 /**
  * The gated delta rule (Gated DeltaNet linear attention) over a sequence, returning outputs and the final state.
  *
@@ -52,6 +54,6 @@ export interface GatedDeltaUpdateOptions extends StreamOptions {
  */
 export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, options?: GatedDeltaUpdateOptions): Tensor[] {
   if (arguments.length > 6) checkArity('gatedDeltaUpdate', 6, arguments.length);
-  if (options !== undefined) checkOptions('gatedDeltaUpdate', options);
+  if (options !== undefined) checkOptions('gatedDeltaUpdate', options, OPTION_KEYS);
   return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, options?.initialState, options?.mask, options?.stream ?? options?.device) as Tensor[]);
 }

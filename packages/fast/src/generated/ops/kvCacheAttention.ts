@@ -12,6 +12,8 @@ export interface KvCacheAttentionOptions extends StreamOptions {
   layout?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 'device'];
+
 /**
  * Appends new keys and values to preallocated caches and attends over the valid prefix, in one call.
  *
@@ -40,6 +42,6 @@ export interface KvCacheAttentionOptions extends StreamOptions {
  */
 export function kvCacheAttention(q: ArrayLike, newK: ArrayLike, newV: ArrayLike, kCache: Tensor, vCache: Tensor, offset: number, options?: KvCacheAttentionOptions): Tensor[] {
   if (arguments.length > 7) checkArity('kvCacheAttention', 7, arguments.length);
-  if (options !== undefined) checkOptions('kvCacheAttention', options);
+  if (options !== undefined) checkOptions('kvCacheAttention', options, OPTION_KEYS);
   return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Layer normalization over the last axis, in one fused kernel.
  *
@@ -23,6 +25,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function layerNorm(x: ArrayLike, weight: Tensor | null, bias: Tensor | null, eps?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('layerNorm', 5, arguments.length);
-  if (options !== undefined) checkOptions('layerNorm', options);
+  if (options !== undefined) checkOptions('layerNorm', options, OPTION_KEYS);
   return track(native.ops.fast_layer_norm(x, weight, bias, eps, options?.stream ?? options?.device) as Tensor);
 }

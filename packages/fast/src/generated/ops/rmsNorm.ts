@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Root-mean-square normalization over the last axis, in one fused kernel.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function rmsNorm(x: ArrayLike, weight: Tensor | null, eps?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('rmsNorm', 4, arguments.length);
-  if (options !== undefined) checkOptions('rmsNorm', options);
+  if (options !== undefined) checkOptions('rmsNorm', options, OPTION_KEYS);
   return track(native.ops.fast_rms_norm(x, weight, eps, options?.stream ?? options?.device) as Tensor);
 }

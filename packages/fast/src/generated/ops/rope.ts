@@ -18,6 +18,8 @@ export interface RopeOptions extends StreamOptions {
   layout?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'offset', 'freqs', 'layout', 'stream', 'device'];
+
 /**
  * Rotary position embedding over sequential positions, in one fused kernel.
  *
@@ -44,6 +46,6 @@ export interface RopeOptions extends StreamOptions {
  */
 export function rope(x: ArrayLike, dims: number, options?: RopeOptions): Tensor {
   if (arguments.length > 3) checkArity('rope', 3, arguments.length);
-  if (options !== undefined) checkOptions('rope', options);
+  if (options !== undefined) checkOptions('rope', options, OPTION_KEYS);
   return track(native.ops.fast_rope(x, dims, options?.traditional, options?.base, options?.scale, options?.offset, options?.freqs, options?.layout, options?.stream ?? options?.device) as Tensor);
 }

@@ -14,6 +14,8 @@ export interface RopePositionsOptions extends StreamOptions {
   layout?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'layout', 'stream', 'device'];
+
 /**
  * Rotary position embedding with an explicit position id per token.
  *
@@ -35,6 +37,6 @@ export interface RopePositionsOptions extends StreamOptions {
  */
 export function ropePositions(x: ArrayLike, dims: number, positions: ArrayLike, options?: RopePositionsOptions): Tensor {
   if (arguments.length > 4) checkArity('ropePositions', 4, arguments.length);
-  if (options !== undefined) checkOptions('ropePositions', options);
+  if (options !== undefined) checkOptions('ropePositions', options, OPTION_KEYS);
   return track(native.ops.fast_rope_positions(x, dims, positions, options?.traditional, options?.base, options?.scale, options?.layout, options?.stream ?? options?.device) as Tensor);
 }

@@ -16,6 +16,8 @@ export interface ScaledDotProductAttentionOptions extends StreamOptions {
   layout?: string;
 }
 
+const OPTION_KEYS: readonly string[] = ['scale', 'mask', 'keyMask', 'sinks', 'layout', 'stream', 'device'];
+
 /**
  * Attention `softmax(q kᵀ * scale + mask) v`, in one fused kernel where the backend has one.
  *
@@ -49,6 +51,6 @@ export interface ScaledDotProductAttentionOptions extends StreamOptions {
  */
 export function scaledDotProductAttention(q: ArrayLike, k: ArrayLike, v: ArrayLike, options?: ScaledDotProductAttentionOptions): Tensor {
   if (arguments.length > 4) checkArity('scaledDotProductAttention', 4, arguments.length);
-  if (options !== undefined) checkOptions('scaledDotProductAttention', options);
+  if (options !== undefined) checkOptions('scaledDotProductAttention', options, OPTION_KEYS);
   return track(native.ops.fast_scaled_dot_product_attention(q, k, v, options?.scale, options?.mask, options?.keyMask, options?.sinks, options?.layout, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * SwiGLU activation `silu(gate) * up`, compiled into one kernel.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function swiglu(gate: ArrayLike, up: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('swiglu', 3, arguments.length);
-  if (options !== undefined) checkOptions('swiglu', options);
+  if (options !== undefined) checkOptions('swiglu', options, OPTION_KEYS);
   return track(native.ops.fast_swiglu(gate, up, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Cholesky factor of a symmetric positive-definite matrix.
  *
@@ -35,6 +37,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function cholesky(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('cholesky', 3, arguments.length);
-  if (options !== undefined) checkOptions('cholesky', options);
+  if (options !== undefined) checkOptions('cholesky', options, OPTION_KEYS);
   return track(native.ops.linalg_cholesky(a, upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse of a symmetric positive-definite matrix from its Cholesky factor.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function choleskyInv(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('choleskyInv', 3, arguments.length);
-  if (options !== undefined) checkOptions('choleskyInv', options);
+  if (options !== undefined) checkOptions('choleskyInv', options, OPTION_KEYS);
   return track(native.ops.linalg_cholesky_inv(a, upper, options?.stream ?? options?.device) as Tensor);
 }

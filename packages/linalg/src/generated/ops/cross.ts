@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Cross product of 3-vectors (or 2-vectors) along an axis.
  *
@@ -28,6 +30,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function cross(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('cross', 4, arguments.length);
-  if (options !== undefined) checkOptions('cross', options);
+  if (options !== undefined) checkOptions('cross', options, OPTION_KEYS);
   return track(native.ops.linalg_cross(a, b, axis, options?.stream ?? options?.device) as Tensor);
 }

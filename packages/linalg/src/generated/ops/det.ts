@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Determinant of a square matrix.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function det(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('det', 2, arguments.length);
-  if (options !== undefined) checkOptions('det', options);
+  if (options !== undefined) checkOptions('det', options, OPTION_KEYS);
   return track(native.ops.linalg_det(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Eigenvalues and eigenvectors of a general square matrix (complex64).
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function eig(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('eig', 2, arguments.length);
-  if (options !== undefined) checkOptions('eig', options);
+  if (options !== undefined) checkOptions('eig', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_eig(a, options?.stream ?? options?.device) as Tensor[]);
 }

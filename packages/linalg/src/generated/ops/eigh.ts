@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Eigenvalues and eigenvectors of a symmetric (Hermitian) matrix.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function eigh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('eigh', 3, arguments.length);
-  if (options !== undefined) checkOptions('eigh', options);
+  if (options !== undefined) checkOptions('eigh', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device) as Tensor[]);
 }

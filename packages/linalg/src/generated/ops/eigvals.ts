@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Eigenvalues of a general square matrix (complex64).
  *
@@ -19,6 +21,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function eigvals(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('eigvals', 2, arguments.length);
-  if (options !== undefined) checkOptions('eigvals', options);
+  if (options !== undefined) checkOptions('eigvals', options, OPTION_KEYS);
   return track(native.ops.linalg_eigvals(a, options?.stream ?? options?.device) as Tensor);
 }

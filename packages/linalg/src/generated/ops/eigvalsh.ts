@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Eigenvalues of a symmetric (Hermitian) matrix, ascending.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function eigvalsh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('eigvalsh', 3, arguments.length);
-  if (options !== undefined) checkOptions('eigvalsh', options);
+  if (options !== undefined) checkOptions('eigvalsh', options, OPTION_KEYS);
   return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Inverse of a square matrix.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function inv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('inv', 2, arguments.length);
-  if (options !== undefined) checkOptions('inv', options);
+  if (options !== undefined) checkOptions('inv', options, OPTION_KEYS);
   return track(native.ops.linalg_inv(a, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * LU factorization with partial pivoting, returning row indices as MLX does.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function lu(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('lu', 2, arguments.length);
-  if (options !== undefined) checkOptions('lu', options);
+  if (options !== undefined) checkOptions('lu', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_lu(a, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * LU factorization in LAPACK's packed form, with pivot swaps.
  *
@@ -27,6 +29,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function luFactor(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('luFactor', 2, arguments.length);
-  if (options !== undefined) checkOptions('luFactor', options);
+  if (options !== undefined) checkOptions('luFactor', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_lu_factor(a, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Vector and matrix norms.
  *
@@ -38,6 +40,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function norm(a: ArrayLike, ord?: number | string, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('norm', 5, arguments.length);
-  if (options !== undefined) checkOptions('norm', options);
+  if (options !== undefined) checkOptions('norm', options, OPTION_KEYS);
   return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Moore-Penrose pseudo-inverse.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function pinv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('pinv', 2, arguments.length);
-  if (options !== undefined) checkOptions('pinv', options);
+  if (options !== undefined) checkOptions('pinv', options, OPTION_KEYS);
   return track(native.ops.linalg_pinv(a, options?.stream ?? options?.device) as Tensor);
 }

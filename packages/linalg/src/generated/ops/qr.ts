@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * QR factorization `a = Q R` with orthonormal columns in `Q` and upper-triangular `R`.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function qr(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('qr', 2, arguments.length);
-  if (options !== undefined) checkOptions('qr', options);
+  if (options !== undefined) checkOptions('qr', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_qr(a, options?.stream ?? options?.device) as Tensor[]);
 }

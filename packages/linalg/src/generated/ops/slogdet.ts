@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Sign and natural log of the absolute determinant.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function slogdet(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('slogdet', 2, arguments.length);
-  if (options !== undefined) checkOptions('slogdet', options);
+  if (options !== undefined) checkOptions('slogdet', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_slogdet(a, options?.stream ?? options?.device) as Tensor[]);
 }

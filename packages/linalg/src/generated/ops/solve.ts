@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Solves `a x = b` for square, non-singular `a`.
  *
@@ -20,6 +22,6 @@ import { checkArity, checkOptions, native, track } from '@mlxts/core/runtime';
  */
 export function solve(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('solve', 3, arguments.length);
-  if (options !== undefined) checkOptions('solve', options);
+  if (options !== undefined) checkOptions('solve', options, OPTION_KEYS);
   return track(native.ops.linalg_solve(a, b, options?.stream ?? options?.device) as Tensor);
 }

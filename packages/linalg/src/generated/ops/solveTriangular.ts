@@ -8,6 +8,8 @@ export interface SolveTriangularOptions extends StreamOptions {
   upper?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['upper', 'stream', 'device'];
+
 /**
  * Solves `a x = b` for triangular `a`.
  *
@@ -26,6 +28,6 @@ export interface SolveTriangularOptions extends StreamOptions {
  */
 export function solveTriangular(a: ArrayLike, b: ArrayLike, options?: SolveTriangularOptions): Tensor {
   if (arguments.length > 3) checkArity('solveTriangular', 3, arguments.length);
-  if (options !== undefined) checkOptions('solveTriangular', options);
+  if (options !== undefined) checkOptions('solveTriangular', options, OPTION_KEYS);
   return track(native.ops.linalg_solve_triangular(a, b, options?.upper, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Singular value decomposition `a = U diag(S) Vt`.
  *
@@ -21,6 +23,6 @@ import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime'
  */
 export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('svd', 3, arguments.length);
-  if (options !== undefined) checkOptions('svd', options);
+  if (options !== undefined) checkOptions('svd', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream ?? options?.device) as Tensor[]);
 }

@@ -16,6 +16,8 @@ export interface DequantizePackedOptions extends StreamOptions {
   dtype?: DType;
 }
 
+const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScale', 'dtype', 'stream', 'device'];
+
 /**
  * Expands packed quantized weights back to floating point.
  *
@@ -45,6 +47,6 @@ export interface DequantizePackedOptions extends StreamOptions {
  */
 export function dequantizePacked(w: Tensor, scales: Tensor, biases?: Tensor, options?: DequantizePackedOptions): Tensor {
   if (arguments.length > 4) checkArity('dequantizePacked', 4, arguments.length);
-  if (options !== undefined) checkOptions('dequantizePacked', options);
+  if (options !== undefined) checkOptions('dequantizePacked', options, OPTION_KEYS);
   return track(native.ops.quant_dequantize(w, scales, biases, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.dtype, options?.stream ?? options?.device) as Tensor);
 }

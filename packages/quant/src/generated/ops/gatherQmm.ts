@@ -22,6 +22,8 @@ export interface GatherQmmOptions extends StreamOptions {
   sortedIndices?: boolean;
 }
 
+const OPTION_KEYS: readonly string[] = ['lhsIndices', 'rhsIndices', 'transpose', 'groupSize', 'bits', 'mode', 'globalScale', 'sortedIndices', 'stream', 'device'];
+
 /**
  * Quantized matmul where each output picks its weight matrix (expert) by index, for mixture-of-experts layers.
  *
@@ -50,6 +52,6 @@ export interface GatherQmmOptions extends StreamOptions {
  */
 export function gatherQmm(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: GatherQmmOptions): Tensor {
   if (arguments.length > 5) checkArity('gatherQmm', 5, arguments.length);
-  if (options !== undefined) checkOptions('gatherQmm', options);
+  if (options !== undefined) checkOptions('gatherQmm', options, OPTION_KEYS);
   return track(native.ops.quant_gather_qmm(x, w, scales, biases, options?.lhsIndices, options?.rhsIndices, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.sortedIndices, options?.stream ?? options?.device) as Tensor);
 }

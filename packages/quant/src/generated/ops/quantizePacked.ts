@@ -14,6 +14,8 @@ export interface QuantizePackedOptions extends StreamOptions {
   globalScale?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScale', 'stream', 'device'];
+
 /**
  * Quantizes a matrix along its last axis into packed words and per-group scales (and biases).
  *
@@ -54,6 +56,6 @@ export interface QuantizePackedOptions extends StreamOptions {
  */
 export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): Tensor[] {
   if (arguments.length > 2) checkArity('quantizePacked', 2, arguments.length);
-  if (options !== undefined) checkOptions('quantizePacked', options);
+  if (options !== undefined) checkOptions('quantizePacked', options, OPTION_KEYS);
   return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor[]);
 }

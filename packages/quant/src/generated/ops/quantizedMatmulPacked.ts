@@ -16,6 +16,8 @@ export interface QuantizedMatmulPackedOptions extends StreamOptions {
   globalScale?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['transpose', 'groupSize', 'bits', 'mode', 'globalScale', 'stream', 'device'];
+
 /**
  * Multiplies `x` by packed quantized weights without materializing the dequantized matrix.
  *
@@ -44,6 +46,6 @@ export interface QuantizedMatmulPackedOptions extends StreamOptions {
  */
 export function quantizedMatmulPacked(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: QuantizedMatmulPackedOptions): Tensor {
   if (arguments.length > 5) checkArity('quantizedMatmulPacked', 5, arguments.length);
-  if (options !== undefined) checkOptions('quantizedMatmulPacked', options);
+  if (options !== undefined) checkOptions('quantizedMatmulPacked', options, OPTION_KEYS);
   return track(native.ops.quant_quantized_matmul(x, w, scales, biases, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Adds two tensors element by element, broadcasting their shapes.
  *
@@ -26,6 +28,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function add(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('add', 3, arguments.length);
-  if (options !== undefined) checkOptions('add', options);
+  if (options !== undefined) checkOptions('add', options, OPTION_KEYS);
   return track(native.ops.core_add(a, b, options?.stream ?? options?.device) as Tensor);
 }

@@ -2,6 +2,8 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+
 /**
  * Index of the largest element along an axis, or in the flattened tensor.
  *
@@ -22,6 +24,6 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
  */
 export function argmax(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argmax', 4, arguments.length);
-  if (options !== undefined) checkOptions('argmax', options);
+  if (options !== undefined) checkOptions('argmax', options, OPTION_KEYS);
   return track(native.ops.core_argmax(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
 }

@@ -8,6 +8,8 @@ export interface UniformOptions extends StreamOptions {
   key?: Tensor;
 }
 
+const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
+
 /**
  * Uniform random numbers in [low, high).
  *
@@ -26,6 +28,6 @@ export interface UniformOptions extends StreamOptions {
  */
 export function uniform(low?: ArrayLike, high?: ArrayLike, options?: UniformOptions): Tensor {
   if (arguments.length > 3) checkArity('random.uniform', 3, arguments.length);
-  if (options !== undefined) checkOptions('random.uniform', options);
+  if (options !== undefined) checkOptions('random.uniform', options, OPTION_KEYS);
   return track(native.ops.core_random_uniform(low, high, options?.key, options?.stream ?? options?.device) as Tensor);
 }
