@@ -134,6 +134,14 @@ const transformArb = fc
 
 const lengthsFor = (shape: number[], axes: number[], s: number[] | undefined) => s ?? norm(axes, shape.length).map((a) => shape[a]);
 
+describe('sizes beyond memory', () => {
+  it('a padded size whose input and result cannot fit in the memory limit is refused when the op is built', () => {
+    for (const call of [() => mx.fftn(mx.ones([4]), [2 ** 31 - 1]), () => mx.rfft(mx.ones([4]), 2 ** 31 - 1), () => mx.ifft2(mx.ones([2, 2]), [65536, 65536])]) {
+      expect(call).toThrow("more than MLX's memory limit");
+    }
+  });
+});
+
 describe('fftn and ifftn', () => {
   it('match the float64 DFT over random axes, crop/pad lengths and norms', () =>
     check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)), small(sizeOf(t.shape)))), ([t, re, im]) => {

@@ -3,6 +3,8 @@
 #include <mlx/scheduler.h>
 
 #include <atomic>
+#include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 namespace mlxts {
@@ -62,6 +64,18 @@ void drain_released_arrays() {
 }
 
 size_t memory_limit() { return cached_memory_limit.load(std::memory_order_relaxed); }
+
+void require_fits_in_memory(long double bytes, const std::string& what) {
+  size_t limit = memory_limit();
+  if (bytes <= static_cast<long double>(limit)) return;
+  auto gigabytes = [](long double b) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.1f GB", static_cast<double>(b / 1e9L));
+    return std::string(text);
+  };
+  throw std::invalid_argument(what + " needs " + gigabytes(bytes) + ", more than MLX's memory limit of " +
+                              gigabytes(limit));
+}
 
 size_t set_memory_limit(size_t bytes) {
   size_t previous = mx::set_memory_limit(bytes);

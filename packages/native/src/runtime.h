@@ -2,6 +2,7 @@
 #pragma once
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include <mlx/mlx.h>
 
@@ -30,6 +31,12 @@ std::optional<mx::Stream> gpu_stream();
 // MLX and the cache in step.
 size_t memory_limit();
 size_t set_memory_limit(size_t bytes);
+
+// MLX's CPU allocator does not check for failure, so memory an op needs beyond the limit kills the process
+// while it runs (a null write, or the OOM killer). Throws "<what> needs N GB, more than MLX's memory limit
+// of M GB" (a std::invalid_argument, so an MlxError in JS) when `bytes` is over the limit. Sizes are long
+// double so that element counts overflowing size_t are refused too.
+void require_fits_in_memory(long double bytes, const std::string& what);
 
 // Lets go of an array without waiting for the MLX lock. While the eval thread holds the lock (async_eval
 // of a large graph can hold it for most of the compute), a JS thread that drops a tensor, e.g. in a GC

@@ -54,6 +54,13 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
     for (int v : *sizes) {
       if (v <= 0) throw UsageError(std::string(sizes_name) + (sizes_name == std::string("n") ? "" : " entries") + " must be positive");
     }
+    // The zero-padded input and the complex64 result both exist while the transform runs, but only the
+    // result is checked when the op is built: a size such as 2^31 - 1 would exhaust memory mid-run.
+    std::vector<long double> dims(a.shape().begin(), a.shape().end());
+    for (size_t i = 0; i < axes.size(); ++i) dims[axes[i] < 0 ? axes[i] + ndim : axes[i]] = (*sizes)[i];
+    long double elements = 1;
+    for (long double d : dims) elements *= d;
+    require_fits_in_memory(2 * elements * 8, "the transform of the padded input");
     return with_sizes(a, mx::Shape(sizes->begin(), sizes->end()), axes, nm, s);
   };
   using Sized = mx::array (*)(const mx::array&, const mx::Shape&, const std::vector<int>&, mx::fft::FFTNorm, mx::StreamOrDevice);

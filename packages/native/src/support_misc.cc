@@ -23,12 +23,6 @@ bool misc_hadamard_size_ok(int n) {
   return n == 1 || ((n == 3 || n == 5 || n == 7) && twos >= 2);
 }
 
-std::string misc_gigabytes(double bytes) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f GB", bytes / 1e9);
-  return text;
-}
-
 }  // namespace
 
 mx::array hadamard_transform(const mx::array& a, std::optional<float> scale, mx::StreamOrDevice s) {
@@ -70,12 +64,8 @@ std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, b
                               bool return_counts, std::optional<double> fill_value, mx::StreamOrDevice s) {
   // Each output is checked against the memory limit on its own when it is wrapped; together (values,
   // 4-byte indices and counts) they must fit too, or the kernel would fail to allocate while it runs.
-  double bytes = static_cast<double>(std::max(size, 0)) * (a.itemsize() + 8.0);
-  if (bytes > static_cast<double>(memory_limit())) {
-    throw std::invalid_argument("[unique] size " + std::to_string(size) + " needs about " + misc_gigabytes(bytes) +
-                                " of outputs, more than MLX's memory limit of " +
-                                misc_gigabytes(static_cast<double>(memory_limit())));
-  }
+  long double bytes = static_cast<long double>(std::max(size, 0)) * (a.itemsize() + 8.0L);
+  require_fits_in_memory(bytes, "[unique] the outputs of size " + std::to_string(size));
   std::optional<mx::array> fill;
   if (fill_value) fill = weak_scalar_like(a, *fill_value);
   return mx::unique(a, size, return_index, return_inverse, return_counts, fill, s);
@@ -107,12 +97,8 @@ mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s) 
   // only the result is checked against the memory limit when the op is built, so a window whose
   // working set cannot fit is refused here rather than failing to allocate while it runs.
   constexpr double kBuffers = 3;
-  double bytes = kBuffers * 4.0 * std::max(M, 0);
-  if (bytes > static_cast<double>(memory_limit())) {
-    throw std::invalid_argument("[" + name + "] a window of " + std::to_string(M) + " points needs about " +
-                                misc_gigabytes(bytes) + " while it is computed, more than MLX's memory limit of " +
-                                misc_gigabytes(static_cast<double>(memory_limit())));
-  }
+  long double bytes = kBuffers * 4.0L * std::max(M, 0);
+  require_fits_in_memory(bytes, "[" + name + "] computing a window of " + std::to_string(M) + " points");
   if (name == "hanning") return mx::hanning(M, s);
   if (name == "hamming") return mx::hamming(M, s);
   if (name == "blackman") return mx::blackman(M, s);

@@ -27,17 +27,12 @@ uint64_t random_seed_value(double seed) {
 // Refuses a sample (or an intermediate of that many elements) that cannot fit in MLX's memory limit,
 // computed in floating point so that a size overflowing size_t is refused too.
 void random_check_size(const mx::Shape& shape, mx::Dtype dtype, const char* what) {
-  long double elements = 1;
-  for (int d : shape) elements *= d;
-  long double bytes = elements * dtype.size();
-  if (bytes > static_cast<long double>(memory_limit())) {
-    std::string dims;
-    for (int d : shape) dims += (dims.empty() ? "" : ",") + std::to_string(d);
-    char size[32];
-    std::snprintf(size, sizeof(size), "%.3g GB", static_cast<double>(bytes / 1e9L));
-    throw std::invalid_argument(std::string(what) + " of shape (" + dims + ") would need " + size +
-                                ", more than MLX's memory limit");
-  }
+  long double bytes = dtype.size();
+  for (int d : shape) bytes *= d;
+  if (bytes <= static_cast<long double>(memory_limit())) return;
+  std::string dims;
+  for (int d : shape) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+  require_fits_in_memory(bytes, std::string(what) + " of shape (" + dims + ")");
 }
 
 mx::Shape random_shape(const std::optional<mx::Shape>& shape, mx::Dtype dtype) {

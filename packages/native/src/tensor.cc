@@ -50,26 +50,16 @@ Napi::Function Tensor::define_class(Napi::Env env) {
 
 namespace {
 
-std::string gigabytes(size_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f GB", static_cast<double>(bytes) / 1e9);
-  return text;
-}
-
-// MLX's CPU allocator does not check for failure: an array larger than memory kills the process at
-// eval time (a null write, or the OOM killer). Refuse such a result when the op is built instead.
+// A result larger than the memory limit is refused when the op is built (see require_fits_in_memory).
 void check_fits_in_memory(const mx::array& array) {
-  size_t limit = mlxts::memory_limit();
   // From the shape in floating point: MLX's element count wraps around for shapes such as
   // [65536, 65536, 65536, 65536], whose nbytes() is then 0.
   long double bytes = array.itemsize();
   for (int d : array.shape()) bytes *= d;
-  if (bytes <= static_cast<long double>(limit)) return;
+  if (bytes <= static_cast<long double>(mlxts::memory_limit())) return;
   std::string shape;
   for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-  throw std::runtime_error("the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ") needs " +
-                           gigabytes(static_cast<size_t>(std::min<long double>(bytes, SIZE_MAX))) +
-                           ", more than MLX's memory limit of " + gigabytes(limit));
+  require_fits_in_memory(bytes, "the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ")");
 }
 
 // V8 learns how much memory tensors hold outside its heap, so allocation pressure triggers collections
