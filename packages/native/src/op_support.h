@@ -40,6 +40,11 @@ mx::array arange(double start, std::optional<double> stop, std::optional<double>
 // are returned unchanged for MLX to reject.
 mx::array clamp_indices(const mx::array& indices, int size, mx::StreamOrDevice s);
 
+// `axis` of a tensor with `ndim` axes, negative ones counted from the end. Out of range is the kind of
+// error MLX raises for its own axis checks (an MlxError in JS): "axis 3 is out of bounds for a tensor
+// with 2 dimensions", where `what` names the tensor.
+int normalize_axis(int axis, int ndim, const std::string& what = "a tensor");
+
 // Full-rank begin/end/step for a static slice given for the leading axes (the rest taken whole); checks
 // the lists' lengths and that no stride is 0. mx::slice and mx::slice_update follow Python's
 // slice.indices() on them: negative indices count from the end and out-of-range ones clamp.
@@ -312,8 +317,6 @@ std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice 
 
 // How a scatter combines an update with what is already there.
 enum class ScatterKind { Set, Add, Prod, Max, Min };
-// The JS name of the scatter op of each kind ("scatterProd", ...), for error messages.
-const char* scatter_kind_name(ScatterKind kind);
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s);
 // Integer indices as int64, negative ones counted from the end of an axis of length `size`, then clamped

@@ -46,18 +46,13 @@ mx::array clamp_indices(const mx::array& indices, int size, mx::StreamOrDevice s
   return clamp_indices(indices, size, size - 1, s);
 }
 
-namespace {
-
-int checked_axis(const mx::array& a, int axis, const char* op) {
-  int ndim = static_cast<int>(a.ndim());
+int normalize_axis(int axis, int ndim, const std::string& what) {
   if (axis < -ndim || axis >= ndim) {
-    throw std::invalid_argument(std::string("[") + op + "] axis " + std::to_string(axis) +
-                                " is out of bounds for a tensor with " + std::to_string(ndim) + " dimensions");
+    throw std::invalid_argument("axis " + std::to_string(axis) + " is out of bounds for " + what + " with " +
+                                std::to_string(ndim) + " dimensions");
   }
   return axis < 0 ? axis + ndim : axis;
 }
-
-}  // namespace
 
 mx::array linalg_input(const mx::array& a) {
   return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
@@ -65,12 +60,12 @@ mx::array linalg_input(const mx::array& a) {
 
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
   if (!axis) return mx::take(a, clamp_indices(indices, static_cast<int>(a.size()), s), s);
-  int ax = checked_axis(a, *axis, "take");
+  int ax = normalize_axis(*axis, static_cast<int>(a.ndim()));
   return mx::take(a, clamp_indices(indices, a.shape(ax), s), ax, s);
 }
 
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s) {
-  int ax = checked_axis(a, axis, "take_along_axis");
+  int ax = normalize_axis(axis, static_cast<int>(a.ndim()));
   return mx::take_along_axis(a, clamp_indices(indices, a.shape(ax), s), ax, s);
 }
 

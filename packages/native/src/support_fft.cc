@@ -39,12 +39,7 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
     for (int i = ndim - count; i < ndim; ++i) axes.push_back(i);
   }
   if (axes.empty()) throw UsageError("at least one axis must be transformed");
-  for (int ax : axes) {
-    if (ax < -ndim || ax >= ndim) {
-      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " + std::to_string(ndim) +
-                       " dimensions");
-    }
-  }
+  for (int ax : axes) normalize_axis(ax, ndim);
   auto transform = [&](auto with_sizes, auto without_sizes) {
     if (!sizes) return without_sizes(a, axes, nm, s);
     if (sizes->size() != axes.size()) {
@@ -95,12 +90,7 @@ mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
 mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s) {
   if (!axes) return inverse ? mx::fft::ifftshift(a, s) : mx::fft::fftshift(a, s);
   int ndim = static_cast<int>(a.ndim());
-  for (int ax : *axes) {
-    if (ax < -ndim || ax >= ndim) {
-      throw UsageError("axis " + std::to_string(ax) + " is out of bounds for a tensor with " + std::to_string(ndim) +
-                       " dimensions");
-    }
-  }
+  for (int ax : *axes) normalize_axis(ax, ndim);
   return inverse ? mx::fft::ifftshift(a, *axes, s) : mx::fft::fftshift(a, *axes, s);
 }
 

@@ -77,11 +77,7 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
   int ndim = static_cast<int>(a.ndim());
   std::set<int> seen;
   for (int axis : axes) {
-    if (axis < -ndim || axis >= ndim) {
-      throw std::invalid_argument("[number_of_elements] axis " + std::to_string(axis) +
-                                  " is out of bounds for a tensor with " + std::to_string(ndim) + " dimensions");
-    }
-    if (!seen.insert(axis < 0 ? axis + ndim : axis).second) {
+    if (!seen.insert(normalize_axis(axis, ndim)).second) {
       throw std::invalid_argument("[number_of_elements] duplicate axis " + std::to_string(axis));
     }
   }

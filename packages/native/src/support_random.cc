@@ -48,13 +48,6 @@ void random_check_real_float(mx::Dtype dtype, const char* op) {
   }
 }
 
-int random_axis(int axis, int ndim, const char* what) {
-  if (axis < -ndim || axis >= ndim) {
-    throw std::invalid_argument(std::string("axis ") + std::to_string(axis) + " is out of bounds for " + what +
-                                " with " + std::to_string(ndim) + " dimensions");
-  }
-  return axis < 0 ? axis + ndim : axis;
-}
 
 }  // namespace
 
@@ -146,7 +139,7 @@ mx::array random_laplace(const std::optional<mx::Shape>& shape, mx::Dtype dtype,
 mx::array random_categorical(const mx::array& logits, int axis, const std::optional<mx::Shape>& shape,
                              std::optional<int> num_samples, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
   if (shape && num_samples) throw std::invalid_argument("give at most one of shape and numSamples");
-  int ax = random_axis(axis, logits.ndim(), "logits");
+  int ax = normalize_axis(axis, logits.ndim(), "logits");
   if (logits.shape(ax) == 0) throw std::invalid_argument("logits has no categories along axis " + std::to_string(axis));
   // MLX draws Gumbel noise for every category of every sample: check that array's size, not just the result's.
   // An empty result is made here: MLX's argmax refuses to reduce the empty noise.
@@ -185,7 +178,7 @@ mx::array random_permutation(int n, const std::optional<mx::array>& key, mx::Str
 
 mx::array random_permutation(const mx::array& x, int axis, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
   if (x.ndim() == 0) throw std::invalid_argument("cannot permute a 0-d tensor (pass a count for arange)");
-  random_axis(axis, x.ndim(), "x");
+  normalize_axis(axis, x.ndim(), "x");
   return mx::random::permutation(x, axis, key, s);
 }
 

@@ -13,14 +13,6 @@ namespace mlxts::support {
 
 namespace {
 
-int scatter_axis(int axis, int ndim) {
-  if (axis < -ndim || axis >= ndim) {
-    throw UsageError("axis " + std::to_string(axis) + " is out of bounds for a tensor with " +
-                     std::to_string(ndim) + " dimensions");
-  }
-  return axis < 0 ? axis + ndim : axis;
-}
-
 void scatter_require_integer(const mx::array& t, const char* name) {
   if (!mx::issubdtype(t.dtype(), mx::integer)) {
     throw UsageError(std::string(name) + " must have an integer dtype, got " + dtype_name(t.dtype()));
@@ -29,7 +21,7 @@ void scatter_require_integer(const mx::array& t, const char* name) {
 
 // Normalised, distinct axes (MLX would reject duplicates too, but the clamping below needs them first).
 std::vector<int> scatter_distinct_axes(std::vector<int> axes, int ndim) {
-  for (int& ax : axes) ax = scatter_axis(ax, ndim);
+  for (int& ax : axes) ax = normalize_axis(ax, ndim);
   std::vector<int> sorted = axes;
   std::sort(sorted.begin(), sorted.end());
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) throw UsageError("axes must be distinct");
@@ -64,23 +56,13 @@ mx::array scatter_safe_start(const mx::array& a, const mx::array& start, const s
 
 }  // namespace
 
-const char* scatter_kind_name(ScatterKind kind) {
-  switch (kind) {
-    case ScatterKind::Add: return "scatterAdd";
-    case ScatterKind::Prod: return "scatterProd";
-    case ScatterKind::Max: return "scatterMax";
-    case ScatterKind::Min: return "scatterMin";
-    default: return "scatter";
-  }
-}
-
 mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx::array& values,
                          std::optional<int> axis, bool add, mx::StreamOrDevice s) {
   if (!axis) {
     mx::array flat = put_along_axis(mx::flatten(a, s), indices, values, 0, add, s);
     return mx::reshape(flat, a.shape(), s);
   }
-  int ax = scatter_axis(*axis, static_cast<int>(a.ndim()));
+  int ax = normalize_axis(*axis, static_cast<int>(a.ndim()));
   scatter_require_integer(indices, "indices");
   // MLX would broadcast `a` itself up to the indices' shape (the result then has another shape than `a`);
   // the writes must fit `a` as it is.

@@ -12,18 +12,6 @@
 
 namespace mlxts::support {
 
-namespace {
-
-int seed_axis(int axis, int ndim, const char* op) {
-  if (axis < -ndim || axis >= ndim) {
-    throw std::invalid_argument(std::string("[") + op + "] axis " + std::to_string(axis) +
-                                " is out of bounds for a tensor with " + std::to_string(ndim) + " dimensions");
-  }
-  return axis < 0 ? axis + ndim : axis;
-}
-
-}  // namespace
-
 // Negative indices count from the end; the rest clamp into [0, hi].
 mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOrDevice s) {
   if (!mx::issubdtype(indices.dtype(), mx::integer)) {
@@ -58,13 +46,7 @@ mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<st
   }
   auto norm = [](std::vector<int> ax, const mx::array& x, const char* which) {
     int nd = static_cast<int>(x.ndim());
-    for (int& v : ax) {
-      if (v < -nd || v >= nd) {
-        throw UsageError(std::string("axis ") + std::to_string(v) + " is out of bounds for " + which + " with " +
-                         std::to_string(nd) + " dimensions");
-      }
-      if (v < 0) v += nd;
-    }
+    for (int& v : ax) v = normalize_axis(v, nd, which);
     std::vector<int> sorted(ax);
     std::sort(sorted.begin(), sorted.end());
     if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
@@ -115,15 +97,14 @@ mx::array slice_update(const mx::array& a, const mx::array& update, const std::v
 namespace {
 
 std::vector<mx::array> safe_nd_indices(const mx::array& a, const std::vector<mx::array>& indices,
-                                       std::vector<int>& axes, const std::vector<int>& window, const char* op,
-                                       mx::StreamOrDevice s) {
+                                       std::vector<int>& axes, const std::vector<int>& window, mx::StreamOrDevice s) {
   if (indices.size() != axes.size()) {
     throw UsageError("indices and axes must have the same length");
   }
   int ndim = static_cast<int>(a.ndim());
   std::vector<mx::array> out;
   for (size_t i = 0; i < axes.size(); ++i) {
-    axes[i] = seed_axis(axes[i], ndim, op);
+    axes[i] = normalize_axis(axes[i], ndim);
     int size = a.shape(axes[i]);
     int w = window.empty() ? 1 : window[axes[i]];
     out.push_back(clamp_indices(indices[i], size, size - std::max(w, 1), s));
@@ -144,7 +125,7 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
                        std::to_string(i));
     }
   }
-  auto safe = safe_nd_indices(a, indices, axes, slice_sizes, "gather", s);
+  auto safe = safe_nd_indices(a, indices, axes, slice_sizes, s);
   mx::array out = mx::gather(a, safe, axes, mx::Shape(slice_sizes.begin(), slice_sizes.end()), s);
   // Nothing to read: the graph node above validated the arguments; skip the kernel.
   if (out.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
@@ -158,7 +139,6 @@ mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, con
 
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s) {
-  const char* op = scatter_kind_name(kind);
   if (indices.empty()) throw UsageError("at least one index tensor is required");
   // Trailing dims of `updates` are the slice written at each index; they must fit inside `a`.
   size_t nd = a.ndim();
@@ -173,7 +153,7 @@ mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, con
       throw UsageError("the update slice does not fit a along axis " + std::to_string(i));
     }
   }
-  auto safe = safe_nd_indices(a, indices, axes, window, op, s);
+  auto safe = safe_nd_indices(a, indices, axes, window, s);
   mx::array out = [&] {
     switch (kind) {
       case ScatterKind::Add: return mx::scatter_add(a, safe, updates, axes, s);
