@@ -1,0 +1,119 @@
+// A Llama-style decoder generating tokens greedily, to show the pieces an LLM runtime uses together:
+// 4-bit quantized projections (@mlxts/quant), RMSNorm, RoPE, SwiGLU and attention over a KV cache that
+// is updated in place (@mlxts/fast), with mx.tidy freeing each step's temporaries. The weights are
+// random (seeded), so the tokens mean nothing; the shapes, the data flow and the speed are real.
+//
+//   node examples/decode.mjs            (DECODE_TOKENS=n sets how many tokens to generate)
+//
+// integration/test/decode-example.test.ts imports it to check that decoding with the cache gives the
+// logits of recomputing the whole sequence.
+import { fileURLToPath } from 'node:url';
+import * as mx from '@mlxts/core';
+import * as fast from '@mlxts/fast';
+import * as quant from '@mlxts/quant';
+
+export const config = { vocab: 1024, dim: 256, layers: 4, heads: 8, kvHeads: 2, ffn: 768, maxTokens: 256 };
+const headDim = config.dim / config.heads;
+const generate = Number(process.env.DECODE_TOKENS ?? 32);
+
+/** A random [rows, cols] weight, scaled for unit-variance activations, quantized to 4 bits. */
+function weight(key, rows, cols) {
+  const w = mx.random.normal([rows, cols], 'float32', 0, cols ** -0.5, { key });
+  return quant.quantize(w, { bits: 4, groupSize: 64 });
+}
+
+export function buildModel(seed) {
+  // tidy frees the keys and the float32 weights once quantized; the model it returns is kept.
+  return mx.tidy(() => {
+    const keys = mx.random.split(mx.random.key(seed), 3 + config.layers * 7);
+    const next = () => keys.shift();
+    const kvDim = config.kvHeads * headDim;
+    const layers = Array.from({ length: config.layers }, () => ({
+      q: weight(next(), config.dim, config.dim),
+      k: weight(next(), kvDim, config.dim),
+      v: weight(next(), kvDim, config.dim),
+      o: weight(next(), config.dim, config.dim),
+      gate: weight(next(), config.ffn, config.dim),
+      up: weight(next(), config.ffn, config.dim),
+      down: weight(next(), config.dim, config.ffn),
+    }));
+    const model = {
+      embedding: mx.random.normal([config.vocab, config.dim], 'float32', 0, 1, { key: next() }),
+      head: weight(next(), config.vocab, config.dim),
+      layers,
+      norm: mx.ones([config.dim]),
+    };
+    mx.evalSync(model);
+    return model;
+  });
+}
+
+const emptyCache = () => mx.zeros([1, config.maxTokens, config.kvHeads, headDim]);
+/** One empty key cache and value cache per layer, `[1, maxTokens, kvHeads, headDim]`. */
+export const emptyCaches = () => Array.from({ length: config.layers }, () => ({ k: emptyCache(), v: emptyCache() }));
+
+/**
+ * Runs `tokens` (a JS array) through the model at position `offset`, writing their keys and values into
+ * `caches` (consumed; the updated caches are returned). Returns the logits after the last token and the
+ * greedy next token.
+ */
+export function step(model, tokens, offset, caches) {
+  return mx.tidy(() => {
+    const T = tokens.length;
+    const qmm = (x, w) => quant.quantizedMatmul(x, w);
+    let h = mx.reshape(mx.take(model.embedding, tokens, 0), [1, T, config.dim]);
+    const updated = model.layers.map((layer, i) => {
+      const x = fast.rmsNorm(h, model.norm, 1e-5);
+      const heads = (w, n) => mx.reshape(qmm(x, w), [1, T, n, headDim]);
+      const q = fast.rope(heads(layer.q, config.heads), headDim, { offset, layout: 'bthd' });
+      const k = fast.rope(heads(layer.k, config.kvHeads), headDim, { offset, layout: 'bthd' });
+      const [attention, kCache, vCache] = fast.kvCacheAttention(q, k, heads(layer.v, config.kvHeads), caches[i].k, caches[i].v, offset, { layout: 'bthd' });
+      h = mx.add(h, qmm(mx.reshape(attention, [1, T, config.dim]), layer.o));
+      const y = fast.rmsNorm(h, model.norm, 1e-5);
+      h = mx.add(h, qmm(fast.swiglu(qmm(y, layer.gate), qmm(y, layer.up)), layer.down));
+      return { k: kCache, v: vCache };
+    });
+    const last = mx.slice(fast.rmsNorm(h, model.norm, 1e-5), [0, T - 1], [1, T]);
+    const logits = mx.reshape(qmm(last, model.head), [config.vocab]);
+    const token = mx.argmax(logits);
+    mx.evalSync(logits, token, updated);
+    return { logits, token: Number(token.item()), caches: updated };
+  });
+}
+
+/** Generates `count` tokens after `prompt` and returns them with the prefill and decode times. */
+export function generateTokens(model, prompt, count) {
+  let caches = emptyCaches();
+  const out = [];
+  let offset = 0;
+  let input = prompt;
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const result = step(model, input, offset, caches);
+    times.push(performance.now() - started);
+    result.logits.dispose();
+    caches = result.caches;
+    offset += input.length;
+    input = [result.token];
+    out.push(result.token);
+  }
+  for (const c of caches) {
+    c.k.dispose();
+    c.v.dispose();
+  }
+  return { tokens: out, prefillMs: times[0], decodeMs: times.slice(1).reduce((a, b) => a + b, 0) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const model = buildModel(0);
+  const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % config.vocab);
+  const { tokens, prefillMs, decodeMs } = generateTokens(model, prompt, generate);
+  const info = mx.buildInfo();
+  const rate = (n, ms) => ((n / ms) * 1000).toFixed(0);
+  console.log(`model: ${config.layers} layers, dim ${config.dim}, ${config.heads} heads (${config.kvHeads} KV), 4-bit weights, MLX ${info.mlxVersion} on ${info.backend}`);
+  console.log(`prompt: ${prompt.length} tokens in ${prefillMs.toFixed(1)} ms (${rate(prompt.length, prefillMs)} tokens/s)`);
+  console.log(`decode: ${generate - 1} tokens in ${decodeMs.toFixed(1)} ms (${rate(generate - 1, decodeMs)} tokens/s)`);
+  console.log(`tokens: ${tokens.join(' ')}`);
+  console.log(`live tensors after generation (the model's): ${mx.memory().liveTensors}`);
+}
