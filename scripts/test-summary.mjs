@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const dirs = ['codegen', ...readdirSync(join(root, 'packages')).map((d) => join('packages', d))];
+const dirs = ['codegen', 'docs', 'integration', ...readdirSync(join(root, 'packages')).map((d) => join('packages', d))];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
