@@ -1,11 +1,13 @@
 // crossEntropy against a float64 log-sum-exp over random logits, targets and dtypes.
 import fc from 'fast-check';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, fromValues, runs, shapeArb, sizeOf, toNd, valuesArb, withoutLeaks } from '@mlxts/testing';
+import { fromValues, runs, shapeArb, sizeOf, toNd, valuesArb, withoutLeaks } from '@mlxts/testing';
 import { describe, expect, it } from 'vitest';
 import * as fast from '../src/index.js';
 
-const tolerance: Record<string, number> = { float32: 1e-5, float16: 4e-3, bfloat16: 3e-2 };
+// Relative to the row's largest |logit|: the loss is a difference of two terms of that size (logsumexp
+// and the target's logit), so half-precision rounding of those terms sets the error, not the loss's size.
+const tolerance: Record<string, number> = { float32: 1e-5, float16: 2e-3, bfloat16: 1.6e-2 };
 
 describe('crossEntropy', () => {
   for (const dtype of ['float32', 'float16', 'bfloat16'] as const) {
@@ -25,15 +27,17 @@ describe('crossEntropy', () => {
               const logits = fromValues(values, [...rows, classes], dtype);
               // The reference reads the logits as the kernel sees them (rounded to the dtype).
               const seen = toNd(logits).data;
-              const data = targets.map((t, r) => {
+              const out = toNd(fast.crossEntropy(logits, mx.reshape(mx.array(Int32Array.from(targets)), rows)));
+              expect(out.shape).toEqual(rows);
+              targets.forEach((t, r) => {
                 const row = seen.slice(r * classes, (r + 1) * classes);
                 const max = Math.max(...row);
                 const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
                 const k = Math.min(Math.max(t < 0 ? t + classes : t, 0), classes - 1);
-                return lse - row[k];
+                const bound = tolerance[dtype] * (1 + Math.max(...row.map(Math.abs)));
+                const context = `${dtype} ${rows}x${classes} targets ${targets}: row ${r}`;
+                expect(Math.abs(out.data[r] - (lse - row[k])), context).toBeLessThanOrEqual(bound);
               });
-              const out = fast.crossEntropy(logits, mx.reshape(mx.array(Int32Array.from(targets)), rows));
-              expectCloseNd(toNd(out), { shape: rows, data }, tolerance[dtype], `${dtype} ${rows}x${classes} targets ${targets}`);
             }),
         ),
         { numRuns: runs },
