@@ -4,10 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, fromValues, type Nd, runs, sizeOf, strides, toNd, unravel, withoutLeaks } from '@mlxts/testing';
+import { checkProperty, expectCloseNd, fromValues, sizeOf, strides, toNd, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const small = (n: number) => fc.array(fc.integer({ min: -8, max: 8 }).map((k) => k / 4), { minLength: n, maxLength: n });
 const at = (x: Nd, idx: number[]) => x.data[idx.reduce((acc, v, k) => acc + v * strides(x.shape)[k], 0)];
 
@@ -104,7 +102,7 @@ const float64Runs = (c: ConvCase, inputDilation: number[]) =>
 
 describe('conv1d / conv2d / conv3d', () => {
   it('match a float64 direct loop over random shapes, strides, paddings, dilations and groups', () =>
-    check(
+    checkProperty(
       caseArb.chain((c) => fc.tuple(fc.constant(c), small(sizeOf(inputShape(c))), small(sizeOf(weightShape(c))), fc.constantFrom<mx.DType>('float32', 'float32', 'float64', 'float16', 'bfloat16'))),
       ([c, xs, ws, dtype]) => {
         const x: Nd = { shape: inputShape(c), data: xs };
@@ -159,7 +157,7 @@ describe('conv1d / conv2d / conv3d', () => {
 
 describe('convTranspose1d / convTranspose2d / convTranspose3d', () => {
   it('match a float64 scatter-and-crop reference over random shapes, strides, paddings, dilations, output paddings and groups', () =>
-    check(
+    checkProperty(
       caseArb.chain((c) => fc.tuple(fc.constant(c), small(sizeOf(inputShape(c))), small(sizeOf(weightShape(c))), fc.constantFrom<mx.DType>('float32', 'float32', 'float64', 'float16'))),
       ([c, xs, ws, dtype]) => {
         const x: Nd = { shape: inputShape(c), data: xs };
@@ -184,7 +182,7 @@ describe('convTranspose1d / convTranspose2d / convTranspose3d', () => {
     ));
 
   it('are the adjoint of the forward convolution: <conv(x, w), y> == <x, convT(y, swap(w))>', () =>
-    check(
+    checkProperty(
       caseArb
         .filter((c) => c.len.every((n, i) => n + 2 * c.padding[i] >= span(c, i)))
         .chain((c) => {

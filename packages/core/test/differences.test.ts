@@ -2,10 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { broadcastAt, broadcastPairArb, broadcastShapes, expectCloseNd, fromValues, type Nd, runs, shapeArb, sizeOf, toNd, unravel, valuesArb, withoutLeaks } from '@mlxts/testing';
+import { broadcastAt, broadcastPairArb, broadcastShapes, checkProperty, expectCloseNd, fromValues, shapeArb, sizeOf, toNd, type Nd, unravel, valuesArb } from '@mlxts/testing';
 
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const domain = { min: -20, max: 20, integer: false };
 
 /** x with `axis` (normalized) replaced by the m values f(line) computes from each line along it. */
@@ -45,7 +43,7 @@ describe('diff', () => {
   };
   for (const [dtype, step] of Object.entries(steps) as [mx.DType, (a: number, b: number) => number][]) {
     it(`${dtype}: the n-th difference along any axis`, () =>
-      check(
+      checkProperty(
         shapeArb(1, 3, 0, 5).chain((shape) =>
           fc.tuple(
             fc.constant(shape),
@@ -72,7 +70,7 @@ describe('diff', () => {
 
 describe('vecdot', () => {
   it('sums a * b over an axis of the broadcast shape (float32 and int32)', () =>
-    check(
+    checkProperty(
       broadcastPairArb.filter(({ a, b }) => a.length > 0 && b.length > 0).chain(({ a, b }) => {
         const rank = broadcastShapes(a, b).length;
         return fc.tuple(
@@ -107,7 +105,7 @@ describe('vecdot', () => {
     ));
 
   it('conjugates complex a', () =>
-    check(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 8, maxLength: 8 }), (v) => {
+    checkProperty(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 8, maxLength: 8 }), (v) => {
       const [a, b] = [v.slice(0, 4), v.slice(4)];
       const c = (x: number[]) => mx.array(new Float32Array(x).buffer, 'complex64');
       // conj(a0) b0 + conj(a1) b1 with a_k = x + iy: (x - iy)(u + iw) = (xu + yw) + i(xw - yu)
@@ -123,7 +121,7 @@ describe('vecdot', () => {
 
 describe('segmentedMm', () => {
   it('multiplies a[:, s:e] @ b[s:e, :] per segment, clamping segments into [0, K]', () =>
-    check(
+    checkProperty(
       fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 3 }), shapeArb(0, 2, 0, 3)).chain(([m, k, n, lead]) =>
         fc.tuple(
           fc.constant([m, k, n]),

@@ -5,10 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, fromValues, type Nd, runs, sizeOf, strides, toNd, unravel, withoutLeaks } from '@mlxts/testing';
+import { checkProperty, expectCloseNd, fromValues, sizeOf, strides, toNd, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const small = (n: number) => fc.array(fc.integer({ min: -8, max: 8 }).map((k) => k / 4), { minLength: n, maxLength: n });
 
 type Norm = 'backward' | 'ortho' | 'forward';
@@ -144,7 +142,7 @@ describe('sizes beyond memory', () => {
 
 describe('fftn and ifftn', () => {
   it('match the float64 DFT over random axes, crop/pad lengths and norms', () =>
-    check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)), small(sizeOf(t.shape)))), ([t, re, im]) => {
+    checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)), small(sizeOf(t.shape)))), ([t, re, im]) => {
       const x: C = { shape: t.shape, re, im };
       const axes = norm(t.axes, t.shape.length);
       const s = lengthsFor(t.shape, t.axes, t.s);
@@ -166,7 +164,7 @@ describe('fftn and ifftn', () => {
     }));
 
   it('round-trip: ifftn(fftn(x)) == x for each norm', () =>
-    check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
+    checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
       const x = fromValues(xs, t.shape, 'float32');
       const back = mx.ifftn(mx.fftn(x, undefined, t.axes, { norm: t.norm }), undefined, t.axes, { norm: t.norm });
       expectComplex(back, real({ shape: t.shape, data: xs }), 1e-5, JSON.stringify(t));
@@ -189,7 +187,7 @@ describe('fftn and ifftn', () => {
 
 describe('rfft and irfft', () => {
   it('rfft keeps the floor(n/2)+1 non-negative frequencies of the float64 DFT, odd and even n', () =>
-    check(
+    checkProperty(
       fc.integer({ min: 1, max: 9 }).chain((m) => fc.tuple(fc.constant(m), small(m), fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), normArb)),
       ([m, xs, n, nm]) => {
         const len = n ?? m;
@@ -200,7 +198,7 @@ describe('rfft and irfft', () => {
     ));
 
   it('irfft matches the Hermitian extension of its input, odd and even n (default 2 * (m - 1))', () =>
-    check(
+    checkProperty(
       fc.integer({ min: 1, max: 6 }).chain((m) => fc.tuple(fc.constant(m), small(m), small(m), fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), normArb)),
       ([m, re, im, n, nm]) => {
         const x: C = { shape: [2, m], re: [...re, ...re.map((v) => -v)], im: [...im, ...im] };
@@ -218,7 +216,7 @@ describe('rfft and irfft', () => {
     ));
 
   it('round-trip: irfft(rfft(x), n) == x for odd and even lengths, along any axis', () =>
-    check(
+    checkProperty(
       fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), normArb).chain(([n, rows, first, nm]) => fc.tuple(fc.constant([n, rows, first, nm] as const), small(n * rows))),
       ([[n, rows, first, nm], xs]) => {
         const shape = first ? [n, rows] : [rows, n];
@@ -237,7 +235,7 @@ describe('rfft and irfft', () => {
 
 describe('rfft2, irfft2, rfftn and irfftn', () => {
   it('rfftn/rfft2 halve the last transformed axis of the float64 n-D DFT', () =>
-    check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
+    checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
       const x = real({ shape: t.shape, data: xs });
       const axes = norm(t.axes, t.shape.length);
       const s = lengthsFor(t.shape, t.axes, t.s);
@@ -250,7 +248,7 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
     }));
 
   it('irfftn/irfft2 invert along the other axes, then irfft along the last', () =>
-    check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)), small(sizeOf(t.shape)))), ([t, re, im]) => {
+    checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)), small(sizeOf(t.shape)))), ([t, re, im]) => {
       const x: C = { shape: t.shape, re, im };
       const axes = norm(t.axes, t.shape.length);
       const last = t.shape[axes[axes.length - 1]];
@@ -270,7 +268,7 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
     }));
 
   it('round-trip: irfftn(rfftn(x), s) == x with s the transformed lengths', () =>
-    check(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
+    checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
       const s = norm(t.axes, t.shape.length).map((a) => t.shape[a]);
       const x = fromValues(xs, t.shape, 'float32');
       const back = mx.irfftn(mx.rfftn(x, undefined, t.axes, { norm: t.norm }), s, t.axes, { norm: t.norm });
@@ -303,7 +301,7 @@ describe('fftshift and ifftshift', () => {
   }
 
   it('roll each axis by floor(n/2) (fftshift) or back (ifftshift), any dtype, and undo each other', () =>
-    check(
+    checkProperty(
       fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 3 }).chain((shape) =>
         fc.tuple(fc.constant(shape), fc.option(fc.shuffledSubarray([...shape.keys()]), { nil: undefined }), fc.boolean(), fc.constantFrom<mx.DType>('float32', 'int32', 'float16')),
       ),
@@ -323,7 +321,7 @@ describe('fftshift and ifftshift', () => {
 
 describe('fftfreq and rfftfreq', () => {
   it("follow NumPy's formula", () =>
-    check(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.constantFrom(1, 0.5, 2, -1.5, 0.1)), ([n, d]) => {
+    checkProperty(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.constantFrom(1, 0.5, 2, -1.5, 0.1)), ([n, d]) => {
       const freq = Array.from({ length: n }, (_, i) => (i < Math.ceil(n / 2) ? i : i - n) / (d * n));
       const out = mx.fftfreq(n, d);
       expect(out.dtype).toBe('float32');
@@ -401,7 +399,7 @@ describe('stft and istft', () => {
   }
 
   it('stft frames, windows and transforms like a float64 reference (padding modes, hops, windows, norms, onesided)', () =>
-    check(
+    checkProperty(
       stftArb.chain((c) => fc.tuple(fc.constant(c), small(c.len), fc.array(fc.integer({ min: 1, max: 8 }).map((k) => k / 4), { minLength: c.winLength ?? c.nFft, maxLength: c.winLength ?? c.nFft }))),
       ([c, xs, win]) => {
         const window = c.window ? fromValues(win, [win.length], 'float32') : undefined;
@@ -428,7 +426,7 @@ describe('stft and istft', () => {
     }));
 
   it('round-trip: istft(stft(x)) == x with overlapping positive windows, odd and even nFft, each norm and onesided', () =>
-    check(
+    checkProperty(
       fc.integer({ min: 1, max: 8 }).chain((nFft) =>
         fc.tuple(
           fc.constant(nFft),

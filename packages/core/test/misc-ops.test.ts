@@ -5,26 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import {
-  broadcastAt,
-  broadcastPairArb,
-  broadcastShapes,
-  expectCloseNd,
-  fromValues,
-  type Nd,
-  reduce,
-  runs,
-  shapeArb,
-  sizeOf,
-  strides,
-  toNd,
-  transpose,
-  unravel,
-  withoutLeaks,
-} from '@mlxts/testing';
+import { broadcastAt, broadcastPairArb, broadcastShapes, checkProperty, expectCloseNd, fromValues, reduce, shapeArb, sizeOf, strides, toNd, transpose, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const at = (x: Nd, idx: readonly number[]) => x.data[idx.reduce((acc, v, k) => acc + v * strides(x.shape)[k], 0)];
 const nd = (shape: number[], f: (idx: number[]) => number): Nd => ({
   shape,
@@ -43,7 +25,7 @@ const norm = (axis: number, ndim: number) => (axis < 0 ? axis + ndim : axis);
 
 describe('kron', () => {
   it('places a[i] * b at block i, for operands of any ranks', () =>
-    check(
+    checkProperty(
       fc.tuple(withValues(shapeArb(0, 3, 1, 3)), withValues(shapeArb(0, 3, 1, 3)), fc.constantFrom<mx.DType>('float32', 'int32')),
       ([[sa, va], [sb, vb], dtype]) => {
         const ints = (v: number[]) => (dtype === 'int32' ? v.map((x) => Math.round(x * 4)) : v);
@@ -65,7 +47,7 @@ describe('kron', () => {
 
 describe('inner', () => {
   it('sums over the last axes: a.shape[:-1] ++ b.shape[:-1]', () =>
-    check(
+    checkProperty(
       fc
         .tuple(shapeArb(0, 2, 0, 3), shapeArb(0, 2, 0, 3), fc.integer({ min: 0, max: 4 }), fc.constantFrom<mx.DType>('float32', 'float64', 'float16', 'bfloat16'))
         .chain(([ba, bb, k, dtype]) => fc.tuple(withValues(fc.constant([...ba, k])), withValues(fc.constant([...bb, k])), fc.constant(dtype))),
@@ -92,7 +74,7 @@ describe('inner', () => {
 
 describe('outer', () => {
   it('multiplies every element of flat(a) by every element of flat(b)', () =>
-    check(
+    checkProperty(
       fc.tuple(withValues(shapeArb(0, 3, 0, 3)), withValues(shapeArb(0, 3, 0, 3)), fc.constantFrom<mx.DType>('float32', 'int32')),
       ([[sa, va], [sb, vb], dtype]) => {
         const ints = (v: number[]) => (dtype === 'int32' ? v.map((x) => Math.round(x * 4)) : v);
@@ -124,7 +106,7 @@ function sylvester(x: Nd, scale: number): Nd {
 
 describe('hadamardTransform', () => {
   it('matches the Sylvester-matrix product for lengths 2^k, in every accepted dtype', () =>
-    check(
+    checkProperty(
       fc.tuple(shapeArb(0, 2, 1, 3), fc.integer({ min: 0, max: 6 }), fc.option(fc.constantFrom(1, 0.5, -2), { nil: undefined }), fc.constantFrom<mx.DType>('float32', 'float16', 'bfloat16', 'int32'))
         .chain(([batch, k, scale, dtype]) => fc.tuple(withValues(fc.constant([...batch, 2 ** k])), fc.constant(scale), fc.constant(dtype))),
       ([[shape, values], scale, dtype]) => {
@@ -218,7 +200,7 @@ const medianRef = (xs: number[]) => {
 
 describe('median', () => {
   it('is NaN exactly where a reduced group holds a NaN (over any axis list, empty included)', () =>
-    check(
+    checkProperty(
       shapeArb(1, 3, 1, 4).chain((shape) =>
         fc.tuple(fc.constant(shape), fc.array(fc.oneof(fc.constant(NaN), fc.integer({ min: -8, max: 8 })), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }), axesArb(shape.length)),
       ),
@@ -259,7 +241,7 @@ function uniqueRef(flat: number[], size: number, fill: number | undefined) {
 
 describe('unique', () => {
   it('matches a Set-based count for every size, with and without a fill value', () =>
-    check(
+    checkProperty(
       shapeArb(0, 3, 0, 4).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -305,7 +287,7 @@ describe('unique', () => {
 
 describe('countNonzero', () => {
   it('counts the nonzero elements (NaN included) of each group, as int32', () =>
-    check(
+    checkProperty(
       shapeArb(0, 3, 0, 4).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -329,7 +311,7 @@ describe('countNonzero', () => {
 
 describe('flip', () => {
   it('reverses the chosen axes (every axis when none)', () =>
-    check(
+    checkProperty(
       withValues(shapeArb(0, 3, 0, 4)).chain(([shape, values]) =>
         fc.tuple(fc.constant(shape), fc.constant(values), fc.option(fc.oneof(axesArb(shape.length), shape.length ? fc.integer({ min: -shape.length, max: shape.length - 1 }) : fc.constant<number[]>([])), { nil: undefined })),
       ),
@@ -344,7 +326,7 @@ describe('flip', () => {
 
 describe('unstack', () => {
   it('returns the slices along an axis, which stack back into the input', () =>
-    check(
+    checkProperty(
       withValues(shapeArb(1, 3, 0, 3)).chain(([shape, values]) =>
         fc.tuple(fc.constant(shape), fc.constant(values), fc.integer({ min: -shape.length, max: shape.length - 1 })),
       ),
@@ -362,7 +344,7 @@ describe('unstack', () => {
 
 describe('minmax', () => {
   it('returns [min, max] of each group, NaN-propagating, in the input dtype', () =>
-    check(
+    checkProperty(
       shapeArb(1, 3, 1, 4).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -388,7 +370,7 @@ describe('minmax', () => {
 
 describe('arrayEqual', () => {
   it('is true iff the shapes match and every pair is equal (NaN pairs only with equalNan)', () =>
-    check(
+    checkProperty(
       shapeArb(0, 3, 0, 3).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -414,7 +396,7 @@ describe('arrayEqual', () => {
 
 describe('matrixTranspose', () => {
   it('swaps the last two axes', () =>
-    check(withValues(shapeArb(2, 4, 0, 3)), ([shape, values]) => {
+    checkProperty(withValues(shapeArb(2, 4, 0, 3)), ([shape, values]) => {
       const n = shape.length;
       const perm = [...Array(n - 2).keys(), n - 1, n - 2];
       expectCloseNd(toNd(mx.matrixTranspose(fromValues(values, shape, 'float32'))), transpose({ shape, data: values }, perm), 0, `${shape}`);
@@ -423,7 +405,7 @@ describe('matrixTranspose', () => {
 
 describe('atleast1d / atleast2d / atleast3d', () => {
   it('add length-1 axes by NumPy’s rules and keep values and dtype', () =>
-    check(withValues(shapeArb(0, 4, 0, 3)), ([shape, values]) => {
+    checkProperty(withValues(shapeArb(0, 4, 0, 3)), ([shape, values]) => {
       const x = fromValues(values, shape, 'int32');
       const expected1 = shape.length >= 1 ? shape : [1];
       const expected2 = shape.length >= 2 ? shape : shape.length === 1 ? [1, shape[0]] : [1, 1];
@@ -438,7 +420,7 @@ describe('atleast1d / atleast2d / atleast3d', () => {
 
 describe('broadcastArrays', () => {
   it('gives every input the common broadcast shape and keeps dtypes', () =>
-    check(
+    checkProperty(
       broadcastPairArb.chain(({ a, b }) => fc.tuple(fc.constant(a), fc.constant(b), valuesOf(sizeOf(a)), valuesOf(sizeOf(b)))),
       ([sa, sb, va, vb]) => {
         const shape = broadcastShapes(sa, sb);
@@ -454,7 +436,7 @@ describe('broadcastArrays', () => {
 
 describe('numberOfElements', () => {
   it('multiplies the lengths of the chosen axes', () =>
-    check(
+    checkProperty(
       shapeArb(0, 4, 0, 5).chain((shape) => fc.tuple(fc.constant(shape), axesArb(shape.length), fc.boolean())),
       ([shape, axes, inverted]) => {
         const count = axes.reduce((p, a) => p * shape[norm(a, shape.length)], 1);
@@ -518,7 +500,7 @@ describe('fromFp8 / toFp8', () => {
     }));
 
   it('round random floats to the nearest E4M3 value and saturate at ±448', () =>
-    check(
+    checkProperty(
       fc.array(fc.oneof(fc.double({ min: -600, max: 600, noNaN: true }), fc.double({ min: -0.02, max: 0.02, noNaN: true }), fc.constantFrom(Infinity, -Infinity, NaN)), { minLength: 1, maxLength: 40 }),
       (xs) => {
         const f32 = Array.from(Float32Array.from(xs));

@@ -5,10 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, fromValues, type Nd, runs, shapeArb, sizeOf, strides, toNd, unravel, withoutLeaks } from '@mlxts/testing';
+import { checkProperty, expectCloseNd, fromValues, shapeArb, sizeOf, strides, toNd, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const flatIndex = (shape: readonly number[], idx: readonly number[]) => idx.reduce((acc, v, k) => acc + v * strides(shape)[k], 0);
 const ints = (n: number, min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: n, maxLength: n });
 /** Small integers: exact in every dtype, and products of up to six of them stay exact in bfloat16. */
@@ -49,7 +47,7 @@ describe('scatterProd, scatterMax, scatterMin', () => {
       ),
     );
   it('combine every (clamped, repeated) index with the old value, like a float64 loop', () =>
-    check(arb, ([shape, dtype, kind, axes, idxLists, aVals, uVals, strided]) => {
+    checkProperty(arb, ([shape, dtype, kind, axes, idxLists, aVals, uVals, strided]) => {
       const rows = idxLists[0].length;
       const win = shape.map((d, j) => (axes.includes(j) ? 1 : d));
       const updShape = [rows, ...win];
@@ -140,7 +138,7 @@ describe('putAlongAxis and scatterAddAxis', () => {
   }
 
   it('scatterAddAxis adds every (clamped, repeated) value, like a float64 loop', () =>
-    check(arb, ([shape, dtype, axis, idxShape, idx, aVals, vVals, strided]) => {
+    checkProperty(arb, ([shape, dtype, axis, idxShape, idx, aVals, vVals, strided]) => {
       const a = strided && shape.length > 1 ? transposedCopy({ shape, data: aVals }, dtype) : fromValues(aVals, shape, dtype);
       const v = fromValues(vVals, idxShape, dtype);
       const hits = writes(shape, axis, idxShape, idx, toNd(v).data);
@@ -151,7 +149,7 @@ describe('putAlongAxis and scatterAddAxis', () => {
     }));
 
   it('putAlongAxis writes one of the values aimed at each position and keeps the rest', () =>
-    check(arb, ([shape, dtype, axis, idxShape, idx, aVals, vVals]) => {
+    checkProperty(arb, ([shape, dtype, axis, idxShape, idx, aVals, vVals]) => {
       const a = fromValues(aVals, shape, dtype);
       const v = fromValues(vVals, idxShape, dtype);
       const hits = writes(shape, axis, idxShape, idx, toNd(v).data);
@@ -203,7 +201,7 @@ describe('maskedScatter', () => {
       ),
     );
   it('writes consecutive src sub-tensors at the true positions, in row-major order', () =>
-    check(arb, ([{ shape, dtype, single, spare, d }, maskVals, aVals, srcVals, strided]) => {
+    checkProperty(arb, ([{ shape, dtype, single, spare, d }, maskVals, aVals, srcVals, strided]) => {
       const sub = shape.slice(d);
       const subSize = sizeOf(sub);
       const count = maskVals.filter(Boolean).length;
@@ -255,7 +253,7 @@ describe('sliceDynamic and sliceUpdateDynamic', () => {
     shape.map((n, j) => (axes.includes(j) ? clampIndex(start[axes.indexOf(j)], n, block[j]) : 0));
 
   it('sliceDynamic reads the block at the clamped start, like a loop and like the static slice', () =>
-    check(arb, ([shape, dtype, startType, block, axes, starts, negAxes]) => {
+    checkProperty(arb, ([shape, dtype, startType, block, axes, starts, negAxes]) => {
       const x: Nd = { shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => (dtype === 'bool' ? i % 2 : (i % 50) + 1)) };
       const a = shape.length > 1 ? transposedCopy(x, dtype) : fromValues(x.data, shape, dtype);
       const held = toNd(a);
@@ -273,7 +271,7 @@ describe('sliceDynamic and sliceUpdateDynamic', () => {
     }));
 
   it('sliceUpdateDynamic writes the update block at the clamped start, like a loop', () =>
-    check(arb, ([shape, dtype, startType, block, axes, starts, lowerRank]) => {
+    checkProperty(arb, ([shape, dtype, startType, block, axes, starts, lowerRank]) => {
       const x: Nd = { shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => (dtype === 'bool' ? 0 : i + 1)) };
       const a = fromValues(x.data, shape, dtype);
       const lead = lowerRank ? block.findIndex((b) => b !== 1) : 0;
@@ -343,7 +341,7 @@ describe('sliceUpdateAdd, sliceUpdateProd, sliceUpdateMax, sliceUpdateMin', () =
       ),
     );
   it('combine each slice position with its (broadcast) update element, like a float64 loop', () =>
-    check(arb, ([shape, dtype, kind, spec, aVals, uVals, broadcastRow]) => {
+    checkProperty(arb, ([shape, dtype, kind, spec, aVals, uVals, broadcastRow]) => {
       const picks = shape.map((n, i) => (i < spec.length ? visited(spec[i][0], spec[i][1], spec[i][2], n) : [...Array(n).keys()]));
       const sliceShape = picks.map((p) => p.length);
       // Either the full slice shape, or its last axis only (broadcast over the others).
@@ -408,7 +406,7 @@ describe('addmm', () => {
       );
     });
   it('equals beta * c + alpha * (a @ b) computed in float64', () =>
-    check(arb, ([{ aShape, bShape, cShape, dtype }, av, bv, cv, alpha, beta]) => {
+    checkProperty(arb, ([{ aShape, bShape, cShape, dtype }, av, bv, cv, alpha, beta]) => {
       const [a, b, c] = [fromValues(av, aShape, dtype), fromValues(bv, bShape, dtype), fromValues(cv, cShape, dtype)];
       const prod = batchedMatmul(toNd(a), toNd(b));
       const cNd = toNd(c);
@@ -467,7 +465,7 @@ describe('blockMaskedMm', () => {
   }
 
   it('equals the float64 product of the block-masked operands, masked again by blocks of the output', () =>
-    check(arb, ([{ m, k, n, bs, dtype, bsh, grids }, av, bv, out, lhs, rhs]) => {
+    checkProperty(arb, ([{ m, k, n, bs, dtype, bsh, grids }, av, bv, out, lhs, rhs]) => {
       const a = fromValues(av, [...bsh, m, k], dtype);
       const b = fromValues(bv, [...bsh, k, n], dtype);
       const maskOf = (spec: readonly [boolean, number[]] | undefined, grid: readonly number[]) => {
@@ -504,7 +502,7 @@ describe('gatherMm', () => {
       ),
     );
   it('equals a float64 matmul of the (clamped) picked matrices', () =>
-    check(arb, ([{ m, n, k, na, nb, len, dtype, layout }, av, bv, li, ri]) => {
+    checkProperty(arb, ([{ m, n, k, na, nb, len, dtype, layout }, av, bv, li, ri]) => {
       const a = fromValues(av, [na, m, k], dtype);
       const b = fromValues(bv, [nb, k, n], dtype);
       const [A, B] = [toNd(a), toNd(b)];
@@ -573,7 +571,7 @@ describe('searchsorted', () => {
       return fc.tuple(fc.constant({ dtype, vShape, side }), fc.array(value, { minLength: len, maxLength: len }), fc.array(value, { minLength: sizeOf(vShape), maxLength: sizeOf(vShape) }));
     });
   it('matches a float64 binary search on both sides, with duplicates, infinities and NaN', () =>
-    check(arb, ([{ dtype, vShape, side }, seqRaw, vals]) => {
+    checkProperty(arb, ([{ dtype, vShape, side }, seqRaw, vals]) => {
       const seq = [...seqRaw].sort((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
       const s = fromValues(seq, [seq.length], dtype);
       const v = fromValues(vals, vShape, dtype);

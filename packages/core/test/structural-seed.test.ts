@@ -3,12 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, fromValues, type Nd, runs, shapeArb, sizeOf, strides, toNd, unravel, withoutLeaks } from '@mlxts/testing';
+import { checkProperty, expectCloseNd, fromValues, runs, shapeArb, sizeOf, strides, toNd, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
 const iota = (shape: number[]): Nd => ({ shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => i) });
 const tensorOf = (x: Nd, dtype: mx.DType = 'float32') => fromValues(x.data, x.shape, dtype);
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 const at = (x: Nd, idx: number[]) => x.data[idx.reduce((acc, v, k) => acc + v * strides(x.shape)[k], 0)];
 const small = (n: number) => fc.array(fc.integer({ min: -8, max: 8 }).map((k) => k / 4), { minLength: n, maxLength: n });
 
@@ -23,7 +21,7 @@ function sliceIndices(start: number, stop: number, step: number, n: number): num
 
 describe('asStrided', () => {
   it('reads flat[offset + sum(i * stride)] and rejects views that leave the input', () =>
-    check(
+    checkProperty(
       fc.tuple(shapeArb(1, 3, 1, 4), shapeArb(0, 3, 0, 3)).chain(([inShape, outShape]) =>
         fc.tuple(fc.constant(inShape), fc.constant(outShape), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: outShape.length, maxLength: outShape.length }), fc.integer({ min: 0, max: 30 })),
       ),
@@ -46,7 +44,7 @@ describe('asStrided', () => {
 
 describe('sliceUpdate', () => {
   it('writes a broadcast update into the Python-slice positions of a copy', () =>
-    check(
+    checkProperty(
       shapeArb(1, 3, 0, 4).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -74,7 +72,7 @@ const clampIndex = (i: number, n: number, w: number) => Math.min(Math.max(i < 0 
 
 describe('gather', () => {
   it('reads a slice at each (clamped) index along one axis', () =>
-    check(
+    checkProperty(
       shapeArb(1, 3, 1, 4).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -101,7 +99,7 @@ describe('scatter and scatterAdd', () => {
     fc.tuple(fc.constant(shape), fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 0, maxLength: 4 })),
   );
   it('scatterAdd accumulates every (clamped) row', () =>
-    check(arb, ([shape, axis, indices]) => {
+    checkProperty(arb, ([shape, axis, indices]) => {
       const x = iota(shape);
       const win = shape.map((d, j) => (j === axis ? 1 : d));
       const updShape = [indices.length, ...win];
@@ -116,7 +114,7 @@ describe('scatter and scatterAdd', () => {
       expectCloseNd(toNd(out), { shape, data }, 0, `${shape} axis ${axis} at ${indices}`);
     }));
   it('scatter writes distinct (clamped) rows', () =>
-    check(arb, ([shape, axis, raw]) => {
+    checkProperty(arb, ([shape, axis, raw]) => {
       const seen = new Set<number>();
       const indices = raw.filter((i) => {
         const c = clampIndex(i, shape[axis], 1);
@@ -153,7 +151,7 @@ describe('tensordot and einsum', () => {
     fc.tuple(fc.constant([m, k, n]), small(m * k), small(k * n)),
   );
   it('contract like a float64 matrix product', () =>
-    check(arb, ([[m, k, n], av, bv]) => {
+    checkProperty(arb, ([[m, k, n], av, bv]) => {
       const a = { shape: [m, k], data: av };
       const b = { shape: [k, n], data: bv };
       const expected = matmul(a, b);
@@ -167,7 +165,7 @@ describe('tensordot and einsum', () => {
 
 describe('fft and ifft', () => {
   it('match the float64 DFT along the last axis, with each norm', () =>
-    check(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), small(n), fc.constantFrom('backward', 'ortho', 'forward'))), ([n, xs, norm]) => {
+    checkProperty(fc.integer({ min: 1, max: 9 }).chain((n) => fc.tuple(fc.constant(n), small(n), fc.constantFrom('backward', 'ortho', 'forward'))), ([n, xs, norm]) => {
       const scale = { backward: [1, 1 / n], ortho: [1 / Math.sqrt(n), 1 / Math.sqrt(n)], forward: [1 / n, 1] }[norm]!;
       for (const [inverse, sign, sc] of [[false, -1, scale[0]], [true, 1, scale[1]]] as const) {
         const re: number[] = [];
@@ -194,7 +192,7 @@ describe('fft and ifft', () => {
 
 describe('fft2 and ifft2', () => {
   it('match the float64 2-D DFT over the last two axes, with each norm and zero-padding', () =>
-    check(
+    checkProperty(
       fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })).chain(([r, c, pr, pc]) =>
         fc.tuple(fc.constant([r, c, r + pr, c + pc]), small(r * c), fc.constantFrom('backward', 'ortho', 'forward')),
       ),
@@ -232,7 +230,7 @@ describe('fft2 and ifft2', () => {
 
 describe('gather over several axes', () => {
   it('reads the (clamped) point of each broadcast index pair', () =>
-    check(
+    checkProperty(
       fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 4 })).chain(([r, c, m]) =>
         fc.tuple(fc.constant([r, c]), fc.array(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 })), { minLength: m, maxLength: m })),
       ),
@@ -247,7 +245,7 @@ describe('gather over several axes', () => {
 
 describe('convGeneral', () => {
   it('matches a direct 1-D channels-last cross-correlation with stride, padding and dilations', () =>
-    check(
+    checkProperty(
       fc.record({
         len: fc.integer({ min: 1, max: 6 }),
         k: fc.integer({ min: 1, max: 3 }),

@@ -3,12 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
-import { broadcastAt, elementwise, expectCloseNd, fromValues, type Nd, runs, shapeArb, sizeOf, strides, toNd, transpose, unravel, withoutLeaks } from '@mlxts/testing';
+import { broadcastAt, checkProperty, elementwise, expectCloseNd, fromValues, shapeArb, sizeOf, strides, toNd, transpose, type Nd, unravel, withoutLeaks } from '@mlxts/testing';
 
 const iota = (shape: number[]): Nd => ({ shape, data: Array.from({ length: sizeOf(shape) }, (_, i) => i) });
 const tensorOf = (x: Nd, dtype: mx.DType = 'float32') => fromValues(x.data, x.shape, dtype);
-const check = <T>(arb: fc.Arbitrary<T>, body: (value: T) => void) =>
-  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
 
 /** Elements of x at the multi-indices produced by `source` for each output position. */
 function gatherNd(x: Nd, shape: number[], source: (idx: number[]) => number[]): Nd {
@@ -24,7 +22,7 @@ const permutationArb = (n: number) => fc.shuffledSubarray([...Array(n).keys()], 
 
 describe('reshape', () => {
   it('keeps row-major order for any compatible shape, with -1 inferred', () =>
-    check(shapeArb(0, 4, 0, 4).chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s))), ([shape, perm]) => {
+    checkProperty(shapeArb(0, 4, 0, 4).chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s))), ([shape, perm]) => {
       const x = iota(shape);
       const target = perm.length === 0 ? [sizeOf(shape)] : [...perm.slice(1), sizeOf(shape) / Math.max(1, sizeOf(perm.slice(1)))];
       if (!Number.isInteger(target[target.length - 1]) || sizeOf(target) !== sizeOf(shape)) return;
@@ -36,7 +34,7 @@ describe('reshape', () => {
 
 describe('transpose', () => {
   it('matches a permutation of axes, default reversing them', () =>
-    check(shapeArb(0, 4, 0, 4).chain((s) => fc.tuple(fc.constant(s), permutationArb(s.length))), ([shape, perm]) => {
+    checkProperty(shapeArb(0, 4, 0, 4).chain((s) => fc.tuple(fc.constant(s), permutationArb(s.length))), ([shape, perm]) => {
       const x = iota(shape);
       expectCloseNd(toNd(mx.transpose(tensorOf(x), perm)), transpose(x, perm), 0, `${shape} by ${perm}`);
       const reversed = [...shape.keys()].reverse();
@@ -46,7 +44,7 @@ describe('transpose', () => {
 
 describe('broadcastTo', () => {
   it('stretches length-1 axes and adds leading ones', () =>
-    check(
+    checkProperty(
       shapeArb(0, 3, 0, 3).chain((out) =>
         fc.tuple(fc.constant(out), fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length })),
       ),
@@ -65,7 +63,7 @@ describe('concatenate and stack', () => {
   );
 
   it('concatenate joins along any axis (negative included)', () =>
-    check(partsArb, ([shape, axis, lengths]) => {
+    checkProperty(partsArb, ([shape, axis, lengths]) => {
       const ax = (axis + shape.length) % shape.length;
       const parts = lengths.map((len, p) => {
         const s = shape.map((d, i) => (i === ax ? len : d));
@@ -77,7 +75,7 @@ describe('concatenate and stack', () => {
     }));
 
   it('stack inserts a new axis', () =>
-    check(partsArb, ([shape, , lengths]) => {
+    checkProperty(partsArb, ([shape, , lengths]) => {
       const parts = lengths.map((_, p) => ({ shape, data: iota(shape).data.map((v) => v + 100 * p) }));
       for (let axis = -shape.length - 1; axis <= shape.length; axis++) {
         const ax = axis < 0 ? axis + shape.length + 1 : axis;
@@ -107,7 +105,7 @@ function gatherNdMany(parts: Nd[], outShape: number[], axis: number): Nd {
 
 describe('squeeze', () => {
   it('removes the named or all length-1 axes', () =>
-    check(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 4 }), (shape) => {
+    checkProperty(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 4 }), (shape) => {
       const x = iota(shape);
       const ones = shape.flatMap((d, i) => (d === 1 ? [i] : []));
       expect(mx.squeeze(tensorOf(x)).shape).toEqual(shape.filter((d) => d !== 1));
@@ -129,7 +127,7 @@ function sliceIndices(start: number, stop: number, step: number, n: number): num
 
 describe('slice', () => {
   it('follows Python slicing: negative indices, clamping, negative strides', () =>
-    check(
+    checkProperty(
       shapeArb(1, 3, 0, 5).chain((shape) =>
         fc.tuple(
           fc.constant(shape),
@@ -156,7 +154,7 @@ describe('take and takeAlongAxis', () => {
   const clampIndex = (i: number, n: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n - 1);
 
   it('take gathers along an axis or the flattened tensor, clamping out-of-range indices', () =>
-    check(arb, ([shape, axis, indices]) => {
+    checkProperty(arb, ([shape, axis, indices]) => {
       const x = iota(shape);
       const ax = (axis + shape.length) % shape.length;
       const outShape = [...shape.slice(0, ax), indices.length, ...shape.slice(ax + 1)];
@@ -167,7 +165,7 @@ describe('take and takeAlongAxis', () => {
     }));
 
   it('takeAlongAxis picks per position along the axis', () =>
-    check(arb, ([shape, axis, raw]) => {
+    checkProperty(arb, ([shape, axis, raw]) => {
       const x = iota(shape);
       const ax = (axis + shape.length) % shape.length;
       const idxShape = shape.map((d, i) => (i === ax ? Math.max(1, raw.length) : d));
@@ -180,7 +178,7 @@ describe('take and takeAlongAxis', () => {
 
 describe('where', () => {
   it('selects elementwise with three-way broadcasting', () =>
-    check(shapeArb(0, 3, 1, 3).chain((s) => fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: sizeOf(s), maxLength: sizeOf(s) }))), ([shape, mask]) => {
+    checkProperty(shapeArb(0, 3, 1, 3).chain((s) => fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: sizeOf(s), maxLength: sizeOf(s) }))), ([shape, mask]) => {
       const cond = { shape, data: mask.map(Number) };
       const x = iota(shape);
       const y = { shape: [], data: [-1] };
@@ -191,7 +189,7 @@ describe('where', () => {
 
 describe('matmul', () => {
   it('matches a naive product, with batch broadcasting and 1-D operands', () =>
-    check(
+    checkProperty(
       fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom('float32', 'float64') as fc.Arbitrary<mx.DType>),
       ([m, k, n, batch, dtype]) => {
         const a = { shape: [batch, m, k], data: Array.from({ length: batch * m * k }, (_, i) => ((i * 7) % 11) - 5) };
@@ -268,7 +266,7 @@ describe('cumulative scans', () => {
   ];
   for (const [name, fn, ref, tol] of cases) {
     it(`${name} matches a running reference along any axis and flattened, reverse and exclusive`, () =>
-      check(fc.tuple(laneArb, fc.boolean(), fc.boolean()), ([[shape, axis, seed], reverse, inclusive]) => {
+      checkProperty(fc.tuple(laneArb, fc.boolean(), fc.boolean()), ([[shape, axis, seed], reverse, inclusive]) => {
         const x = valuesOf(shape, seed);
         const ax = (axis + shape.length) % shape.length;
         if (name === 'cummax' || name === 'cummin') if (!inclusive) return; // identity is dtype-specific (the dtype's lowest/highest value)
@@ -281,7 +279,7 @@ describe('cumulative scans', () => {
 
 describe('softmax', () => {
   it('normalizes exp over the axis', () =>
-    check(laneArb, ([shape, axis, seed]) => {
+    checkProperty(laneArb, ([shape, axis, seed]) => {
       const x = valuesOf(shape, seed);
       const ax = (axis + shape.length) % shape.length;
       const ref = lanes(x, ax, (l) => { const m = Math.max(...l); const e = l.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); });
@@ -292,14 +290,14 @@ describe('softmax', () => {
 describe('sorting', () => {
   const argsortRef = (l: number[]) => l.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((p) => p[1]);
   it('sort and argsort are ascending and stable along any axis', () =>
-    check(laneArb, ([shape, axis, seed]) => {
+    checkProperty(laneArb, ([shape, axis, seed]) => {
       const x = valuesOf(shape, seed);
       const ax = (axis + shape.length) % shape.length;
       expectCloseNd(toNd(mx.sort(tensorOf(x), axis)), lanes(x, ax, (l) => [...l].sort((a, b) => a - b)), 0, `sort ${shape} axis ${axis}`);
       expectCloseNd(toNd(mx.argsort(tensorOf(x), axis)), lanes(x, ax, argsortRef), 0, `argsort ${shape} axis ${axis}`);
     }));
   it('partition, argpartition and topk split around the kth element', () =>
-    check(fc.tuple(laneArb, fc.nat()), ([[shape, axis, seed], kr]) => {
+    checkProperty(fc.tuple(laneArb, fc.nat()), ([[shape, axis, seed], kr]) => {
       const x = valuesOf(shape, seed);
       const ax = (axis + shape.length) % shape.length;
       const n = shape[ax];
@@ -322,7 +320,7 @@ describe('sorting', () => {
 
 describe('axis moves', () => {
   it('swapaxes, moveaxis, expandDims and flatten match transposes and reshapes', () =>
-    check(shapeArb(1, 4, 1, 3).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 0, max: s.length - 1 }))), ([shape, i, j]) => {
+    checkProperty(shapeArb(1, 4, 1, 3).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 0, max: s.length - 1 }))), ([shape, i, j]) => {
       const x = iota(shape);
       const perm = [...shape.keys()];
       [perm[i], perm[j]] = [perm[j], perm[i]];
@@ -341,7 +339,7 @@ describe('axis moves', () => {
 
 describe('split, repeat, tile, roll', () => {
   it('split into sections or at indices concatenates back, with the expected part lengths', () =>
-    check(fc.tuple(laneArb, fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 })), ([[shape, axis], cuts]) => {
+    checkProperty(fc.tuple(laneArb, fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 })), ([[shape, axis], cuts]) => {
       const x = iota(shape);
       const ax = (axis + shape.length) % shape.length;
       const idx = [...cuts].sort((a, b) => a - b);
@@ -353,7 +351,7 @@ describe('split, repeat, tile, roll', () => {
       expect(even.length).toBe(shape[ax]);
     }));
   it('repeat, tile and roll match index maps', () =>
-    check(fc.tuple(laneArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: -5, max: 5 })), ([[shape, axis], r, shift]) => {
+    checkProperty(fc.tuple(laneArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: -5, max: 5 })), ([[shape, axis], r, shift]) => {
       const x = iota(shape);
       const ax = (axis + shape.length) % shape.length;
       expectCloseNd(toNd(mx.repeat(tensorOf(x), r, axis)), lanes(x, ax, (l) => l.flatMap((v) => Array(r).fill(v))), 0, `repeat ${shape} ${r}`);
@@ -380,7 +378,7 @@ describe('pad', () => {
     return Array.from({ length: b + n + a }, (_, i) => at(i - b));
   };
   it('pads every mode along one axis like numpy.pad', () =>
-    check(fc.tuple(laneArb, fc.constantFrom('constant', 'edge', 'reflect', 'symmetric'), fc.nat(3), fc.nat(3)), ([[shape, axis], mode, b0, a0]) => {
+    checkProperty(fc.tuple(laneArb, fc.constantFrom('constant', 'edge', 'reflect', 'symmetric'), fc.nat(3), fc.nat(3)), ([[shape, axis], mode, b0, a0]) => {
       const x = iota(shape);
       const ax = (axis + shape.length) % shape.length;
       const n = shape[ax];
@@ -393,7 +391,7 @@ describe('pad', () => {
 
 describe('triangles and diagonals', () => {
   it('tril, triu, diagonal and trace follow their index rules', () =>
-    check(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: -4, max: 4 })), ([m, n, b, k]) => {
+    checkProperty(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: -4, max: 4 })), ([m, n, b, k]) => {
       const shape = [b, m, n];
       const x = iota(shape);
       const keep = (lower: boolean) => ({ shape, data: x.data.map((v, i) => { const [, r, c] = unravel(i, shape); return (lower ? c - r <= k : c - r >= k) ? v : 0; }) });

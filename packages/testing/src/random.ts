@@ -2,8 +2,14 @@
 // the seed of a failing run; MLXTS_FC_RUNS raises the number of runs for long sessions.
 import fc from 'fast-check';
 import type { DType } from '@mlxts/core';
+import { withoutLeaks } from './leaks.js';
 
 export const runs = Number(process.env.MLXTS_FC_RUNS ?? 20);
+
+/** Runs `body` on `runs` values of `arb`, each run checked for leaked tensors. */
+export function checkProperty<T>(arb: fc.Arbitrary<T>, body: (value: T) => void): void {
+  fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });
+}
 
 export interface Domain {
   min: number;
