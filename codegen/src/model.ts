@@ -9,6 +9,15 @@ export interface TypeDef {
   readonly convert: { readonly required?: string; readonly default?: string; readonly optional?: string };
   /** C++ test on `$value` that picks an overload taking this type. */
   readonly when?: string;
+  /** Set for an enum (schema/enums.yaml): the values a string of this type may take. */
+  readonly enum?: EnumDef;
+}
+
+/** A string argument type with a fixed set of values: a TS literal union, one generated check (a TypeError). */
+export interface EnumDef {
+  readonly values: readonly string[];
+  /** The MLX C++ enum (qualified below mlx::core) the values map onto by PascalCase name; absent: a std::string. */
+  readonly mlx?: string;
 }
 
 export interface Family {

@@ -116,5 +116,13 @@ export const familySpec: ObjectSpec = {
   default_stream: string,
 };
 
+/** An entry of schema/enums.yaml: a string argument that takes one of a fixed set of values. */
+export const enumSpec: ObjectSpec = {
+  doc: requiredString,
+  values: { kind: { list: 'string' }, required: true },
+  /** The MLX C++ enum (below mlx::core) the values map onto, by PascalCase name; otherwise the value is passed as a string. */
+  mlx: string,
+};
+
 /** An entry of schema/runtime.yaml: a hand-written runtime API covering an EMLX seed name. */
 export const runtimeEntrySpec: ObjectSpec = { seed: requiredString, api: requiredString, page: requiredString };

@@ -2,9 +2,9 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, type Arg, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, type Arg, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
-import { classSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
+import { classSpec, enumSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
 const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'check', 'none'];
@@ -39,6 +39,8 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
 
   const families = readFamilies(familiesFile, problems);
   const types = readTypes(typesFile, problems);
+  const enumsFile = byName('enums.yaml');
+  if (enumsFile) readEnums(enumsFile, types, problems);
   const dtypeClasses = readDtypes(dtypesFile, problems);
   const runtimeFile = byName('runtime.yaml');
   const runtime = runtimeFile ? readRuntime(runtimeFile, problems) : [];
@@ -104,6 +106,54 @@ function readTypes(src: LoadedFile, problems: Problem[]): Map<string, TypeDef> {
     types.set(name, def);
   }
   return types;
+}
+
+/** Enums become argument types: a TS literal union, converted by one checked C++ conversion (conv::choice). */
+function readEnums(src: LoadedFile, types: Map<string, TypeDef>, problems: Problem[]): void {
+  if (!isPlainObject(src.data)) return;
+  for (const [name, value] of Object.entries(src.data)) {
+    const before = problems.length;
+    checkObject(src, value, enumSpec, [name], problems);
+    if (problems.length > before) continue;
+    const v = value as { doc: string; values: string[]; mlx?: string };
+    const at = (message: string, ...path: (string | number)[]) => problems.push({ file: src.file, line: src.lineOf([name, ...path]), message });
+    if (types.has(name)) at(`enum '${name}' is also a type of types.yaml`);
+    if (v.values.length === 0) at(`enum '${name}' needs at least one value`, 'values');
+    v.values.forEach((value, i) => {
+      if (!IDENT.test(value)) at(`enum value '${value}' must be an identifier`, 'values', i);
+      if (v.values.indexOf(value) !== i) at(`enum value '${value}' is listed twice`, 'values', i);
+    });
+    if (v.mlx !== undefined && !CPP_NAME.test(v.mlx)) at(`'mlx' must name an MLX C++ enum below mlx::core, such as fft::FFTNorm`, 'mlx');
+    types.set(name, enumType(name, v.doc.trim(), { values: v.values, mlx: v.mlx }));
+  }
+}
+
+const CPP_NAME = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** The type of an enum: its converters check the value against the list (the only check there is). */
+export function enumType(name: string, doc: string, def: EnumDef): TypeDef {
+  const names = `{${def.values.map((v) => JSON.stringify(v)).join(', ')}}`;
+  const cpp = def.mlx ? `mx::${def.mlx}` : undefined;
+  const table = cpp ? `{${def.values.map((v) => `{${JSON.stringify(v)}, ${cpp}::${pascal(v)}}`).join(', ')}}` : names;
+  const fn = cpp ? `conv::mapped_choice<${cpp}>` : 'conv::choice';
+  const optional = cpp ? `conv::optional_mapped_choice<${cpp}>` : 'conv::optional_choice';
+  return {
+    name,
+    ts: def.values.map((v) => `'${v}'`).join(' | '),
+    doc,
+    operand: false,
+    convert: {
+      required: `${fn}($value, "$name", ${table})`,
+      default: `${fn}($value, "$name", ${table}, "$default")`,
+      optional: `${optional}($value, "$name", ${table})`,
+    },
+    when: 'conv::is_string($value)',
+    enum: def,
+  };
+}
+
+function pascal(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 function readRuntime(src: LoadedFile, problems: Problem[]): RuntimeEntry[] {
@@ -254,6 +304,10 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
       at([...path, 'optional'], `type '${a.type}' has no optional form (convert.optional in types.yaml): give a default instead`);
     }
     if (known.length > 1 && a.default !== undefined) at([...path, 'default'], 'a union-typed argument cannot take a default');
+    const values = known.length === 1 ? known[0].enum?.values : undefined;
+    if (values && a.default !== undefined && !values.includes(String(a.default))) {
+      at([...path, 'default'], `default '${a.default}' is not a value of ${a.type}: ${values.join(', ')}`);
+    }
     args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly });
   });
   return args;

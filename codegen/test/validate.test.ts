@@ -143,4 +143,11 @@ test: {skip: none}
       "schema/core/negative.yaml:6: type 'ArrayLike' cannot take a default other than a number",
     ]);
   });
+
+  it('checks enum values and defaults', () => {
+    const yaml = valid.replace('{name: a, type: ArrayLike, doc: Input.}', '{name: a, type: ArrayLike, doc: Input.}\n  - {name: side, type: SearchSide, default: middle, doc: Side.}').replace('call: [a]', 'call: [a, side]');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:7: default 'middle' is not a value of SearchSide: left, right",
+    ]);
+  });
 });

@@ -33,7 +33,7 @@ export function docsOpView(op: Op): DocsOpView {
     name: code(a.name),
     type: code(tsTypeOf(op, a.name)),
     default: a.default !== undefined ? code(defaultText(a.default)!) : a.optional ? 'optional' : 'required',
-    doc: a.doc.replaceAll('\n', ' '),
+    doc: [a.doc, ...a.types.filter((t) => t.enum).map((t) => t.doc)].join(' ').replaceAll('\n', ' '),
   });
   const options = kwonlyArgs(op).map(row);
   if (hasOptions(op) && op.stream) {

@@ -359,6 +359,34 @@ std::optional<std::string> optional_string(Napi::Value value, const char* name) 
   return string(value, name);
 }
 
+std::string choice_among(Napi::Value value, const char* name, const std::vector<const char*>& names) {
+  if (value.IsString()) {
+    std::string text = value.As<Napi::String>().Utf8Value();
+    for (const char* n : names) {
+      if (text == n) return text;
+    }
+  }
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("'" + std::string(names[i]) + "'");
+  }
+  std::string got = value.IsString() ? "'" + value.As<Napi::String>().Utf8Value() + "'" : describe(value);
+  throw ArgumentTypeError(std::string(name) + " must be " + list + ", got " + got);
+}
+
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names) {
+  return choice_among(value, name, std::vector<const char*>(names));
+}
+
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names, const char* fallback) {
+  return is_absent(value) ? std::string(fallback) : choice(value, name, names);
+}
+
+std::optional<std::string> optional_choice(Napi::Value value, const char* name, std::initializer_list<const char*> names) {
+  if (is_absent(value)) return std::nullopt;
+  return choice(value, name, names);
+}
+
 bool is_tensor(Napi::Value value) { return Tensor::from(value) != nullptr; }
 
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {

@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <napi.h>
@@ -65,6 +67,21 @@ std::string string(Napi::Value value, const char* name);
 std::string string_or(Napi::Value value, const char* name, const char* fallback);
 std::optional<std::string> optional_string(Napi::Value value, const char* name);
 
+// Enum types (schema/enums.yaml): one of `names`. Anything else (another string, a non-string) is an
+// ArgumentTypeError listing them: "mode must be 'affine', 'mxfp4' or 'nvfp4', got 'int4'".
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names);
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names, const char* fallback);
+std::optional<std::string> optional_choice(Napi::Value value, const char* name, std::initializer_list<const char*> names);
+// An enum whose values map onto an MLX C++ enum (`mlx:` in schema/enums.yaml): the value paired with the name.
+template <class T>
+using ChoiceTable = std::initializer_list<std::pair<const char*, T>>;
+template <class T>
+T mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table);
+template <class T>
+T mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table, const char* fallback);
+template <class T>
+std::optional<T> optional_mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table);
+
 // Type `bool` with a default.
 bool boolean_or(Napi::Value value, const char* name, bool fallback);
 
@@ -92,7 +109,36 @@ inline bool is_list(Napi::Value value) { return value.IsArray(); }
 inline bool is_string(Napi::Value value) { return value.IsString(); }
 bool is_tensor(Napi::Value value);
 
+// The name among `names` that `value` is, or an ArgumentTypeError listing them (what choice() checks).
+std::string choice_among(Napi::Value value, const char* name, const std::vector<const char*>& names);
+
 // Rejects calls with more arguments than the op declares.
 void check_arity(const Napi::CallbackInfo& info, size_t max_args);
+
+template <class T>
+T mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table) {
+  std::vector<const char*> names;
+  for (const auto& entry : table) names.push_back(entry.first);
+  std::string chosen = choice_among(value, name, names);
+  for (const auto& entry : table) {
+    if (chosen == entry.first) return entry.second;
+  }
+  return table.begin()->second;  // unreachable: choice_among returned one of the names
+}
+
+template <class T>
+T mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table, const char* fallback) {
+  if (!is_absent(value)) return mapped_choice(value, name, table);
+  for (const auto& entry : table) {
+    if (std::string_view(fallback) == entry.first) return entry.second;
+  }
+  return table.begin()->second;  // the generator checks the default is a value
+}
+
+template <class T>
+std::optional<T> optional_mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table) {
+  if (is_absent(value)) return std::nullopt;
+  return mapped_choice(value, name, table);
+}
 
 }  // namespace mlxts::conv

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <napi.h>
+#include <mlx/fft.h>
 
 #include "convert.h"
 #include "errors.h"
@@ -193,29 +194,29 @@ mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array
 
 // Complex transforms (fftn/ifftn) or real ones (rfftn/irfftn).
 enum class FftKind { Complex, Real };
-// Every transform: norm is "backward", "ortho" or "forward"; `sizes` (named `sizes_name` in messages)
+// Every transform: `sizes` (named `sizes_name` in messages)
 // crops or zero-pads each transformed axis; axes default to the last len(sizes) axes, or all of them.
 mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-                      const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind,
+                      const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind,
                       bool inverse, const char* sizes_name, mx::StreamOrDevice s);
 // One axis (fft, ifft, rfft, irfft), two axes defaulting to the last two (fft2, ...), or n axes (fftn, ...).
-mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, FftKind kind, bool inverse,
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 // fftshift / ifftshift, with axes checked first.
 mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s);
 // Short-time transforms with their window, padding and frequency-count arguments checked first.
 mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
                const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
-               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s);
+               mx::fft::FFTNorm norm, std::optional<bool> onesided, mx::StreamOrDevice s);
 mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft, std::optional<int> hop,
                 std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
-                const std::string& norm, std::optional<bool> onesided, std::optional<int> length,
+                mx::fft::FFTNorm norm, std::optional<bool> onesided, std::optional<int> length,
                 mx::StreamOrDevice s);
 
 // The quantization family (support_quant.cc): the mode, group size and bits are checked against MLX's

@@ -8,11 +8,8 @@ namespace mlxts::support {
 
 namespace {
 
-bool tokens_first(const std::string& layout) {
-  if (layout == "bhtd") return false;
-  if (layout == "bthd") return true;
-  throw ArgumentTypeError("layout must be 'bhtd' or 'bthd', got '" + layout + "'");
-}
+// `layout` is a value of the Layout enum, checked by the generated wrapper.
+bool tokens_first(const std::string& layout) { return layout == "bthd"; }
 
 // [B, T, H, D] <-> [B, H, T, D] (the same swap both ways).
 mx::array swap_heads_tokens(const mx::array& x, mx::StreamOrDevice s) {
@@ -96,7 +93,6 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s) {
   bool swap = tokens_first(layout);
-  if (mask_mode != "" && mask_mode != "causal") throw ArgumentTypeError("mask must be 'causal' or a tensor, got '" + mask_mode + "'");
   mx::array qq = swap ? swap_heads_tokens(q, s) : q;
   mx::array kk = swap ? swap_heads_tokens(k, s) : k;
   mx::array vv = swap ? swap_heads_tokens(v, s) : v;

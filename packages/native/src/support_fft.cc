@@ -9,21 +9,9 @@
 
 namespace mlxts::support {
 
-namespace {
-
-mx::fft::FFTNorm fft_norm_of(const std::string& norm) {
-  if (norm == "backward") return mx::fft::FFTNorm::Backward;
-  if (norm == "ortho") return mx::fft::FFTNorm::Ortho;
-  if (norm == "forward") return mx::fft::FFTNorm::Forward;
-  throw std::invalid_argument("[fft] unknown norm '" + norm + "' (expected backward, ortho or forward)");
-}
-
-}  // namespace
-
 mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-                      const std::optional<std::vector<int>>& axes_opt, const std::string& norm, FftKind kind,
+                      const std::optional<std::vector<int>>& axes_opt, mx::fft::FFTNorm norm, FftKind kind,
                       bool inverse, const char* sizes_name, mx::StreamOrDevice s) {
-  auto nm = fft_norm_of(norm);
   int ndim = static_cast<int>(a.ndim());
   if (ndim == 0) throw UsageError("the input must have at least one axis");
   std::vector<int> axes;
@@ -41,7 +29,7 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
   if (axes.empty()) throw UsageError("at least one axis must be transformed");
   for (int ax : axes) normalize_axis(ax, ndim);
   auto transform = [&](auto with_sizes, auto without_sizes) {
-    if (!sizes) return without_sizes(a, axes, nm, s);
+    if (!sizes) return without_sizes(a, axes, norm, s);
     if (sizes->size() != axes.size()) {
       throw UsageError(std::string(sizes_name) + " must have one entry per transformed axis (" + std::to_string(axes.size()) +
                        "), got " + std::to_string(sizes->size()));
@@ -56,7 +44,7 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
     long double elements = 1;
     for (long double d : dims) elements *= d;
     require_fits_in_memory(2 * elements * 8, "the transform of the padded input");
-    return with_sizes(a, mx::Shape(sizes->begin(), sizes->end()), axes, nm, s);
+    return with_sizes(a, mx::Shape(sizes->begin(), sizes->end()), axes, norm, s);
   };
   using Sized = mx::array (*)(const mx::array&, const mx::Shape&, const std::vector<int>&, mx::fft::FFTNorm, mx::StreamOrDevice);
   using Unsized = mx::array (*)(const mx::array&, const std::vector<int>&, mx::fft::FFTNorm, mx::StreamOrDevice);
@@ -68,7 +56,7 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
                  : transform(static_cast<Sized>(mx::fft::rfftn), static_cast<Unsized>(mx::fft::rfftn));
 }
 
-mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, FftKind kind, bool inverse,
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s) {
   std::optional<std::vector<int>> sizes;
   if (n) sizes = std::vector<int>{*n};
@@ -76,13 +64,13 @@ mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::st
 }
 
 mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s) {
   return fft_general(a, sizes, axes.value_or(std::vector<int>{-2, -1}), norm, kind, inverse, "s", s);
 }
 
 mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s) {
   return fft_general(a, sizes, axes, norm, kind, inverse, "s", s);
 }
@@ -119,29 +107,24 @@ int stft_window_length(int n_fft, std::optional<int> hop, std::optional<int> win
 
 mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
                const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
-               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s) {
-  auto nm = fft_norm_of(norm);
+               mx::fft::FFTNorm norm, std::optional<bool> onesided, mx::StreamOrDevice s) {
   if (n_fft < 1) throw UsageError("nFft must be positive");
   int hop_length = 0;
   int wl = stft_window_length(n_fft, hop, win_length, window, hop_length);
   if (x.ndim() == 0) throw UsageError("the input must have at least one axis");
   int len = x.shape(-1);
   if (len == 0) throw UsageError("the signal (the last axis) is empty");
-  if (pad_mode != "reflect" && pad_mode != "constant" && pad_mode != "edge") {
-    throw UsageError("padMode must be reflect, constant or edge, got '" + pad_mode + "'");
-  }
   if (!center && len < n_fft) {
     throw UsageError("without center the signal (" + std::to_string(len) + ") must be at least nFft (" +
                      std::to_string(n_fft) + ") long");
   }
-  return mx::fft::stft(x, n_fft, hop_length, wl, window, center, pad_mode, nm, onesided, s);
+  return mx::fft::stft(x, n_fft, hop_length, wl, window, center, pad_mode, norm, onesided, s);
 }
 
 mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft_opt, std::optional<int> hop,
                 std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
-                const std::string& norm, std::optional<bool> onesided_opt, std::optional<int> length,
+                mx::fft::FFTNorm norm, std::optional<bool> onesided_opt, std::optional<int> length,
                 mx::StreamOrDevice s) {
-  auto nm = fft_norm_of(norm);
   if (stft_matrix.ndim() < 2) throw UsageError("the input must have at least two axes [..., frequencies, frames]");
   int n_freq = stft_matrix.shape(-2);
   int n_frames = stft_matrix.shape(-1);
@@ -157,7 +140,7 @@ mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft_opt, std:
   int hop_length = 0;
   int wl = stft_window_length(n_fft, hop, win_length, window, hop_length);
   if (length && *length < 0) throw UsageError("length must be non-negative");
-  return mx::fft::istft(stft_matrix, n_fft, hop_length, wl, window, center, nm, onesided, length, s);
+  return mx::fft::istft(stft_matrix, n_fft, hop_length, wl, window, center, norm, onesided, length, s);
 }
 
 }  // namespace mlxts::support

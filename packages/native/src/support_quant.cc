@@ -33,7 +33,8 @@ std::string shape_string(const mx::Shape& shape) {
   return out.str();
 }
 
-// The mode table of MLX 0.32 (quantization_params_from_mode and the per-mode checks of quantize).
+// The mode table of MLX 0.32 (quantization_params_from_mode and the per-mode checks of quantize). `mode`
+// is a value of the QuantMode enum, checked by the generated wrapper.
 Params params(const std::string& mode, std::optional<int> group_size, std::optional<int> bits) {
   if (mode == "affine") {
     int g = group_size.value_or(64);
@@ -47,20 +48,16 @@ Params params(const std::string& mode, std::optional<int> group_size, std::optio
     return {g, b, true};
   }
   struct Fixed {
-    const char* name;
     int group_size;
     int bits;
   };
-  for (const Fixed& f : {Fixed{"mxfp4", 32, 4}, Fixed{"mxfp8", 32, 8}, Fixed{"nvfp4", 16, 4}}) {
-    if (mode != f.name) continue;
-    if ((group_size && *group_size != f.group_size) || (bits && *bits != f.bits)) {
-      throw UsageError(mode + " mode has a fixed groupSize " + std::to_string(f.group_size) + " and bits " +
-                       std::to_string(f.bits) + ", got groupSize " + std::to_string(group_size.value_or(f.group_size)) +
-                       " and bits " + std::to_string(bits.value_or(f.bits)));
-    }
-    return {f.group_size, f.bits, false};
+  Fixed f = mode == "mxfp4" ? Fixed{32, 4} : mode == "mxfp8" ? Fixed{32, 8} : Fixed{16, 4};
+  if ((group_size && *group_size != f.group_size) || (bits && *bits != f.bits)) {
+    throw UsageError(mode + " mode has a fixed groupSize " + std::to_string(f.group_size) + " and bits " +
+                     std::to_string(f.bits) + ", got groupSize " + std::to_string(group_size.value_or(f.group_size)) +
+                     " and bits " + std::to_string(bits.value_or(f.bits)));
   }
-  throw ArgumentTypeError("mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got '" + mode + "'");
+  return {f.group_size, f.bits, false};
 }
 
 bool kernel_float(mx::Dtype d) { return d == mx::float32 || d == mx::float16 || d == mx::bfloat16; }

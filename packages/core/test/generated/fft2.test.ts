@@ -10,7 +10,7 @@ opSuite({
     { title: "Zero-padded", run: () => mx.fft2(mx.array([[1]]), [2, 2]), expect: [[{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }], [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }]] },
   ],
   errors: [
-    { code: "mx.fft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' })", run: () => mx.fft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' }), error: "MlxError", message: "unknown norm", phase: "build" },
+    { code: "mx.fft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' as never })", run: () => mx.fft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' as never }), error: "TypeError", message: "norm must be 'backward', 'ortho' or 'forward', got 'bad'", phase: "build" },
     { code: "mx.fft2(mx.ones([2, 2]), [0, 2])", run: () => mx.fft2(mx.ones([2, 2]), [0, 2]), error: "Error", message: "must be positive", phase: "build" },
     { code: "mx.fft2(mx.ones([4]))", run: () => mx.fft2(mx.ones([4])), error: "MlxError", message: "axis -2 is out of bounds", phase: "build" },
     { code: "mx.fft2(mx.ones([2, 2]), [2, 2], [0])", run: () => mx.fft2(mx.ones([2, 2]), [2, 2], [0]), error: "Error", message: "one entry per transformed axis", phase: "build" },

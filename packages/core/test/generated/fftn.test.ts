@@ -10,7 +10,7 @@ opSuite({
     { title: "One axis zero-padded to 4", run: () => mx.fftn(mx.array([[1, 2], [3, 4]]), [4], [0]), expect: [[{ "re": 4, "im": 0 }, { "re": 6, "im": 0 }], [{ "re": 1, "im": -3 }, { "re": 2, "im": -4 }], [{ "re": -2, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": 1, "im": 3 }, { "re": 2, "im": 4 }]] },
   ],
   errors: [
-    { code: "mx.fftn(mx.ones([2, 2]), undefined, undefined, { norm: 'bad' })", run: () => mx.fftn(mx.ones([2, 2]), undefined, undefined, { norm: 'bad' }), error: "MlxError", message: "unknown norm", phase: "build" },
+    { code: "mx.fftn(mx.ones([2, 2]), undefined, undefined, { norm: 'bad' as never })", run: () => mx.fftn(mx.ones([2, 2]), undefined, undefined, { norm: 'bad' as never }), error: "TypeError", message: "norm must be 'backward', 'ortho' or 'forward', got 'bad'", phase: "build" },
     { code: "mx.fftn(mx.ones([]))", run: () => mx.fftn(mx.ones([])), error: "Error", message: "at least one axis", phase: "build" },
     { code: "mx.fftn(mx.ones([2, 2]), undefined, [])", run: () => mx.fftn(mx.ones([2, 2]), undefined, []), error: "Error", message: "at least one axis must be transformed", phase: "build" },
     { code: "mx.fftn(mx.ones([2, 2]), undefined, [2])", run: () => mx.fftn(mx.ones([2, 2]), undefined, [2]), error: "MlxError", message: "axis 2 is out of bounds", phase: "build" },

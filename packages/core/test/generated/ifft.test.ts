@@ -10,7 +10,7 @@ opSuite({
     { title: "Round trip", run: () => mx.real(mx.ifft(mx.fft(mx.array([1, 2, 3, 4])))), expect: [1, 2, 3, 4] },
   ],
   errors: [
-    { code: "mx.ifft(mx.ones([4]), undefined, -1, { norm: 'bad' })", run: () => mx.ifft(mx.ones([4]), undefined, -1, { norm: 'bad' }), error: "MlxError", message: "unknown norm", phase: "build" },
+    { code: "mx.ifft(mx.ones([4]), undefined, -1, { norm: 'bad' as never })", run: () => mx.ifft(mx.ones([4]), undefined, -1, { norm: 'bad' as never }), error: "TypeError", message: "norm must be 'backward', 'ortho' or 'forward', got 'bad'", phase: "build" },
     { code: "mx.ifft(mx.ones([4]), 0)", run: () => mx.ifft(mx.ones([4]), 0), error: "Error", message: "n must be positive", phase: "build" },
     { code: "mx.ifft(mx.ones([4]), 4, 1)", run: () => mx.ifft(mx.ones([4]), 4, 1), error: "MlxError", message: "axis 1 is out of bounds", phase: "build" },
   ],

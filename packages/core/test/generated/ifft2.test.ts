@@ -10,7 +10,7 @@ opSuite({
     { title: "Forward norm leaves the inverse unscaled", run: () => mx.ifft2(mx.array([[4, 0], [0, 0]]), undefined, [-2, -1], { norm: 'forward' }), expect: [[{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }], [{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }]] },
   ],
   errors: [
-    { code: "mx.ifft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' })", run: () => mx.ifft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' }), error: "MlxError", message: "unknown norm", phase: "build" },
+    { code: "mx.ifft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' as never })", run: () => mx.ifft2(mx.ones([2, 2]), undefined, [-2, -1], { norm: 'bad' as never }), error: "TypeError", message: "norm must be 'backward', 'ortho' or 'forward', got 'bad'", phase: "build" },
     { code: "mx.ifft2(mx.ones([2, 2]), [0, 2])", run: () => mx.ifft2(mx.ones([2, 2]), [0, 2]), error: "Error", message: "must be positive", phase: "build" },
     { code: "mx.ifft2(mx.ones([2, 2]), [2, 2], [0])", run: () => mx.ifft2(mx.ones([2, 2]), [2, 2], [0]), error: "Error", message: "one entry per transformed axis", phase: "build" },
   ],

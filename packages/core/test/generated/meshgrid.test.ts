@@ -11,7 +11,7 @@ opSuite({
     { title: "Sparse", run: () => mx.meshgrid([mx.array([1, 2, 3]), mx.array([4, 5])], { sparse: true }).map((t) => t.shape), expect: [[1, 3], [2, 1]] },
   ],
   errors: [
-    { code: "mx.meshgrid([mx.array([1])], { indexing: 'ab' })", run: () => mx.meshgrid([mx.array([1])], { indexing: 'ab' }), error: "MlxError", message: "indexing", phase: "build" },
+    { code: "mx.meshgrid([mx.array([1])], { indexing: 'ab' as never })", run: () => mx.meshgrid([mx.array([1])], { indexing: 'ab' as never }), error: "TypeError", message: "indexing must be 'xy' or 'ij', got 'ab'", phase: "build" },
     { code: "mx.meshgrid(mx.array([1]) as never)", run: () => mx.meshgrid(mx.array([1]) as never), error: "TypeError", message: "arrays must be", phase: "build" },
   ],
 });

@@ -11,7 +11,7 @@ opSuite({
     { title: "Cropped to n", run: () => mx.rfft(mx.array([1, 2, 3, 4, 5]), 2), expect: [{ "re": 3, "im": 0 }, { "re": -1, "im": 0 }] },
   ],
   errors: [
-    { code: "mx.rfft(mx.ones([4]), undefined, -1, { norm: 'bad' })", run: () => mx.rfft(mx.ones([4]), undefined, -1, { norm: 'bad' }), error: "MlxError", message: "unknown norm", phase: "build" },
+    { code: "mx.rfft(mx.ones([4]), undefined, -1, { norm: 'bad' as never })", run: () => mx.rfft(mx.ones([4]), undefined, -1, { norm: 'bad' as never }), error: "TypeError", message: "norm must be 'backward', 'ortho' or 'forward', got 'bad'", phase: "build" },
     { code: "mx.rfft(mx.ones([4]), 0)", run: () => mx.rfft(mx.ones([4]), 0), error: "Error", message: "n must be positive", phase: "build" },
     { code: "mx.rfft(mx.ones([]))", run: () => mx.rfft(mx.ones([])), error: "Error", message: "at least one axis", phase: "build" },
     { code: "mx.rfft(mx.ones([4]), 4, 1)", run: () => mx.rfft(mx.ones([4]), 4, 1), error: "MlxError", message: "axis 1 is out of bounds", phase: "build" },

@@ -23,6 +23,6 @@ opSuite({
   errors: [
     { code: "fast.rope(mx.ones([1, 1, 2, 8]), 3)", run: () => fast.rope(mx.ones([1, 1, 2, 8]), 3), error: "MlxError", message: "dims", phase: "build" },
     { code: "fast.rope(mx.ones([1, 1, 2, 8]), 8, { base: 10000, freqs: mx.ones([4]) })", run: () => fast.rope(mx.ones([1, 1, 2, 8]), 8, { base: 10000, freqs: mx.ones([4]) }), error: "Error", message: "either base or freqs", phase: "build" },
-    { code: "fast.rope(mx.ones([1, 1, 2, 8]), 8, { layout: 'tbhd' })", run: () => fast.rope(mx.ones([1, 1, 2, 8]), 8, { layout: 'tbhd' }), error: "TypeError", message: "layout must be", phase: "build" },
+    { code: "fast.rope(mx.ones([1, 1, 2, 8]), 8, { layout: 'tbhd' as never })", run: () => fast.rope(mx.ones([1, 1, 2, 8]), 8, { layout: 'tbhd' as never }), error: "TypeError", message: "layout must be", phase: "build" },
   ],
 });

@@ -8,7 +8,7 @@ Napi::Value op_linalg_eigh(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
-    auto UPLO = conv::string_or(info[1], "UPLO", "L");
+    auto UPLO = conv::choice(info[1], "UPLO", {"L", "U"}, "L");
     auto stream = conv::stream(info[2], cpu_stream());
     return to_js(info.Env(), mlx::core::linalg::eigh(mlxts::support::linalg_input(a), UPLO, stream));
   });

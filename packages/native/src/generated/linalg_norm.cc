@@ -36,20 +36,20 @@ Napi::Value op_linalg_norm(const Napi::CallbackInfo& info) {
       return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_absent(info[2])) {
-      auto ord = conv::string(info[1], "ord");
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
       return to_js(info.Env(), mlx::core::linalg::norm(a, ord, std::nullopt, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_number(info[2])) {
-      auto ord = conv::string(info[1], "ord");
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
       auto axis = conv::integer(info[2], "axis");
       return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_list(info[2])) {
-      auto ord = conv::string(info[1], "ord");
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
       auto axis = conv::integers(info[2], "axis");
       return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
-    throw ArgumentTypeError("ord must be number or string or undefined; axis must be number or number[] or undefined");
+    throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined; axis must be number or number[] or undefined");
   });
 }
 

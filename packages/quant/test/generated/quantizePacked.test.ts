@@ -22,7 +22,7 @@ opSuite({
     { title: "Floating-point modes have no biases", run: () => quant.quantizePacked(mx.ones([1, 32]), { mode: 'mxfp8' }).map((t) => t.dtype), expect: ["uint32", "uint8"] },
   ],
   errors: [
-    { code: "quant.quantizePacked(mx.ones([2, 64]), { mode: 'int4' })", run: () => quant.quantizePacked(mx.ones([2, 64]), { mode: 'int4' }), error: "TypeError", message: "mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got 'int4'", phase: "build" },
+    { code: "quant.quantizePacked(mx.ones([2, 64]), { mode: 'int4' as never })", run: () => quant.quantizePacked(mx.ones([2, 64]), { mode: 'int4' as never }), error: "TypeError", message: "mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got 'int4'", phase: "build" },
     { code: "quant.quantizePacked(mx.ones([2, 64]), { bits: 7 })", run: () => quant.quantizePacked(mx.ones([2, 64]), { bits: 7 }), error: "Error", message: "affine mode supports bits 1, 2, 3, 4, 5, 6 or 8, got 7", phase: "build" },
     { code: "quant.quantizePacked(mx.ones([2, 64]), { groupSize: 16 })", run: () => quant.quantizePacked(mx.ones([2, 64]), { groupSize: 16 }), error: "Error", message: "affine mode supports groupSize 32, 64 or 128, got 16", phase: "build" },
     { code: "quant.quantizePacked(mx.ones([2, 64]), { mode: 'mxfp4', groupSize: 64 })", run: () => quant.quantizePacked(mx.ones([2, 64]), { mode: 'mxfp4', groupSize: 64 }), error: "Error", message: "mxfp4 mode has a fixed groupSize 32 and bits 4, got groupSize 64 and bits 4", phase: "build" },

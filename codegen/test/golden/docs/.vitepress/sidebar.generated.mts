@@ -18,6 +18,7 @@ export const packages = [
           { text: 'random.uniform', link: '/api/core/random.uniform' },
         ],
       },
+      { text: 'searchsorted', link: '/api/core/searchsorted' },
       { text: 'sum', link: '/api/core/sum' },
     ],
   },

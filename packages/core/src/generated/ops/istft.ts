@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `istft`. */
 export interface IstftOptions extends StreamOptions {
-  /** backward, ortho or forward (applied to each frame's transform). Default: `'backward'`. */
-  norm?: string;
+  /** How each frame's transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
   /** Whether the input holds only the non-negative frequencies; true when omitted. */
   onesided?: boolean;
   /** Trim or zero-pad the output to this many samples. */

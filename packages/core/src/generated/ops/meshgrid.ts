@@ -6,8 +6,8 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
 export interface MeshgridOptions extends StreamOptions {
   /** Return broadcastable sparse grids. Default: `false`. */
   sparse?: boolean;
-  /** 'xy' or 'ij'. Default: `'xy'`. */
-  indexing?: string;
+  /** Cartesian or matrix indexing. Default: `'xy'`. */
+  indexing?: 'xy' | 'ij';
 }
 
 const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'];

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `rfftn`. */
 export interface RfftnOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];

@@ -8,8 +8,8 @@ export interface KvCacheAttentionOptions extends StreamOptions {
   scale?: number;
   /** `[B, offset + Tnew]` padding mask (true = attend). */
   keyMask?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 'device'];

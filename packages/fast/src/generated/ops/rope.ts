@@ -14,8 +14,8 @@ export interface RopeOptions extends StreamOptions {
   offset?: number | Tensor;
   /** Explicit periods `[dims/2]` (instead of `base`). */
   freqs?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'offset', 'freqs', 'layout', 'stream', 'device'];

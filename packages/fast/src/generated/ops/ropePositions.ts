@@ -10,8 +10,8 @@ export interface RopePositionsOptions extends StreamOptions {
   base?: number;
   /** Position scale. Default: `1`. */
   scale?: number;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'layout', 'stream', 'device'];

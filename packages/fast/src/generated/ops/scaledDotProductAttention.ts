@@ -7,13 +7,13 @@ export interface ScaledDotProductAttentionOptions extends StreamOptions {
   /** Score scale; `1 / sqrt(D)` when omitted. */
   scale?: number;
   /** `'causal'`, a boolean keep-mask or an additive mask. */
-  mask?: string | Tensor;
+  mask?: 'causal' | Tensor;
   /** `[B, Tkv]` padding mask (true = attend); combines with `'causal'`. */
   keyMask?: Tensor;
   /** Attention sink logits `[Hq]`. */
   sinks?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['scale', 'mask', 'keyMask', 'sinks', 'layout', 'stream', 'device'];

@@ -14,8 +14,8 @@ export interface GatherQmmOptions extends StreamOptions {
   groupSize?: number;
   /** The bits used to quantize. */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: a float32 scalar, or one per expert. */
   globalScale?: Tensor;
   /** Whether `rhsIndices` is sorted. Default: `false`. */

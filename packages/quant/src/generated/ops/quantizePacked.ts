@@ -8,8 +8,8 @@ export interface QuantizePackedOptions extends StreamOptions {
   groupSize?: number;
   /** Bits per element (the mode's default when omitted). */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: a float32 scalar, `max(abs(w))`. */
   globalScale?: Tensor;
 }

@@ -10,8 +10,8 @@ export interface QuantizedMatmulPackedOptions extends StreamOptions {
   groupSize?: number;
   /** The bits used to quantize. */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: the float32 scalar passed to `quantizePacked`. */
   globalScale?: Tensor;
 }

@@ -9,6 +9,7 @@ Napi::Value op_core_argmax(const Napi::CallbackInfo& info);
 Napi::Value op_core_eye(const Napi::CallbackInfo& info);
 Napi::Value op_core_random_seed(const Napi::CallbackInfo& info);
 Napi::Value op_core_random_uniform(const Napi::CallbackInfo& info);
+Napi::Value op_core_searchsorted(const Napi::CallbackInfo& info);
 Napi::Value op_core_sum(const Napi::CallbackInfo& info);
 
 void register_generated_ops(Napi::Env env, Napi::Object ops) {
@@ -17,6 +18,7 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_eye", Napi::Function::New<op_core_eye>(env, "core_eye"));
   ops.Set("core_random_seed", Napi::Function::New<op_core_random_seed>(env, "core_random_seed"));
   ops.Set("core_random_uniform", Napi::Function::New<op_core_random_uniform>(env, "core_random_uniform"));
+  ops.Set("core_searchsorted", Napi::Function::New<op_core_searchsorted>(env, "core_searchsorted"));
   ops.Set("core_sum", Napi::Function::New<op_core_sum>(env, "core_sum"));
 }
 
