@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Schema } from './model.js';
 import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
-import { napiOpView, napiRegistryView } from './views/napi.js';
+import { napiEnumsView, napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
 import { tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
 
@@ -47,6 +47,7 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
     put(testOpView(op), 'test-op.test.ts');
   }
   put({ ...napiRegistryView(schema.ops), path: 'packages/native/src/generated/registry.cc' }, 'napi-registry.cc');
+  put(napiEnumsView(schema.types), 'napi-enums.h');
   for (const family of schema.families) {
     const ops = schema.ops.filter((op) => op.family.id === family.id);
     put(tsIndexView(family.dir, ops), 'ts-index.ts');

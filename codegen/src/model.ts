@@ -16,8 +16,10 @@ export interface TypeDef {
 /** A string argument type with a fixed set of values: a TS literal union, one generated check (a TypeError). */
 export interface EnumDef {
   readonly values: readonly string[];
-  /** The MLX C++ enum (qualified below mlx::core) the values map onto by PascalCase name; absent: a std::string. */
+  /** The MLX C++ enum (qualified below mlx::core) the values map onto by PascalCase name. */
   readonly mlx?: string;
+  /** A C++ enum class of mlxts's own, generated for hand-written helpers. Neither this nor `mlx`: a std::string. */
+  readonly generated: boolean;
 }
 
 export interface Family {
@@ -40,15 +42,25 @@ export interface Arg {
   readonly default?: string | number | boolean;
   readonly optional: boolean;
   readonly kwonly: boolean;
+  /** dtype -> dtype conversions applied to the tensor before the call. */
+  readonly cast: Readonly<Record<string, string>>;
 }
 
 /** One MLX overload, picked when every `when` predicate (arg -> type name or `absent`) holds. */
 export interface Callee {
   readonly when: Readonly<Record<string, string>>;
+  /** The qualified C++ function. */
   readonly cpp: string;
-  /** Argument names, or C++ expressions referring to arguments as `$name`. */
-  readonly call: readonly string[];
+  readonly call: readonly CallItem[];
 }
+
+/**
+ * What a callee is passed: an argument, or a value fixed by the schema and named after the callee's
+ * parameter (a class parameter's value, typed by the class; or a literal: null for none, a number, a boolean).
+ */
+export type CallItem =
+  | { readonly kind: 'arg'; readonly name: string }
+  | { readonly kind: 'value'; readonly name: string; readonly value: null | number | boolean | string; readonly type?: TypeDef };
 
 export interface Example {
   readonly title: string;

@@ -29,13 +29,20 @@ export const argSpec: ObjectSpec = {
   default: { kind: 'scalar' },
   optional: { kind: 'boolean' },
   kwonly: { kind: 'boolean' },
+  /** dtype -> dtype: a tensor of the first is converted to the second before the call (`{float16: float32}`). */
+  cast: { kind: { map: 'string' } },
 };
 
 export const calleeSpec: ObjectSpec = {
   when: { kind: { map: 'string' } },
+  /** The C++ function: a qualified name (`mlx::core::add`, `mlxts::support::pad`). */
   cpp: requiredString,
-  call: { kind: { list: 'string' }, required: true },
+  /** Its arguments in order: an argument's name, a class parameter (`$kind`), or a named value (`{offset: 0}`). */
+  call: { kind: { list: 'any' }, required: true },
 };
+
+/** A parameter of an op class: a value each op of the class gives in `with`, passed to callees as `$name`. */
+export const paramSpec: ObjectSpec = { type: requiredString, doc: requiredString };
 
 export const returnSpec: ObjectSpec = { type: requiredString, doc: requiredString };
 
@@ -78,6 +85,9 @@ export const opSpec: ObjectSpec = {
   /** `namespace` puts the function in a JS namespace object of its package (`mx.random.uniform`). */
   js: { kind: { object: { name: string, namespace: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
   args: { kind: { list: { object: argSpec } }, required: true },
+  /** Declared by an op class: the parameters its ops give values to in `with`. */
+  params: { kind: { map: { object: paramSpec } } },
+  with: { kind: { map: 'scalar' } },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },
   callee: { kind: { list: { object: calleeSpec } } },
@@ -122,6 +132,8 @@ export const enumSpec: ObjectSpec = {
   values: { kind: { list: 'string' }, required: true },
   /** The MLX C++ enum (below mlx::core) the values map onto, by PascalCase name; otherwise the value is passed as a string. */
   mlx: string,
+  /** `enum`: a C++ enum class of mlxts's own (packages/native/src/generated/enums.h), for hand-written helpers. */
+  cpp: string,
 };
 
 /** An entry of schema/runtime.yaml: a hand-written runtime API covering an EMLX seed name. */

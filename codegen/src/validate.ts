@@ -2,7 +2,7 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, type Arg, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, type Arg, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
 import { classSpec, enumSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
@@ -115,7 +115,7 @@ function readEnums(src: LoadedFile, types: Map<string, TypeDef>, problems: Probl
     const before = problems.length;
     checkObject(src, value, enumSpec, [name], problems);
     if (problems.length > before) continue;
-    const v = value as { doc: string; values: string[]; mlx?: string };
+    const v = value as { doc: string; values: string[]; mlx?: string; cpp?: string };
     const at = (message: string, ...path: (string | number)[]) => problems.push({ file: src.file, line: src.lineOf([name, ...path]), message });
     if (types.has(name)) at(`enum '${name}' is also a type of types.yaml`);
     if (v.values.length === 0) at(`enum '${name}' needs at least one value`, 'values');
@@ -124,7 +124,9 @@ function readEnums(src: LoadedFile, types: Map<string, TypeDef>, problems: Probl
       if (v.values.indexOf(value) !== i) at(`enum value '${value}' is listed twice`, 'values', i);
     });
     if (v.mlx !== undefined && !CPP_NAME.test(v.mlx)) at(`'mlx' must name an MLX C++ enum below mlx::core, such as fft::FFTNorm`, 'mlx');
-    types.set(name, enumType(name, v.doc.trim(), { values: v.values, mlx: v.mlx }));
+    if (v.cpp !== undefined && v.cpp !== 'enum') at(`'cpp' can only be 'enum' (a C++ enum class generated for helpers)`, 'cpp');
+    if (v.cpp !== undefined && v.mlx !== undefined) at(`an enum maps onto MLX's enum ('mlx') or a generated one ('cpp: enum'), not both`, 'cpp');
+    types.set(name, enumType(name, v.doc.trim(), { values: v.values, mlx: v.mlx, generated: v.cpp === 'enum' }));
   }
 }
 
@@ -133,7 +135,7 @@ const CPP_NAME = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** The type of an enum: its converters check the value against the list (the only check there is). */
 export function enumType(name: string, doc: string, def: EnumDef): TypeDef {
   const names = `{${def.values.map((v) => JSON.stringify(v)).join(', ')}}`;
-  const cpp = def.mlx ? `mx::${def.mlx}` : undefined;
+  const cpp = enumCppType(name, def);
   const table = cpp ? `{${def.values.map((v) => `{${JSON.stringify(v)}, ${cpp}::${pascal(v)}}`).join(', ')}}` : names;
   const fn = cpp ? `conv::mapped_choice<${cpp}>` : 'conv::choice';
   const optional = cpp ? `conv::optional_mapped_choice<${cpp}>` : 'conv::optional_choice';
@@ -152,7 +154,14 @@ export function enumType(name: string, doc: string, def: EnumDef): TypeDef {
   };
 }
 
-function pascal(value: string): string {
+/** The C++ enum an enum's values convert to; undefined for a std::string. */
+export function enumCppType(name: string, def: EnumDef): string | undefined {
+  if (def.mlx) return `mx::${def.mlx}`;
+  return def.generated ? `mlxts::${name}` : undefined;
+}
+
+/** The C++ enumerator of a value: its name in PascalCase. */
+export function pascal(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
@@ -238,8 +247,9 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (!d.op.startsWith(`${namespace}_`)) at(['op'], `op '${d.op}' of namespace '${namespace}' must be named ${namespace}_<MLX name>`);
     if (d.js?.method) at(['js', 'method'], 'a namespaced function cannot also be a Tensor method');
   }
-  const args = readArgs(d.args, vocab.types, at);
-  const callees = readCallees(d, args, at);
+  const args = readArgs(d.args, vocab.types, vocab.dtypeClasses, at);
+  const params = readParams(d, vocab.types, at);
+  const callees = readCallees(d, args, params, at);
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
   (d.errors ?? []).forEach((e: any, i: number) => {
     if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
@@ -276,7 +286,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
 
 type At = (path: Path, message: string) => void;
 
-function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
+function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<string, string[]>, at: At): Arg[] {
   const args: Arg[] = [];
   let sawOptionalPositional = false;
   raw.forEach((a, i) => {
@@ -308,12 +318,52 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
     if (values && a.default !== undefined && !values.includes(String(a.default))) {
       at([...path, 'default'], `default '${a.default}' is not a value of ${a.type}: ${values.join(', ')}`);
     }
-    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly });
+    const cast: Record<string, string> = a.cast ?? {};
+    if (a.cast !== undefined && !(known.length === 1 && (known[0].operand || known[0].name === 'Tensor'))) {
+      at([...path, 'cast'], `'cast' needs a tensor argument (type ArrayLike or Tensor)`);
+    }
+    for (const [from, to] of Object.entries(cast)) {
+      for (const dtype of [from, to]) {
+        if (!(dtypeClasses.all ?? []).includes(dtype)) at([...path, 'cast', from], `unknown dtype '${dtype}' in 'cast'`);
+      }
+    }
+    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast });
   });
   return args;
 }
 
-function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
+/** The class parameters of an op with the values it gives them (`with`), each checked against its type. */
+function readParams(d: Record<string, any>, types: Map<string, TypeDef>, at: At): Map<string, CallItem & { kind: 'value' }> {
+  const params = new Map<string, CallItem & { kind: 'value' }>();
+  const given: Record<string, unknown> = d.with ?? {};
+  for (const [name, p] of Object.entries<{ type: string; doc: string }>(d.params ?? {})) {
+    const type = types.get(p.type);
+    if (!IDENT.test(name)) at(['params', name], `parameter name '${name}' must be an identifier`);
+    if (!type || !(PARAM_TYPES.includes(p.type) || type.enum)) {
+      at(['params', name, 'type'], `a parameter's type is ${PARAM_TYPES.join(', ')} or an enum, not '${p.type}'`);
+      continue;
+    }
+    const value = given[name];
+    if (value === undefined) {
+      at(['with'], `missing a value for the class parameter '${name}' (${p.doc.trim()})`);
+      params.set(name, { kind: 'value', name, value: null, type });
+      continue;
+    }
+    const fits = type.enum ? typeof value === 'string' && type.enum.values.includes(value)
+      : p.type === 'bool' ? typeof value === 'boolean' : Number.isInteger(value);
+    if (!fits) at(['with', name], `'${String(value)}' is not a value of ${p.type}${type.enum ? ` (${type.enum.values.join(', ')})` : ''}`);
+    params.set(name, { kind: 'value', name, value: value as string | number | boolean, type });
+  }
+  for (const name of Object.keys(given)) {
+    if (!params.has(name)) at(['with', name], `'${name}' is not a parameter of the op's class`);
+  }
+  return params;
+}
+
+const PARAM_TYPES = ['bool', 'int'];
+const QUALIFIED = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+function readCallees(d: Record<string, any>, args: Arg[], params: Map<string, CallItem & { kind: 'value' }>, at: At): Callee[] {
   if (d.binding) {
     if (d.callee) at(['callee'], "an op with 'binding' (a hand-written native function) has no 'callee'");
     return [];
@@ -323,12 +373,14 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
     return [];
   }
   const used = new Set<string>();
+  const usedParams = new Set<string>();
   const callees: Callee[] = d.callee.map((c: any, i: number) => {
     const path = ['callee', i];
     const when: Record<string, string> = c.when ?? {};
     if (Object.keys(when).length === 0 && i !== d.callee.length - 1) {
       at(path, 'only the last callee may omit `when` (it is the fallback)');
     }
+    if (!QUALIFIED.test(c.cpp)) at([...path, 'cpp'], `cpp '${c.cpp}' must be a qualified C++ function name such as mlx::core::add`);
     for (const [name, predicate] of Object.entries(when)) {
       const arg = args.find((a) => a.name === name);
       used.add(name);
@@ -343,33 +395,53 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
         at([...path, 'when', name], `type '${predicate}' has no 'when' test in types.yaml`);
       }
     }
-    c.call.forEach((item: string, j: number) => {
-      for (const name of referencedArgs(item)) {
-        used.add(name);
-        const arg = args.find((a) => a.name === name);
-        if (!arg) at([...path, 'call', j], `call refers to undeclared argument '${name}'`);
-        else if (arg.types.length > 1 && (when[name] === undefined || when[name] === ABSENT)) {
-          at([...path, 'call', j], `'${name}' has the union type '${arg.typeName}': narrow it with when: {${name}: <type>}`);
-        } else if (when[name] === ABSENT) {
-          at([...path, 'call', j], `'${name}' is absent in this overload and cannot be passed`);
-        }
+    const call: CallItem[] = [];
+    c.call.forEach((raw: unknown, j: number) => {
+      const item = readCallItem(raw, params);
+      if (typeof item === 'string') {
+        at([...path, 'call', j], item);
+        return;
+      }
+      call.push(item);
+      if (item.kind === 'value') {
+        if (params.has(item.name) && params.get(item.name) === item) usedParams.add(item.name);
+        return;
+      }
+      const name = item.name;
+      used.add(name);
+      const arg = args.find((a) => a.name === name);
+      if (!arg) at([...path, 'call', j], `call refers to undeclared argument '${name}'`);
+      else if (arg.types.length > 1 && (when[name] === undefined || when[name] === ABSENT)) {
+        at([...path, 'call', j], `'${name}' has the union type '${arg.typeName}': narrow it with when: {${name}: <type>}`);
+      } else if (when[name] === ABSENT) {
+        at([...path, 'call', j], `'${name}' is absent in this overload and cannot be passed`);
       }
     });
-    return { when, cpp: c.cpp, call: c.call };
+    return { when, cpp: c.cpp, call };
   });
   args.forEach((arg, i) => {
     if (!used.has(arg.name)) at(['args', i], `argument '${arg.name}' is never used by any callee`);
   });
+  for (const name of params.keys()) {
+    if (!usedParams.has(name)) at(['params', name], `class parameter '${name}' is never passed to a callee`);
+  }
   return callees;
 }
 
-const CPP_LITERALS = new Set(['true', 'false', 'nullptr']);
-
-/** `a` is an argument reference (C++'s true/false/nullptr are literals); in an expression, arguments are written `$a`. */
-export function referencedArgs(item: string): string[] {
-  if (CPP_LITERALS.has(item)) return [];
-  if (IDENT.test(item)) return [item];
-  return [...item.matchAll(/\$([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+/** A call item, or the problem with it. */
+function readCallItem(raw: unknown, params: Map<string, CallItem & { kind: 'value' }>): CallItem | string {
+  if (typeof raw === 'string') {
+    if (IDENT.test(raw)) return { kind: 'arg', name: raw };
+    const param = /^\$([A-Za-z][A-Za-z0-9_]*)$/.exec(raw);
+    if (param) return params.get(param[1]) ?? `'${raw}' names no parameter of the op's class`;
+  }
+  if (isPlainObject(raw) && Object.keys(raw).length === 1) {
+    const [name, value] = Object.entries(raw)[0];
+    if (!IDENT.test(name)) return `named value '${name}' must be named after the callee's parameter (an identifier)`;
+    if (value === null || typeof value === 'boolean' || typeof value === 'number') return { kind: 'value', name, value };
+    return `named value '${name}' must be null, a number or a boolean`;
+  }
+  return `call item ${JSON.stringify(raw)} is not an argument, a $parameter of the op's class or a named value ({name: value}); C++ expressions do not belong in the schema`;
 }
 
 function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At): TestHints {

@@ -42,7 +42,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, mlx, summary, doc, js, args, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test',
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('schema validation', () => {
   it('reports undeclared and unused arguments, all in one run', () => {
     const yaml = valid
       .replace('  - {name: a, type: ArrayLike, doc: Input.}', '  - {name: a, type: ArrayLike, doc: Input.}\n  - {name: extra, type: int, default: 1, doc: Unused.}')
-      .replace('call: [a]', 'call: [a, "$b + 1"]');
+      .replace('call: [a]', 'call: [a, b]');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       "schema/core/negative.yaml:9: call refers to undeclared argument 'b'",
       "schema/core/negative.yaml:7: argument 'extra' is never used by any callee",
@@ -89,7 +89,7 @@ test: {skip: none}
   it('reports an op in the wrong file or family and an unknown class', () => {
     const yaml = valid.replace('op: negative', 'op: negate').replace('family: core', 'family: core\nextends: nonesuch');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
-      "schema/core/negative.yaml:3: unknown op class 'nonesuch'; known: binary_elementwise, reduction",
+      "schema/core/negative.yaml:3: unknown op class 'nonesuch'; known: binary_elementwise, reduction, window",
     ]);
     expect(problemsWith('negative.yaml', valid.replace('op: negative', 'op: negate'))).toEqual([
       'schema/core/negative.yaml:1: op \'negate\' must live in a file named negate.yaml',
@@ -148,6 +148,31 @@ test: {skip: none}
     const yaml = valid.replace('{name: a, type: ArrayLike, doc: Input.}', '{name: a, type: ArrayLike, doc: Input.}\n  - {name: side, type: SearchSide, default: middle, doc: Side.}').replace('call: [a]', 'call: [a, side]');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       "schema/core/negative.yaml:7: default 'middle' is not a value of SearchSide: left, right",
+    ]);
+  });
+
+  it('rejects C++ expressions in a call and checks class parameters', () => {
+    const cpp = valid.replace('call: [a]', 'call: [a, "std::nullopt", "(2)", {axis: null}, {kind: x}]');
+    expect(problemsWith('negative.yaml', cpp)).toEqual([
+      'schema/core/negative.yaml:8: call item "std::nullopt" is not an argument, a $parameter of the op\'s class or a named value ({name: value}); C++ expressions do not belong in the schema',
+      'schema/core/negative.yaml:8: call item "(2)" is not an argument, a $parameter of the op\'s class or a named value ({name: value}); C++ expressions do not belong in the schema',
+      "schema/core/negative.yaml:8: named value 'kind' must be null, a number or a boolean",
+    ]);
+    const window = (extra: string) => `op: hamming
+family: core
+extends: window
+${extra}
+summary: The Hamming window.
+doc: A window.
+test: {skip: examples only.}
+`;
+    expect(problemsWith('hamming.yaml', window('with: {kind: hamming}'))).toEqual([]);
+    expect(problemsWith('hamming.yaml', window('with: {kind: blackman, size: 2}'))).toEqual([
+      "schema/core/hamming.yaml:4: 'blackman' is not a value of WindowKind (hanning, hamming)",
+      "schema/core/hamming.yaml:4: 'size' is not a parameter of the op's class",
+    ]);
+    expect(problemsWith('hamming.yaml', window(''))).toEqual([
+      "schema/core/hamming.yaml:1: missing a value for the class parameter 'kind' (Which window.)",
     ]);
   });
 });

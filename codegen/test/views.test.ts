@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSchema, referencedArgs, camelCase } from '../src/validate.js';
+import { loadSchema, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
 import { tsOpView } from '../src/views/ts.js';
@@ -14,8 +14,6 @@ const op = (name: string) => schema!.ops.find((o) => o.id === name)!;
 describe('helpers', () => {
   it('names', () => {
     expect(camelCase('take_along_axis')).toBe('takeAlongAxis');
-    expect(referencedArgs('axis')).toEqual(['axis']);
-    expect(referencedArgs('$m.value_or($n)')).toEqual(['m', 'n']);
   });
 
   it('jsLiteral keeps non-finite numbers', () => {
@@ -32,8 +30,14 @@ describe('napi view', () => {
     expect(v.noMatch).toBe('axis must be number or number[] or undefined');
   });
 
-  it('substitutes $arg expressions and appends the stream', () => {
-    expect(napiOpView(op('eye')).branches[0].call).toBe('mlx::core::eye(n, m.value_or(n), k, dtype, stream)');
+  it('passes an argument that an earlier callee tested absent as its plain type in the fallback, and appends the stream', () => {
+    const v = napiOpView(op('eye'));
+    expect(v.branches.map((b) => b.call)).toEqual(['mlx::core::eye(n, n, k, dtype, stream)', 'mlx::core::eye(n, m, k, dtype, stream)']);
+    expect(v.branches[1].conversions).toEqual(['auto m = conv::integer(info[1], "m");']);
+  });
+
+  it('writes a class parameter as a C++ value of its type', () => {
+    expect(napiOpView(op('hanning')).branches[0].call).toBe('mlxts::support::window_function(mlxts::WindowKind::Hanning, M, stream)');
   });
 });
 
@@ -51,7 +55,7 @@ describe('ts view', () => {
   it('names a namespaced function by its own name, and files and messages by the qualified one', () => {
     const v = tsOpView(op('random_uniform'));
     expect([v.name, v.label, v.path]).toEqual(['uniform', 'random.uniform', 'packages/core/src/generated/ops/random.uniform.ts']);
-    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, options?: UniformOptions');
+    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions');
   });
 
   it('returns nothing, untracked, for a void op', () => {
@@ -72,12 +76,12 @@ describe('docs view of a namespaced function', () => {
   it('imports the namespace object and shows the call as written', () => {
     const v = docsOpView(op('random_uniform'));
     expect([v.title, v.importName, v.path]).toEqual(['mx.random.uniform', 'random', 'docs/api/core/random.uniform.md']);
-    expect(v.signature).toBe('random.uniform(low?: ArrayLike, high?: ArrayLike, options?: UniformOptions): Tensor');
+    expect(v.signature).toBe('random.uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions): Tensor');
   });
 
   it('groups the namespace in the sidebar where its first op sorts', () => {
     const core = docsSidebarView(schema!).packages[0];
-    expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'random', 'searchsorted', 'sum']);
-    expect(core.items[4].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
+    expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'hanning', 'random', 'searchsorted', 'sum']);
+    expect(core.items[5].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
   });
 });

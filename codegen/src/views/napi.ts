@@ -1,6 +1,6 @@
 // The C++ view: what each generated N-API wrapper converts, which overload it picks, what it calls.
-import type { Arg, Callee, Op, TypeDef } from '../model.js';
-import { ABSENT, referencedArgs } from '../validate.js';
+import type { Arg, CallItem, Callee, Op, TypeDef } from '../model.js';
+import { ABSENT, enumCppType, pascal } from '../validate.js';
 import { markerText, nativeArity } from './common.js';
 
 export interface NapiBranch {
@@ -31,23 +31,31 @@ export function napiOpView(op: Op): NapiOpView {
   const prelude: string[] = [];
   const operands = op.args.filter((a) => a.types.length === 1 && a.types[0].operand);
   if (operands.length > 0) {
-    // An operand with a default reads an absent value as that JS number (a weak scalar).
+    // An operand with a default reads an absent value as that JS number (a weak scalar); an optional one
+    // without a default is std::nullopt when absent.
+    const optional = operands.some((a) => a.optional && a.default === undefined);
     const operandValue = (a: Arg) => (a.default === undefined ? value(a) : `conv::value_or_number(${value(a)}, ${a.default})`);
-    const list = operands.map((a) => `{${operandValue(a)}, "${a.name}"}`).join(', ');
-    prelude.push(`auto operands = conv::array_likes({${list}});`);
-    operands.forEach((a, i) => prelude.push(`const mx::array& ${a.name} = operands[${i}];`));
+    const list = operands.map((a) => `{${operandValue(a)}, "${a.name}"${optional && a.optional && a.default === undefined ? ', true' : ''}}`).join(', ');
+    prelude.push(`auto operands = conv::${optional ? 'optional_array_likes' : 'array_likes'}({${list}});`);
+    operands.forEach((a, i) => {
+      const own = optional && !(a.optional && a.default === undefined) ? `*operands[${i}]` : `operands[${i}]`;
+      if (Object.keys(a.cast).length > 0) prelude.push(`const mx::array ${a.name} = ${castExpr(a, own)};`);
+      else if (optional && a.optional && a.default === undefined) prelude.push(`const std::optional<mx::array>& ${a.name} = ${own};`);
+      else prelude.push(`const mx::array& ${a.name} = ${own};`);
+    });
   }
-  const narrowed = new Set(op.callees.flatMap((c) => Object.entries(c.when).filter(([, p]) => p !== ABSENT).map(([n]) => n)));
+  const narrowed = narrowedArgs(op);
   for (const arg of op.args) {
     if (arg.types[0]?.operand || narrowed.has(arg.name)) continue;
-    prelude.push(`auto ${arg.name} = ${convertExpr(arg, arg.types[0], value(arg))};`);
+    const converted = convertExpr(arg, arg.types[0], value(arg));
+    prelude.push(`auto ${arg.name} = ${Object.keys(arg.cast).length > 0 ? castExpr(arg, converted) : converted};`);
   }
   if (op.stream) {
     const fallback = op.family.defaultStream === 'cpu' ? ', cpu_stream()' : '';
     prelude.push(`auto stream = conv::stream(info[${op.args.length}]${fallback});`);
   }
 
-  const branches = op.callees.map((callee) => branchView(op, callee, narrowed, value));
+  const branches = op.callees.map((callee, i) => branchView(op, callee, presentArgs(op, i), narrowed, value));
   const last = op.callees[op.callees.length - 1];
   const noMatch = last && Object.keys(last.when).length > 0 ? noMatchMessage(op, op.callees) : undefined;
   return {
@@ -62,8 +70,27 @@ export function napiOpView(op: Op): NapiOpView {
   };
 }
 
+/**
+ * The optional arguments known to be present in callee `i`: the fallback callee (no `when`) comes after
+ * the callees that test an argument `absent`, so there the argument is passed as its plain type.
+ */
+function presentArgs(op: Op, i: number): Set<string> {
+  if (Object.keys(op.callees[i].when).length > 0) return new Set();
+  return new Set(op.callees.slice(0, i).flatMap((c) => Object.entries(c.when).filter(([, p]) => p === ABSENT).map(([n]) => n)));
+}
+
+/** Arguments converted inside a branch (narrowed to one of their types, or present by elimination), not up front. */
+function narrowedArgs(op: Op): Set<string> {
+  const out = new Set(op.callees.flatMap((c) => Object.entries(c.when).filter(([, p]) => p !== ABSENT).map(([n]) => n)));
+  op.callees.forEach((callee, i) => {
+    const present = presentArgs(op, i);
+    for (const item of callee.call) if (item.kind === 'arg' && present.has(item.name)) out.add(item.name);
+  });
+  return out;
+}
+
 /** Arguments narrowed to a type by some overload are converted inside each branch, as that branch reads them. */
-function branchView(op: Op, callee: Callee, narrowed: Set<string>, value: (arg: Arg) => string): NapiBranch {
+function branchView(op: Op, callee: Callee, present: Set<string>, narrowed: Set<string>, value: (arg: Arg) => string): NapiBranch {
   const conditions: string[] = [];
   const conversions: string[] = [];
   for (const [name, predicate] of Object.entries(callee.when)) {
@@ -76,19 +103,42 @@ function branchView(op: Op, callee: Callee, narrowed: Set<string>, value: (arg: 
     conditions.push(type.when!.replaceAll('$value', value(arg)));
     conversions.push(`auto ${arg.name} = ${fill(type.convert.required!, arg, value(arg))};`);
   }
-  for (const name of callee.call.flatMap(referencedArgs)) {
-    const arg = op.args.find((a) => a.name === name)!;
-    if (narrowed.has(name) && callee.when[name] === undefined) {
-      conversions.push(`auto ${arg.name} = ${convertExpr(arg, arg.types[0], value(arg))};`);
-    }
+  for (const item of callee.call) {
+    if (item.kind !== 'arg' || !narrowed.has(item.name) || callee.when[item.name] !== undefined) continue;
+    const arg = op.args.find((a) => a.name === item.name)!;
+    const converted = present.has(arg.name) ? fill(arg.types[0].convert.required!, arg, value(arg)) : convertExpr(arg, arg.types[0], value(arg));
+    conversions.push(`auto ${arg.name} = ${converted};`);
   }
-  const args = callee.call.map((item) => item.replaceAll('$', ''));
+  const args = callee.call.map(cppArgument);
   if (op.stream) args.push('stream');
   return {
     condition: conditions.length > 0 ? conditions.join(' && ') : undefined,
     conversions,
     call: `${callee.cpp}(${args.join(', ')})`,
   };
+}
+
+/** How a call item is written in C++: the converted argument, or the value as a C++ literal. */
+function cppArgument(item: CallItem): string {
+  if (item.kind === 'arg') return item.name;
+  const { value, type } = item;
+  if (value === null) return 'std::nullopt';
+  if (type?.enum) {
+    const cpp = enumCppType(type.name, type.enum);
+    return cpp ? `${cpp}::${pascal(String(value))}` : JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** A tensor converted to other dtypes before the call (an argument's `cast`). */
+function castExpr(arg: Arg, tensor: string): string {
+  const pairs = Object.entries(arg.cast).map(([from, to]) => `{${cppDtype(from)}, ${cppDtype(to)}}`);
+  return `conv::cast(${tensor}, {${pairs.join(', ')}})`;
+}
+
+/** MLX's C++ constant for a dtype name (`bool` is `mx::bool_`). */
+export function cppDtype(name: string): string {
+  return name === 'bool' ? 'mx::bool_' : `mx::${name}`;
 }
 
 function convertExpr(arg: Arg, type: TypeDef, value: string): string {
@@ -124,5 +174,21 @@ export function napiRegistryView(ops: readonly Op[]): NapiRegistryView {
   return {
     marker: markerText('schema/'),
     ops: ops.filter((op) => !op.binding).map((op) => ({ fn: napiFunctionName(op), key: `${op.family.id}_${op.id}` })),
+  };
+}
+
+export interface NapiEnumsView {
+  readonly marker: string;
+  readonly path: string;
+  readonly enums: readonly { name: string; doc: string; enumerators: string }[];
+}
+
+/** The C++ enum classes generated for helpers (enums marked `cpp: enum`). */
+export function napiEnumsView(types: ReadonlyMap<string, TypeDef>): NapiEnumsView {
+  const generated = [...types.values()].filter((t) => t.enum?.generated);
+  return {
+    marker: markerText('schema/enums.yaml'),
+    path: 'packages/native/src/generated/enums.h',
+    enums: generated.map((t) => ({ name: t.name, doc: t.doc.replaceAll('\n', ' '), enumerators: t.enum!.values.map(pascal).join(', ') })),
   };
 }

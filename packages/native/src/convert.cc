@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "devices.h"
 #include "dtype.h"
@@ -196,14 +197,18 @@ bool is_scalar(Napi::Value value) { return value.IsNumber() || value.IsBoolean()
 
 // Converts operands together (see array_likes in convert.h). Templated on the argument range so the
 // common case of one to three operands allocates nothing but the result.
-template <class Args>
-std::vector<mx::array> convert_operands(const Args& args) {
+template <class Out, class Args>
+std::vector<Out> convert_operands(const Args& args) {
   mx::SmallVector<std::optional<mx::array>, 4> strong(args.size());
   std::optional<mx::Dtype> peer;
   size_t i = 0;
   for (const Arg& arg : args) {
     if (!is_scalar(arg.value)) {
       if (arg.value.IsUndefined() || arg.value.IsNull()) {
+        if (arg.optional) {
+          ++i;
+          continue;
+        }
         wrong_type(arg.name, "a Tensor, number, boolean, bigint or array", arg.value);
       }
       strong[i] = array_from(arg.value, std::nullopt, arg.name);
@@ -211,11 +216,13 @@ std::vector<mx::array> convert_operands(const Args& args) {
     }
     ++i;
   }
-  std::vector<mx::array> out;
+  std::vector<Out> out;
   out.reserve(args.size());
   i = 0;
   for (const Arg& arg : args) {
-    out.push_back(strong[i] ? std::move(*strong[i]) : weak_scalar(arg.value, peer));
+    if (strong[i]) out.push_back(std::move(*strong[i]));
+    else if (is_scalar(arg.value)) out.push_back(weak_scalar(arg.value, peer));
+    else if constexpr (std::is_same_v<Out, std::optional<mx::array>>) out.push_back(std::nullopt);  // absent, optional
     ++i;
   }
   return out;
@@ -261,7 +268,18 @@ std::optional<mx::array> optional_tensor(Napi::Value value, const char* name) {
   return tensor(value, name);
 }
 
-std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return convert_operands(args); }
+std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return convert_operands<mx::array>(args); }
+
+std::vector<std::optional<mx::array>> optional_array_likes(std::initializer_list<Arg> args) {
+  return convert_operands<std::optional<mx::array>>(args);
+}
+
+mx::array cast(const mx::array& a, std::initializer_list<std::pair<mx::Dtype, mx::Dtype>> casts) {
+  for (const auto& [from, to] : casts) {
+    if (a.dtype() == from) return mx::astype(a, to);
+  }
+  return a;
+}
 
 std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   if (!value.IsArray()) wrong_type(name, "an array of tensors", value);
@@ -272,7 +290,7 @@ std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   names.reserve(length);
   for (uint32_t i = 0; i < length; ++i) names.push_back(std::string(name) + "[" + std::to_string(i) + "]");
   for (uint32_t i = 0; i < length; ++i) args.push_back({list.Get(i), names[i].c_str()});
-  return convert_operands(args);
+  return convert_operands<mx::array>(args);
 }
 
 mx::array indices(Napi::Value value, const char* name) {
@@ -316,6 +334,15 @@ std::vector<int> integers(Napi::Value value, const char* name) {
 std::optional<std::vector<int>> optional_integers(Napi::Value value, const char* name) {
   if (is_absent(value)) return std::nullopt;
   return integers(value, name);
+}
+
+std::vector<int> integers_or(Napi::Value value, const char* name, int fallback) {
+  return is_absent(value) ? std::vector<int>{fallback} : integers(value, name);
+}
+
+mx::Shape sizes(Napi::Value value, const char* name) {
+  std::vector<int> values = integers(value, name);
+  return mx::Shape(values.begin(), values.end());
 }
 
 mx::Shape shape(Napi::Value value, const char* name) {
@@ -387,12 +414,66 @@ std::optional<std::string> optional_choice(Napi::Value value, const char* name, 
   return choice(value, name, names);
 }
 
+namespace {
+
+std::pair<int, int> pair_of(Napi::Value v, const std::string& name) {
+  if (v.IsNumber()) {
+    int n = conv::integer(v, name.c_str());
+    return {n, n};
+  }
+  std::vector<int> xs = conv::integers(v, name.c_str());
+  if (xs.size() == 1) return {xs[0], xs[0]};
+  if (xs.size() == 2) return {xs[0], xs[1]};
+  throw ArgumentTypeError(name + " must be an integer, [n] or [before, after]");
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name) {
+  if (value.IsArray()) {
+    Napi::Array list = value.As<Napi::Array>();
+    bool nested = list.Length() > 0 && list.Get(uint32_t{0}).IsArray();
+    if (nested) {
+      std::vector<std::pair<int, int>> out;
+      for (uint32_t i = 0; i < list.Length(); ++i) {
+        out.push_back(pair_of(list.Get(i), std::string(name) + "[" + std::to_string(i) + "]"));
+      }
+      return out;
+    }
+  } else if (!value.IsNumber()) {
+    throw ArgumentTypeError(std::string(name) + " must be an integer, [before, after] or a list of [before, after] pairs");
+  }
+  return {pair_of(value, name)};
+}
+
+std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name) {
+  if (!value.IsArray()) throw ArgumentTypeError(std::string(name) + " must be a list of integer lists");
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<std::vector<int>> out;
+  for (uint32_t i = 0; i < list.Length(); ++i) out.push_back(integers(list.Get(i), name));
+  return out;
+}
+
+std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return int_lists(value, name);
+}
+
 bool is_tensor(Napi::Value value) { return Tensor::from(value) != nullptr; }
 
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {
   if (is_absent(value)) return fallback;
   if (!value.IsBoolean()) wrong_type(name, "a boolean", value);
   return value.As<Napi::Boolean>().Value();
+}
+
+std::optional<bool> optional_boolean(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return boolean_or(value, name, false);
+}
+
+mx::Dtype dtype_or(Napi::Value value, const char* name, mx::Dtype fallback) {
+  return is_absent(value) ? fallback : dtype(value, name);
 }
 
 mx::Dtype dtype(Napi::Value value, const char* name) {

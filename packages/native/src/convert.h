@@ -19,6 +19,8 @@ namespace mlxts::conv {
 struct Arg {
   Napi::Value value;
   const char* name;
+  // An optional operand (no default): absent is std::nullopt rather than an error.
+  bool optional = false;
 };
 
 // Any JS data as an array (Tensor, number, boolean, bigint, nested Array, TypedArray, ArrayBuffer),
@@ -36,6 +38,11 @@ std::optional<mx::array> optional_tensor(Napi::Value value, const char* name);
 // (promoted together), except that a non-integral number beside integer or bool operands is float32
 // (MLX Python's rule).
 std::vector<mx::array> array_likes(std::initializer_list<Arg> args);
+// The same for ops with optional operands: an absent optional one is std::nullopt.
+std::vector<std::optional<mx::array>> optional_array_likes(std::initializer_list<Arg> args);
+
+// An argument's `cast` (schema): a tensor of one of the `from` dtypes converted to its `to` dtype.
+mx::array cast(const mx::array& a, std::initializer_list<std::pair<mx::Dtype, mx::Dtype>> casts);
 
 // Type `ArrayLike[]`: a JS array of ArrayLike values, converted as array_likes() converts operands.
 std::vector<mx::array> array_like_list(Napi::Value value, const char* name);
@@ -52,6 +59,19 @@ int integer_or(Napi::Value value, const char* name, int fallback);
 // Type `int[]` (a single integer is accepted as a one-element list).
 std::vector<int> integers(Napi::Value value, const char* name);
 std::optional<std::vector<int>> optional_integers(Napi::Value value, const char* name);
+// Type `IntOrList` with a default: absent is the list of one `fallback`.
+std::vector<int> integers_or(Napi::Value value, const char* name, int fallback);
+
+// Type `Sizes`: a list of integers as MLX's Shape (split points, or a shape with one -1 to infer).
+mx::Shape sizes(Napi::Value value, const char* name);
+
+// Type `PadWidth`: n, [n], [before, after] (every axis) or one [before, after] (or n) per axis, as MLX
+// Python takes a pad width. A single pair is returned as a one-element list.
+std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name);
+
+// Type `int[][]`: a list of integer lists (tensordot's axes pair, window padding).
+std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name);
+std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name);
 
 // Type `Shape`: non-negative integers (a single integer is a 1-D shape).
 mx::Shape shape(Napi::Value value, const char* name);
@@ -82,12 +102,14 @@ T mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table, const
 template <class T>
 std::optional<T> optional_mapped_choice(Napi::Value value, const char* name, ChoiceTable<T> table);
 
-// Type `bool` with a default.
+// Type `bool` with a default, and optional.
 bool boolean_or(Napi::Value value, const char* name, bool fallback);
+std::optional<bool> optional_boolean(Napi::Value value, const char* name);
 
 // Type `Dtype` and `Dtype?`.
 mx::Dtype dtype(Napi::Value value, const char* name);
 std::optional<mx::Dtype> optional_dtype(Napi::Value value, const char* name);
+mx::Dtype dtype_or(Napi::Value value, const char* name, mx::Dtype fallback);
 
 // The trailing stream option: undefined (the default device's stream), 'cpu' or 'gpu' (that device's
 // shared stream), or a stream object { device, index } from newStream()/defaultStream().

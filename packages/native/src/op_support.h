@@ -11,6 +11,7 @@
 
 #include "convert.h"
 #include "errors.h"
+#include "generated/enums.h"
 #include "tensor.h"
 
 namespace mlxts {
@@ -65,10 +66,6 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
-// LAPACK-backed linalg ops take float32/float64 only: float16 and bfloat16 inputs are computed in float32
-// (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
-mx::array linalg_input(const mx::array& a);
-
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
@@ -79,7 +76,7 @@ mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<flo
 mx::array rope_positions(const mx::array& x, int dims, const mx::array& positions, bool traditional, float base,
                          float scale, const std::string& layout, mx::StreamOrDevice s);
 mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::optional<double> scale,
-               const std::string& mask_mode, const std::optional<mx::array>& mask,
+               const std::optional<std::string>& mask_mode, const std::optional<mx::array>& mask,
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s);
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s);
@@ -129,22 +126,15 @@ mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s);
 
 // Shape ops (support_shape.cc).
 
-// A pad width as MLX Python takes it: n, [n], [before, after] (every axis) or one [before, after] (or n)
-// per axis. A single pair is returned as a one-element list.
-std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name);
 // Pads with a constant (cast to a's dtype) or by edge/reflect/symmetric copies; widths that would read
 // outside the axis are rejected before MLX sees them.
 mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
-              const mx::array& value, mx::StreamOrDevice s);
-std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
+              double value, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
-mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
 // Seed ops (support_seed.cc).
-// A list of integer lists (tensordot's axes pair).
-std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name);
 mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s);
 mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<std::vector<int>>& axes,
                     mx::StreamOrDevice s);
@@ -159,8 +149,6 @@ mx::array slice_update(const mx::array& a, const mx::array& update, const std::v
 // Indices are wrapped (negative) and clamped so that every slice lies inside `a`: MLX does not bounds-check.
 mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std::vector<int> axes,
                  const std::vector<int>& slice_sizes, mx::StreamOrDevice s);
-mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
-                  std::vector<int> axes, bool add, mx::StreamOrDevice s);
 // Convolutions and the fft family (support_conv.cc, support_fft.cc).
 
 // Per-spatial-axis parameters of a convolution, one entry per spatial axis.
@@ -192,8 +180,6 @@ mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array
                             const std::vector<int>& padding, const std::vector<int>& dilation,
                             const std::vector<int>& output_padding, int groups, mx::StreamOrDevice s);
 
-// Complex transforms (fftn/ifftn) or real ones (rfftn/irfftn).
-enum class FftKind { Complex, Real };
 // Every transform: `sizes` (named `sizes_name` in messages)
 // crops or zero-pads each transformed axis; axes default to the last len(sizes) axes, or all of them.
 mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
@@ -248,7 +234,6 @@ mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::
                          const std::vector<int>& window, const std::optional<std::vector<int>>& strides,
                          const std::optional<std::vector<std::vector<int>>>& padding, bool select_max,
                          mx::StreamOrDevice s);
-std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name);
 
 // MLX builds a malformed view for a diagonal that lies outside the matrix (an offset past its edge): a
 // reduction over it runs for seconds over memory it should not touch. These return an empty diagonal
@@ -304,9 +289,8 @@ std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, b
 // Checks the axes (in range, distinct) and that an inverted count has a floating-point dtype.
 mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, bool inverted, mx::Dtype dtype,
                              mx::StreamOrDevice s);
-// hanning, hamming, blackman or bartlett of M points, refused when its float32 working set exceeds
-// MLX's memory limit.
-mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
+// A window function of M points, refused when its float32 working set exceeds MLX's memory limit.
+mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
@@ -316,8 +300,6 @@ std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice 
 // the rest in support_scatter.cc). MLX's kernels for these do not bounds-check indices or dynamic
 // starts, so every index is made safe here first: negative ones count from the end, the rest clamp.
 
-// How a scatter combines an update with what is already there.
-enum class ScatterKind { Set, Add, Prod, Max, Min };
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s);
 // Integer indices as int64, negative ones counted from the end of an axis of length `size`, then clamped
@@ -343,7 +325,7 @@ mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const
 mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s);
 // beta * c + alpha * (a @ b); an empty result (which MLX's addmm fails to build when batched) is returned
 // as zeros of the broadcast shape.
-mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,
+mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, double alpha, double beta,
                 mx::StreamOrDevice s);
 // With a mask, MLX's CPU kernel multiplies float32 only: float16/bfloat16 are computed in float32 and
 // cast back, float64 is rejected. The block size must be 32 or 64.

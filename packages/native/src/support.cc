@@ -54,10 +54,6 @@ int normalize_axis(int axis, int ndim, const std::string& what) {
   return axis < 0 ? axis + ndim : axis;
 }
 
-mx::array linalg_input(const mx::array& a) {
-  return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
-}
-
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
   if (!axis) return mx::take(a, clamp_indices(indices, static_cast<int>(a.size()), s), s);
   int ax = normalize_axis(*axis, static_cast<int>(a.ndim()));

@@ -89,7 +89,7 @@ mx::array rope_positions(const mx::array& x, int dims, const mx::array& position
 }
 
 mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::optional<double> scale,
-               const std::string& mask_mode, const std::optional<mx::array>& mask,
+               const std::optional<std::string>& mask_mode, const std::optional<mx::array>& mask,
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s) {
   bool swap = tokens_first(layout);
@@ -98,7 +98,7 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
   mx::array vv = swap ? swap_heads_tokens(v, s) : v;
   if (qq.ndim() != 4 || kk.ndim() != 4 || vv.ndim() != 4) throw UsageError("q, k and v must be 4-D");
   float sc = static_cast<float>(scale.value_or(1.0 / std::sqrt(static_cast<double>(qq.shape(-1)))));
-  std::string mode = mask ? "array" : mask_mode;
+  std::string mode = mask ? "array" : mask_mode.value_or("");
   std::optional<mx::array> mask_arr = mask;
   if (key_mask) {
     if (mask) throw UsageError("keyMask cannot be combined with a mask tensor: fold it into the mask");

@@ -150,8 +150,10 @@ mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::ar
   return out;
 }
 
-mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,
+mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, double alpha_value, double beta_value,
                 mx::StreamOrDevice s) {
+  float alpha = static_cast<float>(alpha_value);
+  float beta = static_cast<float>(beta_value);
   mx::Dtype dtype = mx::promote_types(c.dtype(), mx::promote_types(a.dtype(), b.dtype()));
   if (!mx::issubdtype(dtype, mx::inexact)) return mx::addmm(c, a, b, alpha, beta, s);  // MLX's own error
   // MLX fails to build a batched product with an empty operand ("cannot infer the shape of an empty

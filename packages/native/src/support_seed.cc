@@ -27,14 +27,6 @@ mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOr
   return mx::clip(idx, zero, mx::array(static_cast<int64_t>(std::max(hi, 0)), mx::int64), s);
 }
 
-std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name) {
-  if (!value.IsArray()) throw ArgumentTypeError(std::string(name) + " must be a list of integer lists");
-  Napi::Array list = value.As<Napi::Array>();
-  std::vector<std::vector<int>> out;
-  for (uint32_t i = 0; i < list.Length(); ++i) out.push_back(conv::integers(list.Get(i), name));
-  return out;
-}
-
 mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s) {
   return mx::einsum(subscripts, operands, s);
 }
@@ -130,11 +122,6 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
   // Nothing to read: the graph node above validated the arguments; skip the kernel.
   if (out.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
   return out;
-}
-
-mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
-                  std::vector<int> axes, bool add, mx::StreamOrDevice s) {
-  return scatter(a, indices, updates, std::move(axes), add ? ScatterKind::Add : ScatterKind::Set, s);
 }
 
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,

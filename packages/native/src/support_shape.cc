@@ -9,38 +9,10 @@ namespace {
 
 mx::Shape to_shape(const std::vector<int>& v) { return mx::Shape(v.begin(), v.end()); }
 
-std::pair<int, int> pair_of(Napi::Value v, const std::string& name) {
-  if (v.IsNumber()) {
-    int n = conv::integer(v, name.c_str());
-    return {n, n};
-  }
-  std::vector<int> xs = conv::integers(v, name.c_str());
-  if (xs.size() == 1) return {xs[0], xs[0]};
-  if (xs.size() == 2) return {xs[0], xs[1]};
-  throw ArgumentTypeError(name + " must be an integer, [n] or [before, after]");
-}
-
 }  // namespace
 
-std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name) {
-  if (value.IsArray()) {
-    Napi::Array list = value.As<Napi::Array>();
-    bool nested = list.Length() > 0 && list.Get(uint32_t{0}).IsArray();
-    if (nested) {
-      std::vector<std::pair<int, int>> out;
-      for (uint32_t i = 0; i < list.Length(); ++i) {
-        out.push_back(pair_of(list.Get(i), std::string(name) + "[" + std::to_string(i) + "]"));
-      }
-      return out;
-    }
-  } else if (!value.IsNumber()) {
-    throw ArgumentTypeError(std::string(name) + " must be an integer, [before, after] or a list of [before, after] pairs");
-  }
-  return {pair_of(value, name)};
-}
-
 mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
-              const mx::array& value, mx::StreamOrDevice s) {
+              double value, mx::StreamOrDevice s) {
   std::vector<std::pair<int, int>> w = width;
   if (w.size() == 1 && a.ndim() != 1) w.assign(a.ndim(), width[0]);
   if (w.size() != a.ndim()) {
@@ -59,11 +31,7 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
       }
     }
   }
-  return mx::pad(a, w, mx::astype(value, a.dtype(), s), mode, s);
-}
-
-std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s) {
-  return mx::split(a, to_shape(indices), axis, s);
+  return mx::pad(a, w, mx::astype(mx::array(value), a.dtype(), s), mode, s);
 }
 
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
@@ -79,10 +47,6 @@ mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::opt
                                 " shifts for " + std::to_string(axes->size()) + " axes)");
   }
   return mx::roll(a, to_shape(shift), *axes, s);
-}
-
-mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s) {
-  return mx::unflatten(a, axis, to_shape(shape), s);
 }
 
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s) {

@@ -11,11 +11,6 @@
 
 namespace mlxts::support {
 
-std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name) {
-  if (conv::is_absent(value)) return std::nullopt;
-  return int_lists(value, name);
-}
-
 mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::array& init_value,
                          const std::vector<int>& window, const std::optional<std::vector<int>>& strides,
                          const std::optional<std::vector<std::vector<int>>>& padding, bool select_max,

@@ -12,7 +12,7 @@ Napi::Value op_core_irfft(const Napi::CallbackInfo& info) {
     auto axis = conv::integer_or(info[2], "axis", -1);
     auto norm = conv::mapped_choice<mx::fft::FFTNorm>(info[3], "norm", {{"backward", mx::fft::FFTNorm::Backward}, {"ortho", mx::fft::FFTNorm::Ortho}, {"forward", mx::fft::FFTNorm::Forward}}, "backward");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::fft1(a, n, axis, norm, mlxts::support::FftKind::Real, (true), stream));
+    return to_js(info.Env(), mlxts::support::fft1(a, n, axis, norm, mlxts::FftKind::Real, true, stream));
   });
 }
 

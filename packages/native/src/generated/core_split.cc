@@ -15,8 +15,8 @@ Napi::Value op_core_split(const Napi::CallbackInfo& info) {
       return to_js(info.Env(), mlx::core::split(a, indicesOrSections, axis, stream));
     }
     if (conv::is_list(info[1])) {
-      auto indicesOrSections = conv::integers(info[1], "indicesOrSections");
-      return to_js(info.Env(), mlxts::support::split(a, indicesOrSections, axis, stream));
+      auto indicesOrSections = conv::sizes(info[1], "indicesOrSections");
+      return to_js(info.Env(), mlx::core::split(a, indicesOrSections, axis, stream));
     }
     throw ArgumentTypeError("indicesOrSections must be number or number[]");
   });

@@ -15,7 +15,7 @@ Napi::Value op_core_tensordot(const Napi::CallbackInfo& info) {
       return to_js(info.Env(), mlx::core::tensordot(a, b, axes, stream));
     }
     if (conv::is_list(info[2])) {
-      auto axes = mlxts::support::int_lists(info[2], "axes");
+      auto axes = conv::int_lists(info[2], "axes");
       return to_js(info.Env(), mlxts::support::tensordot(a, b, axes, stream));
     }
     throw ArgumentTypeError("axes must be number or number[][]");

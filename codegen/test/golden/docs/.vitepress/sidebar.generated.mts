@@ -10,6 +10,7 @@ export const packages = [
       { text: 'argmax', link: '/api/core/argmax' },
       { text: 'array', link: '/api/core/array' },
       { text: 'eye', link: '/api/core/eye' },
+      { text: 'hanning', link: '/api/core/hanning' },
       {
         text: 'random',
         collapsed: true,
