@@ -1,4 +1,5 @@
 // The typed, frozen model of the schema that every view reads.
+import type { DtypeRule, ShapeRule } from './rules.js';
 
 export interface TypeDef {
   readonly name: string;
@@ -9,6 +10,10 @@ export interface TypeDef {
   readonly convert: { readonly required?: string; readonly default?: string; readonly optional?: string };
   /** C++ test on `$value` that picks an overload taking this type. */
   readonly when?: string;
+  /** A JS expression of a value of the type (for generated tests). */
+  readonly valid: string;
+  /** JS expressions of values of the wrong kind, beyond `{}` (wrong for every type). */
+  readonly wrong: readonly string[];
   /** Set for an enum (schema/enums.yaml): the values a string of this type may take. */
   readonly enum?: EnumDef;
 }
@@ -44,6 +49,8 @@ export interface Arg {
   readonly kwonly: boolean;
   /** dtype -> dtype conversions applied to the tensor before the call. */
   readonly cast: Readonly<Record<string, string>>;
+  /** The dtypes a tensor (or a Dtype value) may have; others are refused by a generated check (an MlxError). */
+  readonly dtypes?: readonly string[];
 }
 
 /** One MLX overload, picked when every `when` predicate (arg -> type name or `absent`) holds. */
@@ -70,7 +77,7 @@ export interface Example {
 
 export interface ErrorCase {
   readonly code: string;
-  readonly error: 'TypeError' | 'MlxError' | 'Error';
+  readonly error: 'TypeError' | 'RangeError' | 'MlxError';
   readonly message: string;
   readonly phase: 'build' | 'eval';
 }
@@ -86,6 +93,8 @@ export interface TestHints {
   /** identity tests: the kind of matrix each tensor input is, and the matrix shapes to try. */
   readonly inputs: readonly string[];
   readonly shapes: readonly string[];
+  /** dtype and shape tests: the shape of a tensor argument, or a JS expression for another argument. */
+  readonly sample: Readonly<Record<string, readonly number[] | string>>;
 }
 
 export interface Op {
@@ -112,8 +121,10 @@ export interface Op {
   readonly binding?: { readonly native: string; readonly reason: string };
   readonly callees: readonly Callee[];
   readonly returns: { readonly type: 'Tensor' | 'Tensor[]' | 'void'; readonly doc: string };
-  readonly dtypeRule?: string;
-  readonly shapeRule?: string;
+  readonly dtypeRule?: DtypeRule;
+  readonly shapeRule?: ShapeRule;
+  /** The shape rule as written in the schema. */
+  readonly shapeText?: string;
   readonly errors: readonly ErrorCase[];
   readonly examples: readonly Example[];
   readonly test: TestHints;

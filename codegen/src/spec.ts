@@ -31,6 +31,8 @@ export const argSpec: ObjectSpec = {
   kwonly: { kind: 'boolean' },
   /** dtype -> dtype: a tensor of the first is converted to the second before the call (`{float16: float32}`). */
   cast: { kind: { map: 'string' } },
+  /** The dtypes (names or classes of dtypes.yaml) a tensor or Dtype argument may have; a generated check refuses others. */
+  dtypes: stringList,
 };
 
 export const calleeSpec: ObjectSpec = {
@@ -70,6 +72,8 @@ export const testSpec: ObjectSpec = {
   skip: string,
   inputs: stringList,
   shapes: stringList,
+  /** For the generated dtype and shape tests: a shape per tensor argument, or a JS value for another one. */
+  sample: { kind: { map: 'any' } },
 };
 
 /** Every key an op file may use. A class file (schema/classes) uses the same keys, none required. */
@@ -108,6 +112,9 @@ export const classSpec: ObjectSpec = Object.fromEntries(
 export const typeSpec: ObjectSpec = {
   ts: requiredString,
   doc: requiredString,
+  /** A JS value of the type, and JS values of the wrong kind: the generated error-rule tests use them. */
+  valid: requiredString,
+  wrong: stringList,
   operand: { kind: 'boolean' },
   convert: {
     kind: { object: { required: string, default: string, optional: string } },

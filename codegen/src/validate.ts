@@ -4,6 +4,7 @@ import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
 import { deepFreeze, type Arg, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
+import { parseDtypeRule, parseShapeRule, type DtypeRule, type ShapeRule } from './rules.js';
 import { classSpec, enumSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
@@ -12,7 +13,8 @@ const IDENTITY_INPUTS = ['general', 'invertible', 'spd', 'lower', 'upper', 'rhs'
 const IDENTITY_SHAPES = ['square', 'tall', 'wide', 'batched'];
 const ERROR_PHASES = ['build', 'eval'];
 const STREAMS = ['cpu'];
-const ERROR_CLASSES = ['TypeError', 'MlxError', 'Error'];
+/** The error rule (docs/concepts/adding-an-op.md): every mistake is one of these; never a plain Error. */
+const ERROR_CLASSES = ['TypeError', 'RangeError', 'MlxError'];
 const RETURN_TYPES = ['Tensor', 'Tensor[]', 'void'];
 const LAWS = ['commutative'];
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -99,7 +101,7 @@ function readTypes(src: LoadedFile, problems: Problem[]): Map<string, TypeDef> {
   for (const [name, value] of Object.entries(src.data)) {
     checkObject(src, value, typeSpec, [name], problems);
     const v = value as Record<string, any>;
-    const def: TypeDef = { name, ts: v.ts, doc: v.doc, operand: v.operand === true, convert: v.convert ?? {}, when: v.when };
+    const def: TypeDef = { name, ts: v.ts, doc: v.doc, valid: v.valid, wrong: v.wrong ?? [], operand: v.operand === true, convert: v.convert ?? {}, when: v.when };
     if (!def.operand && !def.convert.required && !def.convert.default && !def.convert.optional) {
       problems.push({ file: src.file, line: src.lineOf([name]), message: `type '${name}' needs 'convert' or 'operand: true'` });
     }
@@ -143,6 +145,8 @@ export function enumType(name: string, doc: string, def: EnumDef): TypeDef {
     name,
     ts: def.values.map((v) => `'${v}'`).join(' | '),
     doc,
+    valid: `'${def.values[0]}'`,
+    wrong: ["'nope'"],
     operand: false,
     convert: {
       required: `${fn}($value, "$name", ${table})`,
@@ -276,8 +280,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     binding: d.binding,
     callees,
     returns: d.returns,
-    dtypeRule: d.dtype,
-    shapeRule: d.shape,
+    ...readRules(d, args, vocab.dtypeClasses, at),
     errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
     test,
@@ -318,6 +321,18 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<
     if (values && a.default !== undefined && !values.includes(String(a.default))) {
       at([...path, 'default'], `default '${a.default}' is not a value of ${a.type}: ${values.join(', ')}`);
     }
+    let dtypes: string[] | undefined;
+    if (a.dtypes !== undefined) {
+      dtypes = [];
+      (a.dtypes as string[]).forEach((name, j) => {
+        if ((dtypeClasses.all ?? []).includes(name)) dtypes!.push(name);
+        else if (dtypeClasses[name]) dtypes!.push(...dtypeClasses[name]);
+        else at([...path, 'dtypes', j], `unknown dtype or dtype class '${name}'`);
+      });
+      if (!(known.length === 1 && (known[0].operand || ['Tensor', 'Dtype'].includes(known[0].name)))) {
+        at([...path, 'dtypes'], `'dtypes' needs a tensor or Dtype argument`);
+      }
+    }
     const cast: Record<string, string> = a.cast ?? {};
     if (a.cast !== undefined && !(known.length === 1 && (known[0].operand || known[0].name === 'Tensor'))) {
       at([...path, 'cast'], `'cast' needs a tensor argument (type ArrayLike or Tensor)`);
@@ -327,7 +342,7 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<
         if (!(dtypeClasses.all ?? []).includes(dtype)) at([...path, 'cast', from], `unknown dtype '${dtype}' in 'cast'`);
       }
     }
-    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast });
+    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast, dtypes: dtypes && [...new Set(dtypes)] });
   });
   return args;
 }
@@ -444,6 +459,33 @@ function readCallItem(raw: unknown, params: Map<string, CallItem & { kind: 'valu
   return `call item ${JSON.stringify(raw)} is not an argument, a $parameter of the op's class or a named value ({name: value}); C++ expressions do not belong in the schema`;
 }
 
+/** Tensor-valued arguments (operands and tensors): what dtype and shape rules and `dtypes` talk about. */
+export function isTensorArg(arg: Arg): boolean {
+  return arg.types.length === 1 && (arg.types[0].operand || ['Tensor', 'MaybeTensor', 'Indices'].includes(arg.types[0].name));
+}
+
+function readRules(d: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At) {
+  const isTensor = (name: string) => args.some((a) => a.name === name && isTensorArg(a));
+  const isDtype = (name: string) => (dtypeClasses.all ?? []).includes(name);
+  const out: { dtypeRule?: DtypeRule; shapeRule?: ShapeRule; shapeText?: string } = {};
+  if (d.dtype !== undefined) {
+    try {
+      out.dtypeRule = parseDtypeRule(d.dtype, isTensor, isDtype);
+    } catch (e) {
+      at(['dtype'], `dtype rule: ${(e as Error).message}`);
+    }
+  }
+  if (d.shape !== undefined) {
+    try {
+      out.shapeRule = parseShapeRule(d.shape, (name) => args.some((a) => a.name === name));
+      out.shapeText = d.shape;
+    } catch (e) {
+      at(['shape'], `shape rule: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
 function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At): TestHints {
   const kind = t.kind ?? 'none';
   if (!TEST_KINDS.includes(kind)) at(['test', 'kind'], `test.kind must be one of ${TEST_KINDS.join(', ')}`);
@@ -469,6 +511,14 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     if (!IDENTITY_SHAPES.includes(name)) at(['test', 'shapes', i], `unknown matrix shape '${name}'; known: ${IDENTITY_SHAPES.join(', ')}`);
   });
   if (kind === 'identity' && (!t.inputs || t.inputs.length === 0)) at(['test'], "an identity test needs 'inputs'");
+  for (const [name, value] of Object.entries<unknown>(t.sample ?? {})) {
+    const arg = args.find((a) => a.name === name);
+    const shape = Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 0);
+    if (!arg) at(['test', 'sample', name], `'${name}' is not an argument`);
+    else if (typeof value !== 'string' && !(shape && isTensorArg(arg))) {
+      at(['test', 'sample', name], `the sample of '${name}' is a JS expression (a string)${isTensorArg(arg) ? ' or a shape (a list of sizes)' : ''}`);
+    }
+  }
   return {
     kind,
     reference: t.reference,
@@ -479,6 +529,7 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     skip: t.skip,
     inputs: t.inputs ?? [],
     shapes: t.shapes ?? ['square'],
+    sample: t.sample ?? {},
   };
 }
 

@@ -175,4 +175,9 @@ test: {skip: examples only.}
       "schema/core/hamming.yaml:1: missing a value for the class parameter 'kind' (Which window.)",
     ]);
   });
+
+  it('allows only the error classes of the error rule', () => {
+    const yaml = valid.replace('returns:', 'errors:\n  - {code: "mx.negative()", error: Error, message: x}\nreturns:');
+    expect(problemsWith('negative.yaml', yaml)).toEqual(['schema/core/negative.yaml:10: error must be one of TypeError, RangeError, MlxError']);
+  });
 });

@@ -6,6 +6,7 @@ import { loadSchema, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
 import { tsOpView } from '../src/views/ts.js';
+import { typeErrorCases } from '../src/views/tests.js';
 import { docsOpView, docsSidebarView } from '../src/views/docs.js';
 
 const { schema } = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema');
@@ -83,5 +84,21 @@ describe('docs view of a namespaced function', () => {
     const core = docsSidebarView(schema!).packages[0];
     expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'hanning', 'random', 'searchsorted', 'sum']);
     expect(core.items[5].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
+  });
+});
+
+describe('test view of the error rule', () => {
+  it('passes each argument a value of the wrong kind, and a disposed tensor where a tensor goes, with valid values elsewhere', () => {
+    const cases = typeErrorCases(op('searchsorted'));
+    expect(cases.map((c) => [c.label, c.code])).toEqual([
+      ['sortedSequence = {}', 'mx.searchsorted({} as never, mx.ones([2, 2]))'],
+      ['sortedSequence = a disposed tensor', 'mx.searchsorted(disposed(), mx.ones([2, 2]))'],
+      ['values = {}', 'mx.searchsorted(mx.ones([2, 2]), {} as never)'],
+      ['values = a disposed tensor', 'mx.searchsorted(mx.ones([2, 2]), disposed())'],
+      ['side = {}', 'mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), {} as never)'],
+      ["side = 'nope'", "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), 'nope' as never)"],
+      ['too many arguments', '(mx.searchsorted as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0)'],
+      ['an unknown option', "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never)"],
+    ]);
   });
 });

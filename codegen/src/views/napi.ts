@@ -16,6 +16,8 @@ export interface NapiOpView {
   readonly jsName: string;
   readonly maxArgs: number;
   readonly prelude: readonly string[];
+  /** Arguments that overloads narrow, each checked to be one of its types before any overload is tried. */
+  readonly typeChecks: readonly { condition: string; message: string }[];
   readonly branches: readonly NapiBranch[];
   /** Thrown when no overload matched (absent when the last overload is an unconditional fallback). */
   readonly noMatch?: string;
@@ -42,6 +44,7 @@ export function napiOpView(op: Op): NapiOpView {
       if (Object.keys(a.cast).length > 0) prelude.push(`const mx::array ${a.name} = ${castExpr(a, own)};`);
       else if (optional && a.optional && a.default === undefined) prelude.push(`const std::optional<mx::array>& ${a.name} = ${own};`);
       else prelude.push(`const mx::array& ${a.name} = ${own};`);
+      prelude.push(...dtypeCheck(a));
     });
   }
   const narrowed = narrowedArgs(op);
@@ -49,6 +52,7 @@ export function napiOpView(op: Op): NapiOpView {
     if (arg.types[0]?.operand || narrowed.has(arg.name)) continue;
     const converted = convertExpr(arg, arg.types[0], value(arg));
     prelude.push(`auto ${arg.name} = ${Object.keys(arg.cast).length > 0 ? castExpr(arg, converted) : converted};`);
+    prelude.push(...dtypeCheck(arg));
   }
   if (op.stream) {
     const fallback = op.family.defaultStream === 'cpu' ? ', cpu_stream()' : '';
@@ -59,6 +63,7 @@ export function napiOpView(op: Op): NapiOpView {
   const last = op.callees[op.callees.length - 1];
   const noMatch = last && Object.keys(last.when).length > 0 ? noMatchMessage(op, op.callees) : undefined;
   return {
+    typeChecks: noMatch ? typeChecks(op, value) : [],
     marker: markerText(op.file),
     path: `packages/native/src/generated/${op.family.id}_${op.id}.cc`,
     fn: napiFunctionName(op),
@@ -107,7 +112,7 @@ function branchView(op: Op, callee: Callee, present: Set<string>, narrowed: Set<
     if (item.kind !== 'arg' || !narrowed.has(item.name) || callee.when[item.name] !== undefined) continue;
     const arg = op.args.find((a) => a.name === item.name)!;
     const converted = present.has(arg.name) ? fill(arg.types[0].convert.required!, arg, value(arg)) : convertExpr(arg, arg.types[0], value(arg));
-    conversions.push(`auto ${arg.name} = ${converted};`);
+    conversions.push(`auto ${arg.name} = ${converted};`, ...dtypeCheck(arg));
   }
   const args = callee.call.map(cppArgument);
   if (op.stream) args.push('stream');
@@ -128,6 +133,12 @@ function cppArgument(item: CallItem): string {
     return cpp ? `${cpp}::${pascal(String(value))}` : JSON.stringify(value);
   }
   return String(value);
+}
+
+/** The generated check of an argument's `dtypes` (an MlxError naming the argument and the dtypes). */
+function dtypeCheck(arg: Arg): string[] {
+  if (!arg.dtypes) return [];
+  return [`conv::check_dtype(${arg.name}, "${arg.name}", {${arg.dtypes.map(cppDtype).join(', ')}});`];
 }
 
 /** A tensor converted to other dtypes before the call (an argument's `cast`). */
@@ -155,14 +166,30 @@ function fill(template: string, arg: Arg, value: string): string {
 }
 
 function noMatchMessage(op: Op, callees: readonly Callee[]): string {
+  return overloadArgs(op, callees).map(acceptedMessage).join('; ');
+}
+
+/** The arguments some overload's `when` tests. */
+function overloadArgs(op: Op, callees: readonly Callee[]): Arg[] {
   const names = [...new Set(callees.flatMap((c) => Object.keys(c.when)))];
-  const parts = names.map((name) => {
-    const arg = op.args.find((a) => a.name === name)!;
-    const accepted = arg.types.map((t) => t.ts);
-    if (arg.optional) accepted.push('undefined');
-    return `${name} must be ${accepted.join(' or ')}`;
-  });
-  return parts.join('; ');
+  return names.map((name) => op.args.find((a) => a.name === name)!);
+}
+
+function acceptedMessage(arg: Arg): string {
+  const accepted = arg.types.map((t) => t.ts);
+  if (arg.optional) accepted.push('undefined');
+  return `${arg.name} must be ${accepted.join(' or ')}`;
+}
+
+/** A value that is none of its argument's types is a TypeError naming that argument (not a later one's). */
+function typeChecks(op: Op, value: (arg: Arg) => string): { condition: string; message: string }[] {
+  return overloadArgs(op, op.callees)
+    .filter((arg) => arg.types.every((t) => t.when))
+    .map((arg) => {
+      const tests = arg.types.map((t) => t.when!.replaceAll('$value', value(arg)));
+      if (arg.optional) tests.push(`conv::is_absent(${value(arg)})`);
+      return { condition: `!(${tests.join(' || ')})`, message: acceptedMessage(arg) };
+    });
 }
 
 export interface NapiRegistryView {

@@ -65,7 +65,7 @@ std::optional<std::pair<double, double>> complex_parts(Napi::Value value) {
 mx::array complex_array(const std::vector<double>& re, const std::vector<float>& im, mx::Shape shape,
                         std::optional<mx::Dtype> dtype, const char* name) {
   if (dtype && *dtype != mx::complex64) {
-    throw UsageError(std::string(name) + " holds complex numbers ({re, im}); they need dtype complex64");
+    throw ArgumentTypeError(std::string(name) + " holds complex numbers ({re, im}); they need dtype complex64");
   }
   std::vector<mx::complex64_t> values(re.size());
   for (size_t i = 0; i < re.size(); ++i) values[i] = mx::complex64_t(static_cast<float>(re[i]), im[i]);
@@ -77,14 +77,14 @@ void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name)
     Napi::Array list = value.As<Napi::Array>();
     uint32_t length = list.Length();
     if (depth >= out.shape.size() || static_cast<uint32_t>(out.shape[depth]) != length) {
-      throw UsageError(std::string(name) + " is a ragged nested array: every list at depth " + std::to_string(depth) +
+      throw ArgumentTypeError(std::string(name) + " is a ragged nested array: every list at depth " + std::to_string(depth) +
                        " must have the same length");
     }
     for (uint32_t i = 0; i < length; ++i) read_nested(list.Get(i), depth + 1, out, name);
     return;
   }
   if (depth != out.shape.size()) {
-    throw UsageError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
+    throw ArgumentTypeError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
   }
   out.imags.push_back(0);
   std::optional<std::pair<double, double>> complex = complex_parts(value);
@@ -120,7 +120,7 @@ mx::array from_nested(Napi::Array list, std::optional<mx::Dtype> dtype, const ch
   Napi::Value probe = list;
   while (probe.IsArray()) {
     uint32_t length = probe.As<Napi::Array>().Length();
-    if (length > static_cast<uint32_t>(std::numeric_limits<int>::max())) throw UsageError("dimension too large");
+    if (length > static_cast<uint32_t>(std::numeric_limits<int>::max())) throw ArgumentRangeError("dimension too large");
     nested.shape.push_back(static_cast<int>(length));
     if (length == 0) break;
     probe = probe.As<Napi::Array>().Get(uint32_t{0});
@@ -145,7 +145,7 @@ mx::array from_elements(const void* data, size_t length, mx::Dtype natural, std:
 
 mx::array from_typed_array(Napi::TypedArray typed, std::optional<mx::Dtype> dtype) {
   size_t length = typed.ElementLength();
-  if (length > static_cast<size_t>(std::numeric_limits<int>::max())) throw UsageError("TypedArray too large");
+  if (length > static_cast<size_t>(std::numeric_limits<int>::max())) throw ArgumentRangeError("TypedArray too large");
   const uint8_t* data = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
   switch (typed.TypedArrayType()) {
     case napi_int8_array: return from_elements<int8_t>(data, length, mx::int8, dtype);
@@ -167,7 +167,7 @@ mx::array from_bytes(Napi::ArrayBuffer buffer, std::optional<mx::Dtype> dtype, c
   mx::Dtype target = dtype.value_or(mx::uint8);
   size_t bytes = buffer.ByteLength();
   if (bytes % target.size() != 0) {
-    throw UsageError(std::string(name) + " has " + std::to_string(bytes) + " bytes, not a multiple of the " +
+    throw ArgumentRangeError(std::string(name) + " has " + std::to_string(bytes) + " bytes, not a multiple of the " +
                      std::to_string(target.size()) + "-byte " + dtype_name(target));
   }
   mx::array raw(static_cast<const uint8_t*>(buffer.Data()), mx::Shape{static_cast<int>(bytes)}, mx::uint8);
@@ -243,7 +243,7 @@ mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const ch
     int64_t signed_value = big.Int64Value(&lossless);
     if (!lossless) {
       uint64_t unsigned_value = big.Uint64Value(&lossless);
-      if (!lossless) throw UsageError(std::string(name) + " is a bigint outside the 64-bit range");
+      if (!lossless) throw ArgumentRangeError(std::string(name) + " is a bigint outside the 64-bit range");
       return mx::array(unsigned_value, dtype.value_or(mx::uint64));
     }
     return mx::array(signed_value, dtype.value_or(mx::int64));
@@ -272,6 +272,45 @@ std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return con
 
 std::vector<std::optional<mx::array>> optional_array_likes(std::initializer_list<Arg> args) {
   return convert_operands<std::optional<mx::array>>(args);
+}
+
+namespace {
+
+std::string dtype_list(std::initializer_list<mx::Dtype> allowed) {
+  std::string list;
+  size_t i = 0;
+  for (mx::Dtype d : allowed) {
+    list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + std::string(dtype_name(d));
+    ++i;
+  }
+  return list;
+}
+
+bool allowed_dtype(mx::Dtype dtype, std::initializer_list<mx::Dtype> allowed) {
+  for (mx::Dtype d : allowed) {
+    if (d == dtype) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_dtype(const mx::array& a, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (allowed_dtype(a.dtype(), allowed)) return;
+  throw std::invalid_argument(std::string(name) + " must have dtype " + dtype_list(allowed) + ", got " + dtype_name(a.dtype()));
+}
+
+void check_dtype(const std::optional<mx::array>& a, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (a) check_dtype(*a, name, allowed);
+}
+
+void check_dtype(mx::Dtype dtype, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (allowed_dtype(dtype, allowed)) return;
+  throw std::invalid_argument(std::string(name) + " must be " + dtype_list(allowed) + ", got " + dtype_name(dtype));
+}
+
+void check_dtype(const std::optional<mx::Dtype>& dtype, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (dtype) check_dtype(*dtype, name, allowed);
 }
 
 mx::array cast(const mx::array& a, std::initializer_list<std::pair<mx::Dtype, mx::Dtype>> casts) {
@@ -348,7 +387,7 @@ mx::Shape sizes(Napi::Value value, const char* name) {
 mx::Shape shape(Napi::Value value, const char* name) {
   std::vector<int> dims = integers(value, name);
   for (int d : dims) {
-    if (d < 0) throw UsageError(std::string(name) + " has a negative dimension " + std::to_string(d));
+    if (d < 0) throw ArgumentRangeError(std::string(name) + " has a negative dimension " + std::to_string(d));
   }
   return mx::Shape(dims.begin(), dims.end());
 }
@@ -496,7 +535,7 @@ mx::Stream stream_object(Napi::Value value) {
     if (device.IsString() && index.IsNumber()) {
       mx::Stream stream(integer(index, "stream.index"), device_from(device, "stream.device"));
       if (!is_known_stream(stream)) {
-        throw UsageError("stream { device: '" + std::string(device_name(stream.device)) + "', index: " +
+        throw ArgumentTypeError("stream { device: '" + std::string(device_name(stream.device)) + "', index: " +
                          std::to_string(stream.index) + " } was not made by mx.newStream() or mx.defaultStream()");
       }
       return stream;
@@ -513,7 +552,7 @@ mx::StreamOrDevice stream(Napi::Value value) {
     if (device == "cpu") return cpu_stream();
     if (device == "gpu") {
       if (auto gpu = gpu_stream()) return *gpu;
-      throw UsageError("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
+      throw std::invalid_argument("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
     }
   }
   wrong_type("stream", "'cpu', 'gpu' or a stream from mx.newStream()", value);

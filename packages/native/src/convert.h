@@ -41,6 +41,13 @@ std::vector<mx::array> array_likes(std::initializer_list<Arg> args);
 // The same for ops with optional operands: an absent optional one is std::nullopt.
 std::vector<std::optional<mx::array>> optional_array_likes(std::initializer_list<Arg> args);
 
+// An argument's `dtypes` (schema): the dtype of a tensor, or a Dtype value, must be one of `allowed`; an
+// std::invalid_argument (an MlxError) naming the argument and the dtypes otherwise. Absent optionals pass.
+void check_dtype(const mx::array& a, const char* name, std::initializer_list<mx::Dtype> allowed);
+void check_dtype(const std::optional<mx::array>& a, const char* name, std::initializer_list<mx::Dtype> allowed);
+void check_dtype(mx::Dtype dtype, const char* name, std::initializer_list<mx::Dtype> allowed);
+void check_dtype(const std::optional<mx::Dtype>& dtype, const char* name, std::initializer_list<mx::Dtype> allowed);
+
 // An argument's `cast` (schema): a tensor of one of the `from` dtypes converted to its `to` dtype.
 mx::array cast(const mx::array& a, std::initializer_list<std::pair<mx::Dtype, mx::Dtype>> casts);
 

@@ -50,7 +50,7 @@ mx::array from_raw_bytes(const uint8_t* data, size_t bytes, const mx::Shape& sha
   size_t count = 1;
   for (int d : shape) count *= static_cast<size_t>(d);
   if (count * dtype.size() != bytes) {
-    throw UsageError(std::to_string(bytes) + " bytes do not hold a " + dtype_name(dtype) + " tensor of " +
+    throw ArgumentRangeError(std::to_string(bytes) + " bytes do not hold a " + dtype_name(dtype) + " tensor of " +
                      std::to_string(count) + " elements (" + std::to_string(count * dtype.size()) + " bytes)");
   }
   mx::array raw(data, mx::Shape{static_cast<int>(bytes)}, mx::uint8);
@@ -148,13 +148,13 @@ std::string new_shm_name() {
 Napi::Value to_shared_memory(const Napi::CallbackInfo& info) {
   return guard(info, "toSharedMemory", [&]() -> Napi::Value {
     int permissions = conv::integer_or(info[1], "permissions", 0600);
-    if (permissions < 0 || permissions > 0777) throw UsageError("permissions must be a file mode such as 0o600");
+    if (permissions < 0 || permissions > 0777) throw ArgumentRangeError("permissions must be a file mode such as 0o600");
     auto out = evaluated_contiguous(info, "toSharedMemory");
     MlxLock lock(mlx_mutex());
     const mx::array& a = out->get();
     std::string name = new_shm_name();
     int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, static_cast<mode_t>(permissions));
-    if (fd < 0) throw UsageError(shm_error("shm_open(" + name + ")", errno));
+    if (fd < 0) throw std::invalid_argument(shm_error("shm_open(" + name + ")", errno));
     size_t bytes = a.nbytes();
     bool ok = ftruncate(fd, static_cast<off_t>(bytes)) == 0;
     int error = errno;
@@ -170,7 +170,7 @@ Napi::Value to_shared_memory(const Napi::CallbackInfo& info) {
     close(fd);
     if (!ok) {
       shm_unlink(name.c_str());
-      throw UsageError(shm_error("writing shared memory " + name, error));
+      throw std::invalid_argument(shm_error("writing shared memory " + name, error));
     }
     Napi::Env env = info.Env();
     Napi::Object handle = Napi::Object::New(env);
@@ -212,18 +212,18 @@ Napi::Value from_shared_memory(const Napi::CallbackInfo& info) {
     size_t expected = handle.dtype.size();
     for (int d : handle.shape) expected *= static_cast<size_t>(d);
     if (expected != handle.byte_length) {
-      throw UsageError("handle.byteLength " + std::to_string(handle.byte_length) + " does not match shape and dtype (" +
+      throw ArgumentRangeError("handle.byteLength " + std::to_string(handle.byte_length) + " does not match shape and dtype (" +
                        std::to_string(expected) + " bytes)");
     }
     int fd = shm_open(handle.name.c_str(), O_RDONLY, 0);
     if (fd < 0) {
-      throw UsageError(errno == ENOENT ? "no shared memory named " + handle.name + " (already claimed or unlinked?)"
+      throw std::invalid_argument(errno == ENOENT ? "no shared memory named " + handle.name + " (already claimed or unlinked?)"
                                        : shm_error("shm_open(" + handle.name + ")", errno));
     }
     struct stat st {};
     if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != handle.byte_length) {
       close(fd);
-      throw UsageError("shared memory " + handle.name + " holds " + std::to_string(st.st_size) + " bytes, the handle says " +
+      throw std::invalid_argument("shared memory " + handle.name + " holds " + std::to_string(st.st_size) + " bytes, the handle says " +
                        std::to_string(handle.byte_length));
     }
     std::optional<mx::array> out;
@@ -234,7 +234,7 @@ Napi::Value from_shared_memory(const Napi::CallbackInfo& info) {
       int error = errno;
       if (map == MAP_FAILED) {
         close(fd);
-        throw UsageError(shm_error("mmap(" + handle.name + ")", error));
+        throw std::invalid_argument(shm_error("mmap(" + handle.name + ")", error));
       }
       try {
         out = from_raw_bytes(static_cast<const uint8_t*>(map), handle.byte_length, handle.shape, handle.dtype);
@@ -256,7 +256,7 @@ Napi::Value unlink_shared_memory(const Napi::CallbackInfo& info) {
     Handle handle = read_handle(info[0]);
     if (shm_unlink(handle.name.c_str()) == 0) return Napi::Boolean::New(info.Env(), true);
     if (errno == ENOENT) return Napi::Boolean::New(info.Env(), false);
-    throw UsageError(shm_error("shm_unlink(" + handle.name + ")", errno));
+    throw std::invalid_argument(shm_error("shm_unlink(" + handle.name + ")", errno));
   });
 }
 

@@ -121,6 +121,11 @@ mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s
 // floating-point inputs MLX's divmod.
 std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
 
+// Softmax over the given axes (every axis when none). Guards an MLX 0.32.4 defect: over any axes other
+// than the last one alone, MLX computes integer and bool input in its own dtype and returns zeros of
+// that dtype; such input is computed in float32 here, as MLX does over the last axis.
+mx::array softmax(const mx::array& a, const std::optional<std::vector<int>>& axes, bool precise, mx::StreamOrDevice s);
+
 // mx::diff with the order capped at the axis length: MLX loops n times even past an empty axis.
 mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s);
 
@@ -156,9 +161,10 @@ struct ConvAxes {
   std::vector<int> stride, padding_lo, padding_hi, kernel_dilation, input_dilation;
 };
 // A per-axis argument as given (absent, one entry for every axis, or one per axis) expanded to `spatial`
-// entries, each checked to be >= min.
+// entries, each checked to be >= min. A list of another length is a RangeError, or an MlxError where the
+// number of spatial axes comes from the input's rank.
 std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
-                                  const char* name);
+                                  const char* name, bool spatial_from_input);
 // The checks every convolution passes before MLX sees it: input and weight ranks, groups >= 1, non-empty
 // kernel axes, a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
 // which its kernel reads past the padded input), and float64 only where MLX's CPU kernels have a path.

@@ -19,13 +19,13 @@ SliceBounds slice_bounds(const mx::array& a, const std::vector<int>& start, cons
                          const std::optional<std::vector<int>>& strides) {
   size_t n = start.size();
   if (stop.size() != n || (strides && strides->size() != n)) {
-    throw UsageError("start, stop and strides must have the same length");
+    throw ArgumentRangeError("start, stop and strides must have the same length");
   }
-  if (n > a.ndim()) throw UsageError("more slice indices than the tensor has axes");
+  if (n > a.ndim()) throw std::invalid_argument("more slice indices than the tensor has axes");
   SliceBounds b{mx::Shape(a.ndim(), 0), a.shape(), mx::Shape(a.ndim(), 1)};
   for (size_t i = 0; i < n; ++i) {
     int st = strides ? (*strides)[i] : 1;
-    if (st == 0) throw UsageError("a slice stride cannot be 0");
+    if (st == 0) throw ArgumentRangeError("a slice stride cannot be 0");
     b.begin[i] = start[i];
     b.end[i] = stop[i];
     b.step[i] = st;

@@ -13,4 +13,10 @@ opSuite({
   errors: [
     { code: "mx.bartlett(2.5)", run: () => mx.bartlett(2.5), error: "TypeError", message: "M must be", phase: "build" },
   ],
+  typeErrors: [
+    { label: "M = {}", message: "M", run: () => mx.bartlett({} as never) },
+    { label: "M = 1.5", message: "M", run: () => mx.bartlett(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.bartlett as (...args: unknown[]) => unknown)(1, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.bartlett(1, { nope: 1 } as never) },
+  ],
 });

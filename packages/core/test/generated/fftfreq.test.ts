@@ -15,4 +15,12 @@ opSuite({
     { code: "mx.fftfreq(4, 0)", run: () => mx.fftfreq(4, 0), error: "MlxError", message: "must be non-zero", phase: "build" },
     { code: "mx.fftfreq(2.5)", run: () => mx.fftfreq(2.5), error: "TypeError", message: "n", phase: "build" },
   ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.fftfreq({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.fftfreq(1.5 as never) },
+    { label: "d = {}", message: "d", run: () => mx.fftfreq(1, {} as never) },
+    { label: "d = '1'", message: "d", run: () => mx.fftfreq(1, '1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.fftfreq as (...args: unknown[]) => unknown)(1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.fftfreq(1, undefined, { nope: 1 } as never) },
+  ],
 });

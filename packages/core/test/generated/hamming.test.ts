@@ -13,4 +13,10 @@ opSuite({
   errors: [
     { code: "mx.hamming(2.5)", run: () => mx.hamming(2.5), error: "TypeError", message: "M must be", phase: "build" },
   ],
+  typeErrors: [
+    { label: "M = {}", message: "M", run: () => mx.hamming({} as never) },
+    { label: "M = 1.5", message: "M", run: () => mx.hamming(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.hamming as (...args: unknown[]) => unknown)(1, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.hamming(1, { nope: 1 } as never) },
+  ],
 });

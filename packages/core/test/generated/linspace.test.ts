@@ -14,4 +14,18 @@ opSuite({
     { code: "mx.linspace(0, 1, -1)", run: () => mx.linspace(0, 1, -1), error: "MlxError", message: "non-negative", phase: "build" },
     { code: "mx.linspace('0' as never, 1)", run: () => mx.linspace('0' as never, 1), error: "TypeError", message: "start must be", phase: "build" },
   ],
+  typeErrors: [
+    { label: "start = {}", message: "start", run: () => mx.linspace({} as never, 1) },
+    { label: "start = '1'", message: "start", run: () => mx.linspace('1' as never, 1) },
+    { label: "stop = {}", message: "stop", run: () => mx.linspace(1, {} as never) },
+    { label: "stop = '1'", message: "stop", run: () => mx.linspace(1, '1' as never) },
+    { label: "num = {}", message: "num", run: () => mx.linspace(1, 1, {} as never) },
+    { label: "num = 1.5", message: "num", run: () => mx.linspace(1, 1, 1.5 as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: 'float33' as never }) },
+    { label: "endpoint = {}", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: {} as never }) },
+    { label: "endpoint = 1", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: 1 as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.linspace as (...args: unknown[]) => unknown)(1, 1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.linspace(1, 1, undefined, { nope: 1 } as never) },
+  ],
 });

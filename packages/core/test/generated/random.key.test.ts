@@ -10,8 +10,13 @@ opSuite({
     { title: "The high word", run: () => mx.random.key(2 ** 32 + 5), expect: [1, 5] },
   ],
   errors: [
-    { code: "mx.random.key(-1)", run: () => mx.random.key(-1), error: "MlxError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
-    { code: "mx.random.key(0.5)", run: () => mx.random.key(0.5), error: "MlxError", message: "seed must be an integer", phase: "build" },
+    { code: "mx.random.key(-1)", run: () => mx.random.key(-1), error: "RangeError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
+    { code: "mx.random.key(0.5)", run: () => mx.random.key(0.5), error: "TypeError", message: "seed must be an integer", phase: "build" },
     { code: "mx.random.key('1' as never)", run: () => mx.random.key('1' as never), error: "TypeError", message: "seed", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "seed = {}", message: "seed", run: () => mx.random.key({} as never) },
+    { label: "seed = '1'", message: "seed", run: () => mx.random.key('1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.random.key as (...args: unknown[]) => unknown)(1, 0) },
   ],
 });

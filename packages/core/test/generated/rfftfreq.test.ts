@@ -15,4 +15,12 @@ opSuite({
     { code: "mx.rfftfreq(4, 0)", run: () => mx.rfftfreq(4, 0), error: "MlxError", message: "must be non-zero", phase: "build" },
     { code: "mx.rfftfreq(2.5)", run: () => mx.rfftfreq(2.5), error: "TypeError", message: "n", phase: "build" },
   ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.rfftfreq({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.rfftfreq(1.5 as never) },
+    { label: "d = {}", message: "d", run: () => mx.rfftfreq(1, {} as never) },
+    { label: "d = '1'", message: "d", run: () => mx.rfftfreq(1, '1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.rfftfreq as (...args: unknown[]) => unknown)(1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.rfftfreq(1, undefined, { nope: 1 } as never) },
+  ],
 });

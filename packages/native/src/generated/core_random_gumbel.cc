@@ -8,6 +8,7 @@ Napi::Value op_core_random_gumbel(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto shape = conv::optional_shape(info[0], "shape");
     auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32});
     auto key = conv::optional_tensor(info[2], "key");
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlxts::support::random_gumbel(shape, dtype, key, stream));

@@ -11,6 +11,7 @@ Napi::Value op_core_random_normal(const Napi::CallbackInfo& info) {
     const mx::array& scale = operands[1];
     auto shape = conv::optional_shape(info[0], "shape");
     auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32, mx::complex64});
     auto key = conv::optional_tensor(info[4], "key");
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::random_normal(shape, dtype, loc, scale, key, stream));

@@ -8,20 +8,10 @@ Napi::Value op_core_softmax(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
+    auto axis = conv::optional_integers(info[1], "axis");
     auto precise = conv::boolean_or(info[2], "precise", false);
     auto stream = conv::stream(info[3]);
-    if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::softmax(a, precise, stream));
-    }
-    if (conv::is_number(info[1])) {
-      auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(a, axis, precise, stream));
-    }
-    if (conv::is_list(info[1])) {
-      auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(a, axis, precise, stream));
-    }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    return to_js(info.Env(), mlxts::support::softmax(a, axis, precise, stream));
   });
 }
 

@@ -15,6 +15,7 @@ Napi::Value op_fast_scaled_dot_product_attention(const Napi::CallbackInfo& info)
     auto sinks = conv::optional_tensor(info[6], "sinks");
     auto layout = conv::choice(info[7], "layout", {"bhtd", "bthd"}, "bhtd");
     auto stream = conv::stream(info[8]);
+    if (!(conv::is_string(info[4]) || conv::is_tensor(info[4]) || conv::is_absent(info[4]))) throw ArgumentTypeError("mask must be 'causal' or Tensor or undefined");
     if (conv::is_absent(info[4])) {
       return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, std::nullopt, std::nullopt, keyMask, sinks, layout, stream));
     }

@@ -10,6 +10,8 @@ Napi::Value op_linalg_norm(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto keepdims = conv::boolean_or(info[3], "keepdims", false);
     auto stream = conv::stream(info[4], cpu_stream());
+    if (!(conv::is_number(info[1]) || conv::is_string(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined");
+    if (!(conv::is_number(info[2]) || conv::is_list(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
     if (conv::is_absent(info[1]) && conv::is_absent(info[2])) {
       return to_js(info.Env(), mlx::core::linalg::norm(a, std::nullopt, keepdims, stream));
     }

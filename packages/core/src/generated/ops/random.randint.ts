@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * @param low - Lower bound (inclusive).
  * @param high - Upper bound (exclusive).
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - An integer dtype or `bool`. Default: `'int32'`.
+ * @param dtype - The dtype of the samples. Default: `'int32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Integers of `shape` and `dtype`.
  *

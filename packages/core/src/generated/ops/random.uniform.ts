@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * @param low - Lower bound (inclusive). Default: `0`.
  * @param high - Upper bound (exclusive). Default: `1`.
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples. Default: `'float32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Samples of `shape` and `dtype`.
  *

@@ -28,6 +28,12 @@ const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
  * // => [0.5, 0.5]
  * ```
  *
+ * @example Integer logits give float32 probabilities
+ * ```ts
+ * mx.softmax(mx.array([[0, 0], [0, 0]], 'int32'))
+ * // => [[0.25, 0.25], [0.25, 0.25]]
+ * ```
+ *
  * @example Per row
  * ```ts
  * mx.softmax(mx.array([[0, 0], [0, 1000]]), -1)

@@ -12,7 +12,7 @@ export interface DequantizePackedOptions extends StreamOptions {
   mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: the float32 scalar passed to `quantizePacked`. */
   globalScale?: Tensor;
-  /** Output dtype: float32, float16 or bfloat16. */
+  /** The output dtype. */
   dtype?: DType;
 }
 

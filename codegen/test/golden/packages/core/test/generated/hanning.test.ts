@@ -10,4 +10,10 @@ opSuite({
   ],
   errors: [
   ],
+  typeErrors: [
+    { label: "M = {}", message: "M", run: () => mx.hanning({} as never) },
+    { label: "M = 1.5", message: "M", run: () => mx.hanning(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.hanning as (...args: unknown[]) => unknown)(1, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.hanning(1, { nope: 1 } as never) },
+  ],
 });

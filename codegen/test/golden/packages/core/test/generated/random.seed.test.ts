@@ -10,4 +10,9 @@ opSuite({
   ],
   errors: [
   ],
+  typeErrors: [
+    { label: "seed = {}", message: "seed", run: () => mx.random.seed({} as never) },
+    { label: "seed = 1.5", message: "seed", run: () => mx.random.seed(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.random.seed as (...args: unknown[]) => unknown)(1, 0) },
+  ],
 });
