@@ -23,12 +23,24 @@ export function checkArity(op: string, max: number, got: number): never {
 
 /** The trailing options object must be a plain object with only the keys the op takes (a typo is an error). */
 export function checkOptions(op: string, options: unknown, keys: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object such as { stream: 'cpu' }, got ${String(options)}`);
+  if (!isPlainObject(options)) {
+    throw new TypeError(`${op}: options must be a plain object such as { stream: 'cpu' }, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!keys.includes(key)) throw new TypeError(`${op}: unknown option '${key}'; the options are ${keys.join(', ')}`);
   }
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'class instance'}`;
+  return String(value);
 }
 
 /**
