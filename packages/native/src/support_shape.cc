@@ -20,7 +20,7 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
                                 std::to_string(a.ndim()) + " dimensions");
   }
   for (size_t i = 0; i < w.size(); ++i) {
-    if (w[i].first < 0 || w[i].second < 0) throw std::invalid_argument("[pad] pad widths must be non-negative");
+    if (w[i].first < 0 || w[i].second < 0) throw ArgumentRangeError("[pad] pad widths must be non-negative");
     if (mode != "constant" && (w[i].first > 0 || w[i].second > 0)) {
       int n = a.shape(static_cast<int>(i));
       // edge needs an element to copy; reflect and symmetric read inside the axis.
@@ -51,7 +51,7 @@ mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::opt
 
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s) {
   for (int r : reps) {
-    if (r < 0) throw std::invalid_argument("[tile] reps must be non-negative, got " + std::to_string(r));
+    if (r < 0) throw ArgumentRangeError("[tile] reps must be non-negative, got " + std::to_string(r));
   }
   return mx::tile(a, reps, s);
 }

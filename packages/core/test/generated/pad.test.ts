@@ -24,6 +24,7 @@ opSuite({
     { code: "mx.pad(mx.ones([3]), 3, 'reflect')", run: () => mx.pad(mx.ones([3]), 3, 'reflect'), error: "MlxError", message: "does not fit", phase: "build" },
     { code: "mx.pad(mx.ones([3]), 1, 'wrap' as never)", run: () => mx.pad(mx.ones([3]), 1, 'wrap' as never), error: "TypeError", message: "mode must be 'constant', 'edge', 'reflect' or 'symmetric', got 'wrap'", phase: "build" },
     { code: "mx.pad(mx.ones([3]), 'x' as never)", run: () => mx.pad(mx.ones([3]), 'x' as never), error: "TypeError", message: "padWidth must be", phase: "build" },
+    { code: "mx.pad(mx.ones([3]), -1)", run: () => mx.pad(mx.ones([3]), -1), error: "RangeError", message: "non-negative", phase: "build" },
   ],
   typeErrors: [
     { label: "a = {}", message: "a", run: () => mx.pad({} as never, 1) },

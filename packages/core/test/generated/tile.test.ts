@@ -18,7 +18,7 @@ opSuite({
     { title: "Rows and columns", run: () => mx.tile(mx.array([[1, 2]]), [2, 2]), expect: [[1, 2, 1, 2], [1, 2, 1, 2]] },
   ],
   errors: [
-    { code: "mx.tile(mx.ones([2]), -1)", run: () => mx.tile(mx.ones([2]), -1), error: "MlxError", message: "non-negative", phase: "build" },
+    { code: "mx.tile(mx.ones([2]), -1)", run: () => mx.tile(mx.ones([2]), -1), error: "RangeError", message: "non-negative", phase: "build" },
     { code: "mx.tile(mx.ones([2]), 'x' as never)", run: () => mx.tile(mx.ones([2]), 'x' as never), error: "TypeError", message: "reps must be", phase: "build" },
   ],
   typeErrors: [
