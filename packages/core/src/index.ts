@@ -12,6 +12,7 @@ export * from './dtypes.js';
 export * from './generated/index.js';
 export { evalAsync as eval, evalSync } from './runtime/eval.js';
 export { isTensor, keep, tidy } from './runtime/scope.js';
+export { treeFlatten, treeMap, treeUnflatten, type Tree } from './runtime/tree.js';
 export { clearCache, memory, memoryLimit, resetPeakMemory, setCacheLimit, setMemoryLimit } from './runtime/memory.js';
 export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setDefaultDevice, synchronize, withDevice } from './runtime/devices.js';
 export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
