@@ -27,6 +27,5 @@ export {
 export type { AttentionMask, MultiHeadAttentionOptions, TransformerModelOptions, TransformerOptions } from './layers/transformer.js';
 export { Upsample } from './layers/upsample.js';
 export type { UpsampleMode } from './layers/upsample.js';
-export { valueAndGrad } from './value-and-grad.js';
 export * as init from './init.js';
 export * as losses from './losses.js';

@@ -116,10 +116,11 @@ export function sparse(sparsity: number, options: DTypeOption & { mean?: number;
     const [rows, cols] = a.shape;
     const zeros = Math.ceil(sparsity * cols);
     return mx.tidy(() => {
+      // A random permutation of the columns of each row (drawn first, as in MLX Python); the first
+      // `zeros` of them are cleared.
+      const order = mx.argsort(mx.random.uniform(0, 1, a.shape), 1);
       const values = mx.random.normal(a.shape, dtype, mean, std);
       if (zeros === 0) return values;
-      // A random permutation of the columns of each row; the first `zeros` of them are cleared.
-      const order = mx.argsort(mx.random.uniform(0, 1, a.shape), 1);
       const cleared = mx.slice(order, [0, 0], [rows, zeros]);
       return mx.putAlongAxis(values, cleared, mx.zeros([rows, zeros], dtype), 1);
     });
