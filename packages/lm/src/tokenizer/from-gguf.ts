@@ -13,6 +13,8 @@ const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 
 export interface TokenizerSettings {
   bosTokenId?: number;
   eosTokenId?: number;
+  /** More tokens that end a turn (a Hugging Face generation_config.json can list several). */
+  extraEosTokenIds?: number[];
   addBos: boolean;
   chatTemplate?: string;
 }

@@ -30,10 +30,11 @@ export class Tokenizer {
   private readonly settings: TokenizerSettings;
 
   constructor(source: TokenizerSource, config: Record<string, unknown> = {}) {
-    this.hf = new HfTokenizer(source.json, { clean_up_tokenization_spaces: false, ...config });
+    // Decoding as Hugging Face's Rust tokenizers do (no transformers-style clean-up of spaces).
+    this.hf = new HfTokenizer(source.json, { ...config, clean_up_tokenization_spaces: false });
     this.settings = source.settings;
     this.bosTokenId = source.settings.bosTokenId;
-    this.eosTokenIds = source.settings.eosTokenId === undefined ? [] : [source.settings.eosTokenId];
+    this.eosTokenIds = [...(source.settings.eosTokenId === undefined ? [] : [source.settings.eosTokenId]), ...(source.settings.extraEosTokenIds ?? [])];
     const text = (id: number | undefined) => (id === undefined ? undefined : this.hf.id_to_token(id));
     const tokens: Record<string, string> = {};
     for (const [name, id] of [['bos_token', this.bosTokenId], ['eos_token', source.settings.eosTokenId]] as const) {
