@@ -64,14 +64,19 @@ export function greedy(scores: Tensor): Tensor {
   return mx.tidy(() => mx.astype(mx.argmax(scores, -1), 'int32'));
 }
 
+/** The positions of each row's `k` highest scores (`top`, unordered) and of the others (`rest`). */
+function partitionByRank(scores: Tensor, k: number): { top: Tensor; rest: Tensor } {
+  const lead = scores.shape.slice(0, -1);
+  const vocab = scores.shape[scores.ndim - 1];
+  const order = mx.argpartition(mx.negative(scores), k - 1, -1);
+  const zeros = lead.map(() => 0);
+  return { top: mx.slice(order, [...zeros, 0], [...lead, k]), rest: mx.slice(order, [...zeros, k], [...lead, vocab]) };
+}
+
 /** Keeps the `k` highest scores of each row; the rest become -Infinity. */
 export function applyTopK(scores: Tensor, k: number): Tensor {
-  const vocab = scores.shape[scores.ndim - 1];
-  if (k >= vocab) return mx.copy(scores);
-  return mx.tidy(() => {
-    const dropped = mx.slice(mx.argpartition(mx.negative(scores), k - 1, -1), [...scores.shape.slice(0, -1).map(() => 0), k], [...scores.shape.slice(0, -1), vocab]);
-    return mx.putAlongAxis(scores, dropped, mx.array(NEG_INF, scores.dtype), -1);
-  });
+  if (k >= scores.shape[scores.ndim - 1]) return mx.copy(scores);
+  return mx.tidy(() => mx.putAlongAxis(scores, partitionByRank(scores, k).rest, mx.array(NEG_INF, scores.dtype), -1));
 }
 
 /**
@@ -96,11 +101,8 @@ export function applyMinP(logprobs: Tensor, minP: number, minTokensToKeep = 1): 
   return mx.tidy(() => {
     const threshold = mx.add(mx.max(logprobs, -1, true), Math.log(minP));
     let drop = mx.less(logprobs, threshold);
-    if (minTokensToKeep > 1) {
-      const vocab = logprobs.shape[logprobs.ndim - 1];
-      const lead = logprobs.shape.slice(0, -1);
-      const top = mx.slice(mx.argpartition(mx.negative(logprobs), minTokensToKeep - 1, -1), lead.map(() => 0), [...lead, Math.min(minTokensToKeep, vocab)]);
-      drop = mx.putAlongAxis(drop, top, false, -1);
+    if (minTokensToKeep > 1 && minTokensToKeep < logprobs.shape[logprobs.ndim - 1]) {
+      drop = mx.putAlongAxis(drop, partitionByRank(logprobs, minTokensToKeep).top, false, -1);
     }
     return mx.where(drop, NEG_INF, logprobs);
   });
