@@ -107,6 +107,7 @@ function tokenText(value: unknown): string | undefined {
 async function loadHuggingFace(dir: string, options: LoadModelOptions): Promise<LoadedModel> {
   const configJson = readJson(dir, 'config.json', true)!;
   const meta = new MetadataReader(OP, join(dir, 'config.json'), flatten(configJson));
+  const declared = configFromHf(meta);
   const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
   if (files.length === 0) throw fail(dir, 'has no .safetensors weights');
   const tensors: Record<string, Tensor> = {};
@@ -118,7 +119,7 @@ async function loadHuggingFace(dir: string, options: LoadModelOptions): Promise<
       else tensors[name] = t;
     }
   }
-  const config = configFromHf(meta, 'lm_head.weight' in tensors);
+  const config = { ...declared, tieWordEmbeddings: !('lm_head.weight' in tensors) };
   const groupSize = meta.optionalInteger('quantization.group_size') ?? 64;
   const model = buildLlama(config, tensors, { groupSize, dtype: options.dtype, error: (m) => fail(dir, m) });
   try {

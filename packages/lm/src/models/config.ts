@@ -106,9 +106,10 @@ export function configFromGguf(meta: MetadataReader, hasOutput: boolean, ropeFac
 
 /**
  * The config of a Hugging Face model directory's config.json (rope_scaling flattened into
- * `rope_scaling.<name>` keys). `hasLmHead`: whether the weights hold `lm_head.weight`.
+ * `rope_scaling.<name>` keys). Whether the embeddings are tied is config.json's `tie_word_embeddings`;
+ * a loader that finds no `lm_head.weight` ties them.
  */
-export function configFromHf(meta: MetadataReader, hasLmHead: boolean): LlamaConfig {
+export function configFromHf(meta: MetadataReader): LlamaConfig {
   const arch = meta.string('model_type');
   checkArchitecture(meta, arch);
   const hiddenSize = meta.integer('hidden_size');
@@ -132,7 +133,7 @@ export function configFromHf(meta: MetadataReader, hasLmHead: boolean): LlamaCon
     contextLength: meta.optionalInteger('max_position_embeddings') ?? 2048,
     ropeScale: scaling === 'linear' ? 1 / meta.number('rope_scaling.factor') : 1,
     ropeFreqs: scaling === 'llama3' ? llama3Periods(meta, theta, headDim) : undefined,
-    tieWordEmbeddings: !hasLmHead,
+    tieWordEmbeddings: meta.boolean('tie_word_embeddings', false),
     attentionBias: meta.boolean('attention_bias', arch === 'qwen2'),
     qkNorm: arch === 'qwen3',
   };
