@@ -7,12 +7,12 @@
 // modes, 1-, 2-, 3-, 5- and 6-bit codes, transpose: false, GPU streams, and shapes MLX itself refuses
 // (so that its error messages stay the same).
 //
-// MLXTS_QMM_KERNEL=mlx forces MLX's kernel, and =mlxts requires the addon's (an error where it does not
-// apply), so that benchmarks and tests can compare the two in one process.
+// MLXTS_QMM_KERNEL, read at every call so that benchmarks and tests can compare kernels in one process:
+// unset (or "auto") as above; "mlx" always MLX's kernel; "mlxts" the addon's fastest kernel for this CPU
+// and "portable" its portable one, both an error where they do not apply.
 #include "qmm/dispatch.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 
 #include "qmm/primitive.h"
@@ -54,17 +54,19 @@ std::optional<mx::array> quantized_matmul(const mx::array& x, const mx::array& w
                                           const std::optional<mx::array>& biases, bool transpose, int group_size,
                                           int bits, const std::string& mode, mx::StreamOrDevice s) {
   const char* choice = std::getenv("MLXTS_QMM_KERNEL");
-  if (choice && std::strcmp(choice, "mlx") == 0) return std::nullopt;
+  std::string kernel = choice && *choice ? choice : "auto";
+  if (kernel == "mlx") return std::nullopt;
+  if (kernel != "auto" && kernel != "mlxts" && kernel != "portable") {
+    throw std::invalid_argument("MLXTS_QMM_KERNEL must be auto, mlx, mlxts or portable, got '" + kernel + "'");
+  }
   mx::Stream stream = mx::to_stream(s);
   if (const char* why = unsupported(x, w, scales, biases, transpose, group_size, bits, mode, stream)) {
-    if (choice && std::strcmp(choice, "mlxts") == 0) {
-      throw std::invalid_argument(std::string("MLXTS_QMM_KERNEL=mlxts, but the addon's kernel does not apply: ") + why);
-    }
-    return std::nullopt;
+    if (kernel == "auto") return std::nullopt;
+    throw std::invalid_argument("MLXTS_QMM_KERNEL=" + kernel + ", but the addon's kernel does not apply: " + why);
   }
+  RowsKernel rows = kernel == "portable" ? rows_portable : best_kernel();
   return mx::array(QuantizedMatmulCpu::output_shape(x, w), QuantizedMatmulCpu::output_dtype(x, scales),
-                   std::make_shared<QuantizedMatmulCpu>(stream, group_size, bits),
-                   {x, w, scales, *biases});
+                   std::make_shared<QuantizedMatmulCpu>(stream, group_size, bits, rows), {x, w, scales, *biases});
 }
 
 }  // namespace mlxts::qmm

@@ -102,7 +102,7 @@ int rows_per_task(int m, int n, int k, int threads) {
 }
 
 void multiply(const mx::array& x, const mx::array& w, const mx::array& scales, const mx::array& biases, mx::array& out,
-              int group_size, int bits) {
+              int group_size, int bits, RowsKernel kernel) {
   const int k = x.shape(-1);
   const int n = w.shape(-2);
   const int groups = k / group_size;
@@ -120,7 +120,6 @@ void multiply(const mx::array& x, const mx::array& w, const mx::array& scales, c
 
   std::vector<float> row(k), xs(static_cast<size_t>(m) * k), sums(static_cast<size_t>(m) * groups);
   WorkerPool& pool = WorkerPool::instance();
-  const RowsKernel kernel = best_kernel();
   const int per_task = rows_per_task(m, n, k, pool.threads());
   const int tasks = (n + per_task - 1) / per_task;
 
@@ -165,9 +164,8 @@ void QuantizedMatmulCpu::eval_cpu(const std::vector<mx::array>& inputs, std::vec
   encoder.set_output_array(out);
   encoder.dispatch([x = mx::array::unsafe_weak_copy(inputs[0]), w = mx::array::unsafe_weak_copy(inputs[1]),
                     scales = mx::array::unsafe_weak_copy(inputs[2]), biases = mx::array::unsafe_weak_copy(inputs[3]),
-                    out = mx::array::unsafe_weak_copy(out), group_size = group_size_, bits = bits_]() mutable {
-    multiply(x, w, scales, biases, out, group_size, bits);
-  });
+                    out = mx::array::unsafe_weak_copy(out), group_size = group_size_, bits = bits_,
+                    kernel = kernel_]() mutable { multiply(x, w, scales, biases, out, group_size, bits, kernel); });
 }
 
 void QuantizedMatmulCpu::eval_gpu(const std::vector<mx::array>&, std::vector<mx::array>&) {
@@ -208,7 +206,7 @@ std::pair<std::vector<mx::array>, std::vector<int>> QuantizedMatmulCpu::vmap(con
 
 bool QuantizedMatmulCpu::is_equivalent(const mx::Primitive& other) const {
   auto* o = dynamic_cast<const QuantizedMatmulCpu*>(&other);
-  return o && o->group_size_ == group_size_ && o->bits_ == bits_;
+  return o && o->group_size_ == group_size_ && o->bits_ == bits_ && o->kernel_ == kernel_;
 }
 
 std::vector<mx::Shape> QuantizedMatmulCpu::output_shapes(const std::vector<mx::array>& inputs) {

@@ -9,14 +9,16 @@
 #pragma once
 #include <mlx/primitives.h>
 
+#include "qmm/kernel.h"
+
 namespace mlxts::qmm {
 
 namespace mx = mlx::core;
 
 class QuantizedMatmulCpu : public mx::Primitive {
  public:
-  QuantizedMatmulCpu(mx::Stream stream, int group_size, int bits)
-      : mx::Primitive(stream), group_size_(group_size), bits_(bits) {}
+  QuantizedMatmulCpu(mx::Stream stream, int group_size, int bits, RowsKernel kernel)
+      : mx::Primitive(stream), group_size_(group_size), bits_(bits), kernel_(kernel) {}
 
   void eval_cpu(const std::vector<mx::array>& inputs, std::vector<mx::array>& outputs) override;
   // Never reached: dispatch.cc only builds this primitive on CPU streams.
@@ -46,6 +48,7 @@ class QuantizedMatmulCpu : public mx::Primitive {
 
   int group_size_;
   int bits_;
+  RowsKernel kernel_;
 };
 
 }  // namespace mlxts::qmm
