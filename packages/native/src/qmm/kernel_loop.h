@@ -1,0 +1,128 @@
+// The loop of the quantized matmul kernels, shared by the portable and the AVX2 kernel through a small
+// interface V over vectors of 8 float lanes:
+//
+//   V::Vec; V::zero(); V::load(const float*); V::set1(float); V::fma(a, b, c) = a * b + c; V::add(a, b);
+//   V::sum(v), the sum of the lanes; V::f16(uint16_t bits), a float16 as float;
+//   V::unpack<Bits>(const uint8_t* chunk, Vec& first, Vec& second), a chunk's 16 codes as floats.
+//
+// Everything here has internal linkage (see half.h), so each kernel's file gets its own copy compiled
+// with its own flags.
+#pragma once
+#include "half.h"
+#include "kernel.h"
+
+namespace mlxts::qmm {
+namespace {
+
+// Rows of x handled together against one weight row: the codes are unpacked once for all of them.
+constexpr int kRowBlock = 4;
+
+template <class V, Float T>
+inline float load_float(const void* base, size_t i) {
+  if constexpr (T == Float::f32) {
+    return static_cast<const float*>(base)[i];
+  } else if constexpr (T == Float::f16) {
+    return V::f16(static_cast<const uint16_t*>(base)[i]);
+  } else {
+    return bf16_to_float(static_cast<const uint16_t*>(base)[i]);
+  }
+}
+
+inline void store_float(Float type, void* base, size_t i, float value) {
+  switch (type) {
+    case Float::f32: static_cast<float*>(base)[i] = value; break;
+    case Float::f16: static_cast<uint16_t*>(base)[i] = float_to_f16(value); break;
+    case Float::bf16: static_cast<uint16_t*>(base)[i] = float_to_bf16(value); break;
+  }
+}
+
+// y[m0 + i, n] for i < MR, in float32, into out[i]. Chunks = group_size / kChunk, a template parameter so
+// that the loop over a group's chunks unrolls.
+template <class V, int Bits, int Chunks, int MR, Float S>
+inline void dot(const Operands& o, int m0, int n, float* out) {
+  using Vec = typename V::Vec;
+  constexpr int chunk_bytes = kChunk * Bits / 8;
+  const int groups = o.k / o.group_size;
+  const uint8_t* w = o.w + static_cast<size_t>(n) * o.w_stride;
+  const size_t scale_row = static_cast<size_t>(n) * o.scales_stride;
+  const size_t bias_row = static_cast<size_t>(n) * o.biases_stride;
+  const float* x = o.x + static_cast<size_t>(m0) * o.k;
+  const float* sums = o.x_sums + static_cast<size_t>(m0) * groups;
+
+  Vec acc[MR];
+  float bias_acc[MR];
+  for (int i = 0; i < MR; ++i) {
+    acc[i] = V::zero();
+    bias_acc[i] = 0.0f;
+  }
+  for (int g = 0; g < groups; ++g) {
+    // Σ x · code over the group, in two independent chains (the chunk's two halves).
+    Vec first[MR], second[MR];
+    for (int i = 0; i < MR; ++i) first[i] = second[i] = V::zero();
+    const float* xg = x + g * o.group_size;
+    for (int c = 0; c < Chunks; ++c, w += chunk_bytes) {
+      Vec a, b;
+      V::template unpack<Bits>(w, a, b);
+      for (int i = 0; i < MR; ++i) {
+        const float* xc = xg + static_cast<size_t>(i) * o.k + c * kChunk;
+        first[i] = V::fma(V::load(xc), a, first[i]);
+        second[i] = V::fma(V::load(xc + 8), b, second[i]);
+      }
+    }
+    Vec scale = V::set1(load_float<V, S>(o.scales, scale_row + g));
+    float bias = load_float<V, S>(o.biases, bias_row + g);
+    for (int i = 0; i < MR; ++i) {
+      acc[i] = V::fma(scale, V::add(first[i], second[i]), acc[i]);
+      bias_acc[i] += bias * sums[static_cast<size_t>(i) * groups + g];
+    }
+  }
+  for (int i = 0; i < MR; ++i) out[i] = V::sum(acc[i]) + bias_acc[i];
+}
+
+template <class V, int Bits, int Chunks, Float S>
+void rows_of(const Operands& o, int n_begin, int n_end) {
+  float out[kRowBlock];
+  for (int m0 = 0; m0 < o.m; m0 += kRowBlock) {
+    int rows = o.m - m0 < kRowBlock ? o.m - m0 : kRowBlock;
+    for (int n = n_begin; n < n_end; ++n) {
+      switch (rows) {
+        case 4: dot<V, Bits, Chunks, 4, S>(o, m0, n, out); break;
+        case 3: dot<V, Bits, Chunks, 3, S>(o, m0, n, out); break;
+        case 2: dot<V, Bits, Chunks, 2, S>(o, m0, n, out); break;
+        default: dot<V, Bits, Chunks, 1, S>(o, m0, n, out); break;
+      }
+      for (int i = 0; i < rows; ++i) store_float(o.y_type, o.y, static_cast<size_t>(m0 + i) * o.y_stride + n, out[i]);
+    }
+  }
+}
+
+template <class V, int Bits, int Chunks>
+void rows_of(const Operands& o, int n_begin, int n_end) {
+  switch (o.scale_type) {
+    case Float::f32: rows_of<V, Bits, Chunks, Float::f32>(o, n_begin, n_end); break;
+    case Float::f16: rows_of<V, Bits, Chunks, Float::f16>(o, n_begin, n_end); break;
+    case Float::bf16: rows_of<V, Bits, Chunks, Float::bf16>(o, n_begin, n_end); break;
+  }
+}
+
+template <class V, int Bits>
+void rows_of(const Operands& o, int n_begin, int n_end) {
+  switch (o.group_size) {
+    case 32: rows_of<V, Bits, 2>(o, n_begin, n_end); break;
+    case 64: rows_of<V, Bits, 4>(o, n_begin, n_end); break;
+    default: rows_of<V, Bits, 8>(o, n_begin, n_end); break;
+  }
+}
+
+// Instantiated for every bits, group size (32, 64 or 128), scale type and block of rows.
+template <class V>
+void rows(const Operands& o, int n_begin, int n_end) {
+  if (o.bits == 4) {
+    rows_of<V, 4>(o, n_begin, n_end);
+  } else {
+    rows_of<V, 8>(o, n_begin, n_end);
+  }
+}
+
+}  // namespace
+}  // namespace mlxts::qmm
