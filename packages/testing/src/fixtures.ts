@@ -27,7 +27,7 @@ export interface Fixture {
 }
 
 /** The tensors (created outside any tidy scope's reach: call it at module level) and metadata of a file. */
-export function readSafetensors(path: string): Fixture {
+export function readSafetensorsFixture(path: string): Fixture {
   const bytes = readFileSync(path);
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, unknown>;
@@ -47,5 +47,5 @@ export function readSafetensors(path: string): Fixture {
 }
 
 function unknownDtype(dtype: string): never {
-  throw new Error(`readSafetensors: unsupported dtype ${dtype}`);
+  throw new Error(`readSafetensorsFixture: unsupported dtype ${dtype}`);
 }
