@@ -1,6 +1,6 @@
 // npm run bench: runs every benchmark and writes bench/RESULTS.md with the machine it ran on.
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as mx from '@mlxts/core';
 import { blasSection } from './blas.mjs';
@@ -27,5 +27,8 @@ ${doctorReport().trimEnd()}
 \`\`\`
 
 ${sections.join('\n')}`;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+// The language-model section comes from npm run bench:lm; keep it.
+const results = new URL('./RESULTS.md', import.meta.url);
+const lmSection = existsSync(results) ? /<!-- lm:start -->[\s\S]*<!-- lm:end -->\n?/.exec(readFileSync(results, 'utf8'))?.[0] : undefined;
+writeFileSync(results, lmSection ? `${report.trimEnd()}\n\n${lmSection}` : report);
 console.log(report);

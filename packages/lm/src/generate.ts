@@ -38,9 +38,9 @@ export interface GenerationStats {
   prefillMs: number;
   /** Milliseconds of the decode steps (one per generated token after the first). */
   decodeMs: number;
-  /** Milliseconds building graphs on the JS thread (model and sampling), prefill and decode together. */
+  /** Milliseconds of the decode steps spent building graphs on the JS thread (model and sampling). */
   buildMs: number;
-  /** Milliseconds waiting for MLX to evaluate them. */
+  /** Milliseconds of the decode steps spent waiting for MLX to evaluate them. */
   evalMs: number;
 }
 
@@ -100,8 +100,8 @@ export async function* generateTokens(
   mx.resetPeakMemory();
   const ids = (tokens: readonly number[]) => mx.array(Int32Array.from(tokens)).reshape([1, tokens.length]);
 
-  /** Builds the graph for the next token after `tokens`, evaluates it and returns its id. */
-  const next = async (tokens: readonly number[]): Promise<number> => {
+  /** Builds the graph for the next token after `tokens`, evaluates it and returns its id; `decoding` times it. */
+  const next = async (tokens: readonly number[], decoding: boolean): Promise<number> => {
     const built = performance.now();
     const token = mx.tidy(() => {
       const logits = model.forward(ids(tokens), cache, { lastOnly: true });
@@ -116,10 +116,12 @@ export async function* generateTokens(
       return sampleToken(last, sampling, history, subkey);
     });
     const evaluating = performance.now();
-    stats.buildMs += evaluating - built;
     try {
       await mx.eval(token);
-      stats.evalMs += performance.now() - evaluating;
+      if (decoding) {
+        stats.buildMs += evaluating - built;
+        stats.evalMs += performance.now() - evaluating;
+      }
       return Number(token.item());
     } finally {
       token.dispose();
@@ -131,18 +133,14 @@ export async function* generateTokens(
     const started = performance.now();
     // Prefill: every chunk but the last only fills the cache.
     for (let start = 0; start + step < prompt.length; start += step) {
-      const built = performance.now();
       mx.tidy(() => {
         model.forward(ids(prompt.slice(start, start + step)), cache, { lastOnly: true });
       });
-      const evaluating = performance.now();
-      stats.buildMs += evaluating - built;
       await cache.eval();
-      stats.evalMs += performance.now() - evaluating;
       if (options.signal?.aborted) return { stats, finishReason: 'abort' };
     }
     const lastChunk = prompt.slice(Math.floor((prompt.length - 1) / step) * step);
-    let token = maxTokens > 0 ? await next(lastChunk) : -1;
+    let token = maxTokens > 0 ? await next(lastChunk, false) : -1;
     stats.prefillMs = performance.now() - started;
     stats.promptTps = (prompt.length / stats.prefillMs) * 1000;
     let decodeSteps = 0;
@@ -160,7 +158,7 @@ export async function* generateTokens(
       yield { token };
       if (n + 1 === maxTokens) break;
       const stepStart = performance.now();
-      token = await next([token]);
+      token = await next([token], true);
       stats.decodeMs += performance.now() - stepStart;
       decodeSteps++;
       stats.generationTps = (decodeSteps / stats.decodeMs) * 1000;

@@ -20,5 +20,7 @@ export { ChatTemplate } from './tokenizer/chat-template.js';
 export type { ChatMessage, ChatTemplateOptions } from './tokenizer/chat-template.js';
 export { tokenizerFromGguf } from './tokenizer/from-gguf.js';
 export type { TokenizerSettings, TokenizerSource } from './tokenizer/from-gguf.js';
+export { cacheDir, DEFAULT_MODEL_FILE, defaultModelPath } from './default-model.js';
+export type { DefaultModelOptions } from './default-model.js';
 export { MetadataReader } from './metadata.js';
 export type { Metadata, MetadataValue } from './metadata.js';
