@@ -29,6 +29,31 @@ export interface LoadOptions extends StreamOptions {
   returnMetadata?: boolean;
 }
 
+/** What `load` returns for each format. */
+export interface Loaded {
+  npy: Tensor;
+  safetensors: TensorMap;
+  gguf: TensorMap;
+}
+
+/** What `load` returns for each format with `returnMetadata: true`. */
+export interface LoadedWithMetadata {
+  npy: never;
+  safetensors: [TensorMap, Record<string, string>];
+  gguf: [TensorMap, Record<string, GgufValue>];
+}
+
+/** The format a path's extension names, as far as TypeScript can see it; every format otherwise. */
+export type FormatOfPath<P extends string> = P extends `${string}.npy` ? 'npy' : P extends `${string}.safetensors` ? 'safetensors' : P extends `${string}.gguf` ? 'gguf' : FileFormat;
+
+/**
+ * The result type of `load(file, options)`: by `options.format`, else by the path's extension; a path
+ * TypeScript cannot see through gives the union (`Tensor | TensorMap`), which `{ format }` narrows.
+ */
+export type LoadResult<P extends string, O extends LoadOptions> = O extends { returnMetadata: true }
+  ? LoadedWithMetadata[O extends { format: FileFormat } ? O['format'] : FormatOfPath<P>]
+  : Loaded[O extends { format: FileFormat } ? O['format'] : FormatOfPath<P>];
+
 const FORMATS: readonly FileFormat[] = ['npy', 'safetensors', 'gguf'];
 const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'device'];
 
@@ -44,16 +69,13 @@ const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'd
  *
  * @example
  * ```ts
- * const x = mx.load('x.npy');                                  // one tensor
+ * const x = mx.load('x.npy');                                  // Tensor
  * const weights = mx.load('model.safetensors');                // { name: Tensor }
  * const [tensors, metadata] = mx.load('model.gguf', { returnMetadata: true });
+ * const w = mx.load(path, { format: 'safetensors' });          // typed by the format
  * ```
  */
-export function load(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Tensor;
-export function load(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, string>];
-export function load(file: string, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, GgufValue>];
-export function load(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): TensorMap;
-export function load(file: string, options?: LoadOptions): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>];
+export function load<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): LoadResult<P, O>;
 export function load(file: string, options: LoadOptions = {}): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>] {
   if (arguments.length > 2) throw new TypeError(`load: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('load', file, options);
@@ -69,11 +91,7 @@ export function load(file: string, options: LoadOptions = {}): Tensor | TensorMa
  * worker thread (its header is checked first, on the calling thread). .npy and .safetensors loads are
  * already lazy, so their promise resolves to what `load` returns.
  */
-export function loadAsync(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Promise<Tensor>;
-export function loadAsync(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, string>]>;
-export function loadAsync(file: string, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, GgufValue>]>;
-export function loadAsync(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): Promise<TensorMap>;
-export function loadAsync(file: string, options?: LoadOptions): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]>;
+export function loadAsync<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): Promise<LoadResult<P, O>>;
 export async function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
   if (arguments.length > 2) throw new TypeError(`loadAsync: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('loadAsync', file, options);
