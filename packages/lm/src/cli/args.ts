@@ -5,7 +5,8 @@ import type { GenerateOptions } from '../generate.js';
 
 export const USAGE = `Usage: mlxts-lm [options] [prompt]
 
-Streams a language model's answer to the prompt; without a prompt, starts an interactive chat.
+Streams a language model's answer to the prompt; without a prompt (or with --chat), starts an interactive
+chat. The default model is fetched into the model cache on first use.
 
 Options:
   --model <path>              a .gguf file or a Hugging Face model directory (default: SmolLM2-135M-Instruct)
@@ -18,7 +19,7 @@ Options:
   --seed <n>                  seed for reproducible sampling
   --system <text>             system message for the chat template
   --raw                       use the prompt as is, without the chat template
-  --chat                      interactive chat (also when no prompt is given)
+  --chat                      interactive chat, starting with the prompt if one is given
   --device <cpu|gpu>          where to run (default cpu)
   --quiet                     print only the generated text, no stats
   -h, --help                  show this help`;

@@ -18,7 +18,7 @@ async function run(options: CliOptions): Promise<void> {
   const output = { out: process.stdout, err: process.stderr };
   if (!options.quiet) process.stderr.write(`Loaded ${path} in ${((performance.now() - started) / 1000).toFixed(1)} s (MLX on ${options.device}).\n`);
   try {
-    if (options.chat) await chat(lm, options.system, options.generate, output, options.quiet);
+    if (options.chat) await chat(lm, options.system, options.generate, output, options.quiet, options.prompt);
     else await streamAnswer(lm, options.raw ? options.prompt! : conversation(options.system, [], options.prompt!), options.generate, output, options.quiet);
   } finally {
     lm.dispose();

@@ -40,8 +40,11 @@ export function conversation(system: string | undefined, history: readonly ChatM
   return [...(system ? [{ role: 'system', content: system }] : []), ...history, { role: 'user', content: user }];
 }
 
-/** An interactive chat on stdin: each line is a user turn; `/reset` forgets the conversation, `/exit` quits. */
-export async function chat(lm: LanguageModel, system: string | undefined, options: GenerateOptions, output: Output, quiet: boolean): Promise<void> {
+/**
+ * An interactive chat on stdin: each line is a user turn; `/reset` forgets the conversation, `/exit` quits.
+ * `first`, if given, is the first user turn.
+ */
+export async function chat(lm: LanguageModel, system: string | undefined, options: GenerateOptions, output: Output, quiet: boolean, first?: string): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let closed = false;
   rl.on('close', () => {
@@ -50,13 +53,20 @@ export async function chat(lm: LanguageModel, system: string | undefined, option
   rl.on('SIGINT', () => rl.close());
   const history: ChatMessage[] = [];
   output.err.write('Chat with the model. /reset starts over, /exit (or Ctrl+D) quits, Ctrl+C stops an answer.\n');
+  let pending = first;
   try {
     while (!closed) {
       let line: string;
-      try {
-        line = (await rl.question('> ')).trim();
-      } catch {
-        break; // closed while waiting (Ctrl+D, Ctrl+C, end of input)
+      if (pending !== undefined) {
+        line = pending;
+        pending = undefined;
+        output.out.write(`> ${line}\n`);
+      } else {
+        try {
+          line = (await rl.question('> ')).trim();
+        } catch {
+          break; // closed while waiting (Ctrl+D, Ctrl+C, end of input)
+        }
       }
       if (line === '/exit') break;
       if (line === '/reset') {
