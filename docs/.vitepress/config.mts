@@ -10,11 +10,19 @@ export default defineConfig({
   srcExclude: ['test/**', 'README.md'],
   themeConfig: {
     nav: [
+      { text: 'Language models', link: '/guides/language-model' },
       { text: 'Concepts', link: '/concepts/laziness' },
       { text: 'API', link: '/api/core/' },
       { text: 'Coverage', link: '/coverage' },
     ],
     sidebar: [
+      {
+        text: 'Guides',
+        items: [
+          { text: 'Running a language model', link: '/guides/language-model' },
+          { text: '@mlxts/lm API', link: '/lm/' },
+        ],
+      },
       {
         text: 'Concepts',
         items: [

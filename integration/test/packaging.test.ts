@@ -1,5 +1,7 @@
 // "Install only the packages you need": pack @mlxts/native, core and fast, install just those into a
-// project outside the repository, run a program that uses both, and check @mlxts/linalg is absent.
+// project outside the repository, run a program that uses both, and check @mlxts/linalg is absent. Then
+// add @mlxts/lm (with quant and nn) to the same project and run its tokenizer, its CLI, and (when the
+// default model is in the model cache) a short generation.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mlxts-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const lmProgram = `
+import { loadModel, cachedDefaultModelPath, tokenizerFromGguf, Tokenizer, MetadataReader } from '@mlxts/lm';
+const meta = new MetadataReader('test', 'inline', { 'tokenizer.ggml.model': 'gpt2', 'tokenizer.ggml.pre': 'smollm', 'tokenizer.ggml.tokens': ['a', 'b', 'ab'], 'tokenizer.ggml.merges': ['a b'] });
+console.log(JSON.stringify(new Tokenizer(tokenizerFromGguf(meta)).encode('abab')));
+const path = cachedDefaultModelPath();
+if (path) {
+  const lm = await loadModel(path);
+  const result = await lm.generate([{ role: 'user', content: 'What is the capital of France?' }], { maxTokens: 8 }).complete();
+  console.log(result.text);
+  lm.dispose();
+} else {
+  console.log('no model');
+}
+`;
 
 const program = `
 import * as mx from '@mlxts/core';
@@ -53,5 +70,30 @@ describe('installing only some packages', () => {
     expect(JSON.parse(result).sum).toBe(7);
     expect(JSON.parse(result).norm[0][0]).toBeCloseTo(0.8485281, 5);
     expect(linalg).toBe('ERR_MODULE_NOT_FOUND');
+  }, 600_000);
+
+  it('@mlxts/lm installs into the same project, and its API and CLI run there', () => {
+    const packs = join(work, 'lm-packs');
+    mkdirSync(packs);
+    for (const pkg of ['native', 'core', 'fast', 'quant', 'nn', 'lm']) {
+      execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(repo, 'packages', pkg), stdio: 'pipe' });
+    }
+    const project = join(work, 'app');
+    writeFileSync(join(project, 'lm.mjs'), lmProgram);
+    const sdk = readdirSync(join(repo, 'packages/native/mlx-sdk')).find((d) => d.startsWith('mlx-cpu-'))!;
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', ...readdirSync(packs).map((f) => join(packs, f))], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, MLX_DIR: join(repo, 'packages/native/mlx-sdk', sdk, 'mlx') },
+    });
+    expect(install.status, install.stderr.slice(-2000)).toBe(0);
+    const run = spawnSync(process.execPath, ['lm.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const [ids, answer] = run.stdout.trim().split('\n');
+    expect(JSON.parse(ids)).toEqual([2, 2]);
+    expect(answer === 'no model' || /Paris/.test(answer)).toBe(true);
+    const help = spawnSync('npx', ['mlxts-lm', '--help'], { cwd: project, encoding: 'utf8' });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: mlxts-lm/);
   }, 600_000);
 });
