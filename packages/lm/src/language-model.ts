@@ -57,19 +57,24 @@ export class Generation implements AsyncIterable<GenerationChunk> {
     const steps = generateTokens(model, this.prompt, { ...this.options, stopTokens });
     const tokens: number[] = [];
     let text = '';
-    for (;;) {
-      const step = await steps.next();
-      if (step.done) {
-        const rest = decoder.flush();
-        text += rest;
-        this.result = { text, tokens, ...step.value };
-        if (rest) yield { text: rest, token: tokens[tokens.length - 1] };
-        return;
+    try {
+      for (;;) {
+        const step = await steps.next();
+        if (step.done) {
+          const rest = decoder.flush();
+          text += rest;
+          this.result = { text, tokens, ...step.value };
+          if (rest) yield { text: rest, token: tokens[tokens.length - 1] };
+          return;
+        }
+        tokens.push(step.value.token);
+        const piece = decoder.push(step.value.token);
+        text += piece;
+        yield { text: piece, token: step.value.token };
       }
-      tokens.push(step.value.token);
-      const piece = decoder.push(step.value.token);
-      text += piece;
-      yield { text: piece, token: step.value.token };
+    } finally {
+      // A loop that breaks early ends the token loop too, which frees the KV cache.
+      await steps.return(undefined as never);
     }
   }
 

@@ -112,14 +112,20 @@ describe('generateTokens', () => {
   it('keeps live tensors flat over a long generation', async () => {
     await tokensOf({ maxTokens: 5 });
     const before = mx.memory().liveTensors;
-    const gen = generateTokens(model, prompt, { maxTokens: 400, temperature: 1, topP: 0.9, seed: 3 });
+    const gen = generateTokens(model, prompt, { maxTokens: 1000, temperature: 1, topP: 0.9, seed: 3 });
     const counts: number[] = [];
     let n = 0;
     for await (const _ of gen) if (++n % 100 === 0) counts.push(mx.memory().liveTensors);
-    expect(n).toBe(400);
+    expect(n).toBe(1000);
     // The cache (2 layers x keys and values) and the sampling key are the only tensors a step keeps.
     expect(new Set(counts).size).toBe(1);
     expect(counts[0] - before).toBeLessThanOrEqual(5);
+    expect(mx.memory().liveTensors).toBe(before);
+  });
+
+  it('frees its cache when the caller stops iterating early', async () => {
+    const before = mx.memory().liveTensors;
+    for await (const step of generateTokens(model, prompt, { maxTokens: 50 })) if (step.token >= 0) break;
     expect(mx.memory().liveTensors).toBe(before);
   });
 

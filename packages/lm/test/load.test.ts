@@ -84,6 +84,24 @@ describe('loadModel on a Hugging Face directory', () => {
     expect(lm.tokenizer.applyChatTemplate([{ role: 'user', content: 'hi' }])).toBe('user:hi<|end|>assistant:');
   });
 
+  it('generates through LanguageModel: streamed chunks, a result, an early break that frees the cache', async () => {
+    using original = tinyModel(7);
+    using lm = await loadModel(modelDir(hfConfig(original.config), Object.fromEntries(mx.treeFlatten<Tensor>(original.parameters()))));
+    const before = mx.memory().liveTensors;
+    const generation = lm.generate([{ role: 'user', content: 'hi' }], { maxTokens: 10, stopTokens: [] });
+    let text = '';
+    for await (const chunk of generation) text += chunk.text;
+    const result = generation.result!;
+    expect(result.tokens.length).toBeLessThanOrEqual(10);
+    expect(result.text).toBe(text);
+    expect(lm.tokenizer.decode(result.tokens, { skipSpecialTokens: true })).toBe(text);
+    await expect(generation[Symbol.asyncIterator]().next()).rejects.toThrow(/can be iterated only once/);
+    for await (const _ of lm.generate('abc', { maxTokens: 10 })) break;
+    expect(mx.memory().liveTensors).toBe(before);
+    expect(() => lm.generate('abc', { maxTokens: -1 })).toThrow(RangeError);
+    expect(() => lm.generate(42 as never)).toThrow(/prompt must be a string or an array/);
+  });
+
   it('loads mlx-lm quantized weights (weight/scales/biases and config.json quantization)', async () => {
     using dense = tinyModel(5);
     const weights: Record<string, Tensor> = {};
