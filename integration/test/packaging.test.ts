@@ -2,7 +2,7 @@
 // project outside the repository, run a program that uses both, and check @mlxts/linalg is absent. Then
 // add @mlxts/lm (with quant and nn) to the same project and run its tokenizer, its CLI, and (when the
 // default model is in the model cache) a short generation.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Runs a command without blocking the test worker: an install that compiles the addon takes minutes, and a
+ * worker blocked that long misses vitest's own messages (an "onTaskUpdate" timeout fails the run).
+ */
+function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 const work = mkdtempSync(join(tmpdir(), 'mlxts-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -43,7 +59,7 @@ try {
 `;
 
 describe('installing only some packages', () => {
-  it('core + fast work in a fresh project, and linalg is not installed', () => {
+  it('core + fast work in a fresh project, and linalg is not installed', async () => {
     const packs = join(work, 'packs');
     mkdirSync(packs);
     for (const pkg of ['native', 'core', 'fast']) {
@@ -57,22 +73,21 @@ describe('installing only some packages', () => {
     // The native package builds its addon at install; MLX_DIR reuses the repository's MLX instead of
     // downloading it again.
     const sdk = readdirSync(join(repo, 'packages/native/mlx-sdk')).find((d) => d.startsWith('mlx-cpu-'))!;
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
       cwd: project,
-      encoding: 'utf8',
       env: { ...process.env, MLX_DIR: join(repo, 'packages/native/mlx-sdk', sdk, 'mlx') },
     });
     expect(install.status, install.stderr.slice(-2000)).toBe(0);
     expect(readdirSync(join(project, 'node_modules', '@mlxts')).sort()).toEqual(['core', 'fast', 'native']);
-    const run = spawnSync(process.execPath, ['main.mjs'], { cwd: project, encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    const [result, linalg] = run.stdout.trim().split('\n');
+    const main = await run(process.execPath, ['main.mjs'], { cwd: project });
+    expect(main.status, main.stderr).toBe(0);
+    const [result, linalg] = main.stdout.trim().split('\n');
     expect(JSON.parse(result).sum).toBe(7);
     expect(JSON.parse(result).norm[0][0]).toBeCloseTo(0.8485281, 5);
     expect(linalg).toBe('ERR_MODULE_NOT_FOUND');
   }, 600_000);
 
-  it('@mlxts/lm installs into the same project, and its API and CLI run there', () => {
+  it('@mlxts/lm installs into the same project, and its API and CLI run there', async () => {
     const packs = join(work, 'lm-packs');
     mkdirSync(packs);
     for (const pkg of ['quant', 'nn', 'lm']) {
@@ -83,18 +98,17 @@ describe('installing only some packages', () => {
     const sdk = readdirSync(join(repo, 'packages/native/mlx-sdk')).find((d) => d.startsWith('mlx-cpu-'))!;
     // The first test's native/core/fast tarballs again, so npm keeps them (and the built addon) as they are.
     const tarballs = [join(work, 'packs'), packs].flatMap((dir) => readdirSync(dir).map((f) => join(dir, f)));
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
       cwd: project,
-      encoding: 'utf8',
       env: { ...process.env, MLX_DIR: join(repo, 'packages/native/mlx-sdk', sdk, 'mlx') },
     });
     expect(install.status, install.stderr.slice(-2000)).toBe(0);
-    const run = spawnSync(process.execPath, ['lm.mjs'], { cwd: project, encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    const [ids, answer] = run.stdout.trim().split('\n');
+    const lm = await run(process.execPath, ['lm.mjs'], { cwd: project });
+    expect(lm.status, lm.stderr).toBe(0);
+    const [ids, answer] = lm.stdout.trim().split('\n');
     expect(JSON.parse(ids)).toEqual([2, 2]);
     expect(answer === 'no model' || /Paris/.test(answer)).toBe(true);
-    const help = spawnSync('npx', ['mlxts-lm', '--help'], { cwd: project, encoding: 'utf8' });
+    const help = await run('npx', ['mlxts-lm', '--help'], { cwd: project });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: mlxts-lm/);
   }, 600_000);
