@@ -82,6 +82,20 @@ describe('tensors and tidy scopes', () => {
     b.dispose();
   });
 
+  it("frees MLX's memory for the loaded data once the tensors are disposed", async () => {
+    const values = Array.from({ length: 1 << 18 }, (_, i) => i);
+    const st = file('mem.safetensors', writeSafetensors([{ name: 'a', dtype: 'F32', shape: [values.length], data: f32(values) }]));
+    const gguf = file('mem.gguf', writeGguf({ tensors: [{ name: 'a', dims: [values.length], type: 0, data: f32(values) }] }));
+    const before = mx.memory().activeBytes;
+    for (const path of [st, gguf]) {
+      const { a } = await mx.loadAsync(path);
+      await a.eval();
+      expect(mx.memory().activeBytes - before).toBeGreaterThanOrEqual(values.length * 4);
+      a.dispose();
+      expect(mx.memory().activeBytes).toBe(before);
+    }
+  });
+
   it('reads lazily from the file it opened, even after the path is replaced', () =>
     withoutLeaks(() => {
       const path = file('lazy.npy', npy([1, 2, 3]));
