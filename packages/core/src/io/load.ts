@@ -46,13 +46,33 @@ export interface LoadedWithMetadata {
 /** The format a path's extension names, as far as TypeScript can see it; every format otherwise. */
 export type FormatOfPath<P extends string> = P extends `${string}.npy` ? 'npy' : P extends `${string}.safetensors` ? 'safetensors' : P extends `${string}.gguf` ? 'gguf' : FileFormat;
 
+/** The format `load(file, options)` reads: `options.format`, else the path's extension. */
+type FormatOf<P extends string, O extends LoadOptions> = 'format' extends keyof O
+  ? undefined extends O['format']
+    ? FileFormat
+    : NonNullable<O['format']>
+  : FormatOfPath<P>;
+
+/** Whether `options` asks for metadata: true, false, or boolean when TypeScript cannot tell. */
+type WantsMetadata<O extends LoadOptions> = 'returnMetadata' extends keyof O
+  ? NonNullable<O['returnMetadata']> extends false
+    ? false
+    : NonNullable<O['returnMetadata']> extends true
+      ? undefined extends O['returnMetadata']
+        ? boolean
+        : true
+      : boolean
+  : false;
+
 /**
  * The result type of `load(file, options)`: by `options.format`, else by the path's extension; a path
  * TypeScript cannot see through gives the union (`Tensor | TensorMap`), which `{ format }` narrows.
  */
-export type LoadResult<P extends string, O extends LoadOptions> = O extends { returnMetadata: true }
-  ? LoadedWithMetadata[O extends { format: FileFormat } ? O['format'] : FormatOfPath<P>]
-  : Loaded[O extends { format: FileFormat } ? O['format'] : FormatOfPath<P>];
+export type LoadResult<P extends string, O extends LoadOptions> = WantsMetadata<O> extends true
+  ? LoadedWithMetadata[FormatOf<P, O>]
+  : WantsMetadata<O> extends false
+    ? Loaded[FormatOf<P, O>]
+    : Loaded[FormatOf<P, O>] | LoadedWithMetadata[FormatOf<P, O>];
 
 const FORMATS: readonly FileFormat[] = ['npy', 'safetensors', 'gguf'];
 const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'device'];
