@@ -5,3 +5,4 @@ export * from './leaks.js';
 export * from './ndarray.js';
 export * from './random.js';
 export * from './matrices.js';
+export * from './gradients.js';
