@@ -120,6 +120,38 @@ export interface BuildInfo {
 
 type NativeFunction = (...args: unknown[]) => unknown;
 
+/** A function MLX calls while it traces: tracer tensors in, tensors out. */
+type TracedFunction = (inputs: Tensor[]) => Tensor[];
+
+/**
+ * MLX's function transforms over flat lists of tensors (@mlxts/core builds the tree-aware API on them).
+ * `op` is the name errors start with.
+ */
+export interface TransformsBinding {
+  vjp(op: string, fn: TracedFunction, primals: Tensor[], cotangents: Tensor[]): [Tensor[], Tensor[]];
+  jvp(op: string, fn: TracedFunction, primals: Tensor[], tangents: Tensor[]): [Tensor[], Tensor[]];
+  valueAndGrad(op: string, fn: TracedFunction, inputs: Tensor[], argnums: number[]): [Tensor[], Tensor[]];
+  /** inAxes: one per input, -1 for not mapped; outAxes() is asked after tracing, one per output. */
+  vmap(op: string, fn: TracedFunction, inputs: Tensor[], inAxes: number[], outAxes: () => number[]): Tensor[];
+  checkpoint(op: string, fn: TracedFunction, inputs: Tensor[]): Tensor[];
+  customFunction(
+    op: string,
+    fn: TracedFunction,
+    vjp: ((primals: Tensor[], cotangents: Tensor[], outputs: Tensor[]) => Tensor[]) | undefined,
+    jvp: ((primals: Tensor[], tangents: Tensor[], argnums: number[]) => Tensor[]) | undefined,
+    vmap: ((inputs: Tensor[], axes: number[]) => [Tensor[], number[]]) | undefined,
+    inputs: Tensor[],
+  ): Tensor[];
+  /** A compile-cache handle; the cache entries are erased when it is garbage-collected. */
+  compiled(shapeless: boolean): CompiledHandle;
+  callCompiled(op: string, handle: CompiledHandle, fn: TracedFunction, inputs: Tensor[], signature: number): Tensor[];
+  disableCompile(): void;
+  enableCompile(): void;
+}
+
+declare const compiledHandle: unique symbol;
+export type CompiledHandle = { readonly [compiledHandle]: true };
+
 interface Binding {
   Tensor: TensorClass;
   array(data: unknown, dtype?: DType): Tensor;
@@ -149,6 +181,7 @@ interface Binding {
   fromSharedMemory(handle: SharedMemoryHandle): Tensor;
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
   kvCacheAttention: NativeFunction;
+  transforms: TransformsBinding;
 }
 
 const require = createRequire(import.meta.url);

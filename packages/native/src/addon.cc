@@ -10,6 +10,7 @@
 #include "kv_cache.h"
 #include "registry.h"
 #include "tensor.h"
+#include "transforms.h"
 
 namespace mlxts {
 
@@ -101,6 +102,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_devices(env, exports);
   register_interop(env, exports);
   register_kv_cache(env, exports);
+  register_transforms(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

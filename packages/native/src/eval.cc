@@ -24,6 +24,7 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "transforms_bridge.h"
 
 namespace mlxts {
 
@@ -175,6 +176,7 @@ std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env) {
 }
 
 void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs) {
+  require_not_tracing();
   std::promise<std::string> finished;
   std::future<std::string> error = finished.get_future();
   EvalThread::instance().submit({std::move(outputs), [&finished](std::string e) { finished.set_value(std::move(e)); }});
@@ -184,6 +186,7 @@ void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs
 
 Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success,
                        std::vector<mx::Stream> extra_streams) {
+  require_not_tracing();
   auto* completion = new Completion{Napi::Promise::Deferred::New(env), op, std::move(on_success), {}};
   Napi::Promise promise = completion->deferred.Promise();
   std::shared_ptr<EvalChannel> channel = addon_data(env).eval_channel;

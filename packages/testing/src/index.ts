@@ -6,3 +6,4 @@ export * from './ndarray.js';
 export * from './random.js';
 export * from './matrices.js';
 export * from './fixtures.js';
+export * from './gradients.js';
