@@ -21,3 +21,5 @@ export { clearCache, memory, memoryLimit, resetPeakMemory, setCacheLimit, setMem
 export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setDefaultDevice, synchronize, withDevice } from './runtime/devices.js';
 export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
 export { buildInfo } from './runtime/info.js';
+export { load, loadAsync } from './io/load.js';
+export type { FileFormat, GgufValue, LoadOptions, TensorMap } from './io/load.js';

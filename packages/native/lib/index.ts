@@ -182,6 +182,22 @@ interface Binding {
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
   kvCacheAttention: NativeFunction;
   transforms: TransformsBinding;
+  loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
+  loadSafetensors(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): LoadedFile<string>;
+  loadGguf(path: string): LoadedFile<GgufValue>;
+  loadGgufAsync(path: string): Promise<LoadedFile<GgufValue>>;
+  save: NativeFunction;
+  saveSafetensors: NativeFunction;
+  saveGguf: NativeFunction;
+}
+
+/** A GGUF metadata value as loaded: scalars as numbers, bigints (64-bit integers) or booleans, numeric arrays as tensors. */
+export type GgufValue = number | bigint | boolean | string | string[] | Tensor;
+
+/** What the native .safetensors and .gguf loaders return: [name, value] pairs, in MLX's order. */
+export interface LoadedFile<Meta> {
+  tensors: [string, Tensor][];
+  metadata: [string, Meta][];
 }
 
 const require = createRequire(import.meta.url);

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "eval.h"
 #include "interop.h"
+#include "io.h"
 #include "kv_cache.h"
 #include "registry.h"
 #include "tensor.h"
@@ -103,6 +104,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_interop(env, exports);
   register_kv_cache(env, exports);
   register_transforms(env, exports);
+  register_io_load(env, exports);
+  register_io_save(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

@@ -34,6 +34,7 @@ struct Job {
   std::vector<mx::array> outputs;
   std::function<void(std::string error)> done;  // runs on the eval thread
   std::vector<mx::Stream> streams;               // waited for besides the outputs' own streams
+  std::function<void()> work;                    // run instead of an evaluation (run_on_eval_thread)
 };
 
 class EvalThread {
@@ -65,13 +66,27 @@ class EvalThread {
         job = std::move(queue_.front());
         queue_.pop_front();
       }
-      std::string error = evaluate(job.outputs, job.streams);
+      std::string error = job.work ? run_work(job.work) : evaluate(job.outputs, job.streams);
       {
         MlxLock lock(mlx_mutex());
         job.outputs.clear();
+        job.work = nullptr;  // it may hold arrays
         drain_released_arrays();
       }
       job.done(std::move(error));
+    }
+  }
+
+  static std::string run_work(const std::function<void()>& work) {
+    try {
+      MlxLock lock(mlx_mutex());
+      work();
+      return {};
+    } catch (const std::exception& e) {
+      std::string message = e.what();
+      return message.empty() ? "failed" : message;
+    } catch (...) {
+      return "failed";
     }
   }
 
@@ -180,6 +195,14 @@ void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs
   std::promise<std::string> finished;
   std::future<std::string> error = finished.get_future();
   EvalThread::instance().submit({std::move(outputs), [&finished](std::string e) { finished.set_value(std::move(e)); }});
+  std::string message = error.get();
+  if (!message.empty()) throw mlx_error(env, op, message);
+}
+
+void run_on_eval_thread(Napi::Env env, const char* op, std::function<void()> work) {
+  std::promise<std::string> finished;
+  std::future<std::string> error = finished.get_future();
+  EvalThread::instance().submit({{}, [&finished](std::string e) { finished.set_value(std::move(e)); }, {}, std::move(work)});
   std::string message = error.get();
   if (!message.empty()) throw mlx_error(env, op, message);
 }

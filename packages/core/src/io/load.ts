@@ -1,0 +1,161 @@
+// mx.load and mx.loadAsync: .npy, .safetensors and .gguf files, checked before MLX reads them.
+//
+// Hand-written rather than generated from the schema (schema/unbound.yaml says so): the result is a
+// tensor or a map of tensors and metadata depending on the format, and each file's structure is checked
+// here first, because MLX's parsers trust their input.
+import { MlxError, native, type GgufValue, type LoadedFile, type Tensor } from '@mlxts/native';
+import { checkOptions, track } from '../runtime/call.js';
+import type { StreamOptions } from '../types.js';
+import { closeFile, fileError, openFile, type OpenFile } from './file.js';
+import { checkGguf } from './gguf.js';
+import { checkNpy } from './npy.js';
+import { checkSafetensors } from './safetensors.js';
+
+export type { GgufValue };
+
+/** The file formats `load` reads. */
+export type FileFormat = 'npy' | 'safetensors' | 'gguf';
+
+/** Tensors by name, as `load` returns them from .safetensors and .gguf files (in the file's order). */
+export type TensorMap = Record<string, Tensor>;
+
+export interface LoadOptions extends StreamOptions {
+  /** The file's format; by default its extension (`.npy`, `.safetensors`, `.gguf`). */
+  format?: FileFormat;
+  /**
+   * Also return the file's metadata, as `[tensors, metadata]`: .safetensors metadata is a map of
+   * strings; GGUF values are numbers, bigints, booleans, strings, string arrays or tensors.
+   */
+  returnMetadata?: boolean;
+}
+
+const FORMATS: readonly FileFormat[] = ['npy', 'safetensors', 'gguf'];
+const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'device'];
+
+/**
+ * Loads a tensor from a .npy file, or the tensors of a .safetensors or .gguf file, as MLX Python's
+ * `mx.load` does. The file's structure is checked first: anything malformed, truncated or out of range
+ * is an MlxError naming the file and the problem.
+ *
+ * .npy and .safetensors tensors are lazy: the file's data is read when a tensor is evaluated (off the
+ * JS thread with `await mx.eval(...)`). MLX reads a .gguf file whole; `loadAsync` does that off the JS
+ * thread. Q4_0, Q4_1 and Q8_0 GGUF tensors come as `name.weight` (packed uint32), `name.scales` and
+ * `name.biases` (see `fromGguf` in @mlxts/quant); BF16, Q2_K, Q4_K and Q6_K become float16.
+ *
+ * @example
+ * ```ts
+ * const x = mx.load('x.npy');                                  // one tensor
+ * const weights = mx.load('model.safetensors');                // { name: Tensor }
+ * const [tensors, metadata] = mx.load('model.gguf', { returnMetadata: true });
+ * ```
+ */
+export function load(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Tensor;
+export function load(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, string>];
+export function load(file: string, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, GgufValue>];
+export function load(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): TensorMap;
+export function load(file: string, options?: LoadOptions): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>];
+export function load(file: string, options: LoadOptions = {}): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>] {
+  if (arguments.length > 2) throw new TypeError(`load: expected at most 2 arguments, got ${arguments.length}`);
+  const request = readRequest('load', file, options);
+  if (request.format === 'gguf') {
+    const checked = withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
+    return ggufResult(native.loadGguf(file), checked, request.returnMetadata);
+  }
+  return withFile('load', file, (f) => loadChecked(f, request));
+}
+
+/**
+ * `load` with MLX's reading off the JS thread where it matters: a .gguf file is read and converted on a
+ * worker thread (its header is checked first, on the calling thread). .npy and .safetensors loads are
+ * already lazy, so their promise resolves to what `load` returns.
+ */
+export function loadAsync(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Promise<Tensor>;
+export function loadAsync(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, string>]>;
+export function loadAsync(file: string, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, GgufValue>]>;
+export function loadAsync(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): Promise<TensorMap>;
+export function loadAsync(file: string, options?: LoadOptions): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]>;
+export async function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
+  if (arguments.length > 2) throw new TypeError(`loadAsync: expected at most 2 arguments, got ${arguments.length}`);
+  const request = readRequest('loadAsync', file, options);
+  if (request.format === 'gguf') {
+    const checked = withFile('loadAsync', file, (f) => checkGguf('loadAsync', f, native.memoryLimit()));
+    return ggufResult(await renamed('loadAsync', native.loadGgufAsync(file)), checked, request.returnMetadata);
+  }
+  return renamed('loadAsync', () => withFile('loadAsync', file, (f) => loadChecked(f, request)));
+}
+
+interface Request {
+  readonly format: FileFormat;
+  readonly returnMetadata: boolean;
+  readonly stream: unknown;
+}
+
+function readRequest(op: string, file: unknown, options: LoadOptions): Request {
+  if (typeof file !== 'string') throw new TypeError(`${op}: file must be a path string, got ${typeof file}`);
+  checkOptions(op, options, OPTION_KEYS);
+  const { format = formatOf(op, file), returnMetadata = false } = options;
+  if (!FORMATS.includes(format)) throw new TypeError(`${op}: format must be one of ${FORMATS.map((f) => `'${f}'`).join(', ')}, got ${String(format)}`);
+  if (typeof returnMetadata !== 'boolean') throw new TypeError(`${op}: returnMetadata must be a boolean`);
+  if (returnMetadata && format === 'npy') throw fileError(op, file, '.npy files have no metadata (returnMetadata is for .safetensors and .gguf)');
+  return { format, returnMetadata, stream: options.stream ?? options.device };
+}
+
+function formatOf(op: string, file: string): FileFormat {
+  const extension = /\.([A-Za-z0-9]+)$/.exec(file)?.[1].toLowerCase();
+  if (extension === 'npz') throw fileError(op, file, ".npz archives are not supported: MLX's C++ library has no .npz reader (save each tensor as .npy, or use .safetensors)");
+  if (FORMATS.includes(extension as FileFormat)) return extension as FileFormat;
+  throw fileError(op, file, "has no .npy, .safetensors or .gguf extension; pass the format: { format: 'npy' | 'safetensors' | 'gguf' }");
+}
+
+function withFile<T>(op: string, file: string, use: (f: OpenFile) => T): T {
+  const f = openFile(op, file);
+  try {
+    return use(f);
+  } finally {
+    closeFile(f);
+  }
+}
+
+function loadChecked(f: OpenFile, request: Request): Tensor | TensorMap | [TensorMap, Record<string, string>] {
+  const limit = native.memoryLimit();
+  if (request.format === 'npy') {
+    const { header, dataOffset } = checkNpy('load', f, limit);
+    return track(native.loadNpy(f.fd, f.name, header, dataOffset, request.stream));
+  }
+  const { header, dataOffset, names } = checkSafetensors('load', f, limit);
+  const { tensors, metadata } = native.loadSafetensors(f.fd, f.name, header, dataOffset, request.stream);
+  const map = toMap(tensors, names);
+  for (const t of Object.values(map)) track(t);
+  return request.returnMetadata ? [map, toMap(metadata, [])] : map;
+}
+
+function ggufResult(loaded: LoadedFile<GgufValue>, checked: { names: readonly string[]; keys: readonly string[] }, returnMetadata: boolean) {
+  const tensors = toMap(loaded.tensors, checked.names);
+  for (const t of Object.values(tensors)) track(t);
+  const metadata = toMap(loaded.metadata, checked.keys);
+  for (const value of Object.values(metadata)) {
+    if (typeof value !== 'object' || Array.isArray(value)) continue;
+    if (returnMetadata) track(value);
+    else value.dispose();
+  }
+  return returnMetadata ? ([tensors, metadata] as [TensorMap, Record<string, GgufValue>]) : tensors;
+}
+
+/** An object of the [name, value] pairs, in `order` (names it lacks last). Names become own properties. */
+function toMap<T>(pairs: [string, T][], order: readonly string[]): Record<string, T> {
+  const rank = new Map(order.map((name, i) => [name, i]));
+  const sorted = [...pairs].sort(([a], [b]) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
+  const out: Record<string, T> = {};
+  for (const [name, value] of sorted) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Errors of the functions `op` calls, reported as errors of `op`. */
+async function renamed<T>(op: string, work: Promise<T> | (() => T)): Promise<T> {
+  try {
+    return await (typeof work === 'function' ? work() : work);
+  } catch (error) {
+    if (error instanceof MlxError && error.message.startsWith('load: ')) throw new MlxError(`${op}: ${error.message.slice(6)}`, op);
+    throw error;
+  }
+}
