@@ -232,17 +232,24 @@ export class Module {
   loadWeights(weights: Weights, options: StrictOptions = {}): this {
     checkOptions('loadWeights', options, ['strict']);
     const pairs = weightPairs(weights);
-    if (options.strict ?? true) checkWeights(this, pairs);
-    if (pairs.length > 0) this.update(mx.treeUnflatten(pairs), { strict: false });
+    try {
+      if (options.strict ?? true) checkWeights(this, pairs);
+      if (pairs.length > 0) this.update(mx.treeUnflatten(pairs), { strict: false });
+    } finally {
+      // Tensors read from a file that the module did not take (unknown names, or an error) are freed.
+      if (typeof weights === 'string') {
+        const held = tensorsIn(this);
+        for (const [, t] of pairs) if (!held.has(t)) t.dispose();
+      }
+    }
     return this;
   }
 
-  /** Saves the parameters to a `.safetensors` file under their dotted names. */
+  /** Saves the parameters to a `.safetensors` file under their dotted names (MLX Python's checkpoint layout). */
   saveWeights(path: string): void {
     if (typeof path !== 'string') throw new TypeError(`saveWeights: path must be a string, got ${typeof path}`);
     if (!path.endsWith('.safetensors')) throw new TypeError(`saveWeights: only .safetensors files are supported, got '${path}'`);
-    void path;
-    throw new Error('saveWeights: TODO(io) needs mx.saveSafetensors');
+    mx.saveSafetensors(path, Object.fromEntries(mx.treeFlatten<Tensor>(this.parameters())));
   }
 
   /** Disposes every tensor the module and its submodules hold. The module cannot be used afterwards. */
@@ -389,7 +396,14 @@ function replaceModules(module: Module, tree: unknown, strict: boolean): void {
 }
 
 function weightPairs(weights: Weights): [string, Tensor][] {
-  if (typeof weights === 'string') throw new Error('loadWeights: TODO(io) needs mx.load');
+  if (typeof weights === 'string') {
+    const loaded = mx.load(weights);
+    if (mx.isTensor(loaded)) {
+      loaded.dispose();
+      throw new TypeError(`loadWeights: '${weights}' holds a single array, not named weights; use a .safetensors or .gguf file`);
+    }
+    return Object.entries(loaded);
+  }
   if (isContainer(weights) && !Array.isArray(weights)) return mx.treeFlatten<Tensor>(weights);
   if (weights !== null && typeof weights === 'object' && Symbol.iterator in weights) {
     return [...weights].map((pair) => {
