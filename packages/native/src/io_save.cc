@@ -24,11 +24,20 @@ namespace io {
 
 namespace {
 
-// A JS object used as a string-keyed map (not an array, TypedArray, Tensor or Promise).
+// A plain JS object ({...}, or one made with Object.create(null)) used as a string-keyed map: not an
+// array, Map, Tensor, Promise or other class instance, whose entries would not be what they seem.
 Napi::Object map_object(Napi::Value value, const std::string& name, const char* what) {
-  bool plain = value.IsObject() && !value.IsArray() && !value.IsTypedArray() && !value.IsArrayBuffer() &&
-               !value.IsPromise() && !value.IsFunction() && Tensor::from(value) == nullptr;
-  if (!plain) throw ArgumentTypeError(name + " must be an object of " + what);
+  bool plain = false;
+  if (value.IsObject() && !value.IsArray() && !value.IsFunction()) {
+    Napi::Env env = value.Env();
+    napi_value prototype = nullptr;
+    if (napi_get_prototype(env, value, &prototype) == napi_ok) {
+      Napi::Value object_prototype = env.Global().Get("Object").As<Napi::Object>().Get("prototype");
+      Napi::Value proto(env, prototype);
+      plain = proto.IsNull() || proto.StrictEquals(object_prototype);
+    }
+  }
+  if (!plain) throw ArgumentTypeError(name + " must be a plain object of " + what);
   return value.As<Napi::Object>();
 }
 

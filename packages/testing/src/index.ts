@@ -7,3 +7,4 @@ export * from './random.js';
 export * from './matrices.js';
 export * from './fixtures.js';
 export * from './gradients.js';
+export * from './formats/index.js';

@@ -15,7 +15,11 @@ import { fileError, overMemoryLimit, readAt, type OpenFile } from './file.js';
 /** What MLX 0.32.4 makes of a tensor type: its own dtype, packed affine parts, float16, or nothing. */
 export type GgufLoad = 'dtype' | 'packed' | 'float16' | 'unsupported';
 
-/** ggml's tensor types: name, weights per block and bytes per block, and how MLX 0.32.4 loads each. */
+/**
+ * ggml's tensor types: name, weights per block and bytes per block (ggml's block layouts), and how MLX
+ * 0.32.4 loads each. gguflib's own table says 82 bytes for a Q2_K block and 40 for Q8_1, but its Q2_K
+ * converter reads ggml's 84-byte blocks: the ranges checked here are the ones actually read.
+ */
 export const GGUF_TENSOR_TYPES: ReadonlyMap<number, { name: string; block: number; bytes: number; mlx: GgufLoad }> = new Map([
   [0, { name: 'F32', block: 1, bytes: 4, mlx: 'dtype' }],
   [1, { name: 'F16', block: 1, bytes: 2, mlx: 'dtype' }],
@@ -24,8 +28,8 @@ export const GGUF_TENSOR_TYPES: ReadonlyMap<number, { name: string; block: numbe
   [6, { name: 'Q5_0', block: 32, bytes: 22, mlx: 'unsupported' }],
   [7, { name: 'Q5_1', block: 32, bytes: 24, mlx: 'unsupported' }],
   [8, { name: 'Q8_0', block: 32, bytes: 34, mlx: 'packed' }],
-  [9, { name: 'Q8_1', block: 32, bytes: 40, mlx: 'unsupported' }],
-  [10, { name: 'Q2_K', block: 256, bytes: 82, mlx: 'float16' }],
+  [9, { name: 'Q8_1', block: 32, bytes: 36, mlx: 'unsupported' }],
+  [10, { name: 'Q2_K', block: 256, bytes: 84, mlx: 'float16' }],
   [11, { name: 'Q3_K', block: 256, bytes: 110, mlx: 'unsupported' }],
   [12, { name: 'Q4_K', block: 256, bytes: 144, mlx: 'float16' }],
   [13, { name: 'Q5_K', block: 256, bytes: 176, mlx: 'unsupported' }],
@@ -64,7 +68,7 @@ const VALUE_TYPES: readonly { name: string; size: number }[] = [
   { name: 'int64', size: 8 },
   { name: 'float64', size: 8 },
 ];
-const [BOOL, STRING, ARRAY, UINT32] = [7, 8, 9, 4];
+const [BOOL, STRING, ARRAY, UINT32, FLOAT64] = [7, 8, 9, 4, 12];
 
 /** gguflib's limit on a tensor's axis count (it aborts beyond it). */
 const MAX_NDIM = 8;
@@ -202,11 +206,16 @@ function loadedBytes(tensors: TensorInfo[]): bigint {
 
 function skipValue(r: HeaderReader, type: number, key: string, fail: (problem: string) => Error): void {
   const bad = (problem: string) => fail(`metadata "${key}" ${problem}`);
+  // MLX 0.32.4 converts float64 values to float32 and then advances its read position by the float32's
+  // size, not the 8 bytes it read: everything after is misread, and the process can crash.
+  const float64 = () => bad("is float64, which MLX 0.32.4's GGUF reader misreads (it then reads the rest of the header from the wrong place)");
+  if (type === FLOAT64) throw float64();
   if (type === STRING) return void r.string(`metadata "${key}"`);
   if (type === ARRAY) {
     const itemType = r.u32();
     const count = r.u64();
     if (itemType === ARRAY) throw bad('is an array of arrays, which MLX cannot read');
+    if (itemType === FLOAT64) throw float64();
     const item = VALUE_TYPES[itemType];
     if (!item) throw bad(`is an array of unknown value type ${itemType}`);
     if (count > BigInt(MAX_DIM)) throw bad(`is an array of ${count} values; MLX reads at most 2^31 - 1`);

@@ -82,7 +82,8 @@ export function checkSafetensors(op: string, file: OpenFile, memoryLimit: number
 }
 
 function checkMetadata(value: unknown, fail: (problem: string) => Error): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
+  // MLX writes null when there is none.
+  if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw fail('has "__metadata__" that is not an object of strings');
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw fail(`has metadata "${key}" that is not a string (safetensors metadata maps strings to strings)`);

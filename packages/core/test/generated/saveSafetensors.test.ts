@@ -8,7 +8,7 @@ opSuite({
   examples: [
   ],
   errors: [
-    { code: "mx.saveSafetensors('x.safetensors', [mx.array([1])] as never)", run: () => mx.saveSafetensors('x.safetensors', [mx.array([1])] as never), error: "TypeError", message: "arrays must be an object of tensors", phase: "build" },
+    { code: "mx.saveSafetensors('x.safetensors', [mx.array([1])] as never)", run: () => mx.saveSafetensors('x.safetensors', [mx.array([1])] as never), error: "TypeError", message: "arrays must be a plain object of tensors", phase: "build" },
     { code: "mx.saveSafetensors('x.safetensors', { a: [1] as never })", run: () => mx.saveSafetensors('x.safetensors', { a: [1] as never }), error: "TypeError", message: "arrays['a'] must be a Tensor", phase: "build" },
     { code: "mx.saveSafetensors('x.safetensors', { a: mx.array([1]) }, { k: 1 as never })", run: () => mx.saveSafetensors('x.safetensors', { a: mx.array([1]) }, { k: 1 as never }), error: "TypeError", message: "metadata['k'] must be a string", phase: "build" },
     { code: "mx.saveSafetensors('/nonexistent-dir/x', { a: mx.array([1]) })", run: () => mx.saveSafetensors('/nonexistent-dir/x', { a: mx.array([1]) }), error: "MlxError", message: "cannot write /nonexistent-dir/x.safetensors", phase: "build" },
