@@ -10,11 +10,16 @@ export default defineConfig({
   srcExclude: ['test/**', 'README.md'],
   themeConfig: {
     nav: [
+      { text: 'Training', link: '/guide/training' },
       { text: 'Concepts', link: '/concepts/laziness' },
       { text: 'API', link: '/api/core/' },
       { text: 'Coverage', link: '/coverage' },
     ],
     sidebar: [
+      {
+        text: 'Guides',
+        items: [{ text: 'Training a model', link: '/guide/training' }],
+      },
       {
         text: 'Concepts',
         items: [
@@ -31,6 +36,14 @@ export default defineConfig({
         ],
       },
       ...packages,
+      // Hand-written reference pages of the packages above the op families.
+      {
+        text: 'Models and training',
+        items: [
+          { text: 'Neural networks (@mlxts/nn)', link: '/api/nn/' },
+          { text: 'Optimizers (@mlxts/optimizers)', link: '/api/optimizers/' },
+        ],
+      },
     ],
     search: { provider: 'local' },
   },

@@ -7,9 +7,9 @@ import * as mx from '@mlxts/core';
 // The package's source, not its build: Vitest hands this package's own build to Node, which would then
 // load a second @mlxts/core beside the one these tests import.
 import * as optim from '../src/index.js';
-import { expectCloseNd, readSafetensors, toNd } from '@mlxts/testing';
+import { expectCloseNd, readFixture, toNd } from '@mlxts/testing';
 
-const { tensors, metadata } = readSafetensors(fileURLToPath(new URL('./fixtures/optimizers.safetensors', import.meta.url)));
+const { tensors, metadata } = readFixture(fileURLToPath(new URL('./fixtures/optimizers.safetensors', import.meta.url)));
 const caseNames = JSON.parse(metadata.cases) as string[];
 
 /** The tree recorded under `<case>/<role>/<index>/`. */

@@ -8,7 +8,7 @@ export interface Fixture {
 }
 
 /** The tensors and metadata of a `.safetensors` fixture (call it at module level, outside any tidy). */
-export function readSafetensors(path: `${string}.safetensors`): Fixture {
-  const [tensors, metadata] = mx.load(path, { returnMetadata: true });
+export function readFixture(path: string): Fixture {
+  const [tensors, metadata] = mx.load(path as `${string}.safetensors`, { returnMetadata: true });
   return { tensors: new Map(Object.entries(tensors)), metadata };
 }
