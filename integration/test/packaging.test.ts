@@ -1,5 +1,6 @@
-// "Install only the packages you need": pack @mlxts/native, core and fast, install just those into a
-// project outside the repository, run a program that uses both, and check @mlxts/linalg is absent.
+// "Install only the packages you need": pack @mlxts/native, core, fast, quant, nn and optimizers, install
+// just those into a project outside the repository, run a program that uses them (a few training steps of
+// a small network), and check @mlxts/linalg is absent.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,22 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const program = `
 import * as mx from '@mlxts/core';
 import * as fast from '@mlxts/fast';
+import * as nn from '@mlxts/nn';
+import * as optim from '@mlxts/optimizers';
 const x = mx.array([[3, 4]]);
 const y = fast.rmsNorm(x, null, 0);
-console.log(JSON.stringify({ sum: mx.sum(x).item(), norm: y.toArray() }));
+const model = new nn.Sequential(new nn.Linear(2, 8), nn.relu, new nn.Linear(8, 1));
+const optimizer = new optim.Adam(0.05);
+const data = mx.array([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const target = mx.array([[0], [1], [1], [0]]);
+const lossAndGrad = nn.valueAndGrad(model, () => nn.losses.mseLoss(model.forward(data), target));
+const losses = [];
+for (let i = 0; i < 50; i++) {
+  const [loss, grads] = lossAndGrad();
+  optimizer.update(model, grads);
+  losses.push(loss.item());
+}
+console.log(JSON.stringify({ sum: mx.sum(x).item(), norm: y.toArray(), first: losses[0], last: losses[49] }));
 try {
   await import('@mlxts/linalg');
   console.log('linalg imported');
@@ -26,10 +40,10 @@ try {
 `;
 
 describe('installing only some packages', () => {
-  it('core + fast work in a fresh project, and linalg is not installed', () => {
+  it('core, fast, nn and optimizers work in a fresh project, and linalg is not installed', () => {
     const packs = join(work, 'packs');
     mkdirSync(packs);
-    for (const pkg of ['native', 'core', 'fast']) {
+    for (const pkg of ['native', 'core', 'fast', 'quant', 'nn', 'optimizers']) {
       execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(repo, 'packages', pkg), stdio: 'pipe' });
     }
     const tarballs = readdirSync(packs).map((f) => join(packs, f));
@@ -46,12 +60,13 @@ describe('installing only some packages', () => {
       env: { ...process.env, MLX_DIR: join(repo, 'packages/native/mlx-sdk', sdk, 'mlx') },
     });
     expect(install.status, install.stderr.slice(-2000)).toBe(0);
-    expect(readdirSync(join(project, 'node_modules', '@mlxts')).sort()).toEqual(['core', 'fast', 'native']);
+    expect(readdirSync(join(project, 'node_modules', '@mlxts')).sort()).toEqual(['core', 'fast', 'native', 'nn', 'optimizers', 'quant']);
     const run = spawnSync(process.execPath, ['main.mjs'], { cwd: project, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const [result, linalg] = run.stdout.trim().split('\n');
     expect(JSON.parse(result).sum).toBe(7);
     expect(JSON.parse(result).norm[0][0]).toBeCloseTo(0.8485281, 5);
+    expect(JSON.parse(result).last).toBeLessThan(JSON.parse(result).first);
     expect(linalg).toBe('ERR_MODULE_NOT_FOUND');
   }, 600_000);
 });
