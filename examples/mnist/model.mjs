@@ -26,20 +26,42 @@ export class DigitNet extends nn.Module {
   }
 }
 
-/** A model and an Adam optimizer, the weights drawn after `mx.random.seed(seed)` as MLX Python draws them. */
-export function createTraining(seed = 0) {
+/**
+ * A model and an Adam optimizer, the weights drawn after `mx.random.seed(seed)` as MLX Python draws them,
+ * and `step(x, y)`: one update on a batch, returning the loss (a scalar tensor the caller disposes). With
+ * `compiled`, the step is one compiled MLX graph that reads and updates the model's and the optimizer's
+ * state (their live `state` views).
+ */
+export function createTraining(seed = 0, { compiled = false } = {}) {
   mx.random.seed(seed);
   const model = new DigitNet();
   const optimizer = new optim.Adam(LEARNING_RATE);
   const lossAndGrad = nn.valueAndGrad(model, (x, y) => nn.losses.crossEntropy(model.forward(x), y, { reduction: 'mean' }));
-  /** One update on a batch; returns the loss (a scalar tensor the caller disposes). */
   const step = (x, y) =>
     mx.tidy(() => {
       const [loss, grads] = lossAndGrad(x, y);
       optimizer.update(model, grads);
       return loss;
     });
-  return { model, optimizer, step };
+  if (!compiled) return { model, optimizer, step };
+  // The state must exist before compiling: the compiled graph reads and writes exactly these tensors.
+  optimizer.init(model.trainableParameters());
+  const state = [model.state, optimizer.state];
+  const compiledStep = mx.compile(step, { inputs: state, outputs: state });
+  const tensorsOf = (tree) => new Set(mx.treeFlatten(tree).map(([, t]) => t));
+  return {
+    model,
+    optimizer,
+    step: (x, y) => {
+      // mx.compile writes the new parameters and optimizer state into `state`; the tensors they replace
+      // are freed here, as optimizer.update frees them in the eager step.
+      const before = tensorsOf(state);
+      const loss = compiledStep(x, y);
+      const after = tensorsOf(state);
+      for (const t of before) if (!after.has(t)) t.dispose();
+      return loss;
+    },
+  };
 }
 
 /** The order of the training samples in `epoch`: a permutation drawn from a key of its own. */

@@ -75,6 +75,16 @@ export class Module {
     return this.filterAndMap(Module.isParameterValue);
   }
 
+  /**
+   * A live view of the parameters: plain objects and arrays shaped like `parameters()` whose tensors are
+   * read from and written to the module itself (assigning through the view changes the module, without
+   * the ownership rules of `update`). It is what `mx.compile` needs to treat the parameters as state:
+   * `mx.compile(step, { inputs: [model.state, optimizer.state], outputs: [...] })`.
+   */
+  get state(): Parameters {
+    return liveView(this) as Parameters;
+  }
+
   /** The parameters that are not frozen: what `nn.valueAndGrad` differentiates and optimizers update. */
   trainableParameters(): Parameters {
     return this.filterAndMap(Module.isTrainableValue);
@@ -309,6 +319,32 @@ function unwrap(module: Module, key: string, value: unknown, filter: ModuleFilte
     out[k] = filter(module, path, v) ? unwrap(module, path, v, filter, map, isLeaf) : {};
   }
   return out;
+}
+
+/**
+ * A plain object (or array) with one enumerable accessor per parameter entry of `owner` (a module, an
+ * array or a plain object): tensors are read and written through, modules and containers are views.
+ */
+function liveView(owner: Module | unknown[] | Record<string, unknown>): unknown {
+  const view: Record<string, unknown> | unknown[] = Array.isArray(owner) ? [] : {};
+  const entries: [string, unknown][] = Object.entries(owner);
+  for (const [key, value] of entries) {
+    const isParameter = owner instanceof Module ? Module.isParameterValue(owner, key, value) : mx.isTensor(value) || value instanceof Module || holdsState(value);
+    if (!isParameter) {
+      if (Array.isArray(owner)) (view as unknown[])[Number(key)] = {};
+      continue;
+    }
+    const target = owner as Record<string, unknown>;
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get: () => (mx.isTensor(target[key]) ? target[key] : liveView(target[key] as Module)),
+      set: (tensor: unknown) => {
+        if (!mx.isTensor(tensor) || !mx.isTensor(target[key])) throw new TypeError(`state: only the tensors of a module's state can be replaced, at '${key}'`);
+        target[key] = tensor;
+      },
+    });
+  }
+  return view;
 }
 
 /** The modules in a tree of children, with their dotted paths under `prefix`. */

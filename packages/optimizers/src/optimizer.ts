@@ -54,12 +54,26 @@ export abstract class Optimizer {
 
   /**
    * The state as a tree of tensors: `step`, the scheduled values, and each parameter's state at its path.
-   * Assigning a tree (such as a saved one) restores it; the optimizer takes ownership of its tensors.
+   * The tree is a live view: assigning a tensor inside it changes the optimizer (as `mx.compile` does
+   * with state it updates). Assigning a whole tree (such as a saved one) restores it; the optimizer then
+   * takes ownership of its tensors.
    */
   get state(): Record<string, unknown> {
-    const pairs: [string, Tensor][] = Object.entries(this.#scalars);
-    for (const [path, state] of this.#parameters) for (const [key, t] of Object.entries(state)) pairs.push([`${path}.${key}`, t]);
-    return mx.treeUnflatten(pairs);
+    const view: Record<string, unknown> = {};
+    for (const name of Object.keys(this.#scalars)) {
+      Object.defineProperty(view, name, {
+        enumerable: true,
+        get: () => this.#scalars[name],
+        set: (tensor: Tensor) => {
+          if (!mx.isTensor(tensor)) throw new TypeError(`state: '${name}' must be a Tensor`);
+          this.#scalars[name] = tensor;
+        },
+      });
+    }
+    // Each parameter's state object is the optimizer's own, so writes to it go through.
+    const perParameter = [...this.#parameters].map(([path, state]) => [path, state] as const);
+    if (perParameter.length > 0) Object.assign(view, mx.treeUnflatten(perParameter));
+    return view;
   }
 
   set state(tree: Record<string, unknown>) {

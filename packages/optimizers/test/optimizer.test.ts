@@ -59,6 +59,22 @@ describe('Optimizer', () => {
     for (const t of Object.values(grads)) t.dispose();
   });
 
+  it('state is a live view: writing a tensor into it changes the optimizer', () => {
+    using sgd = new optim.SGD(0.1, { momentum: 0.9 });
+    sgd.init({ w: mx.ones([2]) });
+    const state = sgd.state as { step: mx.Tensor; w: { v: mx.Tensor } };
+    const v = mx.full([2], 3);
+    const old = state.w.v;
+    state.w.v = v;
+    old.dispose();
+    expect((sgd.state as { w: { v: mx.Tensor } }).w.v).toBe(v);
+    const step = mx.array(7n, 'uint64');
+    const oldStep = state.step;
+    state.step = step;
+    oldStep.dispose();
+    expect(sgd.step.item()).toBe(7n);
+  });
+
   it('learningRate can be read and set, and a schedule advances with the steps', () => {
     using sgd = new optim.SGD(optim.stepDecay(1, 0.5, 1));
     expect(sgd.learningRate.item()).toBe(1);
