@@ -10,7 +10,8 @@ export default defineConfig({
   srcExclude: ['test/**', 'README.md'],
   themeConfig: {
     nav: [
-      { text: 'Language models', link: '/guides/language-model' },
+      { text: 'Language models', link: '/guide/language-model' },
+      { text: 'Training', link: '/guide/training' },
       { text: 'Concepts', link: '/concepts/laziness' },
       { text: 'API', link: '/api/core/' },
       { text: 'Coverage', link: '/coverage' },
@@ -19,8 +20,9 @@ export default defineConfig({
       {
         text: 'Guides',
         items: [
-          { text: 'Running a language model', link: '/guides/language-model' },
+          { text: 'Running a language model', link: '/guide/language-model' },
           { text: '@mlxts/lm API', link: '/lm/' },
+          { text: 'Training a model', link: '/guide/training' },
         ],
       },
       {
@@ -40,6 +42,14 @@ export default defineConfig({
         ],
       },
       ...packages,
+      // Hand-written reference pages of the packages above the op families.
+      {
+        text: 'Models and training',
+        items: [
+          { text: 'Neural networks (@mlxts/nn)', link: '/api/nn/' },
+          { text: 'Optimizers (@mlxts/optimizers)', link: '/api/optimizers/' },
+        ],
+      },
     ],
     search: { provider: 'local' },
   },

@@ -68,8 +68,20 @@ describe.skipIf(skipReason !== undefined)(`docs site in a browser${skipReason ? 
   it('the sidebar lists every package', async () => {
     const page = await open('/api/core/');
     const sidebar = (await page.locator('aside, .VPSidebar').first().textContent()) ?? '';
-    for (const pkg of ['@mlxts/core', '@mlxts/fast', '@mlxts/linalg', '@mlxts/quant']) expect(sidebar).toContain(pkg);
+    for (const pkg of ['@mlxts/core', '@mlxts/fast', '@mlxts/linalg', '@mlxts/quant', '@mlxts/nn', '@mlxts/optimizers']) expect(sidebar).toContain(pkg);
     await page.close();
+  });
+
+  it('the training guide and the nn and optimizers pages render', async () => {
+    for (const [path, text] of [
+      ['/guide/training', 'nn.valueAndGrad(model'],
+      ['/api/nn/', 'MultiHeadAttention'],
+      ['/api/optimizers/', 'clipGradNorm'],
+    ]) {
+      const page = await open(path);
+      expect((await page.locator('main').textContent()) ?? '', path).toContain(text);
+      await page.close();
+    }
   });
 
   it('search finds an op and opens its page, which shows the signature and an example', async () => {

@@ -29,3 +29,4 @@ export { Upsample } from './layers/upsample.js';
 export type { UpsampleMode } from './layers/upsample.js';
 export * as init from './init.js';
 export * as losses from './losses.js';
+export { valueAndGrad } from './value-and-grad.js';

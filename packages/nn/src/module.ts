@@ -75,6 +75,16 @@ export class Module {
     return this.filterAndMap(Module.isParameterValue);
   }
 
+  /**
+   * A live view of the parameters: plain objects and arrays shaped like `parameters()` whose tensors are
+   * read from and written to the module itself (assigning through the view changes the module, without
+   * the ownership rules of `update`). It is what `mx.compile` needs to treat the parameters as state:
+   * `mx.compile(step, { inputs: [model.state, optimizer.state], outputs: [...] })`.
+   */
+  get state(): Parameters {
+    return liveView(this) as Parameters;
+  }
+
   /** The parameters that are not frozen: what `nn.valueAndGrad` differentiates and optimizers update. */
   trainableParameters(): Parameters {
     return this.filterAndMap(Module.isTrainableValue);
@@ -232,17 +242,24 @@ export class Module {
   loadWeights(weights: Weights, options: StrictOptions = {}): this {
     checkOptions('loadWeights', options, ['strict']);
     const pairs = weightPairs(weights);
-    if (options.strict ?? true) checkWeights(this, pairs);
-    if (pairs.length > 0) this.update(mx.treeUnflatten(pairs), { strict: false });
+    try {
+      if (options.strict ?? true) checkWeights(this, pairs);
+      if (pairs.length > 0) this.update(mx.treeUnflatten(pairs), { strict: false });
+    } finally {
+      // Tensors read from a file that the module did not take (unknown names, or an error) are freed.
+      if (typeof weights === 'string') {
+        const held = tensorsIn(this);
+        for (const [, t] of pairs) if (!held.has(t)) t.dispose();
+      }
+    }
     return this;
   }
 
-  /** Saves the parameters to a `.safetensors` file under their dotted names. */
+  /** Saves the parameters to a `.safetensors` file under their dotted names (MLX Python's checkpoint layout). */
   saveWeights(path: string): void {
     if (typeof path !== 'string') throw new TypeError(`saveWeights: path must be a string, got ${typeof path}`);
     if (!path.endsWith('.safetensors')) throw new TypeError(`saveWeights: only .safetensors files are supported, got '${path}'`);
-    void path;
-    throw new Error('saveWeights: TODO(io) needs mx.saveSafetensors');
+    mx.saveSafetensors(path, Object.fromEntries(mx.treeFlatten<Tensor>(this.parameters())));
   }
 
   /** Disposes every tensor the module and its submodules hold. The module cannot be used afterwards. */
@@ -302,6 +319,32 @@ function unwrap(module: Module, key: string, value: unknown, filter: ModuleFilte
     out[k] = filter(module, path, v) ? unwrap(module, path, v, filter, map, isLeaf) : {};
   }
   return out;
+}
+
+/**
+ * A plain object (or array) with one enumerable accessor per parameter entry of `owner` (a module, an
+ * array or a plain object): tensors are read and written through, modules and containers are views.
+ */
+function liveView(owner: Module | unknown[] | Record<string, unknown>): unknown {
+  const view: Record<string, unknown> | unknown[] = Array.isArray(owner) ? [] : {};
+  const entries: [string, unknown][] = Object.entries(owner);
+  for (const [key, value] of entries) {
+    const isParameter = owner instanceof Module ? Module.isParameterValue(owner, key, value) : mx.isTensor(value) || value instanceof Module || holdsState(value);
+    if (!isParameter) {
+      if (Array.isArray(owner)) (view as unknown[])[Number(key)] = {};
+      continue;
+    }
+    const target = owner as Record<string, unknown>;
+    Object.defineProperty(view, key, {
+      enumerable: true,
+      get: () => (mx.isTensor(target[key]) ? target[key] : liveView(target[key] as Module)),
+      set: (tensor: unknown) => {
+        if (!mx.isTensor(tensor) || !mx.isTensor(target[key])) throw new TypeError(`state: only the tensors of a module's state can be replaced, at '${key}'`);
+        target[key] = tensor;
+      },
+    });
+  }
+  return view;
 }
 
 /** The modules in a tree of children, with their dotted paths under `prefix`. */
@@ -389,7 +432,14 @@ function replaceModules(module: Module, tree: unknown, strict: boolean): void {
 }
 
 function weightPairs(weights: Weights): [string, Tensor][] {
-  if (typeof weights === 'string') throw new Error('loadWeights: TODO(io) needs mx.load');
+  if (typeof weights === 'string') {
+    const loaded = mx.load(weights);
+    if (mx.isTensor(loaded)) {
+      loaded.dispose();
+      throw new TypeError(`loadWeights: '${weights}' holds a single array, not named weights; use a .safetensors or .gguf file`);
+    }
+    return Object.entries(loaded);
+  }
   if (isContainer(weights) && !Array.isArray(weights)) return mx.treeFlatten<Tensor>(weights);
   if (weights !== null && typeof weights === 'object' && Symbol.iterator in weights) {
     return [...weights].map((pair) => {

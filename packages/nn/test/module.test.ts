@@ -158,6 +158,21 @@ describe('update and ownership', () => {
   });
 });
 
+describe('state: a live view of the parameters', () => {
+  it('reads and writes the module, with the structure of parameters()', () => {
+    using model = new nn.Sequential(new nn.Linear(2, 2), nn.relu, new nn.Linear(2, 1));
+    const state = model.state;
+    expect(mx.treeFlatten(state).map(([k]) => k)).toEqual(mx.treeFlatten(model.parameters()).map(([k]) => k));
+    const w = mx.zeros([1, 2]);
+    const old = (model.layers[2] as nn.Linear).weight;
+    (state.layers as any)[2].weight = w;
+    expect((model.layers[2] as nn.Linear).weight).toBe(w);
+    expect(old.disposed).toBe(false); // assignment through the view is raw: the caller owns `old`
+    old.dispose();
+    expect(() => ((state.layers as any)[2].weight = 3)).toThrow(TypeError);
+  });
+});
+
 describe('loadWeights', () => {
   it('loads pairs or a tree, and checks names and shapes when strict', () => {
     using layer = new nn.Linear(3, 2);

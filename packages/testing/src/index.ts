@@ -6,4 +6,5 @@ export * from './ndarray.js';
 export * from './random.js';
 export * from './matrices.js';
 export * from './fixtures.js';
+export * from './gradients.js';
 export * from './formats/index.js';

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import * as mx from '@mlxts/core';
-import { expectCloseNd, readSafetensorsFixture, toNd } from '@mlxts/testing';
+import { expectCloseNd, readFixture, toNd } from '@mlxts/testing';
 
 export interface ReferenceCase {
   name: string;
@@ -17,7 +17,7 @@ export interface ReferenceCase {
 
 /** The cases of a fixture file in test/fixtures, in the order the script recorded them. */
 export function referenceCases(file: string): Map<string, ReferenceCase> {
-  const { tensors, metadata } = readSafetensorsFixture(fileURLToPath(new URL(`../fixtures/${file}`, import.meta.url)));
+  const { tensors, metadata } = readFixture(fileURLToPath(new URL(`../fixtures/${file}`, import.meta.url)));
   const settings = JSON.parse(metadata.cases ?? '{}') as Record<string, ReferenceCase['settings']>;
   const cases = new Map<string, ReferenceCase>();
   const get = (name: string) => {

@@ -106,8 +106,12 @@ export function compile<F extends AnyFunction>(fn: F, options: CompileOptions = 
       const stateTracers = leaves.slice(split.tensors.length);
       if (capturedInputs) replaceTensors(capturedInputs, (_, i) => stateTracers[i]);
       let result: unknown;
+      // The outputs are read before the inputs are restored: an output the function left unchanged is
+      // its input's tracer (an identity output), not the real tensor, which the graph cannot capture.
+      let stateOut: Tensor[] = [];
       try {
         result = callUser(op, fn, fillTensors(split.skeleton, leaves) as unknown[]);
+        stateOut = capturedOutputs ? splitTensors(op, capturedOutputs, 'options.outputs', false).tensors : [];
       } finally {
         // Tracers still in the state go back to the real tensors; entries the function replaced stay.
         if (capturedInputs) {
@@ -117,7 +121,6 @@ export function compile<F extends AnyFunction>(fn: F, options: CompileOptions = 
       }
       const out = splitTensors(op, result, "the function's result", false);
       results.set(signature, { skeleton: out.skeleton, count: out.tensors.length });
-      const stateOut = capturedOutputs ? splitTensors(op, capturedOutputs, 'options.outputs', false).tensors : [];
       return [...out.tensors, ...stateOut];
     });
     const outputs = runTransform(() => native.transforms.callCompiled(op, handle, call, [...split.tensors, ...stateIn], signature));

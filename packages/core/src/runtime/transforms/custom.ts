@@ -4,7 +4,7 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { axesPerTensor } from './vmap.js';
-import { callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction, type Split } from './trace.js';
+import { callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
 
 /** The `(args, output)` a rule sees: the arguments as one value when there is one, else the array of them. */
 function ruleArgs(args: unknown[]): unknown {
@@ -13,7 +13,7 @@ function ruleArgs(args: unknown[]): unknown {
 
 /** The rule's tensors, checked to match the `expected` shapes in number and shape. */
 function ruleTensors(op: string, rule: string, result: unknown, expected: readonly number[][], of: string): Tensor[] {
-  const { tensors } = splitTensors(op, result, `the ${rule} rule's result`, true);
+  const { tensors } = splitTensors(op, result, `the ${rule} rule's result`, false);
   if (tensors.length !== expected.length) {
     throw mlxError(op, `the ${rule} rule returned ${tensors.length} tensor(s); it must return one per ${of} (${expected.length})`);
   }
@@ -68,19 +68,21 @@ export function customFunction<F extends AnyFunction>(fn: F): CustomFunction<F> 
 
   const custom = ((...args: unknown[]): unknown => {
     if (!rules.vjp && !rules.jvp && !rules.vmap) return fn(...args);
-    const split = splitTensors(op, args, 'the arguments', false);
-    const argsOf = (leaves: readonly unknown[]) => fillTensors(split.skeleton, leaves) as unknown[];
-    let out: Split | undefined;
+    // MLX keeps the functions below in the graph: they hold skeletons and shapes, not the caller's tensors.
+    const { tensors: inputs, skeleton } = splitTensors(op, args, 'the arguments', false);
+    const argsOf = (leaves: readonly unknown[]) => fillTensors(skeleton, leaves) as unknown[];
+    let outSkeleton: unknown;
     let outShapes: number[][] = [];
     const forward = traced((leaves: Tensor[]) => {
-      out = splitTensors(op, callUser(op, fn, argsOf(leaves)), "the function's result", true);
+      const out = splitTensors(op, callUser(op, fn, argsOf(leaves)), "the function's result", true);
+      outSkeleton = out.skeleton;
       outShapes = out.tensors.map((t) => t.shape);
       return out.tensors;
     });
     const vjp =
       rules.vjp &&
       traced((primals: Tensor[], cotangents: Tensor[], outputs: Tensor[]) => {
-        const result = callUser(op, rules.vjp!, [ruleArgs(argsOf(primals)), fillTensors(out!.skeleton, cotangents), fillTensors(out!.skeleton, outputs)]);
+        const result = callUser(op, rules.vjp!, [ruleArgs(argsOf(primals)), fillTensors(outSkeleton, cotangents), fillTensors(outSkeleton, outputs)]);
         return ruleTensors(op, 'vjp', result, primals.map((t) => t.shape), 'argument tensor');
       });
     const jvp =
@@ -101,12 +103,13 @@ export function customFunction<F extends AnyFunction>(fn: F): CustomFunction<F> 
           throw new TypeError(`${op}: the vmap rule must return [outputs, outAxes], got ${describe(result)}`);
         }
         const outputs = splitTensors(op, result[0], "the vmap rule's outputs", true).tensors;
-        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((a) => a ?? -1);
+        // MLX reads -1 as "not mapped": null says that here, and negative axes count from the end.
+        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((a, i) => (a === null ? -1 : a < 0 ? a + outputs[i].ndim : a));
         return [outputs, outAxes];
       });
-    const outputs = runTransform(() => native.transforms.customFunction(op, forward, vjp, jvp, vmap, split.tensors));
+    const outputs = runTransform(() => native.transforms.customFunction(op, forward, vjp, jvp, vmap, inputs));
     trackAll(outputs);
-    return fillTensors(out!.skeleton, outputs);
+    return fillTensors(outSkeleton, outputs);
   }) as unknown as CustomFunction<F>;
 
   const setter = (name: keyof typeof rules) => (rule: unknown) => {
@@ -137,14 +140,16 @@ export function checkpoint<F extends AnyFunction>(fn: F): F {
   if (arguments.length > 1) throw new TypeError(`${op}: expected 1 argument, got ${arguments.length}`);
   checkFunction(op, fn);
   return ((...args: unknown[]) => {
-    const split = splitTensors(op, args, 'the arguments', false);
-    let out: Split | undefined;
+    // MLX keeps `forward` to recompute the pass: it holds the skeleton, not the caller's tensors.
+    const { tensors: inputs, skeleton } = splitTensors(op, args, 'the arguments', false);
+    let outSkeleton: unknown;
     const forward = traced((leaves: Tensor[]) => {
-      out = splitTensors(op, callUser(op, fn, fillTensors(split.skeleton, leaves) as unknown[]), "the function's result", true);
+      const out = splitTensors(op, callUser(op, fn, fillTensors(skeleton, leaves) as unknown[]), "the function's result", true);
+      outSkeleton = out.skeleton;
       return out.tensors;
     });
-    const outputs = runTransform(() => native.transforms.checkpoint(op, forward, split.tensors));
+    const outputs = runTransform(() => native.transforms.checkpoint(op, forward, inputs));
     trackAll(outputs);
-    return fillTensors(out!.skeleton, outputs);
+    return fillTensors(outSkeleton, outputs);
   }) as F;
 }
