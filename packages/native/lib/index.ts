@@ -116,6 +116,8 @@ export interface BuildInfo {
   mlxVersion: string;
   backend: 'cpu' | 'gpu';
   napiVersion: number;
+  /** The kernel of the addon's CPU quantized matmul on this CPU: `'avx2'` (AVX2, FMA and F16C) or `'portable'`. */
+  cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
 type NativeFunction = (...args: unknown[]) => unknown;

@@ -8,6 +8,7 @@
 #include "eval.h"
 #include "interop.h"
 #include "kv_cache.h"
+#include "qmm/kernel.h"
 #include "registry.h"
 #include "tensor.h"
 
@@ -79,6 +80,7 @@ Napi::Object build_info(Napi::Env env) {
   out.Set("mlxVersion", mx::version());
   out.Set("backend", gpu_stream() ? "gpu" : "cpu");
   out.Set("napiVersion", NAPI_VERSION);
+  out.Set("cpuQuantizedMatmul", qmm::best_kernel_name());
   return out;
 }
 
