@@ -6,6 +6,8 @@
 
 #include <sched.h>
 
+#include "cpu_threads.h"
+
 namespace mlxts::qmm {
 
 namespace {
@@ -19,21 +21,11 @@ constexpr auto kSpin = std::chrono::microseconds(50);
 constexpr auto kStall = std::chrono::microseconds(100);
 constexpr auto kSolo = std::chrono::milliseconds(100);
 
-int available_cores() {
-#if defined(__linux__)
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-#endif
-  unsigned n = std::thread::hardware_concurrency();
-  return n > 0 ? static_cast<int>(n) : 1;
-}
-
+// MLXTS_CPU_THREADS when set, else 0.
 int configured_threads() {
-  if (const char* value = std::getenv("MLXTS_CPU_THREADS")) {
-    int n = std::atoi(value);
-    if (n > 0) return n;
-  }
-  return available_cores();
+  const char* value = std::getenv("MLXTS_CPU_THREADS");
+  int n = value ? std::atoi(value) : 0;
+  return n > 0 ? n : 0;
 }
 
 // Waits until `ready()` holds: checks it for up to kSpin, giving the core to any other runnable thread
@@ -77,7 +69,8 @@ WorkerPool& WorkerPool::instance() {
   return *pool;
 }
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int configured) : adaptive_(configured == 0) {
+  int threads = configured > 0 ? configured : cpu_threads::available_cores();
   for (int i = 1; i < threads; ++i) {
     helpers_.emplace_back([this] { helper_loop(); });
     helpers_.back().detach();
@@ -87,7 +80,8 @@ WorkerPool::WorkerPool(int threads) {
 void WorkerPool::run_job(int count, void (*call)(void*, int), void* context) {
   std::unique_lock<std::mutex> owner(run_mutex_, std::try_to_lock);
   auto start = Clock::now();
-  if (count <= 1 || helpers_.empty() || !owner.owns_lock() || start.time_since_epoch().count() < solo_until_) {
+  if (count <= 1 || helpers_.empty() || !owner.owns_lock() || start.time_since_epoch().count() < solo_until_ ||
+      (adaptive_ && cpu_threads::usable_cores() < 2)) {
     for (int i = 0; i < count; ++i) call(context, i);
     return;
   }

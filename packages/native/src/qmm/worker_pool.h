@@ -33,7 +33,8 @@ namespace mlxts::qmm {
 class WorkerPool {
  public:
   // The process's pool: MLXTS_CPU_THREADS threads in all (the caller included) when set, else one per
-  // core this process may run on.
+  // core this process may run on, of which a job uses the helpers only while other processes leave at
+  // least two cores idle (cpu_threads::usable_cores()).
   static WorkerPool& instance();
 
   // Threads that work on a job, the caller included.
@@ -48,7 +49,7 @@ class WorkerPool {
 
  private:
   struct Job;
-  explicit WorkerPool(int threads);
+  explicit WorkerPool(int configured);
   void run_job(int count, void (*call)(void*, int), void* context);
   void helper_loop();
 
@@ -58,6 +59,7 @@ class WorkerPool {
   std::shared_ptr<Job> current_;       // the latest job (helpers hold a reference while working on it)
   std::atomic<uint32_t> generation_{0};  // bumped for every job; sleeping helpers wait on it
   int64_t solo_until_ = 0;               // steady_clock ticks until which jobs run on the caller alone
+  bool adaptive_;                        // MLXTS_CPU_THREADS unset: follow cpu_threads::usable_cores()
 };
 
 }  // namespace mlxts::qmm
