@@ -3,13 +3,13 @@
 // other processes falls on both alike. Medians; ratio = MLX's time / the addon's.
 //
 //   node bench/qmm.mjs [repeats]     prints the section; npm run bench writes it into bench/RESULTS.md
-import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as mx from '@mlxts/core';
 import * as fast from '@mlxts/fast';
 import * as quant from '@mlxts/quant';
 import { buildModel, generateTokens } from '../examples/decode.mjs';
+import { runBeside } from './load.mjs';
 import { median } from './stats.mjs';
 
 const KERNELS = ['mlx', 'mlxts'];
@@ -99,18 +99,9 @@ function decodeCase(dtype, repeats) {
   });
 }
 
-/** The decode stack with MLXTS_CPU_THREADS threads, in a fresh process, optionally beside a busy loop. */
-function threadsCase(threads, competitor, repeats) {
-  const busy = competitor ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
-  try {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--stack-only', String(repeats)], {
-      env: { ...process.env, MLXTS_CPU_THREADS: String(threads) },
-      encoding: 'utf8',
-    });
-    return JSON.parse(out);
-  } finally {
-    busy?.kill();
-  }
+/** The decode stack with MLXTS_CPU_THREADS threads (null: the default), in a fresh process, alone or beside a busy loop. */
+function threadsCase(threads, busy, repeats) {
+  return runBeside(busy, fileURLToPath(import.meta.url), ['--stack-only', String(repeats)], { MLXTS_CPU_THREADS: threads });
 }
 
 const ms = (v) => `${v.toFixed(2)} ms`;
@@ -132,10 +123,10 @@ export function qmmSection(repeats) {
   }
   const decodes = ['float32', 'float16'].map((dtype) => ({ dtype, ...decodeCase(dtype, repeats) }));
   const threadRows = [];
-  for (const competitor of [false, true]) {
-    for (const threads of [1, 2]) {
-      const r = threadsCase(threads, competitor, repeats);
-      threadRows.push([threads, competitor ? 'yes' : 'no', ms(r.mlxts), ms(r.mlx), ratio(r)]);
+  for (const busy of [false, true]) {
+    for (const threads of ['1', '2', null]) {
+      const r = threadsCase(threads, busy, repeats);
+      threadRows.push([threads ?? 'default (cores left idle)', busy ? 'yes' : 'no', ms(r.mlxts), ms(r.mlx), ratio(r)]);
     }
   }
   const info = mx.buildInfo();

@@ -87,7 +87,7 @@ inline void dot(const Operands& o, int m0, int n, float* out) {
 }
 
 template <class V, int Bits, int Chunks, Float S>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_typed(const Operands& o, int n_begin, int n_end) {
   float out[kRowBlock];
   for (int m0 = 0; m0 < o.m; m0 += kRowBlock) {
     int rows = o.m - m0 < kRowBlock ? o.m - m0 : kRowBlock;
@@ -104,20 +104,20 @@ void rows_of(const Operands& o, int n_begin, int n_end) {
 }
 
 template <class V, int Bits, int Chunks>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_grouped(const Operands& o, int n_begin, int n_end) {
   switch (o.scale_type) {
-    case Float::f32: rows_of<V, Bits, Chunks, Float::f32>(o, n_begin, n_end); break;
-    case Float::f16: rows_of<V, Bits, Chunks, Float::f16>(o, n_begin, n_end); break;
-    case Float::bf16: rows_of<V, Bits, Chunks, Float::bf16>(o, n_begin, n_end); break;
+    case Float::f32: rows_typed<V, Bits, Chunks, Float::f32>(o, n_begin, n_end); break;
+    case Float::f16: rows_typed<V, Bits, Chunks, Float::f16>(o, n_begin, n_end); break;
+    case Float::bf16: rows_typed<V, Bits, Chunks, Float::bf16>(o, n_begin, n_end); break;
   }
 }
 
 template <class V, int Bits>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_packed(const Operands& o, int n_begin, int n_end) {
   switch (o.group_size) {
-    case 32: rows_of<V, Bits, 2>(o, n_begin, n_end); break;
-    case 64: rows_of<V, Bits, 4>(o, n_begin, n_end); break;
-    default: rows_of<V, Bits, 8>(o, n_begin, n_end); break;
+    case 32: rows_grouped<V, Bits, 2>(o, n_begin, n_end); break;
+    case 64: rows_grouped<V, Bits, 4>(o, n_begin, n_end); break;
+    default: rows_grouped<V, Bits, 8>(o, n_begin, n_end); break;
   }
 }
 
@@ -125,9 +125,9 @@ void rows_of(const Operands& o, int n_begin, int n_end) {
 template <class V>
 void rows(const Operands& o, int n_begin, int n_end) {
   if (o.bits == 4) {
-    rows_of<V, 4>(o, n_begin, n_end);
+    rows_packed<V, 4>(o, n_begin, n_end);
   } else {
-    rows_of<V, 8>(o, n_begin, n_end);
+    rows_packed<V, 8>(o, n_begin, n_end);
   }
 }
 
