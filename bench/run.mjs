@@ -6,6 +6,7 @@ import * as mx from '@mlxts/core';
 import { blasSection } from './blas.mjs';
 import { ioSection } from './io.mjs';
 import { microSection } from './micro.mjs';
+import { qmmSection } from './qmm.mjs';
 import { trainingSection } from './train.mjs';
 import { doctorReport } from '../packages/native/scripts/doctor.mjs';
 
@@ -17,7 +18,7 @@ try {
   flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
-const sections = [await microSection(repeats), blasSection(repeats), await ioSection(Math.min(repeats, 7)), await trainingSection()];
+const sections = [await microSection(repeats), blasSection(repeats), qmmSection(repeats), await ioSection(Math.min(repeats, 7)), await trainingSection()];
 const report = `# Benchmark results
 
 Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.

@@ -12,45 +12,51 @@ import * as mx from '@mlxts/core';
 import * as fast from '@mlxts/fast';
 import * as quant from '@mlxts/quant';
 
-export const config = { vocab: 1024, dim: 256, layers: 4, heads: 8, kvHeads: 2, ffn: 768, maxTokens: 256 };
-const headDim = config.dim / config.heads;
+/**
+ * The model's shape; `dtype` is that of the weights before quantization (and so of the scales) and of
+ * the activations. bench/qmm.mjs decodes with a SmolLM2-135M-shaped config.
+ */
+export const config = { vocab: 1024, dim: 256, layers: 4, heads: 8, kvHeads: 2, ffn: 768, maxTokens: 256, groupSize: 64, dtype: 'float32' };
 const generate = Number(process.env.DECODE_TOKENS ?? 32);
 
-/** A random [rows, cols] weight, scaled for unit-variance activations, quantized to 4 bits. */
-function weight(key, rows, cols) {
-  const w = mx.random.normal([rows, cols], 'float32', 0, cols ** -0.5, { key });
-  return quant.quantize(w, { bits: 4, groupSize: 64 });
-}
-
-export function buildModel(seed) {
+export function buildModel(seed, cfg = config) {
+  const headDim = cfg.dim / cfg.heads;
+  /** A random [rows, cols] weight, scaled for unit-variance activations, quantized to 4 bits. */
+  const weight = (key, rows, cols) => {
+    const w = mx.random.normal([rows, cols], 'float32', 0, cols ** -0.5, { key });
+    return quant.quantize(mx.astype(w, cfg.dtype), { bits: 4, groupSize: cfg.groupSize });
+  };
   // tidy frees the keys and the float32 weights once quantized; the model it returns is kept.
   return mx.tidy(() => {
-    const keys = mx.random.split(mx.random.key(seed), 3 + config.layers * 7);
+    const keys = mx.random.split(mx.random.key(seed), 3 + cfg.layers * 7);
     const next = () => keys.shift();
-    const kvDim = config.kvHeads * headDim;
-    const layers = Array.from({ length: config.layers }, () => ({
-      q: weight(next(), config.dim, config.dim),
-      k: weight(next(), kvDim, config.dim),
-      v: weight(next(), kvDim, config.dim),
-      o: weight(next(), config.dim, config.dim),
-      gate: weight(next(), config.ffn, config.dim),
-      up: weight(next(), config.ffn, config.dim),
-      down: weight(next(), config.dim, config.ffn),
+    const kvDim = cfg.kvHeads * headDim;
+    const layers = Array.from({ length: cfg.layers }, () => ({
+      q: weight(next(), cfg.dim, cfg.dim),
+      k: weight(next(), kvDim, cfg.dim),
+      v: weight(next(), kvDim, cfg.dim),
+      o: weight(next(), cfg.dim, cfg.dim),
+      gate: weight(next(), cfg.ffn, cfg.dim),
+      up: weight(next(), cfg.ffn, cfg.dim),
+      down: weight(next(), cfg.dim, cfg.ffn),
     }));
     const model = {
-      embedding: mx.random.normal([config.vocab, config.dim], 'float32', 0, 1, { key: next() }),
-      head: weight(next(), config.vocab, config.dim),
+      config: cfg,
+      embedding: mx.random.normal([cfg.vocab, cfg.dim], cfg.dtype, 0, 1, { key: next() }),
+      head: weight(next(), cfg.vocab, cfg.dim),
       layers,
-      norm: mx.ones([config.dim]),
+      norm: mx.ones([cfg.dim], cfg.dtype),
     };
     mx.evalSync(model);
     return model;
   });
 }
 
-const emptyCache = () => mx.zeros([1, config.maxTokens, config.kvHeads, headDim]);
 /** One empty key cache and value cache per layer, `[1, maxTokens, kvHeads, headDim]`. */
-export const emptyCaches = () => Array.from({ length: config.layers }, () => ({ k: emptyCache(), v: emptyCache() }));
+export function emptyCaches(cfg = config) {
+  const empty = () => mx.zeros([1, cfg.maxTokens, cfg.kvHeads, cfg.dim / cfg.heads], cfg.dtype);
+  return Array.from({ length: cfg.layers }, () => ({ k: empty(), v: empty() }));
+}
 
 /**
  * Runs `tokens` (a JS array) through the model at position `offset`, writing their keys and values into
@@ -58,23 +64,25 @@ export const emptyCaches = () => Array.from({ length: config.layers }, () => ({ 
  * greedy next token.
  */
 export function step(model, tokens, offset, caches) {
+  const cfg = model.config;
+  const headDim = cfg.dim / cfg.heads;
   return mx.tidy(() => {
     const T = tokens.length;
     const qmm = (x, w) => quant.quantizedMatmul(x, w);
-    let h = mx.reshape(mx.take(model.embedding, tokens, 0), [1, T, config.dim]);
+    let h = mx.reshape(mx.take(model.embedding, tokens, 0), [1, T, cfg.dim]);
     const updated = model.layers.map((layer, i) => {
       const x = fast.rmsNorm(h, model.norm, 1e-5);
       const heads = (w, n) => mx.reshape(qmm(x, w), [1, T, n, headDim]);
-      const q = fast.rope(heads(layer.q, config.heads), headDim, { offset, layout: 'bthd' });
-      const k = fast.rope(heads(layer.k, config.kvHeads), headDim, { offset, layout: 'bthd' });
-      const [attention, kCache, vCache] = fast.kvCacheAttention(q, k, heads(layer.v, config.kvHeads), caches[i].k, caches[i].v, offset, { layout: 'bthd' });
-      h = mx.add(h, qmm(mx.reshape(attention, [1, T, config.dim]), layer.o));
+      const q = fast.rope(heads(layer.q, cfg.heads), headDim, { offset, layout: 'bthd' });
+      const k = fast.rope(heads(layer.k, cfg.kvHeads), headDim, { offset, layout: 'bthd' });
+      const [attention, kCache, vCache] = fast.kvCacheAttention(q, k, heads(layer.v, cfg.kvHeads), caches[i].k, caches[i].v, offset, { layout: 'bthd' });
+      h = mx.add(h, qmm(mx.reshape(attention, [1, T, cfg.dim]), layer.o));
       const y = fast.rmsNorm(h, model.norm, 1e-5);
       h = mx.add(h, qmm(fast.swiglu(qmm(y, layer.gate), qmm(y, layer.up)), layer.down));
       return { k: kCache, v: vCache };
     });
     const last = mx.slice(fast.rmsNorm(h, model.norm, 1e-5), [0, T - 1], [1, T]);
-    const logits = mx.reshape(qmm(last, model.head), [config.vocab]);
+    const logits = mx.reshape(qmm(last, model.head), [cfg.vocab]);
     const token = mx.argmax(logits);
     mx.evalSync(logits, token, updated);
     return { logits, token: Number(token.item()), caches: updated };
@@ -83,7 +91,7 @@ export function step(model, tokens, offset, caches) {
 
 /** Generates `count` tokens after `prompt` and returns them with the prefill and decode times. */
 export function generateTokens(model, prompt, count) {
-  let caches = emptyCaches();
+  let caches = emptyCaches(model.config);
   const out = [];
   let offset = 0;
   let input = prompt;

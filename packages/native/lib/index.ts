@@ -116,6 +116,8 @@ export interface BuildInfo {
   mlxVersion: string;
   backend: 'cpu' | 'gpu';
   napiVersion: number;
+  /** The kernel of the addon's CPU quantized matmul on this CPU: `'avx2'` (AVX2, FMA and F16C) or `'portable'`. */
+  cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
 type NativeFunction = (...args: unknown[]) => unknown;
@@ -202,9 +204,26 @@ export interface LoadedFile<Meta> {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * OpenBLAS (libmlx's BLAS) reads its wait policy when it loads, with the addon: an idle OpenBLAS thread
+ * spins for 2^28 cycles (about 0.1 s) after each parallel call, against every other thread on the
+ * machine, mlxts's own included (the MLX stream thread, the eval thread, the quantized matmul's helpers).
+ * 2^20 cycles (a fraction of a millisecond) still bridges back-to-back calls. A user's
+ * OPENBLAS_THREAD_TIMEOUT wins; ours is removed again once loaded, so child processes do not inherit it.
+ */
+function withBlasWaitPolicy<T>(body: () => T): T {
+  if (process.env.OPENBLAS_THREAD_TIMEOUT !== undefined) return body();
+  process.env.OPENBLAS_THREAD_TIMEOUT = '20';
+  try {
+    return body();
+  } finally {
+    delete process.env.OPENBLAS_THREAD_TIMEOUT;
+  }
+}
+
 function load(): Binding {
   try {
-    return require('../build/Release/mlxts.node') as Binding;
+    return withBlasWaitPolicy(() => require('../build/Release/mlxts.node') as Binding);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`@mlxts/native: the native addon could not be loaded (${reason}). Run \`npm install\` (it provisions MLX and builds the addon); see the README for MLX_DIR and MLXTS_BACKEND.`);

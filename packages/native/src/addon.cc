@@ -9,6 +9,7 @@
 #include "interop.h"
 #include "io.h"
 #include "kv_cache.h"
+#include "qmm/kernel.h"
 #include "registry.h"
 #include "tensor.h"
 #include "transforms.h"
@@ -81,6 +82,7 @@ Napi::Object build_info(Napi::Env env) {
   out.Set("mlxVersion", mx::version());
   out.Set("backend", gpu_stream() ? "gpu" : "cpu");
   out.Set("napiVersion", NAPI_VERSION);
+  out.Set("cpuQuantizedMatmul", qmm::best_kernel_name());
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include <mlx/primitives.h>
 
 #include "addon_data.h"
+#include "cpu_threads.h"
 #include "errors.h"
 #include "transforms_bridge.h"
 
@@ -99,6 +100,7 @@ class EvalThread {
         for (const auto& output : outputs) {
           if (output.has_primitive()) streams.insert(output.primitive().stream());
         }
+        cpu_threads::adjust_blas_threads(cpu_stream());
         if (!outputs.empty()) mx::async_eval(outputs);
       }
       // Wait for the kernels without the lock. synchronize() only enqueues a marker on each stream.

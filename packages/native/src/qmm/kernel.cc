@@ -38,6 +38,12 @@ struct Portable {
     return s;
   }
   static float f16(uint16_t bits) { return f16_to_float(bits); }
+  template <Float T>
+  static Vec load8(const void* base, size_t i) {
+    Vec r;
+    for (int l = 0; l < 8; ++l) r.v[l] = load_float<Portable, T>(base, i + l);
+    return r;
+  }
   template <int Bits>
   static void unpack(const uint8_t* p, Vec& first, Vec& second) {
     for (int l = 0; l < 8; ++l) {

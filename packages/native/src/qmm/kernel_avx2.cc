@@ -21,6 +21,16 @@ struct Avx2 {
     return _mm_cvtss_f32(s);
   }
   static float f16(uint16_t bits) { return _cvtsh_ss(bits); }
+  template <Float T>
+  static Vec load8(const void* base, size_t i) {
+    if constexpr (T == Float::f32) {
+      return _mm256_loadu_ps(static_cast<const float*>(base) + i);
+    } else {
+      __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(base) + i));
+      if constexpr (T == Float::f16) return _mm256_cvtph_ps(h);
+      return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+  }
 
   // Eight bytes widened to eight 32-bit lanes.
   static __m256i bytes(const uint8_t* p) {

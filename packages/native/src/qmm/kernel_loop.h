@@ -3,6 +3,7 @@
 //
 //   V::Vec; V::zero(); V::load(const float*); V::set1(float); V::fma(a, b, c) = a * b + c; V::add(a, b);
 //   V::sum(v), the sum of the lanes; V::f16(uint16_t bits), a float16 as float;
+//   V::load8<T>(const void* base, size_t i), elements i .. i + 7 of a float32, float16 or bfloat16 array;
 //   V::unpack<Bits>(const uint8_t* chunk, Vec& first, Vec& second), a chunk's 16 codes as floats.
 //
 // Everything here has internal linkage (see half.h), so each kernel's file gets its own copy compiled
@@ -16,6 +17,8 @@ namespace {
 
 // Rows of x handled together against one weight row: the codes are unpacked once for all of them.
 constexpr int kRowBlock = 4;
+
+constexpr size_t item_size(Float t) { return t == Float::f32 ? 4 : 2; }
 
 template <class V, Float T>
 inline float load_float(const void* base, size_t i) {
@@ -44,43 +47,47 @@ inline void dot(const Operands& o, int m0, int n, float* out) {
   constexpr int chunk_bytes = kChunk * Bits / 8;
   const int groups = o.k / o.group_size;
   const uint8_t* w = o.w + static_cast<size_t>(n) * o.w_stride;
-  const size_t scale_row = static_cast<size_t>(n) * o.scales_stride;
-  const size_t bias_row = static_cast<size_t>(n) * o.biases_stride;
+  const void* scales = static_cast<const uint8_t*>(o.scales) + static_cast<size_t>(n) * o.scales_stride * item_size(S);
+  const void* biases = static_cast<const uint8_t*>(o.biases) + static_cast<size_t>(n) * o.biases_stride * item_size(S);
   const float* x = o.x + static_cast<size_t>(m0) * o.k;
   const float* sums = o.x_sums + static_cast<size_t>(m0) * groups;
 
+  // Σ_g scale_g · Σ_(k in g) x_k · code_k, lane by lane.
   Vec acc[MR];
-  float bias_acc[MR];
-  for (int i = 0; i < MR; ++i) {
-    acc[i] = V::zero();
-    bias_acc[i] = 0.0f;
-  }
+  for (int i = 0; i < MR; ++i) acc[i] = V::zero();
   for (int g = 0; g < groups; ++g) {
-    // Σ x · code over the group, in two independent chains (the chunk's two halves).
-    Vec first[MR], second[MR];
-    for (int i = 0; i < MR; ++i) first[i] = second[i] = V::zero();
+    Vec part[MR];
+    for (int i = 0; i < MR; ++i) part[i] = V::zero();
     const float* xg = x + g * o.group_size;
     for (int c = 0; c < Chunks; ++c, w += chunk_bytes) {
       Vec a, b;
       V::template unpack<Bits>(w, a, b);
       for (int i = 0; i < MR; ++i) {
         const float* xc = xg + static_cast<size_t>(i) * o.k + c * kChunk;
-        first[i] = V::fma(V::load(xc), a, first[i]);
-        second[i] = V::fma(V::load(xc + 8), b, second[i]);
+        part[i] = V::fma(V::load(xc), a, part[i]);
+        part[i] = V::fma(V::load(xc + 8), b, part[i]);
       }
     }
-    Vec scale = V::set1(load_float<V, S>(o.scales, scale_row + g));
-    float bias = load_float<V, S>(o.biases, bias_row + g);
-    for (int i = 0; i < MR; ++i) {
-      acc[i] = V::fma(scale, V::add(first[i], second[i]), acc[i]);
-      bias_acc[i] += bias * sums[static_cast<size_t>(i) * groups + g];
-    }
+    Vec scale = V::set1(load_float<V, S>(scales, g));
+    for (int i = 0; i < MR; ++i) acc[i] = V::fma(scale, part[i], acc[i]);
   }
-  for (int i = 0; i < MR; ++i) out[i] = V::sum(acc[i]) + bias_acc[i];
+  // Σ_g bias_g · Σ_(k in g) x_k, eight groups at a time.
+  Vec bias_acc[MR];
+  for (int i = 0; i < MR; ++i) bias_acc[i] = V::zero();
+  int g = 0;
+  for (; g + 8 <= groups; g += 8) {
+    Vec bias = V::template load8<S>(biases, g);
+    for (int i = 0; i < MR; ++i) bias_acc[i] = V::fma(bias, V::load(sums + static_cast<size_t>(i) * groups + g), bias_acc[i]);
+  }
+  for (int i = 0; i < MR; ++i) {
+    float tail = 0.0f;
+    for (int t = g; t < groups; ++t) tail += load_float<V, S>(biases, t) * sums[static_cast<size_t>(i) * groups + t];
+    out[i] = V::sum(V::add(acc[i], bias_acc[i])) + tail;
+  }
 }
 
 template <class V, int Bits, int Chunks, Float S>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_typed(const Operands& o, int n_begin, int n_end) {
   float out[kRowBlock];
   for (int m0 = 0; m0 < o.m; m0 += kRowBlock) {
     int rows = o.m - m0 < kRowBlock ? o.m - m0 : kRowBlock;
@@ -97,20 +104,20 @@ void rows_of(const Operands& o, int n_begin, int n_end) {
 }
 
 template <class V, int Bits, int Chunks>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_grouped(const Operands& o, int n_begin, int n_end) {
   switch (o.scale_type) {
-    case Float::f32: rows_of<V, Bits, Chunks, Float::f32>(o, n_begin, n_end); break;
-    case Float::f16: rows_of<V, Bits, Chunks, Float::f16>(o, n_begin, n_end); break;
-    case Float::bf16: rows_of<V, Bits, Chunks, Float::bf16>(o, n_begin, n_end); break;
+    case Float::f32: rows_typed<V, Bits, Chunks, Float::f32>(o, n_begin, n_end); break;
+    case Float::f16: rows_typed<V, Bits, Chunks, Float::f16>(o, n_begin, n_end); break;
+    case Float::bf16: rows_typed<V, Bits, Chunks, Float::bf16>(o, n_begin, n_end); break;
   }
 }
 
 template <class V, int Bits>
-void rows_of(const Operands& o, int n_begin, int n_end) {
+void rows_packed(const Operands& o, int n_begin, int n_end) {
   switch (o.group_size) {
-    case 32: rows_of<V, Bits, 2>(o, n_begin, n_end); break;
-    case 64: rows_of<V, Bits, 4>(o, n_begin, n_end); break;
-    default: rows_of<V, Bits, 8>(o, n_begin, n_end); break;
+    case 32: rows_grouped<V, Bits, 2>(o, n_begin, n_end); break;
+    case 64: rows_grouped<V, Bits, 4>(o, n_begin, n_end); break;
+    default: rows_grouped<V, Bits, 8>(o, n_begin, n_end); break;
   }
 }
 
@@ -118,9 +125,9 @@ void rows_of(const Operands& o, int n_begin, int n_end) {
 template <class V>
 void rows(const Operands& o, int n_begin, int n_end) {
   if (o.bits == 4) {
-    rows_of<V, 4>(o, n_begin, n_end);
+    rows_packed<V, 4>(o, n_begin, n_end);
   } else {
-    rows_of<V, 8>(o, n_begin, n_end);
+    rows_packed<V, 8>(o, n_begin, n_end);
   }
 }
 

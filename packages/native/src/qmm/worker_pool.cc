@@ -6,37 +6,35 @@
 
 #include <sched.h>
 
+#include "cpu_threads.h"
+
 namespace mlxts::qmm {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // How long an idle thread keeps checking for work before it sleeps on a futex (see worker_pool.h).
 constexpr auto kSpin = std::chrono::microseconds(50);
+// A caller that waited this much longer for the helpers' last tasks than it worked itself takes the
+// helpers to be preempted (another process busy on their cores), and runs jobs alone for kSolo.
+constexpr auto kStall = std::chrono::microseconds(100);
+constexpr auto kSolo = std::chrono::milliseconds(100);
 
-int available_cores() {
-#if defined(__linux__)
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-#endif
-  unsigned n = std::thread::hardware_concurrency();
-  return n > 0 ? static_cast<int>(n) : 1;
-}
-
+// MLXTS_CPU_THREADS when set, else 0.
 int configured_threads() {
-  if (const char* value = std::getenv("MLXTS_CPU_THREADS")) {
-    int n = std::atoi(value);
-    if (n > 0) return n;
-  }
-  return available_cores();
+  const char* value = std::getenv("MLXTS_CPU_THREADS");
+  int n = value ? std::atoi(value) : 0;
+  return n > 0 ? n : 0;
 }
 
 // Waits until `ready()` holds: checks it for up to kSpin, giving the core to any other runnable thread
 // between checks, then blocks in `sleep()`, which must return once `ready()` may hold.
 template <class Ready, class Sleep>
 void spin_then_sleep(Ready ready, Sleep sleep) {
-  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  auto deadline = Clock::now() + kSpin;
   while (!ready()) {
-    if (std::chrono::steady_clock::now() < deadline) {
+    if (Clock::now() < deadline) {
       sched_yield();
     } else {
       sleep();
@@ -71,7 +69,8 @@ WorkerPool& WorkerPool::instance() {
   return *pool;
 }
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int configured) : adaptive_(configured == 0) {
+  int threads = configured > 0 ? configured : cpu_threads::available_cores();
   for (int i = 1; i < threads; ++i) {
     helpers_.emplace_back([this] { helper_loop(); });
     helpers_.back().detach();
@@ -80,7 +79,9 @@ WorkerPool::WorkerPool(int threads) {
 
 void WorkerPool::run_job(int count, void (*call)(void*, int), void* context) {
   std::unique_lock<std::mutex> owner(run_mutex_, std::try_to_lock);
-  if (count <= 1 || helpers_.empty() || !owner.owns_lock()) {
+  auto start = Clock::now();
+  if (count <= 1 || helpers_.empty() || !owner.owns_lock() || start.time_since_epoch().count() < solo_until_ ||
+      (adaptive_ && cpu_threads::usable_cores() < 2)) {
     for (int i = 0; i < count; ++i) call(context, i);
     return;
   }
@@ -92,11 +93,14 @@ void WorkerPool::run_job(int count, void (*call)(void*, int), void* context) {
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
   job->work();
+  auto worked = Clock::now() - start;
   spin_then_sleep([&] { return job->unfinished.load(std::memory_order_acquire) == 0; },
                   [&] {
                     int left = job->unfinished.load(std::memory_order_acquire);
                     if (left != 0) job->unfinished.wait(left, std::memory_order_acquire);
                   });
+  auto waited = Clock::now() - start - worked;
+  if (waited > worked + kStall) solo_until_ = (Clock::now() + kSolo).time_since_epoch().count();
 }
 
 void WorkerPool::helper_loop() {

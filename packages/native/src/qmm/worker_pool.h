@@ -15,6 +15,11 @@
 // after another, tens of microseconds apart, and a futex wake-up costs about as much as a small product),
 // yielding the core at every turn, then sleeps on a futex; the caller waits for the last blocks the same
 // way. Neither ever spins for long against a loaded core.
+//
+// When a core is loaded: a helper preempted in the middle of a task holds the job up until the scheduler
+// runs it again (milliseconds, for a product of tens of microseconds). A caller that waited much longer
+// for the helpers than it worked itself therefore runs its jobs alone for the next 100 ms, then tries the
+// helpers again: a busy core costs at most one such wait per 100 ms, and one thread's speed otherwise.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -28,7 +33,8 @@ namespace mlxts::qmm {
 class WorkerPool {
  public:
   // The process's pool: MLXTS_CPU_THREADS threads in all (the caller included) when set, else one per
-  // core this process may run on.
+  // core this process may run on, of which a job uses the helpers only while other processes leave at
+  // least two cores idle (cpu_threads::usable_cores()).
   static WorkerPool& instance();
 
   // Threads that work on a job, the caller included.
@@ -43,7 +49,7 @@ class WorkerPool {
 
  private:
   struct Job;
-  explicit WorkerPool(int threads);
+  explicit WorkerPool(int configured);
   void run_job(int count, void (*call)(void*, int), void* context);
   void helper_loop();
 
@@ -52,6 +58,8 @@ class WorkerPool {
   std::mutex job_mutex_;               // guards current_
   std::shared_ptr<Job> current_;       // the latest job (helpers hold a reference while working on it)
   std::atomic<uint32_t> generation_{0};  // bumped for every job; sleeping helpers wait on it
+  int64_t solo_until_ = 0;               // steady_clock ticks until which jobs run on the caller alone
+  bool adaptive_;                        // MLXTS_CPU_THREADS unset: follow cpu_threads::usable_cores()
 };
 
 }  // namespace mlxts::qmm
