@@ -11,7 +11,7 @@ import { median } from './stats.mjs';
 
 const loadAtStart = loadavg()[0];
 const runs = Number(process.env.BENCH_LM_RUNS ?? 3);
-const decodeTokens = Number(process.env.BENCH_LM_TOKENS ?? 128);
+const decodeTokens = Number(process.env.BENCH_LM_TOKENS ?? 64);
 const root = new URL('..', import.meta.url).pathname;
 const venv = `${root}bench/.venv`;
 const python = `${venv}/bin/python`;
