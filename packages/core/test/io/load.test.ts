@@ -19,6 +19,8 @@ describe('arguments and options', () => {
       expect((mx.load(file('x.SafeTensors', st)) as mx.TensorMap).a.toArray()).toEqual([2]);
       expect(mx.load(file('weights.bin', st), { format: 'safetensors' }).a.toArray()).toEqual([2]);
       expect((mx.load(file('y.NPY', npy([1, 2]))) as mx.Tensor).toArray()).toEqual([1, 2]);
+      expect(mx.load(file('y.NPY'), { format: 'npy', stream: 'cpu' }).toArray()).toEqual([1, 2]);
+      expect(mx.load(file('z.npy', npy([3])), { stream: mx.newStream('cpu') }).toArray()).toEqual([3]);
     }));
 
   it('names the file and the problem when the format cannot be told', () =>
