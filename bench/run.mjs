@@ -1,4 +1,5 @@
 // npm run bench: runs every benchmark and writes bench/RESULTS.md with the machine it ran on.
+// npm run bench -- io (or micro, blas): reruns those sections only, keeping the others as recorded.
 import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,7 +17,20 @@ try {
   flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
-const sections = [await microSection(repeats), blasSection(repeats), await ioSection(Math.min(repeats, 7))];
+// Each section's output starts with its heading; a partial run replaces those it reruns, keeps the rest.
+const SECTIONS = {
+  micro: { heading: '## Per-op overhead', run: () => microSection(repeats) },
+  blas: { heading: '## Matrix speed', run: async () => blasSection(repeats) },
+  io: { heading: '## File IO', run: () => ioSection(Math.min(repeats, 7)) },
+};
+const only = process.argv.slice(2);
+for (const name of only) if (!(name in SECTIONS)) throw new Error(`bench: no section '${name}'; the sections are ${Object.keys(SECTIONS).join(', ')}`);
+const resultsUrl = new URL('./RESULTS.md', import.meta.url);
+const recorded = only.length > 0 ? readFileSync(resultsUrl, 'utf8').split(/^(?=## )/m) : [];
+const sections = [];
+for (const [name, { heading, run }] of Object.entries(SECTIONS)) {
+  sections.push(only.length === 0 || only.includes(name) ? await run() : (recorded.find((s) => s.startsWith(heading)) ?? ''));
+}
 const report = `# Benchmark results
 
 Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.
@@ -27,6 +41,6 @@ Machine: ${cpu}, ${cpus().length} cores (${flags}), ${memGiB} GiB; Node ${proces
 ${doctorReport().trimEnd()}
 \`\`\`
 
-${sections.join('\n')}`;
-writeFileSync(new URL('./RESULTS.md', import.meta.url), report);
+${sections.filter((s) => s !== '').map((s) => s.trimEnd() + '\n').join('\n')}`;
+writeFileSync(resultsUrl, report);
 console.log(report);
