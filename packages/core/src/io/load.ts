@@ -7,7 +7,7 @@ import { MlxError, native, type GgufValue, type LoadedFile, type Tensor } from '
 import { checkOptions, track } from '../runtime/call.js';
 import type { StreamOptions } from '../types.js';
 import { closeFile, fileError, openFile, type OpenFile } from './file.js';
-import { checkGguf } from './gguf.js';
+import { checkGguf, type CheckedGguf } from './gguf.js';
 import { checkNpy } from './npy.js';
 import { checkSafetensors } from './safetensors.js';
 
@@ -99,11 +99,9 @@ export function load<P extends string, const O extends LoadOptions = {}>(file: P
 export function load(file: string, options: LoadOptions = {}): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>] {
   if (arguments.length > 2) throw new TypeError(`load: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('load', file, options);
-  if (request.format === 'gguf') {
-    const checked = withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
-    return ggufResult(native.loadGguf(file), checked, request.returnMetadata);
-  }
-  return withFile('load', file, (f) => loadChecked(f, request));
+  if (request.format !== 'gguf') return withFile('load', file, (f) => loadChecked(f, request));
+  const checked = checkGgufFile(file);
+  return ggufResult(native.loadGguf(file), checked, request.returnMetadata);
 }
 
 /**
@@ -118,7 +116,7 @@ export function loadAsync(file: string, options: LoadOptions = {}): Promise<Tens
   const request = readRequest('loadAsync', file, options);
   return renamed('loadAsync', async () => {
     if (request.format !== 'gguf') return withFile('load', file, (f) => loadChecked(f, request));
-    const checked = withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
+    const checked = checkGgufFile(file);
     return ggufResult(await native.loadGgufAsync(file), checked, request.returnMetadata);
   });
 }
@@ -168,7 +166,12 @@ function loadChecked(f: OpenFile, request: Request): Tensor | TensorMap | [Tenso
   return request.returnMetadata ? [map, toMap(metadata, [])] : map;
 }
 
-function ggufResult(loaded: LoadedFile<GgufValue>, checked: { names: readonly string[]; keys: readonly string[] }, returnMetadata: boolean) {
+/** Checks a .gguf file's header before MLX's reader (which opens it by its path) sees the file. */
+function checkGgufFile(file: string): CheckedGguf {
+  return withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
+}
+
+function ggufResult(loaded: LoadedFile<GgufValue>, checked: CheckedGguf, returnMetadata: boolean) {
   const tensors = toMap(loaded.tensors, checked.names);
   for (const t of Object.values(tensors)) track(t);
   const metadata = toMap(loaded.metadata, checked.keys);
@@ -183,7 +186,7 @@ function ggufResult(loaded: LoadedFile<GgufValue>, checked: { names: readonly st
 /** An object of the [name, value] pairs, in `order` (names it lacks last). Names become own properties. */
 function toMap<T>(pairs: [string, T][], order: readonly string[]): Record<string, T> {
   const rank = new Map(order.map((name, i) => [name, i]));
-  const sorted = [...pairs].sort(([a], [b]) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
+  const sorted = [...pairs].sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
   const out: Record<string, T> = {};
   for (const [name, value] of sorted) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   return out;
