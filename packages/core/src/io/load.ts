@@ -161,8 +161,8 @@ function loadChecked(f: OpenFile, request: Request): Tensor | TensorMap | [Tenso
   }
   const { header, dataOffset, names } = checkSafetensors('load', f, limit);
   const { tensors, metadata } = native.loadSafetensors(f.fd, f.name, header, dataOffset, request.stream);
+  for (const [, t] of tensors) track(t);
   const map = toMap(tensors, names);
-  for (const t of Object.values(map)) track(t);
   return request.returnMetadata ? [map, toMap(metadata, [])] : map;
 }
 
@@ -172,24 +172,30 @@ function checkGgufFile(file: string): CheckedGguf {
 }
 
 function ggufResult(loaded: LoadedFile<GgufValue>, checked: CheckedGguf, returnMetadata: boolean) {
-  const tensors = toMap(loaded.tensors, checked.names);
-  for (const t of Object.values(tensors)) track(t);
-  const metadata = toMap(loaded.metadata, checked.keys);
-  for (const value of Object.values(metadata)) {
+  for (const [, t] of loaded.tensors) track(t);
+  for (const [, value] of loaded.metadata) {
     if (typeof value !== 'object' || Array.isArray(value)) continue;
     if (returnMetadata) track(value);
     else value.dispose();
   }
+  const tensors = toMap(loaded.tensors, checked.names);
+  const metadata = toMap(loaded.metadata, checked.keys);
   return returnMetadata ? ([tensors, metadata] as [TensorMap, Record<string, GgufValue>]) : tensors;
 }
 
-/** An object of the [name, value] pairs, in `order` (names it lacks last). Names become own properties. */
+/**
+ * An object of the [name, value] pairs, in `order` (names it lacks last). Object.fromEntries defines each
+ * name as an own property, so a name such as "__proto__" stays a plain key.
+ */
 function toMap<T>(pairs: [string, T][], order: readonly string[]): Record<string, T> {
-  const rank = new Map(order.map((name, i) => [name, i]));
-  const sorted = [...pairs].sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
-  const out: Record<string, T> = {};
-  for (const [name, value] of sorted) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  return out;
+  const byName = new Map(pairs);
+  const entries: [string, T][] = [];
+  for (const name of order) {
+    if (!byName.has(name)) continue;
+    entries.push([name, byName.get(name)!]);
+    byName.delete(name);
+  }
+  return Object.fromEntries([...entries, ...byName]);
 }
 
 /** Errors of the functions `op` calls, reported as errors of `op`. */
