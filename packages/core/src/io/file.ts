@@ -3,6 +3,13 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { MlxError } from '@mlxts/native';
 
+/**
+ * The most tensors, and metadata entries, one file may hold. Each becomes an MLX array and a JS object
+ * (a few kilobytes, tens of microseconds): past this, a small file could make a load take minutes and
+ * gigabytes. Model files hold hundreds to a few thousand tensors and a few dozen metadata entries.
+ */
+export const MAX_ENTRIES = 100_000;
+
 /** A file opened for checking: its descriptor, size and the name it is reported under. */
 export interface OpenFile {
   readonly fd: number;

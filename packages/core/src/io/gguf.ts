@@ -10,7 +10,7 @@
 // count over 8 aborts the process). mlxts walks the whole header first and refuses anything out of
 // bounds or that MLX cannot represent, so MLX only ever opens files whose header has been checked.
 import { accessSync, constants } from 'node:fs';
-import { fileError, overMemoryLimit, readAt, type OpenFile } from './file.js';
+import { fileError, MAX_ENTRIES, overMemoryLimit, readAt, type OpenFile } from './file.js';
 
 /** What MLX 0.32.4 makes of a tensor type: its own dtype, packed affine parts, float16, or nothing. */
 export type GgufLoad = 'dtype' | 'packed' | 'float16' | 'unsupported';
@@ -73,6 +73,11 @@ const [BOOL, STRING, ARRAY, UINT32, FLOAT64] = [7, 8, 9, 4, 12];
 /** gguflib's limit on a tensor's axis count (it aborts beyond it). */
 const MAX_NDIM = 8;
 const MAX_DIM = 2 ** 31 - 1;
+/**
+ * The longest string array accepted. Each string becomes a C++ and a JS string (several times its 8-byte
+ * length prefix); tokenizers, the longest arrays in model files, hold up to a few hundred thousand.
+ */
+const MAX_STRINGS = 4_000_000;
 const DEFAULT_ALIGNMENT = 32;
 
 export interface CheckedGguf {
@@ -98,13 +103,15 @@ export function checkGguf(op: string, file: OpenFile, memoryLimit: number): Chec
   // Each pair takes at least 12 bytes and each tensor info 24: larger counts cannot fit in the file.
   if (kvCount * 12n > BigInt(file.size)) throw fail(`declares ${kvCount} metadata pairs, more than its ${file.size} bytes can hold`);
   if (tensorCount * 24n > BigInt(file.size)) throw fail(`declares ${tensorCount} tensors, more than its ${file.size} bytes can hold`);
+  if (kvCount > BigInt(MAX_ENTRIES)) throw fail(`declares ${kvCount} metadata pairs; mlxts loads at most ${MAX_ENTRIES} from one file`);
+  if (tensorCount > BigInt(MAX_ENTRIES)) throw fail(`declares ${tensorCount} tensors; mlxts loads at most ${MAX_ENTRIES} from one file`);
 
-  const keys: string[] = [];
+  const keys = new Set<string>();
   let alignment = DEFAULT_ALIGNMENT;
   for (let i = 0n; i < kvCount; i++) {
     const key = r.string('a metadata key');
-    if (keys.includes(key)) throw fail(`has metadata key "${key}" twice`);
-    keys.push(key);
+    if (keys.has(key)) throw fail(`has metadata key "${key}" twice`);
+    keys.add(key);
     const type = r.u32();
     if (key === 'general.alignment') {
       const value = type === UINT32 ? r.u32() : 0;
@@ -123,7 +130,7 @@ export function checkGguf(op: string, file: OpenFile, memoryLimit: number): Chec
   const tooBig = overMemoryLimit(loadedBytes(tensors), memoryLimit);
   if (tooBig) throw fail(`loading it ${tooBig}`);
   checkWritable(file, fail);
-  return { names: tensors.flatMap((t) => t.outputs), keys };
+  return { names: tensors.flatMap((t) => t.outputs), keys: [...keys] };
 }
 
 interface TensorInfo {
@@ -219,6 +226,7 @@ function skipValue(r: HeaderReader, type: number, key: string, fail: (problem: s
     const item = VALUE_TYPES[itemType];
     if (!item) throw bad(`is an array of unknown value type ${itemType}`);
     if (count > BigInt(MAX_DIM)) throw bad(`is an array of ${count} values; MLX reads at most 2^31 - 1`);
+    if (itemType === STRING && count > BigInt(MAX_STRINGS)) throw bad(`is an array of ${count} strings; mlxts loads at most ${MAX_STRINGS}`);
     if (BigInt(item.size || 8) * count > BigInt(r.remaining)) throw bad(`is an array of ${count} ${item.name} values, which would run past the end of the file`);
     if (itemType === STRING) r.skipStrings(Number(count), `metadata "${key}"`);
     else if (itemType === BOOL) checkBools(r.bytes(Number(count)), bad);

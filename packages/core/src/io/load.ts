@@ -7,7 +7,7 @@ import { MlxError, native, type GgufValue, type LoadedFile, type Tensor } from '
 import { checkOptions, track } from '../runtime/call.js';
 import type { StreamOptions } from '../types.js';
 import { closeFile, fileError, openFile, type OpenFile } from './file.js';
-import { checkGguf } from './gguf.js';
+import { checkGguf, type CheckedGguf } from './gguf.js';
 import { checkNpy } from './npy.js';
 import { checkSafetensors } from './safetensors.js';
 
@@ -99,27 +99,26 @@ export function load<P extends string, const O extends LoadOptions = {}>(file: P
 export function load(file: string, options: LoadOptions = {}): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>] {
   if (arguments.length > 2) throw new TypeError(`load: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('load', file, options);
-  if (request.format === 'gguf') {
-    const checked = withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
-    return ggufResult(native.loadGguf(file), checked, request.returnMetadata);
-  }
-  return withFile('load', file, (f) => loadChecked(f, request));
+  if (request.format !== 'gguf') return withFile('load', file, (f) => loadChecked(f, request));
+  const checked = checkGgufFile(file);
+  return ggufResult(native.loadGguf(file), checked, request.returnMetadata);
 }
 
 /**
  * `load` with MLX's reading off the JS thread where it matters: a .gguf file is read and converted on a
  * worker thread (its header is checked first, on the calling thread). .npy and .safetensors loads are
- * already lazy, so their promise resolves to what `load` returns.
+ * already lazy, so their promise resolves to what `load` returns. Bad arguments throw at once (a
+ * TypeError, or an MlxError for a path without a known extension); problems with the file reject.
  */
 export function loadAsync<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): Promise<LoadResult<P, O>>;
-export async function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
+export function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
   if (arguments.length > 2) throw new TypeError(`loadAsync: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('loadAsync', file, options);
-  if (request.format === 'gguf') {
-    const checked = withFile('loadAsync', file, (f) => checkGguf('loadAsync', f, native.memoryLimit()));
-    return ggufResult(await renamed('loadAsync', native.loadGgufAsync(file)), checked, request.returnMetadata);
-  }
-  return renamed('loadAsync', () => withFile('loadAsync', file, (f) => loadChecked(f, request)));
+  return renamed('loadAsync', async () => {
+    if (request.format !== 'gguf') return withFile('load', file, (f) => loadChecked(f, request));
+    const checked = checkGgufFile(file);
+    return ggufResult(await native.loadGgufAsync(file), checked, request.returnMetadata);
+  });
 }
 
 interface Request {
@@ -162,36 +161,47 @@ function loadChecked(f: OpenFile, request: Request): Tensor | TensorMap | [Tenso
   }
   const { header, dataOffset, names } = checkSafetensors('load', f, limit);
   const { tensors, metadata } = native.loadSafetensors(f.fd, f.name, header, dataOffset, request.stream);
+  for (const [, t] of tensors) track(t);
   const map = toMap(tensors, names);
-  for (const t of Object.values(map)) track(t);
   return request.returnMetadata ? [map, toMap(metadata, [])] : map;
 }
 
-function ggufResult(loaded: LoadedFile<GgufValue>, checked: { names: readonly string[]; keys: readonly string[] }, returnMetadata: boolean) {
-  const tensors = toMap(loaded.tensors, checked.names);
-  for (const t of Object.values(tensors)) track(t);
-  const metadata = toMap(loaded.metadata, checked.keys);
-  for (const value of Object.values(metadata)) {
+/** Checks a .gguf file's header before MLX's reader (which opens it by its path) sees the file. */
+function checkGgufFile(file: string): CheckedGguf {
+  return withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
+}
+
+function ggufResult(loaded: LoadedFile<GgufValue>, checked: CheckedGguf, returnMetadata: boolean) {
+  for (const [, t] of loaded.tensors) track(t);
+  for (const [, value] of loaded.metadata) {
     if (typeof value !== 'object' || Array.isArray(value)) continue;
     if (returnMetadata) track(value);
     else value.dispose();
   }
+  const tensors = toMap(loaded.tensors, checked.names);
+  const metadata = toMap(loaded.metadata, checked.keys);
   return returnMetadata ? ([tensors, metadata] as [TensorMap, Record<string, GgufValue>]) : tensors;
 }
 
-/** An object of the [name, value] pairs, in `order` (names it lacks last). Names become own properties. */
+/**
+ * An object of the [name, value] pairs, in `order` (names it lacks last). Object.fromEntries defines each
+ * name as an own property, so a name such as "__proto__" stays a plain key.
+ */
 function toMap<T>(pairs: [string, T][], order: readonly string[]): Record<string, T> {
-  const rank = new Map(order.map((name, i) => [name, i]));
-  const sorted = [...pairs].sort(([a], [b]) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
-  const out: Record<string, T> = {};
-  for (const [name, value] of sorted) Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  return out;
+  const byName = new Map(pairs);
+  const entries: [string, T][] = [];
+  for (const name of order) {
+    if (!byName.has(name)) continue;
+    entries.push([name, byName.get(name)!]);
+    byName.delete(name);
+  }
+  return Object.fromEntries([...entries, ...byName]);
 }
 
 /** Errors of the functions `op` calls, reported as errors of `op`. */
-async function renamed<T>(op: string, work: Promise<T> | (() => T)): Promise<T> {
+async function renamed<T>(op: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await (typeof work === 'function' ? work() : work);
+    return await work();
   } catch (error) {
     if (error instanceof MlxError && error.message.startsWith('load: ')) throw new MlxError(`${op}: ${error.message.slice(6)}`, op);
     throw error;

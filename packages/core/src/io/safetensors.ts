@@ -8,7 +8,7 @@
 // the file that do not overlap, sizes within MLX's memory limit) and hands MLX a JSON header it wrote
 // from the checked entries, so MLX's parser never sees JSON that mlxts did not check.
 import type { DType } from '@mlxts/native';
-import { fileError, overMemoryLimit, readAt, type OpenFile } from './file.js';
+import { fileError, MAX_ENTRIES, overMemoryLimit, readAt, type OpenFile } from './file.js';
 
 /** MLX's (and the Rust reference implementation's) limit on the JSON header. */
 const MAX_HEADER = 100_000_000;
@@ -67,6 +67,8 @@ export function checkSafetensors(op: string, file: OpenFile, memoryLimit: number
   if (!isObject(json)) throw fail('has a JSON header that is not an object');
 
   const dataSize = file.size - dataOffset;
+  const count = Object.keys(json).length;
+  if (count > MAX_ENTRIES) throw fail(`has ${count} header entries; mlxts loads at most ${MAX_ENTRIES} from one file`);
   const metadata = checkMetadata(json.__metadata__, fail);
   const entries = new Map<string, Entry>();
   for (const [name, info] of Object.entries(json)) {
@@ -85,6 +87,7 @@ function checkMetadata(value: unknown, fail: (problem: string) => Error): Record
   // MLX writes null when there is none.
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) throw fail('has "__metadata__" that is not an object of strings');
+  if (Object.keys(value).length > MAX_ENTRIES) throw fail(`has more than ${MAX_ENTRIES} metadata entries, the most mlxts loads`);
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw fail(`has metadata "${key}" that is not a string (safetensors metadata maps strings to strings)`);
   }

@@ -129,6 +129,7 @@ describe('mx.load refuses malformed .safetensors files', () => {
     ['overlapping tensors', raw({ a: u8([0, 2]), b: u8([1, 3]) }), 'tensors "a" [0,2] and "b" [1,3] overlap'],
     ['metadata that is not an object', raw({ __metadata__: 'x' }), '"__metadata__" that is not an object'],
     ['metadata that is not a string', raw({ __metadata__: { n: 1 } }), 'metadata "n" that is not a string'],
+    ['more than 100000 tensors', raw(Object.fromEntries(Array.from({ length: 100_001 }, (_, i) => [`t${i}`, u8([0, 0], [0])]))), 'has 100001 header entries; mlxts loads at most 100000'],
   ];
   for (const [name, bytes, fragment] of cases) {
     it(name, () => withoutLeaks(() => expectFileError(() => mx.load(file(`bad-${name}.safetensors`, bytes)), 'load', file(`bad-${name}.safetensors`), fragment)));
