@@ -1,13 +1,12 @@
 // JS protocols and NumPy shorthands on Tensor: iteration over the first axis, conversion of a 0-d
 // tensor to a JS primitive, `T`/`mT`, and `item()` typed by dtype where the dtype is known statically.
-import { MlxError, Tensor, type DType } from '@mlxts/native';
-import type { Complex } from '../types.js';
+import { MlxError, Tensor, type DType, type Scalar } from '@mlxts/native';
 import { swapaxes } from '../generated/ops/swapaxes.js';
 import { transpose } from '../generated/ops/transpose.js';
 import { formatTensor } from './printing.js';
 
 /** What `item()` returns for a dtype: bigint for 64-bit integers, boolean for bool, `{ re, im }` for complex64. */
-export type ItemType<D extends DType> = D extends 'int64' | 'uint64' ? bigint : D extends 'bool' ? boolean : D extends 'complex64' ? Complex : number;
+export type ItemType<D extends DType> = D extends 'int64' | 'uint64' ? bigint : D extends 'bool' ? boolean : D extends 'complex64' ? Extract<Scalar, object> : number;
 
 declare module '@mlxts/native' {
   interface Tensor {
