@@ -308,6 +308,15 @@ describe('indexing: behaviour', () => {
       expect(z.with(mx.array([true, false]), 5).toArray()).toEqual([[5, 5, 5], [0, 0, 0]]);
       expect(z.with(z.equal(0), mx.arange(6)).toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
       expect(mx.array([0, 1, 2, 3], 'int32').with(1, 2.7).toArray()).toEqual([0, 2, 2, 3]);
+      const y = mx.arange(24).reshape([2, 3, 4]);
+      expect(y.at(':', [2, 0], [1, 3]).shape).toEqual([2, 2]);
+      expect(y.at([1, 0], ':', [3, 2]).shape).toEqual([2, 3]);
+      expect(y.at(0, ':', [3, 2]).shape).toEqual([2, 3]);
+      expect(y.at([[0], [1]], 0, [1, 2]).shape).toEqual([2, 2]);
+      const m = mx.arange(6).reshape([2, 3]);
+      expect(m.at(m.greater(2)).toArray()).toEqual([3, 4, 5]);
+      expect(m.with(m.greater(2), 0).toArray()).toEqual([[0, 1, 2], [0, 0, 0]]);
+      expect(m.with(mx.array([[true, false, true], [false, false, true]]), mx.array([7, 8, 9])).toArray()).toEqual([[7, 1, 8], [3, 4, 9]]);
     }));
 
   it('reads the value of an integer tensor index lazily and clamps it like take', () =>

@@ -63,8 +63,6 @@ export type Entry =
   /** A mask: a bool tensor, or JS booleans. */
   | { readonly kind: 'mask'; readonly shape: readonly number[]; readonly tensor?: Tensor; readonly values?: readonly boolean[] };
 
-const integerDTypes: ReadonlySet<string> = new Set(['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64']);
-
 /** Reads `indices` (the arguments of `at`/`with`) into entries; `op` names the caller in errors. */
 export function parseIndices(op: string, indices: readonly unknown[]): Entry[] {
   const entries: Entry[] = [];
@@ -110,10 +108,6 @@ function tensorEntry(op: string, tensor: Tensor, position: number): Entry {
   if (tensor.dtype === 'bool') return { kind: 'mask', shape: tensor.shape, tensor };
   // The dtype is a property of the tensor, so a wrong one is an MlxError (see indexing.ts), not a TypeError.
   return { kind: 'array', shape: tensor.shape, tensor };
-}
-
-export function isIntegerDType(dtype: string): boolean {
-  return integerDTypes.has(dtype);
 }
 
 /** A nested JS array: its shape (rectangular) and row-major leaves, all integers or all booleans. */
