@@ -118,7 +118,8 @@ function indexTensor(op: string, entry: Extract<Entry, { kind: 'array' }>, lengt
 }
 
 export function int32(values: readonly number[], shape: readonly number[]): Tensor {
-  return reshape(array(Int32Array.from(values)), [...shape]);
+  const flat = array(Int32Array.from(values));
+  return shape.length === 1 ? flat : reshape(flat, [...shape]);
 }
 
 export function checkMaskShape(op: string, maskShape: readonly number[], shape: readonly number[], axis: number): void {

@@ -97,13 +97,22 @@ function renamed(op: string, error: unknown): unknown {
 
 function read(source: Tensor, r: Resolved): Tensor {
   if (!hasArrays(r)) {
+    // A 0-d source has nothing to slice; the reshape still makes the new tensor `at` promises.
+    if (source.ndim === 0) return reshape(source, [...r.shape]);
     const { starts, stops, steps } = sliceBounds(r);
-    return reshape(source.ndim === 0 ? source : slice(source, starts, stops, steps), [...r.shape]);
+    return reshaped(slice(source, starts, stops, steps), r.shape);
   }
   if (sizeOf(r.shape) === 0) return zeros([...r.shape], source.dtype);
   const plan = indexPlan(r);
-  return reshape(gather(expanded(source, r), plan.indices, plan.indexedAxes, plan.window), [...r.shape]);
+  return reshaped(gather(expanded(source, r), plan.indices, plan.indexedAxes, plan.window), r.shape);
 }
+
+/** `t` in `shape`, without an extra op when it already has it. */
+function reshaped(t: Tensor, shape: readonly number[]): Tensor {
+  return sameShape(t.shape, shape) ? t : reshape(t, [...shape]);
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** `slice` bounds over the source's own axes (the inserted axes left out) for an index without arrays. */
 function sliceBounds(r: Resolved): { starts: number[]; stops: number[]; steps: number[]; region: number[] } {
@@ -173,7 +182,7 @@ function indexPlan(r: Resolved): { indices: Tensor[]; indexedAxes: number[]; win
       const shape = headShape.map(() => 1);
       const offset = r.advancedAt + r.advancedRank - a.indices.ndim;
       a.indices.shape.forEach((d, k) => (shape[offset + k] = d));
-      indices.push(reshape(a.indices, shape));
+      indices.push(reshaped(a.indices, shape));
     } else {
       const dim = slicesSeen < r.advancedAt ? slicesSeen : slicesSeen + r.advancedRank;
       const shape = headShape.map((_, k) => (k === dim ? a.length : 1));
@@ -196,10 +205,10 @@ function write(source: Tensor, entries: readonly Entry[], value: unknown): Tenso
   if (sizeOf(r.shape) === 0) return reshape(source, source.shape);
   if (!hasArrays(r)) {
     const { starts, stops, steps, region } = sliceBounds(r);
-    return sliceUpdate(source, reshape(update, region), starts, stops, steps);
+    return sliceUpdate(source, reshaped(update, region), starts, stops, steps);
   }
   const plan = indexPlan(r);
-  const updates = reshape(update, [...plan.headShape, ...plan.window]);
+  const updates = reshaped(update, [...plan.headShape, ...plan.window]);
   const out = scatter(expanded(source, r), plan.indices, updates, plan.indexedAxes);
   return r.newAxes.length === 0 ? out : reshape(out, source.shape);
 }
@@ -214,7 +223,7 @@ function valueTensor(value: unknown, dtype: Tensor['dtype']): Tensor {
 function broadcastValue(v: Tensor, shape: readonly number[]): Tensor {
   const vShape = withoutLeadingOnes(v.shape, shape.length);
   if (!broadcastsTo(vShape, shape)) throw cannotBroadcast(v.shape, `[${shape.join(', ')}]`);
-  return broadcastTo(reshape(v, vShape), [...shape]);
+  return sameShape(vShape, shape) ? reshaped(v, shape) : broadcastTo(reshaped(v, vShape), [...shape]);
 }
 
 function withoutLeadingOnes(shape: readonly number[], rank: number): number[] {
@@ -243,8 +252,8 @@ function maskWrite(source: Tensor, entries: readonly Entry[], v: Tensor): Tensor
   const sub = source.shape.slice(mask.shape.length);
   const vShape = withoutLeadingOnes(v.shape, sub.length);
   let updates: Tensor;
-  if (vShape.length <= sub.length && broadcastsTo(vShape, sub)) updates = broadcastTo(reshape(v, vShape), [sizeOf(mask.shape), ...sub]);
-  else if (vShape.length === sub.length + 1 && broadcastsTo(vShape.slice(1), sub)) updates = reshape(v, vShape);
+  if (vShape.length <= sub.length && broadcastsTo(vShape, sub)) updates = broadcastTo(reshaped(v, vShape), [sizeOf(mask.shape), ...sub]);
+  else if (vShape.length === sub.length + 1 && broadcastsTo(vShape.slice(1), sub)) updates = reshaped(v, vShape);
   else throw cannotBroadcast(v.shape, `[n, ${sub.join(', ')}] (n: the number of true mask entries)`);
   const maskTensor = mask.tensor ?? reshape(array(mask.values as boolean[], 'bool'), [...mask.shape]);
   return maskedScatter(source, maskTensor, updates);
