@@ -136,5 +136,6 @@ describe('item() types', () => {
       const b = mx.array(true);
       if (mx.isDType(b, 'bool')) expectTypeOf(b.item()).toEqualTypeOf<boolean>();
       expect(mx.isDType(f, 'float16')).toBe(false);
+      expect(() => mx.isDType(5 as never, 'int32')).toThrow(/^isDType: t must be a Tensor, got number/);
     }));
 });

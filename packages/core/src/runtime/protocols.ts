@@ -3,7 +3,9 @@
 import { MlxError, Tensor, type DType, type Scalar } from '@mlxts/native';
 import { swapaxes } from '../generated/ops/swapaxes.js';
 import { transpose } from '../generated/ops/transpose.js';
+import { checkArity } from './call.js';
 import { formatTensor } from './printing.js';
+import { isTensor } from './scope.js';
 
 /** What `item()` returns for a dtype: bigint for 64-bit integers, boolean for bool, `{ re, im }` for complex64. */
 export type ItemType<D extends DType> = D extends 'int64' | 'uint64' ? bigint : D extends 'bool' ? boolean : D extends 'complex64' ? Extract<Scalar, object> : number;
@@ -38,6 +40,8 @@ declare module '@mlxts/native' {
  * ```
  */
 export function isDType<D extends DType>(t: Tensor, dtype: D): t is Tensor & { readonly dtype: D } {
+  if (arguments.length > 2) checkArity('isDType', 2, arguments.length);
+  if (!isTensor(t)) throw new TypeError(`isDType: t must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   return t.dtype === dtype;
 }
 
