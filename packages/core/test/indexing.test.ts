@@ -362,15 +362,15 @@ describe('indexing: behaviour', () => {
         [() => x.at(0, 0, 0), TypeError, /^at: too many indices \(3\) for a tensor with 2 dimensions/],
         [() => mx.array(1).at(0), TypeError, /^at: too many indices \(1\) for a tensor with 0 dimensions/],
         [() => x.at('...', 0, '...'), TypeError, /^at: an index can have only one '...'/],
-        [() => x.at(0.5), TypeError, /^at: index 0 must be an integer, got number 0.5/],
-        [() => x.at(true as never), TypeError, /^at: index 0 is boolean true; an index is/],
-        [() => x.at({} as never), TypeError, /^at: index 0 is an object/],
-        [() => x.at(undefined as never), TypeError, /^at: index 0 is undefined/],
+        [() => x.at(0.5), TypeError, /^at: argument 1 must be an integer, got number 0.5/],
+        [() => x.at(true as never), TypeError, /^at: argument 1 is boolean true; an index entry is/],
+        [() => x.at({} as never), TypeError, /^at: argument 1 is an object/],
+        [() => x.at(undefined as never), TypeError, /^at: argument 1 is undefined/],
         [() => x.at('1:x'), TypeError, /^at: cannot read the index '1:x'/],
         [() => x.at('None'), TypeError, /use null for a new axis/],
-        [() => x.at([[0], [1, 2]]), TypeError, /^at: index 0 is a ragged nested array/],
-        [() => x.at([0, true]), TypeError, /^at: index 0 must hold only integers or only booleans, got boolean true/],
-        [() => x.at([0.5]), TypeError, /^at: index 0 must be an integer/],
+        [() => x.at([[0], [1, 2]]), TypeError, /^at: argument 1 is a ragged nested array/],
+        [() => x.at([0, true]), TypeError, /^at: argument 1 must hold only integers or only booleans, got boolean true/],
+        [() => x.at([0.5]), TypeError, /^at: argument 1 must be an integer/],
         [() => (x.with as (...args: unknown[]) => unknown)(), TypeError, /^with: expected the indices and then the value/],
         [() => x.with(0, 'abc' as never), TypeError, /^with: /],
         [() => new mx.Slice(0.5), TypeError, /^Slice: start must be an integer or null, got number 0.5/],
@@ -388,7 +388,7 @@ describe('indexing: behaviour', () => {
       const x = mx.zeros([3]);
       const gone = mx.array([0], 'int32');
       gone.dispose();
-      expect(() => x.at(gone)).toThrow(/^at: index 0 is a disposed tensor/);
+      expect(() => x.at(gone)).toThrow(/^at: argument 1 is a disposed tensor/);
       expect(() => x.with(0, gone)).toThrow(/^with: the value is a disposed tensor/);
       const y = mx.zeros([3]);
       y.dispose();

@@ -63,10 +63,10 @@ export type Entry =
   /** A mask: a bool tensor, or JS booleans. */
   | { readonly kind: 'mask'; readonly shape: readonly number[]; readonly tensor?: Tensor; readonly values?: readonly boolean[] };
 
-/** Reads `indices` (the arguments of `at`/`with`) into entries; `op` names the caller in errors. */
+/** Reads `indices` (the arguments of `at`/`with`) into entries; errors name `op` and the argument (from 1). */
 export function parseIndices(op: string, indices: readonly unknown[]): Entry[] {
   const entries: Entry[] = [];
-  indices.forEach((index, position) => entries.push(...parseIndex(op, index, position)));
+  indices.forEach((index, i) => entries.push(...parseIndex(op, index, i + 1)));
   return entries;
 }
 
@@ -78,13 +78,13 @@ function parseIndex(op: string, index: unknown, position: number): Entry[] {
   if (isTensor(index)) return [tensorEntry(op, index, position)];
   if (Array.isArray(index)) return [arrayEntry(op, index, position)];
   throw new TypeError(
-    `${op}: index ${position} is ${describe(index)}; an index is an integer, a Slice or a string such as '1:3', '...', null, an integer or bool tensor, or a nested array of integers or booleans`,
+    `${op}: argument ${position} is ${describe(index)}; an index entry is an integer, a Slice or a string such as '1:3', '...', null, an integer or bool tensor, or a nested array of integers or booleans`,
   );
 }
 
 function integer(op: string, value: number | bigint, position: number): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new TypeError(`${op}: index ${position} must be an integer, got ${describe(value)}`);
+  if (!Number.isSafeInteger(n)) throw new TypeError(`${op}: argument ${position} must be an integer, got ${describe(value)}`);
   return n;
 }
 
@@ -104,9 +104,9 @@ function parseString(op: string, text: string, whole: string): Entry {
 }
 
 function tensorEntry(op: string, tensor: Tensor, position: number): Entry {
-  if (tensor.disposed) throw new TypeError(`${op}: index ${position} is a disposed tensor`);
+  if (tensor.disposed) throw new TypeError(`${op}: argument ${position} is a disposed tensor`);
   if (tensor.dtype === 'bool') return { kind: 'mask', shape: tensor.shape, tensor };
-  // The dtype is a property of the tensor, so a wrong one is an MlxError (see indexing.ts), not a TypeError.
+  // The dtype is a property of the tensor, so a wrong one is an MlxError (see index-resolve.ts), not a TypeError.
   return { kind: 'array', shape: tensor.shape, tensor };
 }
 
@@ -118,7 +118,7 @@ function arrayEntry(op: string, nested: readonly unknown[], position: number): E
     if (level.length === 0) break;
   }
   const leaves: unknown[] = [];
-  const ragged = () => new TypeError(`${op}: index ${position} is a ragged nested array; every row must have the same length`);
+  const ragged = () => new TypeError(`${op}: argument ${position} is a ragged nested array; every row must have the same length`);
   const walk = (value: unknown, depth: number): void => {
     if (depth === shape.length) {
       if (Array.isArray(value)) throw ragged();
@@ -132,7 +132,7 @@ function arrayEntry(op: string, nested: readonly unknown[], position: number): E
   if (leaves.length > 0 && leaves.every((v) => typeof v === 'boolean')) return { kind: 'mask', shape, values: leaves as boolean[] };
   const values = leaves.map((v) => {
     if (typeof v !== 'number' && typeof v !== 'bigint') {
-      throw new TypeError(`${op}: index ${position} must hold only integers or only booleans, got ${describe(v)}`);
+      throw new TypeError(`${op}: argument ${position} must hold only integers or only booleans, got ${describe(v)}`);
     }
     return integer(op, v, position);
   });
