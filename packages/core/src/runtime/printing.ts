@@ -71,19 +71,32 @@ function formatScalar(v: Scalar): string {
   return `${formatFloat(v.re)}${v.im >= 0 ? `+${formatFloat(v.im)}` : `-${formatFloat(-v.im)}`}j`;
 }
 
-/** C's `%g` with 6 significant digits (what `std::ostream << float` writes); integers print as-is. */
-export function formatFloat(v: number): string {
+/** C's `%g` with 6 significant digits (what `std::ostream << float` writes). */
+function formatFloat(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mantissa, exponentText] = v.toExponential(5).split('e');
-  const exponent = Number(exponentText);
+  const sign = v < 0 ? '-' : '';
+  const [digits, exponent] = sixDigits(Math.abs(v));
   if (exponent < -4 || exponent >= 6) {
-    return `${trimZeros(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    return `${sign}${trimZeros(`${digits[0]}.${digits.slice(1)}`)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
-  return trimZeros(v.toFixed(5 - exponent));
+  const fixed = exponent >= 0 ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}` : `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  return sign + trimZeros(fixed);
+}
+
+/**
+ * The first 6 significant digits of x > 0 and its decimal exponent, rounded as glibc's printf rounds:
+ * to nearest, ties to even. (JS's toExponential breaks ties upwards.) A tie's exact decimal expansion
+ * ends at its 7th digit, so 100 digits of it are enough to see one.
+ */
+function sixDigits(x: number): [string, number] {
+  const [exact, exactExponent] = x.toExponential(100).split('e');
+  if (/^50*$/.test(exact.slice(7)) && Number(exact[6]) % 2 === 0) return [exact[0] + exact.slice(2, 7), Number(exactExponent)];
+  const [rounded, exponent] = x.toExponential(5).split('e');
+  return [rounded[0] + rounded.slice(2), Number(exponent)];
 }
 
 function trimZeros(text: string): string {
-  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  return text.replace(/0+$/, '').replace(/\.$/, '');
 }
