@@ -180,22 +180,31 @@ std::vector<mx::array> QuantizedMatmulCpu::fallback(const std::vector<mx::array>
   return {mx::astype(y, output_dtype(x, inputs[2]), s)};
 }
 
+// fallback() as a function of the inputs in `argnums` alone, the others held at `primals`: transforms
+// then only differentiate what was asked (MLX's op has no gradient with respect to the packed weights).
+std::function<std::vector<mx::array>(const std::vector<mx::array>&)> QuantizedMatmulCpu::of(
+    const std::vector<mx::array>& primals, const std::vector<int>& argnums) {
+  return [this, primals, argnums](const std::vector<mx::array>& chosen) {
+    std::vector<mx::array> inputs = primals;
+    for (size_t j = 0; j < argnums.size(); ++j) inputs[argnums[j]] = chosen[j];
+    return fallback(inputs);
+  };
+}
+
 std::vector<mx::array> QuantizedMatmulCpu::vjp(const std::vector<mx::array>& primals,
                                                const std::vector<mx::array>& cotangents,
                                                const std::vector<int>& argnums, const std::vector<mx::array>&) {
-  auto [_, all] = mx::vjp([this](const std::vector<mx::array>& in) { return fallback(in); }, primals, cotangents);
-  std::vector<mx::array> picked;
-  for (int i : argnums) picked.push_back(all[i]);
-  return picked;
+  std::vector<mx::array> chosen;
+  for (int i : argnums) chosen.push_back(primals[i]);
+  return mx::vjp(of(primals, argnums), chosen, cotangents).second;
 }
 
 std::vector<mx::array> QuantizedMatmulCpu::jvp(const std::vector<mx::array>& primals,
                                                const std::vector<mx::array>& tangents,
                                                const std::vector<int>& argnums) {
-  std::vector<mx::array> all;
-  for (size_t i = 0; i < primals.size(); ++i) all.push_back(mx::zeros_like(primals[i], stream()));
-  for (size_t j = 0; j < argnums.size(); ++j) all[argnums[j]] = tangents[j];
-  return mx::jvp([this](const std::vector<mx::array>& in) { return fallback(in); }, primals, all).second;
+  std::vector<mx::array> chosen;
+  for (int i : argnums) chosen.push_back(primals[i]);
+  return mx::jvp(of(primals, argnums), chosen, tangents).second;
 }
 
 std::pair<std::vector<mx::array>, std::vector<int>> QuantizedMatmulCpu::vmap(const std::vector<mx::array>& inputs,
