@@ -92,10 +92,12 @@ void load_row(const mx::array& x, int64_t offset, int64_t step, int k, float* ou
 
 // Weight rows per task: enough tasks for every thread to claim several (a late or preempted helper then
 // costs one small task, see worker_pool.h), at most about 256K multiply-adds each and at least about
-// 16K (claiming stays cheap); a product smaller than that is one task, run by the caller alone.
+// 16K (claiming stays cheap); a product smaller than that is one task, run by the caller alone. With
+// more than one block of x rows (the kernels take 4 at a time), at least 8 weight rows, which then share
+// each block of x while it is in cache.
 int rows_per_task(int m, int n, int k, int threads) {
   int64_t per_row = static_cast<int64_t>(m) * k;
-  int64_t fewest = std::max<int64_t>(1, (16384 + per_row - 1) / per_row);
+  int64_t fewest = std::max<int64_t>(m > 4 ? 8 : 1, (16384 + per_row - 1) / per_row);
   int64_t most = std::max<int64_t>(fewest, 262144 / per_row);
   int64_t balanced = (n + 8 * threads - 1) / (8 * threads);
   return static_cast<int>(std::min<int64_t>(n, std::max(fewest, std::min(balanced, most))));
