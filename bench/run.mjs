@@ -2,7 +2,7 @@
 // npm run bench -- io (or micro, blas, qmm, train): reruns those sections only, keeping the others as recorded.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { blasSection } from './blas.mjs';
 import { ioSection } from './io.mjs';
@@ -19,6 +19,7 @@ try {
   flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
+const loadBefore = loadavg()[0];
 // Each section's output starts with its heading; a partial run replaces those it reruns, keeps the rest.
 const SECTIONS = {
   micro: { heading: '## Per-op overhead', run: () => microSection(repeats) },
@@ -40,6 +41,7 @@ const report = `# Benchmark results
 Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.
 
 Machine: ${cpu}, ${cpus().length} cores (${flags}), ${memGiB} GiB; Node ${process.version}; MLX ${info.mlxVersion} (${info.backend}).
+Load average (other processes on the machine) ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end: on a loaded machine every time here is longer, and the ratios within a run are what compare.
 
 \`\`\`
 ${doctorReport().trimEnd()}

@@ -1,8 +1,8 @@
 // The portable quantized matmul kernel (plain loops over 8 lanes, which the compiler vectorises for the
 // baseline instruction set), the run-time choice between it and the AVX2 one, and the layout of x.
-#include "kernel.h"
+#include "qmm/kernel.h"
 
-#include "kernel_loop.h"
+#include "qmm/kernel_loop.h"
 
 namespace mlxts::qmm {
 namespace {

@@ -2,7 +2,7 @@
 // CMakeLists.txt) and called only where the CPU has all three (best_kernel in kernel.cc).
 #include <immintrin.h>
 
-#include "kernel_loop.h"
+#include "qmm/kernel_loop.h"
 
 namespace mlxts::qmm {
 namespace {

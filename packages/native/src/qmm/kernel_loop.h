@@ -9,8 +9,8 @@
 // Everything here has internal linkage (see half.h), so each kernel's file gets its own copy compiled
 // with its own flags.
 #pragma once
-#include "half.h"
-#include "kernel.h"
+#include "qmm/half.h"
+#include "qmm/kernel.h"
 
 namespace mlxts::qmm {
 namespace {

@@ -92,10 +92,12 @@ void load_row(const mx::array& x, int64_t offset, int64_t step, int k, float* ou
 
 // Weight rows per task: enough tasks for every thread to claim several (a late or preempted helper then
 // costs one small task, see worker_pool.h), at most about 256K multiply-adds each and at least about
-// 16K (claiming stays cheap); a product smaller than that is one task, run by the caller alone.
+// 16K (claiming stays cheap); a product smaller than that is one task, run by the caller alone. With
+// more than one block of x rows (the kernels take 4 at a time), at least 8 weight rows, which then share
+// each block of x while it is in cache.
 int rows_per_task(int m, int n, int k, int threads) {
   int64_t per_row = static_cast<int64_t>(m) * k;
-  int64_t fewest = std::max<int64_t>(1, (16384 + per_row - 1) / per_row);
+  int64_t fewest = std::max<int64_t>(m > 4 ? 8 : 1, (16384 + per_row - 1) / per_row);
   int64_t most = std::max<int64_t>(fewest, 262144 / per_row);
   int64_t balanced = (n + 8 * threads - 1) / (8 * threads);
   return static_cast<int>(std::min<int64_t>(n, std::max(fewest, std::min(balanced, most))));
@@ -180,22 +182,31 @@ std::vector<mx::array> QuantizedMatmulCpu::fallback(const std::vector<mx::array>
   return {mx::astype(y, output_dtype(x, inputs[2]), s)};
 }
 
+// fallback() as a function of the inputs in `argnums` alone, the others held at `primals`: transforms
+// then only differentiate what was asked (MLX's op has no gradient with respect to the packed weights).
+std::function<std::vector<mx::array>(const std::vector<mx::array>&)> QuantizedMatmulCpu::of(
+    const std::vector<mx::array>& primals, const std::vector<int>& argnums) {
+  return [this, primals, argnums](const std::vector<mx::array>& chosen) {
+    std::vector<mx::array> inputs = primals;
+    for (size_t j = 0; j < argnums.size(); ++j) inputs[argnums[j]] = chosen[j];
+    return fallback(inputs);
+  };
+}
+
 std::vector<mx::array> QuantizedMatmulCpu::vjp(const std::vector<mx::array>& primals,
                                                const std::vector<mx::array>& cotangents,
                                                const std::vector<int>& argnums, const std::vector<mx::array>&) {
-  auto [_, all] = mx::vjp([this](const std::vector<mx::array>& in) { return fallback(in); }, primals, cotangents);
-  std::vector<mx::array> picked;
-  for (int i : argnums) picked.push_back(all[i]);
-  return picked;
+  std::vector<mx::array> chosen;
+  for (int i : argnums) chosen.push_back(primals[i]);
+  return mx::vjp(of(primals, argnums), chosen, cotangents).second;
 }
 
 std::vector<mx::array> QuantizedMatmulCpu::jvp(const std::vector<mx::array>& primals,
                                                const std::vector<mx::array>& tangents,
                                                const std::vector<int>& argnums) {
-  std::vector<mx::array> all;
-  for (size_t i = 0; i < primals.size(); ++i) all.push_back(mx::zeros_like(primals[i], stream()));
-  for (size_t j = 0; j < argnums.size(); ++j) all[argnums[j]] = tangents[j];
-  return mx::jvp([this](const std::vector<mx::array>& in) { return fallback(in); }, primals, all).second;
+  std::vector<mx::array> chosen;
+  for (int i : argnums) chosen.push_back(primals[i]);
+  return mx::jvp(of(primals, argnums), chosen, tangents).second;
 }
 
 std::pair<std::vector<mx::array>, std::vector<int>> QuantizedMatmulCpu::vmap(const std::vector<mx::array>& inputs,

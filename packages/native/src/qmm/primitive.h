@@ -45,6 +45,8 @@ class QuantizedMatmulCpu : public mx::Primitive {
   // The same product through MLX's QuantizedMatmul, with x widened to float32 (MLX's CPU kernel would
   // otherwise accumulate in float16 or bfloat16) and the result converted to output_dtype.
   std::vector<mx::array> fallback(const std::vector<mx::array>& inputs);
+  std::function<std::vector<mx::array>(const std::vector<mx::array>&)> of(const std::vector<mx::array>& primals,
+                                                                          const std::vector<int>& argnums);
 
   int group_size_;
   int bits_;

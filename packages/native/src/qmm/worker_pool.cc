@@ -1,8 +1,7 @@
-#include "worker_pool.h"
+#include "qmm/worker_pool.h"
 
 #include <chrono>
 #include <cstdlib>
-#include <string>
 
 #include <sched.h>
 
