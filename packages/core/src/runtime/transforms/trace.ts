@@ -6,7 +6,7 @@
 // when the outermost transform call returns, so none stays alive in JS.
 import { MlxError, type Tensor } from '@mlxts/native';
 import { collectCreated, isTensor } from '../scope.js';
-import { isPlainObject } from '../tree.js';
+import { isPlainObject, joinPath } from '../tree.js';
 
 /** Any function a transform accepts (trees of tensors in, trees of tensors out). */
 export type AnyFunction = (...args: any[]) => any;
@@ -52,10 +52,10 @@ export function splitTensors(op: string, tree: unknown, where: string, strict: b
   const tensors: Tensor[] = [];
   const paths: string[] = [];
   const visit = (node: unknown, path: string): unknown => {
-    if (Array.isArray(node)) return node.map((child, i) => visit(child, join(path, i)));
+    if (Array.isArray(node)) return node.map((child, i) => visit(child, joinPath(path, i)));
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(node)) out[key] = visit(node[key], join(path, key));
+      for (const key of Object.keys(node)) out[key] = visit(node[key], joinPath(path, key));
       return out;
     }
     if (isTensor(node)) {
@@ -107,9 +107,6 @@ export class SplitArgs {
   }
 }
 
-function join(prefix: string, key: string | number): string {
-  return prefix === '' ? String(key) : `${prefix}.${key}`;
-}
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
