@@ -104,7 +104,12 @@ export function customFunction<F extends AnyFunction>(fn: F): CustomFunction<F> 
         }
         const outputs = splitTensors(op, result[0], "the vmap rule's outputs", true).tensors;
         // MLX reads -1 as "not mapped": null says that here, and negative axes count from the end.
-        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((a, i) => (a === null ? -1 : a < 0 ? a + outputs[i].ndim : a));
+        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((axis, i) => {
+          if (axis === null) return -1;
+          const ndim = outputs[i].ndim;
+          if (axis < -ndim || axis >= ndim) throw mlxError(op, `the vmap rule gave axis ${axis} for output ${i}, which has ${ndim} axes`);
+          return axis < 0 ? axis + ndim : axis;
+        });
         return [outputs, outAxes];
       });
     const outputs = runTransform(() => native.transforms.customFunction(op, forward, vjp, jvp, vmap, inputs));
