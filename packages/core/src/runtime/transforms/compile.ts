@@ -5,7 +5,8 @@ import { native, type Tensor } from '@mlxts/native';
 import { checkOptions, trackAll } from '../call.js';
 import { isTensor } from '../scope.js';
 import { isPlainObject, isTreeNode, joinPath } from '../tree.js';
-import { callUser, checkFunction, describe, fillTensors, isTensorPlace, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { checkFunction, describe, fillTensors, isTensorPlace, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 export interface CompileOptions {
   /**

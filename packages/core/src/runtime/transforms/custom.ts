@@ -4,7 +4,8 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { axesPerTensor } from './vmap.js';
-import { callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { checkFunction, describe, fillTensors, mlxError, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** The `(args, output)` a rule sees: the arguments as one value when there is one, else the array of them. */
 function ruleArgs(args: unknown[]): unknown {

@@ -3,7 +3,8 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { isPlainObject, joinPath } from '../tree.js';
-import { at, callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { at, checkFunction, describe, fillTensors, mlxError, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** A vectorization axis, or null for "not mapped"; or a tree of them that is a prefix of the arguments (outputs). */
 export type AxesTree = number | null | readonly AxesTree[] | { readonly [key: string]: AxesTree };
