@@ -1,7 +1,7 @@
 // npm run bench: runs every benchmark and writes bench/RESULTS.md with the machine it ran on.
 import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { blasSection } from './blas.mjs';
 import { microSection } from './micro.mjs';
@@ -16,12 +16,15 @@ try {
   flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
+// Other work on a shared machine slows every case; the ratios within one run are what compare.
+const load = loadavg()[0].toFixed(1);
 const sections = [await microSection(repeats), transformsSection(repeats), blasSection(repeats)];
 const report = `# Benchmark results
 
 Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.
 
 Machine: ${cpu}, ${cpus().length} cores (${flags}), ${memGiB} GiB; Node ${process.version}; MLX ${info.mlxVersion} (${info.backend}).
+Load average when the run started: ${load} (other processes on the machine; ratios within the run compare, absolute times less so).
 
 \`\`\`
 ${doctorReport().trimEnd()}
