@@ -1,6 +1,7 @@
 // Transforms section of bench/RESULTS.md: compiled against uncompiled code in the same run (a decode step
 // of examples/decode.mjs, a GELU-like elementwise chain), and the cost of a gradient against the forward
 // pass alone. Every time includes evaluation; medians of repeated runs after a warm-up.
+import { loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { buildModel, config, generateTokens, modelFunctions } from '../examples/decode.mjs';
 import { median } from './stats.mjs';
@@ -98,10 +99,13 @@ function gradRows(repeats) {
 }
 
 export function transformsSection(repeats) {
+  // Other processes on a shared machine slow every case alike; the ratios within one run are what compare.
+  const load = loadavg()[0].toFixed(1);
   return `## Transforms
 
 Compiled against uncompiled code, and a gradient against the forward pass alone, in the same run (times
-include evaluation; medians of ${repeats} runs, the two variants run in turns). On the CPU, MLX builds
+include evaluation; medians of ${repeats} runs, the two variants run in turns; load average ${load} when
+this section ran, so the ratios compare better than the absolute times). On the CPU, MLX builds
 each fused kernel with the system C++ compiler the first time it is needed; the warm-up run pays that.
 The decode step's attention over the KV cache takes a position that changes every token, so it stays
 outside the compiled functions (a new position would be a new signature and a new trace).
