@@ -1,5 +1,5 @@
 // npm run bench: runs every benchmark and writes bench/RESULTS.md with the machine it ran on.
-// npm run bench -- io (or micro, blas, qmm, train): reruns those sections only, keeping the others as recorded.
+// npm run bench -- io (or micro, transforms, blas, qmm, train): reruns those sections only, keeping the others as recorded.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -9,6 +9,7 @@ import { ioSection } from './io.mjs';
 import { microSection } from './micro.mjs';
 import { qmmSection } from './qmm.mjs';
 import { trainingSection } from './train.mjs';
+import { transformsSection } from './transforms.mjs';
 import { doctorReport } from '../packages/native/scripts/doctor.mjs';
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 15);
@@ -23,6 +24,7 @@ const loadBefore = loadavg()[0];
 // Each section's output starts with its heading; a partial run replaces those it reruns, keeps the rest.
 const SECTIONS = {
   micro: { heading: '## Per-op overhead', run: () => microSection(repeats) },
+  transforms: { heading: '## Transforms', run: () => transformsSection(repeats) },
   blas: { heading: '## Matrix speed', run: async () => blasSection(repeats) },
   qmm: { heading: '## Quantized matmul', run: async () => qmmSection(repeats) },
   io: { heading: '## File IO', run: () => ioSection(Math.min(repeats, 7)) },

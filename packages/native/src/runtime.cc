@@ -56,8 +56,8 @@ void release_array(mx::array array) {
 
 void release_later(std::function<void()> release) {
   if (mlx_mutex().try_lock()) {
+    MlxLock lock(mlx_mutex(), std::adopt_lock);
     release();
-    mlx_mutex().unlock();
     return;
   }
   std::lock_guard<std::mutex> lock(parked_mutex);

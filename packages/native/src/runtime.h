@@ -47,7 +47,7 @@ void release_array(mx::array array);
 // The same for other MLX state (a compile cache entry): `release` runs now if the MLX lock is free, else
 // it is parked and run by the next holder of the lock.
 void release_later(std::function<void()> release);
-// Releases parked arrays. Call with the MLX lock held.
+// Releases parked arrays and runs parked releases. Call with the MLX lock held.
 void drain_released_arrays();
 
 }  // namespace mlxts

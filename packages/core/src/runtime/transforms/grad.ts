@@ -3,19 +3,8 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { isTensor } from '../scope.js';
-import {
-  callUser,
-  checkDifferentiable,
-  checkFunction,
-  describe,
-  fillTensors,
-  mlxError,
-  runTransform,
-  SplitArgs,
-  splitTensors,
-  traced,
-  type AnyFunction,
-} from './trace.js';
+import { checkDifferentiable, checkFunction, describe, fillTensors, mlxError, SplitArgs, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** Argument indices, sorted (MLX Python returns the gradients of several arguments in increasing order). */
 function argnumList(op: string, argnums: unknown): number[] {
