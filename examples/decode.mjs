@@ -53,28 +53,54 @@ const emptyCache = () => mx.zeros([1, config.maxTokens, config.kvHeads, headDim]
 export const emptyCaches = () => Array.from({ length: config.layers }, () => ({ k: emptyCache(), v: emptyCache() }));
 
 /**
- * Runs `tokens` (a JS array) through the model at position `offset`, writing their keys and values into
- * `caches` (consumed; the updated caches are returned). Returns the logits after the last token and the
- * greedy next token.
+ * The model's computations around each layer's attention, as functions of tensors only (the weights are
+ * captured), so that they can be compiled (bench/transforms.mjs compiles them with mx.compile):
+ * `inputs(h, position)` gives the attention's queries, keys and values for the hidden states `h` at
+ * `position` (a 0-d int32 tensor), `output(h, attention)` the layer's new hidden states, and `head(h)`
+ * the logits after the last token.
  */
-export function step(model, tokens, offset, caches) {
-  return mx.tidy(() => {
-    const T = tokens.length;
-    const qmm = (x, w) => quant.quantizedMatmul(x, w);
-    let h = mx.reshape(mx.take(model.embedding, tokens, 0), [1, T, config.dim]);
-    const updated = model.layers.map((layer, i) => {
+export function modelFunctions(model) {
+  const qmm = (x, w) => quant.quantizedMatmul(x, w);
+  const layers = model.layers.map((layer) => ({
+    inputs(h, position) {
+      const T = h.shape[1];
       const x = fast.rmsNorm(h, model.norm, 1e-5);
       const heads = (w, n) => mx.reshape(qmm(x, w), [1, T, n, headDim]);
-      const q = fast.rope(heads(layer.q, config.heads), headDim, { offset, layout: 'bthd' });
-      const k = fast.rope(heads(layer.k, config.kvHeads), headDim, { offset, layout: 'bthd' });
-      const [attention, kCache, vCache] = fast.kvCacheAttention(q, k, heads(layer.v, config.kvHeads), caches[i].k, caches[i].v, offset, { layout: 'bthd' });
-      h = mx.add(h, qmm(mx.reshape(attention, [1, T, config.dim]), layer.o));
-      const y = fast.rmsNorm(h, model.norm, 1e-5);
-      h = mx.add(h, qmm(fast.swiglu(qmm(y, layer.gate), qmm(y, layer.up)), layer.down));
+      const rope = (t) => fast.rope(t, headDim, { offset: position, layout: 'bthd' });
+      return [rope(heads(layer.q, config.heads)), rope(heads(layer.k, config.kvHeads)), heads(layer.v, config.kvHeads)];
+    },
+    output(h, attention) {
+      const T = h.shape[1];
+      const mixed = mx.add(h, qmm(mx.reshape(attention, [1, T, config.dim]), layer.o));
+      const y = fast.rmsNorm(mixed, model.norm, 1e-5);
+      return mx.add(mixed, qmm(fast.swiglu(qmm(y, layer.gate), qmm(y, layer.up)), layer.down));
+    },
+  }));
+  const head = (h) => {
+    const T = h.shape[1];
+    const last = mx.slice(fast.rmsNorm(h, model.norm, 1e-5), [0, T - 1], [1, T]);
+    return mx.reshape(qmm(last, model.head), [config.vocab]);
+  };
+  return { layers, head };
+}
+
+/**
+ * Runs `tokens` (a JS array) through the model at position `offset`, writing their keys and values into
+ * `caches` (consumed; the updated caches are returned). Returns the logits after the last token and the
+ * greedy next token. `fns` are the model's functions (modelFunctions), compiled or not.
+ */
+export function step(model, tokens, offset, caches, fns = modelFunctions(model)) {
+  return mx.tidy(() => {
+    const T = tokens.length;
+    let h = mx.reshape(mx.take(model.embedding, tokens, 0), [1, T, config.dim]);
+    const position = mx.array(offset, 'int32');
+    const updated = fns.layers.map((layer, i) => {
+      const [q, k, v] = layer.inputs(h, position);
+      const [attention, kCache, vCache] = fast.kvCacheAttention(q, k, v, caches[i].k, caches[i].v, offset, { layout: 'bthd' });
+      h = layer.output(h, attention);
       return { k: kCache, v: vCache };
     });
-    const last = mx.slice(fast.rmsNorm(h, model.norm, 1e-5), [0, T - 1], [1, T]);
-    const logits = mx.reshape(qmm(last, model.head), [config.vocab]);
+    const logits = fns.head(h);
     const token = mx.argmax(logits);
     mx.evalSync(logits, token, updated);
     return { logits, token: Number(token.item()), caches: updated };
@@ -82,7 +108,7 @@ export function step(model, tokens, offset, caches) {
 }
 
 /** Generates `count` tokens after `prompt` and returns them with the prefill and decode times. */
-export function generateTokens(model, prompt, count) {
+export function generateTokens(model, prompt, count, fns = modelFunctions(model)) {
   let caches = emptyCaches();
   const out = [];
   let offset = 0;
@@ -90,7 +116,7 @@ export function generateTokens(model, prompt, count) {
   const times = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const result = step(model, input, offset, caches);
+    const result = step(model, input, offset, caches, fns);
     times.push(performance.now() - started);
     result.logits.dispose();
     caches = result.caches;

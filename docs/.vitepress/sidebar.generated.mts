@@ -61,6 +61,7 @@ export const packages = [
       { text: 'cumprod', link: '/api/core/cumprod' },
       { text: 'cumsum', link: '/api/core/cumsum' },
       { text: 'degrees', link: '/api/core/degrees' },
+      { text: 'depends', link: '/api/core/depends' },
       { text: 'diag', link: '/api/core/diag' },
       { text: 'diagonal', link: '/api/core/diagonal' },
       { text: 'diff', link: '/api/core/diff' },

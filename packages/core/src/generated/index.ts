@@ -63,6 +63,7 @@ export type { CumprodOptions } from './ops/cumprod.js';
 export { cumsum } from './ops/cumsum.js';
 export type { CumsumOptions } from './ops/cumsum.js';
 export { degrees } from './ops/degrees.js';
+export { depends } from './ops/depends.js';
 export { diag } from './ops/diag.js';
 export { diagonal } from './ops/diagonal.js';
 export { diff } from './ops/diff.js';

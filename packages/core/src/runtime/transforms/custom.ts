@@ -20,7 +20,7 @@ function ruleTensors(op: string, rule: string, result: unknown, expected: readon
   tensors.forEach((t, i) => {
     const want = expected[i];
     if (t.shape.length !== want.length || t.shape.some((d, k) => d !== want[k])) {
-      throw mlxError(op, `the ${rule} rule returned shape [${t.shape.join(', ')}] for a ${of} of shape [${want.join(', ')}]`);
+      throw mlxError(op, `the ${rule} rule returned shape [${t.shape.join(', ')}] where ${of} ${i} has shape [${want.join(', ')}]`);
     }
   });
   return tensors;
