@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as mx from '@mlxts/core';
 import { blasSection } from './blas.mjs';
+import { ioSection } from './io.mjs';
 import { microSection } from './micro.mjs';
 import { transformsSection } from './transforms.mjs';
 import { trainingSection } from './train.mjs';
@@ -17,7 +18,13 @@ try {
   flags = execSync("grep -o -w -e avx2 -e avx512f -e fma /proc/cpuinfo | sort -u | tr '\\n' ' '").toString().trim();
 } catch {}
 const info = mx.buildInfo();
-const sections = [await microSection(repeats), transformsSection(repeats), blasSection(repeats), await trainingSection()];
+const sections = [
+  await microSection(repeats),
+  transformsSection(repeats),
+  blasSection(repeats),
+  await ioSection(Math.min(repeats, 7)),
+  await trainingSection(),
+];
 const report = `# Benchmark results
 
 Produced by \`npm run bench\` (bench/run.mjs); medians of ${repeats} runs after a warm-up unless noted.

@@ -28,6 +28,7 @@ export default defineConfig({
           { text: 'Memory', link: '/concepts/memory' },
           { text: 'Devices and streams', link: '/concepts/devices' },
           { text: 'Interop and shared memory', link: '/concepts/interop' },
+          { text: 'Files: .npy, .safetensors, .gguf', link: '/concepts/io' },
           { text: 'Quantization', link: '/concepts/quantization' },
           { text: 'Random numbers', link: '/concepts/random' },
           { text: 'Transforms', link: '/concepts/transforms' },

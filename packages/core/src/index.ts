@@ -22,4 +22,4 @@ export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setD
 export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
 export { buildInfo } from './runtime/info.js';
 export { load, loadAsync } from './io/load.js';
-export type { FileFormat, GgufValue, LoadOptions, TensorMap } from './io/load.js';
+export type { FileFormat, FormatOfPath, GgufValue, Loaded, LoadedWithMetadata, LoadOptions, LoadResult, TensorMap } from './io/load.js';

@@ -210,7 +210,7 @@ function skipValue(r: HeaderReader, type: number, key: string, fail: (problem: s
   // size, not the 8 bytes it read: everything after is misread, and the process can crash.
   const float64 = () => bad("is float64, which MLX 0.32.4's GGUF reader misreads (it then reads the rest of the header from the wrong place)");
   if (type === FLOAT64) throw float64();
-  if (type === STRING) return void r.string(`metadata "${key}"`);
+  if (type === STRING) return r.skipStrings(1, `metadata "${key}"`);
   if (type === ARRAY) {
     const itemType = r.u32();
     const count = r.u64();
@@ -220,7 +220,7 @@ function skipValue(r: HeaderReader, type: number, key: string, fail: (problem: s
     if (!item) throw bad(`is an array of unknown value type ${itemType}`);
     if (count > BigInt(MAX_DIM)) throw bad(`is an array of ${count} values; MLX reads at most 2^31 - 1`);
     if (BigInt(item.size || 8) * count > BigInt(r.remaining)) throw bad(`is an array of ${count} ${item.name} values, which would run past the end of the file`);
-    if (itemType === STRING) for (let i = 0n; i < count; i++) r.string(`metadata "${key}"`);
+    if (itemType === STRING) r.skipStrings(Number(count), `metadata "${key}"`);
     else if (itemType === BOOL) checkBools(r.bytes(Number(count)), bad);
     else r.skip(Number(count) * item.size);
     return;
@@ -262,35 +262,59 @@ class HeaderReader {
 
   bytes(n: number, what = 'its header'): Buffer {
     this.need(n, what);
-    const out = this.buffer.subarray(this.position, this.position + n);
     this.position += n;
-    return out;
+    return this.buffer.subarray(this.position - n, this.position);
   }
 
-  skip(n: number): void {
-    this.bytes(n);
+  skip(n: number, what = 'its header'): void {
+    this.need(n, what);
+    this.position += n;
   }
 
   u32(): number {
-    return this.bytes(4).readUInt32LE(0);
+    this.need(4, 'its header');
+    this.position += 4;
+    return this.buffer.readUInt32LE(this.position - 4);
   }
 
   u64(): bigint {
-    return this.bytes(8).readBigUInt64LE(0);
+    this.need(8, 'its header');
+    this.position += 8;
+    return this.buffer.readBigUInt64LE(this.position - 8);
   }
 
   string(what: string): string {
-    const length = this.u64();
-    if (length > BigInt(this.remaining)) throw this.fail(`has ${what} of ${length} bytes, past the end of the file`);
-    return this.bytes(Number(length), what).toString('utf8');
+    const length = this.stringLength(what);
+    return this.bytes(length, what).toString('utf8');
+  }
+
+  /** Skips a string of `what` without decoding it (a tokenizer's hundred thousand strings are not needed). */
+  skipStrings(count: number, what: string): void {
+    for (let i = 0; i < count; i++) {
+      const length = this.stringLength(what);
+      if (this.position + length > this.buffer.length) this.need(length, what);
+      this.position += length;
+    }
+  }
+
+  // A string's uint64 length, read as two 32-bit halves (no BigInt for each of many strings).
+  private stringLength(what: string): number {
+    if (this.position + 8 > this.buffer.length) this.need(8, what);
+    const [low, high] = [this.buffer.readUInt32LE(this.position), this.buffer.readUInt32LE(this.position + 4)];
+    this.position += 8;
+    const length = high * 2 ** 32 + low;
+    if (high >= 2 ** 21 || length > this.remaining) {
+      throw this.fail(`has ${what} of ${(BigInt(high) << 32n) | BigInt(low)} bytes, past the end of the file`);
+    }
+    return length;
   }
 
   private need(n: number, what: string): void {
     const end = this.position + n;
     if (end > this.file.size) throw this.fail(`ends inside ${what} (at byte ${this.position} of ${this.file.size})`);
     if (end <= this.buffer.length) return;
-    // Read ahead in growing chunks: a model's header (its tokenizer) can be megabytes.
-    const length = Math.min(this.file.size, Math.max(end, this.buffer.length * 2, 1 << 16));
+    // Read ahead in growing chunks: a model's header (mostly its tokenizer) is typically 1 to 10 MB.
+    const length = Math.min(this.file.size, Math.max(end, this.buffer.length * 2, 4 << 20));
     this.buffer = Buffer.concat([this.buffer, readAt(this.op, this.file, this.buffer.length, length - this.buffer.length)]);
   }
 }

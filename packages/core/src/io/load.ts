@@ -29,6 +29,51 @@ export interface LoadOptions extends StreamOptions {
   returnMetadata?: boolean;
 }
 
+/** What `load` returns for each format. */
+export interface Loaded {
+  npy: Tensor;
+  safetensors: TensorMap;
+  gguf: TensorMap;
+}
+
+/** What `load` returns for each format with `returnMetadata: true`. */
+export interface LoadedWithMetadata {
+  npy: never;
+  safetensors: [TensorMap, Record<string, string>];
+  gguf: [TensorMap, Record<string, GgufValue>];
+}
+
+/** The format a path's extension names, as far as TypeScript can see it; every format otherwise. */
+export type FormatOfPath<P extends string> = P extends `${string}.npy` ? 'npy' : P extends `${string}.safetensors` ? 'safetensors' : P extends `${string}.gguf` ? 'gguf' : FileFormat;
+
+/** The format `load(file, options)` reads: `options.format`, else the path's extension. */
+type FormatOf<P extends string, O extends LoadOptions> = 'format' extends keyof O
+  ? undefined extends O['format']
+    ? FileFormat
+    : NonNullable<O['format']>
+  : FormatOfPath<P>;
+
+/** Whether `options` asks for metadata: true, false, or boolean when TypeScript cannot tell. */
+type WantsMetadata<O extends LoadOptions> = 'returnMetadata' extends keyof O
+  ? NonNullable<O['returnMetadata']> extends false
+    ? false
+    : NonNullable<O['returnMetadata']> extends true
+      ? undefined extends O['returnMetadata']
+        ? boolean
+        : true
+      : boolean
+  : false;
+
+/**
+ * The result type of `load(file, options)`: by `options.format`, else by the path's extension; a path
+ * TypeScript cannot see through gives the union (`Tensor | TensorMap`), which `{ format }` narrows.
+ */
+export type LoadResult<P extends string, O extends LoadOptions> = WantsMetadata<O> extends true
+  ? LoadedWithMetadata[FormatOf<P, O>]
+  : WantsMetadata<O> extends false
+    ? Loaded[FormatOf<P, O>]
+    : Loaded[FormatOf<P, O>] | LoadedWithMetadata[FormatOf<P, O>];
+
 const FORMATS: readonly FileFormat[] = ['npy', 'safetensors', 'gguf'];
 const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'device'];
 
@@ -44,16 +89,13 @@ const OPTION_KEYS: readonly string[] = ['format', 'returnMetadata', 'stream', 'd
  *
  * @example
  * ```ts
- * const x = mx.load('x.npy');                                  // one tensor
+ * const x = mx.load('x.npy');                                  // Tensor
  * const weights = mx.load('model.safetensors');                // { name: Tensor }
  * const [tensors, metadata] = mx.load('model.gguf', { returnMetadata: true });
+ * const w = mx.load(path, { format: 'safetensors' });          // typed by the format
  * ```
  */
-export function load(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Tensor;
-export function load(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, string>];
-export function load(file: string, options: LoadOptions & { returnMetadata: true }): [TensorMap, Record<string, GgufValue>];
-export function load(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): TensorMap;
-export function load(file: string, options?: LoadOptions): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>];
+export function load<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): LoadResult<P, O>;
 export function load(file: string, options: LoadOptions = {}): Tensor | TensorMap | [TensorMap, Record<string, GgufValue>] {
   if (arguments.length > 2) throw new TypeError(`load: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('load', file, options);
@@ -69,11 +111,7 @@ export function load(file: string, options: LoadOptions = {}): Tensor | TensorMa
  * worker thread (its header is checked first, on the calling thread). .npy and .safetensors loads are
  * already lazy, so their promise resolves to what `load` returns.
  */
-export function loadAsync(file: `${string}.npy`, options?: LoadOptions & { returnMetadata?: false }): Promise<Tensor>;
-export function loadAsync(file: `${string}.safetensors`, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, string>]>;
-export function loadAsync(file: string, options: LoadOptions & { returnMetadata: true }): Promise<[TensorMap, Record<string, GgufValue>]>;
-export function loadAsync(file: `${string}.safetensors` | `${string}.gguf`, options?: LoadOptions): Promise<TensorMap>;
-export function loadAsync(file: string, options?: LoadOptions): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]>;
+export function loadAsync<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): Promise<LoadResult<P, O>>;
 export async function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
   if (arguments.length > 2) throw new TypeError(`loadAsync: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('loadAsync', file, options);

@@ -5,7 +5,7 @@
 // each case it writes "case <i>" to stdout, so a crash names the case; at the end one JSON line:
 // { loaded, refused, other: [{ case, error }], maxRssKb }. "refused" is an MlxError naming the file;
 // anything else (another error type, or an error MLX raised after the file's checks passed) is "other".
-import { writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mx from '@mlxts/core';
 import { GGUF_VALUE as V, writeGguf, writeNpy, writeSafetensors } from '@mlxts/testing/formats';
@@ -108,5 +108,7 @@ for (let i = 0; i < cases; i++) {
     else result.other.push({ case: i, error: `${error?.name}: ${error?.message}` });
   }
 }
-result.maxRssKb = process.resourceUsage().maxRSS;
+// This process's own peak (Linux's VmHWM): getrusage's maxRSS keeps the parent's peak across exec there.
+const status = '/proc/self/status';
+result.maxRssKb = existsSync(status) ? Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))[1]) : process.resourceUsage().maxRSS;
 writeSync(1, `${JSON.stringify(result)}\n`);

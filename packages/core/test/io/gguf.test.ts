@@ -5,7 +5,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
 import { native } from '@mlxts/native';
-import { dequantizeBlocks, GGML_TYPES, ggmlBytes, GGUF_VALUE as V, readGguf, withoutLeaks, writeGguf, type GgufKV } from '@mlxts/testing';
+import { dequantizeBlocks, GGML_TYPES, ggmlBytes, GGUF_VALUE as V, randomBlocks, readGguf, withoutLeaks, writeGguf, type GgufKV } from '@mlxts/testing';
 import { expectFileError, sampleBytes, tempFolder, tensorOf } from './support.js';
 
 const file = tempFolder();
@@ -144,7 +144,7 @@ describe('mx.load reads .gguf files from an independent writer', () => {
     it(`${name}: packed uint32 weights, float16 scales and biases that dequantize as ggml's blocks do`, () =>
       withoutLeaks(() => {
         const [rows, cols] = [3, 64];
-        const data = quantBlocks(type, (rows * cols) / 32);
+        const data = randomBlocks(type, (rows * cols) / 32, type);
         const loaded = mx.load(file(`${name}.gguf`, writeGguf({ tensors: [{ name: 'blk.0.w.weight', dims: [cols, rows], type, data }] })));
         expect(Object.keys(loaded)).toEqual(['blk.0.w.weight', 'blk.0.w.scales', 'blk.0.w.biases']);
         const bits = type === 8 ? 8 : 4;
@@ -267,23 +267,3 @@ describe('mx.load refuses malformed .gguf files', () => {
       expectFileError(() => mx.load(path), 'load', path, 'is not writable');
     }));
 });
-
-/** `count` ggml blocks of `type` with random weights and finite float16 scales (and mins). */
-function quantBlocks(type: number, count: number): Uint8Array {
-  const { bytes } = GGML_TYPES.get(type)!;
-  const out = sampleBytes('uint8', count * bytes, type);
-  const view = new DataView(out.buffer);
-  const half = (x: number) => {
-    // Small exact halves: (n / 64) for n in [-64, 64].
-    const sign = x < 0 ? 0x8000 : 0;
-    const n = Math.abs(Math.round(x * 64));
-    if (n === 0) return sign;
-    const e = Math.floor(Math.log2(n));
-    return sign | ((e - 6 + 15) << 10) | (((n / 2 ** e - 1) * 1024) & 0x3ff);
-  };
-  for (let b = 0; b < count; b++) {
-    view.setUint16(b * bytes, half(((b % 7) + 1) / 64), true);
-    if (type === 3) view.setUint16(b * bytes + 2, half(-((b % 5) + 1) / 32), true);
-  }
-  return out;
-}

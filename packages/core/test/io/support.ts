@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import * as mx from '@mlxts/core';
 
-/** A fresh folder for the calling test file, removed when its tests are done. */
-export function tempFolder(): (name: string, bytes?: Uint8Array) => string {
+/**
+ * A fresh folder for the calling test file, removed when its tests are done: `file(name, bytes?)` gives
+ * a path in it (writing `bytes` there), typed so that `mx.load` sees the name's extension.
+ */
+export function tempFolder(): <N extends string>(name: N, bytes?: Uint8Array) => `${string}/${N}` {
   const dir = mkdtempSync(join(tmpdir(), 'mlxts-io-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return (name, bytes) => {
-    const path = join(dir, name);
+  return <N extends string>(name: N, bytes?: Uint8Array) => {
+    const path = join(dir, name) as `${string}/${N}`;
     if (bytes) writeFileSync(path, bytes);
     return path;
   };

@@ -218,26 +218,71 @@ export function halfToNumber(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** The values of `count` weights stored as Q4_0, Q4_1 or Q8_0 blocks of 32 (ggml's block layouts). */
-export function dequantizeBlocks(type: number, data: Uint8Array, count: number): Float32Array {
+/**
+ * The values of `count` weights stored as Q4_0, Q4_1 or Q8_0 blocks of 32 (ggml's block layouts), each
+ * computed as code * scale + offset: Q4_0 (nibble - 8) * d = nibble * d + (-8d); Q4_1 nibble * d + m;
+ * Q8_0 q * d = (q + 128) * d + (-128d), with the unsigned codes MLX stores. `round` is applied after the
+ * product and after the sum: the identity for exact values, `roundToHalf` for float16 arithmetic.
+ */
+export function dequantizeBlocks(type: number, data: Uint8Array, count: number, round: (x: number) => number = (x) => x): Float32Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Float32Array(count);
   const { bytes, name } = GGML_TYPES.get(type)!;
   for (let block = 0; block < count / 32; block++) {
     const at = block * bytes;
     const d = halfToNumber(view.getUint16(at, true));
+    const offset = name === 'Q4_0' ? -8 * d : name === 'Q8_0' ? -128 * d : halfToNumber(view.getUint16(at + 2, true));
     for (let j = 0; j < 32; j++) {
-      let x: number;
-      if (name === 'Q8_0') x = view.getInt8(at + 2 + j) * d;
+      let code: number;
+      if (name === 'Q8_0') code = view.getInt8(at + 2 + j) + 128;
       else {
         // Q4: weight j < 16 is the low nibble of byte j, weight j + 16 the high nibble.
-        const q = name === 'Q4_0' ? 2 : 4;
-        const byte = data[at + q + (j % 16)];
-        const nibble = j < 16 ? byte & 0x0f : byte >> 4;
-        x = name === 'Q4_0' ? (nibble - 8) * d : nibble * d + halfToNumber(view.getUint16(at + 2, true));
+        const byte = data[at + (name === 'Q4_0' ? 2 : 4) + (j % 16)];
+        code = j < 16 ? byte & 0x0f : byte >> 4;
       }
-      out[block * 32 + j] = x;
+      out[block * 32 + j] = round(round(code * d) + offset);
     }
   }
   return out;
+}
+
+/** The float16 nearest to x (ties to even), as a number. */
+export function roundToHalf(x: number): number {
+  const a = Math.abs(x);
+  if (!Number.isFinite(x) || a === 0) return x;
+  if (a >= 65520) return Math.sign(x) * Infinity;
+  const exponent = Math.max(Math.floor(Math.log2(a)), -14);
+  const ulp = 2 ** (exponent - 10);
+  const units = a / ulp;
+  const floor = Math.floor(units);
+  const rounded = units - floor > 0.5 || (units - floor === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  return Math.sign(x) * rounded * ulp;
+}
+
+/**
+ * `count` Q4_0, Q4_1 or Q8_0 blocks with pseudo-random weights and exact float16 scales (and Q4_1 mins)
+ * of a few sixty-fourths, from `seed`.
+ */
+export function randomBlocks(type: number, count: number, seed: number): Uint8Array {
+  const { bytes } = GGML_TYPES.get(type)!;
+  const out = new Uint8Array(count * bytes);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < out.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state >>> 24;
+  }
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < count; b++) {
+    view.setUint16(b * bytes, halfOfSixtyFourths((b % 7) + 1), true);
+    if (GGML_TYPES.get(type)!.name === 'Q4_1') view.setUint16(b * bytes + 2, halfOfSixtyFourths(-2 * ((b % 5) + 1)), true);
+  }
+  return out;
+}
+
+/** The float16 bits of n / 64 for a non-zero integer n with |n| < 1024. */
+function halfOfSixtyFourths(n: number): number {
+  const sign = n < 0 ? 0x8000 : 0;
+  const m = Math.abs(n);
+  const e = Math.floor(Math.log2(m));
+  return sign | ((e - 6 + 15) << 10) | (((m / 2 ** e - 1) * 1024) & 0x3ff);
 }
