@@ -4,7 +4,6 @@
 // about 1e-7, measured here), and exp is float32-accurate in float64 on the CPU, so every case uses the
 // wider finite-difference step and tolerance.
 import { describe, it } from 'vitest';
-import * as mx from '@mlxts/core';
 import { checkGradients, type GradientCheckOptions } from '@mlxts/testing';
 import * as fast from '../src/index.js';
 

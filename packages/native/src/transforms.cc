@@ -34,27 +34,22 @@ Napi::Value pair_to_js(Napi::Env env, const std::pair<std::vector<mx::array>, st
   return out;
 }
 
-// vjp(op, fn, primals, cotangents) -> [outputs, vjps]
-Napi::Value js_vjp(const Napi::CallbackInfo& info) {
+using Product = std::pair<std::vector<mx::array>, std::vector<mx::array>> (*)(const ArrayFunction&, const std::vector<mx::array>&,
+                                                                             const std::vector<mx::array>&);
+
+// vjp(op, fn, primals, cotangents) and jvp(op, fn, primals, tangents) -> [outputs, products]
+Napi::Value product(const Napi::CallbackInfo& info, const char* vectors_name, Product transform) {
   std::string op = op_name(info);
   return transform_call(info, op.c_str(), [&]() -> Napi::Value {
     auto fn = function_argument(info[1], "fn");
     auto primals = arrays_from_js(info[2], "primals");
-    auto cotangents = arrays_from_js(info[3], "cotangents");
-    return pair_to_js(info.Env(), mx::vjp(array_function(fn), primals, cotangents));
+    auto vectors = arrays_from_js(info[3], vectors_name);
+    return pair_to_js(info.Env(), transform(array_function(fn), primals, vectors));
   });
 }
 
-// jvp(op, fn, primals, tangents) -> [outputs, jvps]
-Napi::Value js_jvp(const Napi::CallbackInfo& info) {
-  std::string op = op_name(info);
-  return transform_call(info, op.c_str(), [&]() -> Napi::Value {
-    auto fn = function_argument(info[1], "fn");
-    auto primals = arrays_from_js(info[2], "primals");
-    auto tangents = arrays_from_js(info[3], "tangents");
-    return pair_to_js(info.Env(), mx::jvp(array_function(fn), primals, tangents));
-  });
-}
+Napi::Value js_vjp(const Napi::CallbackInfo& info) { return product(info, "cotangents", &mx::vjp); }
+Napi::Value js_jvp(const Napi::CallbackInfo& info) { return product(info, "tangents", &mx::jvp); }
 
 // valueAndGrad(op, fn, inputs, argnums) -> [values, grads]: the gradient of the first output with respect
 // to inputs[argnums]; the other outputs are auxiliary (MLX stops their gradients).

@@ -54,6 +54,12 @@ Napi::Value js_call_compiled(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_compile(Napi::Env env, Napi::Object transforms) {
+  // MLX keeps a compile cache per thread and frees it when the thread exits, without the MLX lock. A
+  // worker's cache is emptied under the lock when its environment shuts down instead.
+  env.AddCleanupHook([] {
+    MlxLock lock(mlx_mutex());
+    mx::detail::compile_clear_cache(mx::detail::compile_cache());
+  });
   transforms.Set("compiled", Napi::Function::New<js_compiled>(env, "compiled"));
   transforms.Set("callCompiled", Napi::Function::New<js_call_compiled>(env, "callCompiled"));
 }

@@ -6,6 +6,7 @@
 // element by element, and jvp(f, x, v) · r must match (L(x + h v) - L(x - h v)) / 2h.
 import { expect } from 'vitest';
 import * as mx from '@mlxts/core';
+import { prng } from './random.js';
 
 /** One input of a checked function: its shape and the interval its float64 values are drawn from. */
 export interface GradientInput {
@@ -25,18 +26,6 @@ export interface GradientCheckOptions {
   skipJvp?: string;
 }
 
-/** A small deterministic generator (mulberry32), so failures replay exactly. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function tensor64(values: ArrayLike<number>, shape: number[]): mx.Tensor {
   return mx.reshape(mx.array(Float64Array.from(values), 'float64'), shape);
 }
@@ -52,7 +41,7 @@ function values64(t: mx.Tensor): Float64Array {
 export function checkGradients(name: string, fn: (...inputs: mx.Tensor[]) => mx.Tensor, inputs: GradientInput[], options: GradientCheckOptions = {}): void {
   const step = options.step ?? 1e-6;
   const tolerance = options.tolerance ?? 1e-6;
-  const random = generator(options.seed ?? 1);
+  const random = prng(options.seed ?? 1);
   mx.tidy(() => {
     const points = inputs.map(({ shape, min = -2, max = 2 }) =>
       Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => min + (max - min) * random()),

@@ -20,7 +20,8 @@ export function isTreeNode(value: unknown): value is unknown[] | Record<string, 
   return Array.isArray(value) || isPlainObject(value);
 }
 
-function join(prefix: string, key: string | number): string {
+/** `prefix.key`, or `key` at the root: a treeFlatten path one level down. */
+export function joinPath(prefix: string, key: string | number): string {
   return prefix === '' ? String(key) : `${prefix}.${key}`;
 }
 
@@ -45,8 +46,8 @@ export function treeFlatten<Leaf = unknown>(
   if (isLeaf !== undefined && typeof isLeaf !== 'function') throw new TypeError('treeFlatten: isLeaf must be a function');
   const out: [string, Leaf][] = [];
   const visit = (node: unknown, path: string): void => {
-    if (Array.isArray(node) && !isLeaf?.(node)) node.forEach((child, i) => visit(child, join(path, i)));
-    else if (isPlainObject(node) && !isLeaf?.(node)) for (const key of Object.keys(node)) visit(node[key], join(path, key));
+    if (Array.isArray(node) && !isLeaf?.(node)) node.forEach((child, i) => visit(child, joinPath(path, i)));
+    else if (isPlainObject(node) && !isLeaf?.(node)) for (const key of Object.keys(node)) visit(node[key], joinPath(path, key));
     else out.push([path, node as Leaf]);
   };
   visit(tree, prefix);
@@ -119,13 +120,13 @@ export function treeMap(fn: (leaf: any, ...rest: any[]) => unknown, tree: unknow
       for (const other of others) {
         if (!Array.isArray(other) || other.length !== node.length) mismatch(path, `an array of length ${node.length}`);
       }
-      return node.map((child, i) => visit(child, others.map((o) => (o as unknown[])[i]), join(path, i)));
+      return node.map((child, i) => visit(child, others.map((o) => (o as unknown[])[i]), joinPath(path, i)));
     }
     if (isPlainObject(node)) {
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(node)) {
-        for (const other of others) if (!isPlainObject(other) || !(key in other)) mismatch(join(path, key), 'a value');
-        out[key] = visit(node[key], others.map((o) => (o as Record<string, unknown>)[key]), join(path, key));
+        for (const other of others) if (!isPlainObject(other) || !(key in other)) mismatch(joinPath(path, key), 'a value');
+        out[key] = visit(node[key], others.map((o) => (o as Record<string, unknown>)[key]), joinPath(path, key));
       }
       return out;
     }

@@ -109,6 +109,8 @@ describe('customFunction', () => {
       expect(() => mx.customFunction(twoArgs).vjp(3 as never)).toThrow('customFunction.vjp: rule must be a function');
       const badVmap = mx.customFunction((x: mx.Tensor) => x).vmap((x: mx.Tensor) => x as never);
       expect(() => mx.vmap((x: mx.Tensor) => badVmap(x))(mx.ones([2, 2]))).toThrow('customFunction: the vmap rule must return [outputs, outAxes]');
+      const badAxis = mx.customFunction((x: mx.Tensor) => x).vmap((x: mx.Tensor) => [x, 2]);
+      expect(() => mx.vmap((x: mx.Tensor) => badAxis(x))(mx.ones([2, 2]))).toThrow('customFunction: the vmap rule gave axis 2 for output 0, which has 2 axes');
     }));
 });
 

@@ -69,7 +69,7 @@ describe('vmap equals the loop over the batch', () => {
 
   it('an output that does not depend on the mapped inputs is repeated along the batch', () =>
     withoutLeaks(() => {
-      expect(mx.vmap(() => mx.array([7, 8]))(mx.ones([3])).toArray()).toEqual([[7, 8], [7, 8], [7, 8]]);
+      expect(mx.vmap((_x: mx.Tensor) => mx.array([7, 8]))(mx.ones([3])).toArray()).toEqual([[7, 8], [7, 8], [7, 8]]);
     }));
 });
 

@@ -4,8 +4,9 @@
 import { native, type Tensor } from '@mlxts/native';
 import { checkOptions, trackAll } from '../call.js';
 import { isTensor } from '../scope.js';
-import { isPlainObject, isTreeNode } from '../tree.js';
-import { callUser, checkFunction, describe, fillTensors, isTensorPlace, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { isPlainObject, isTreeNode, joinPath } from '../tree.js';
+import { checkFunction, describe, fillTensors, isTensorPlace, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 export interface CompileOptions {
   /**
@@ -23,8 +24,8 @@ export interface CompileOptions {
 function signatureOf(op: string, skeleton: unknown): string {
   const encode = (node: unknown, path: string): string => {
     if (isTensorPlace(node)) return 'T';
-    if (Array.isArray(node)) return `[${node.map((child, i) => encode(child, `${path}.${i}`)).join(',')}]`;
-    if (isPlainObject(node)) return `{${Object.keys(node).map((k) => `${JSON.stringify(k)}:${encode(node[k], `${path}.${k}`)}`).join(',')}}`;
+    if (Array.isArray(node)) return `[${node.map((child, i) => encode(child, joinPath(path, i))).join(',')}]`;
+    if (isPlainObject(node)) return `{${Object.keys(node).map((k) => `${JSON.stringify(k)}:${encode(node[k], joinPath(path, k))}`).join(',')}}`;
     switch (typeof node) {
       case 'number':
         return Object.is(node, -0) ? 'n-0' : `n${node}`;
@@ -39,7 +40,7 @@ function signatureOf(op: string, skeleton: unknown): string {
       default:
         if (node === null) return 'null';
         throw new TypeError(
-          `${op}: arguments must be trees of tensors and constants (numbers, strings, booleans, bigints, null, undefined); '${path.slice(1)}' is ${describe(node)}`,
+          `${op}: arguments must be trees of tensors and constants (numbers, strings, booleans, bigints, null, undefined); '${path}' is ${describe(node)}`,
         );
     }
   };

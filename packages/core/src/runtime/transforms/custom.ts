@@ -4,7 +4,8 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { axesPerTensor } from './vmap.js';
-import { callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { checkFunction, describe, fillTensors, mlxError, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** The `(args, output)` a rule sees: the arguments as one value when there is one, else the array of them. */
 function ruleArgs(args: unknown[]): unknown {
@@ -104,7 +105,12 @@ export function customFunction<F extends AnyFunction>(fn: F): CustomFunction<F> 
         }
         const outputs = splitTensors(op, result[0], "the vmap rule's outputs", true).tensors;
         // MLX reads -1 as "not mapped": null says that here, and negative axes count from the end.
-        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((a, i) => (a === null ? -1 : a < 0 ? a + outputs[i].ndim : a));
+        const outAxes = axesPerTensor(op, 'outAxes', result[0], result[1]).map((axis, i) => {
+          if (axis === null) return -1;
+          const ndim = outputs[i].ndim;
+          if (axis < -ndim || axis >= ndim) throw mlxError(op, `the vmap rule gave axis ${axis} for output ${i}, which has ${ndim} axes`);
+          return axis < 0 ? axis + ndim : axis;
+        });
         return [outputs, outAxes];
       });
     const outputs = runTransform(() => native.transforms.customFunction(op, forward, vjp, jvp, vmap, inputs));

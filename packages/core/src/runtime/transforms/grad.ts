@@ -3,19 +3,8 @@
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
 import { isTensor } from '../scope.js';
-import {
-  callUser,
-  checkDifferentiable,
-  checkFunction,
-  describe,
-  fillTensors,
-  mlxError,
-  runTransform,
-  SplitArgs,
-  splitTensors,
-  traced,
-  type AnyFunction,
-} from './trace.js';
+import { checkDifferentiable, checkFunction, describe, fillTensors, mlxError, SplitArgs, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** Argument indices, sorted (MLX Python returns the gradients of several arguments in increasing order). */
 function argnumList(op: string, argnums: unknown): number[] {
@@ -157,7 +146,7 @@ function treeList(op: string, value: unknown, name: string, differentiated = fal
  * const [[y], [dx]] = mx.vjp((x) => mx.sin(x), [mx.array(1)], [mx.array(1)]); // dx = cos(1)
  * ```
  */
-export function vjp(fn: AnyFunction, primals: readonly unknown[], cotangents: readonly unknown[]): [unknown[], unknown[]] {
+export function vjp(fn: AnyFunction, primals: readonly unknown[], cotangents: readonly unknown[]): [any[], any[]] {
   const op = 'vjp';
   if (arguments.length > 3) throw new TypeError(`${op}: expected 3 arguments, got ${arguments.length}`);
   checkFunction(op, fn);
@@ -187,7 +176,7 @@ export function vjp(fn: AnyFunction, primals: readonly unknown[], cotangents: re
  * const [[y], [dy]] = mx.jvp((x) => mx.square(x), [mx.array(3)], [mx.array(1)]); // dy = 6
  * ```
  */
-export function jvp(fn: AnyFunction, primals: readonly unknown[], tangents: readonly unknown[]): [unknown[], unknown[]] {
+export function jvp(fn: AnyFunction, primals: readonly unknown[], tangents: readonly unknown[]): [any[], any[]] {
   const op = 'jvp';
   if (arguments.length > 3) throw new TypeError(`${op}: expected 3 arguments, got ${arguments.length}`);
   checkFunction(op, fn);

@@ -2,8 +2,9 @@
 // every primitive in the graph is replaced by its batched version.
 import { native, type Tensor } from '@mlxts/native';
 import { trackAll } from '../call.js';
-import { isPlainObject } from '../tree.js';
-import { at, callUser, checkFunction, describe, fillTensors, mlxError, runTransform, splitTensors, traced, type AnyFunction } from './trace.js';
+import { isPlainObject, joinPath } from '../tree.js';
+import { at, checkFunction, describe, fillTensors, mlxError, splitTensors, type AnyFunction } from './arguments.js';
+import { callUser, runTransform, traced } from './trace.js';
 
 /** A vectorization axis, or null for "not mapped"; or a tree of them that is a prefix of the arguments (outputs). */
 export type AxesTree = number | null | readonly AxesTree[] | { readonly [key: string]: AxesTree };
@@ -21,13 +22,13 @@ export function axesPerTensor(op: string, name: string, tree: unknown, axes: unk
       return;
     }
     if (Array.isArray(node) && Array.isArray(ax) && ax.length === node.length) {
-      node.forEach((child, i) => visit(child, ax[i], path === '' ? String(i) : `${path}.${i}`));
+      node.forEach((child, i) => visit(child, ax[i], joinPath(path, i)));
       return;
     }
     if (isPlainObject(node) && isPlainObject(ax)) {
       for (const key of Object.keys(node)) {
-        if (!(key in ax)) throw new TypeError(`${op}: ${name} has no entry for '${path === '' ? key : `${path}.${key}`}'`);
-        visit(node[key], ax[key], path === '' ? key : `${path}.${key}`);
+        if (!(key in ax)) throw new TypeError(`${op}: ${name} has no entry for '${joinPath(path, key)}'`);
+        visit(node[key], ax[key], joinPath(path, key));
       }
       return;
     }
