@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.mjs';
@@ -15,6 +15,7 @@ const FLOATS = 1 << 20; // 25 float32 tensors of 4 MiB: a 105 MB file
 const self = fileURLToPath(import.meta.url);
 
 export async function ioSection(repeats = 5) {
+  const load = loadavg()[0].toFixed(1);
   const dir = mkdtempSync(join(tmpdir(), 'mlxts-bench-io-'));
   try {
     const file = join(dir, 'weights.safetensors');
@@ -55,7 +56,9 @@ export async function ioSection(repeats = 5) {
     rows.push(`| \`mx.saveSafetensors\` of ${TENSORS} evaluated 4 MiB tensors (the JS thread waits) | ${ms(saveTime)} | \`fs.writeFileSync\` of as many bytes: ${ms(writeTime)} |`);
     return `## File IO
 
-Medians of ${repeats} runs, each in a fresh process; the files are in the page cache (just written). An
+Medians of ${repeats} runs, each in a fresh process (the machine's load average was ${load} when they
+started: on a shared machine the delays include waiting for a core); the files are in the page cache
+(just written). An
 event-loop delay is the longest time between two ticks of a 1 ms interval timer running meanwhile.
 
 | case | mlxts | baseline in the same run |

@@ -109,17 +109,18 @@ export function load(file: string, options: LoadOptions = {}): Tensor | TensorMa
 /**
  * `load` with MLX's reading off the JS thread where it matters: a .gguf file is read and converted on a
  * worker thread (its header is checked first, on the calling thread). .npy and .safetensors loads are
- * already lazy, so their promise resolves to what `load` returns.
+ * already lazy, so their promise resolves to what `load` returns. Bad arguments throw at once (a
+ * TypeError, or an MlxError for a path without a known extension); problems with the file reject.
  */
 export function loadAsync<P extends string, const O extends LoadOptions = {}>(file: P, options?: O): Promise<LoadResult<P, O>>;
-export async function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
+export function loadAsync(file: string, options: LoadOptions = {}): Promise<Tensor | TensorMap | [TensorMap, Record<string, GgufValue>]> {
   if (arguments.length > 2) throw new TypeError(`loadAsync: expected at most 2 arguments, got ${arguments.length}`);
   const request = readRequest('loadAsync', file, options);
-  if (request.format === 'gguf') {
-    const checked = withFile('loadAsync', file, (f) => checkGguf('loadAsync', f, native.memoryLimit()));
-    return ggufResult(await renamed('loadAsync', native.loadGgufAsync(file)), checked, request.returnMetadata);
-  }
-  return renamed('loadAsync', () => withFile('loadAsync', file, (f) => loadChecked(f, request)));
+  return renamed('loadAsync', async () => {
+    if (request.format !== 'gguf') return withFile('load', file, (f) => loadChecked(f, request));
+    const checked = withFile('load', file, (f) => checkGguf('load', f, native.memoryLimit()));
+    return ggufResult(await native.loadGgufAsync(file), checked, request.returnMetadata);
+  });
 }
 
 interface Request {
@@ -189,9 +190,9 @@ function toMap<T>(pairs: [string, T][], order: readonly string[]): Record<string
 }
 
 /** Errors of the functions `op` calls, reported as errors of `op`. */
-async function renamed<T>(op: string, work: Promise<T> | (() => T)): Promise<T> {
+async function renamed<T>(op: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await (typeof work === 'function' ? work() : work);
+    return await work();
   } catch (error) {
     if (error instanceof MlxError && error.message.startsWith('load: ')) throw new MlxError(`${op}: ${error.message.slice(6)}`, op);
     throw error;

@@ -19,6 +19,8 @@ describe('arguments and options', () => {
       expect((mx.load(file('x.SafeTensors', st)) as mx.TensorMap).a.toArray()).toEqual([2]);
       expect(mx.load(file('weights.bin', st), { format: 'safetensors' }).a.toArray()).toEqual([2]);
       expect((mx.load(file('y.NPY', npy([1, 2]))) as mx.Tensor).toArray()).toEqual([1, 2]);
+      expect(mx.load(file('y.NPY'), { format: 'npy', stream: 'cpu' }).toArray()).toEqual([1, 2]);
+      expect(mx.load(file('z.npy', npy([3])), { stream: mx.newStream('cpu') }).toArray()).toEqual([3]);
     }));
 
   it('names the file and the problem when the format cannot be told', () =>
@@ -137,10 +139,11 @@ describe('mx.loadAsync', () => {
     for (const t of [tensors.t, st.a]) t.dispose();
   });
 
-  it('reports its errors as loadAsync errors', async () => {
+  it('throws for bad arguments, and rejects for problems with the file, naming itself', async () => {
     await expect(mx.loadAsync(file('nope.gguf'))).rejects.toThrow(new mx.MlxError(`loadAsync: ${file('nope.gguf')}: no such file`, 'loadAsync'));
     await expect(mx.loadAsync(file('bad.npy', new Uint8Array(3)))).rejects.toThrow(/^loadAsync: .*bad\.npy: is too short/);
-    await expect(mx.loadAsync(3 as never)).rejects.toThrow(TypeError);
+    expect(() => mx.loadAsync(3 as never)).toThrow(new TypeError('loadAsync: file must be a path string, got number'));
+    expect(() => mx.loadAsync('weights.bin')).toThrow(/^loadAsync: weights.bin: has no .npy/);
   });
 
   it('collects into an async tidy scope', async () => {
