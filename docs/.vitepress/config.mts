@@ -25,6 +25,7 @@ export default defineConfig({
         items: [
           { text: 'Laziness and evaluation', link: '/concepts/laziness' },
           { text: 'Broadcasting and dtypes', link: '/concepts/broadcasting' },
+          { text: 'Indexing', link: '/concepts/indexing' },
           { text: 'Memory', link: '/concepts/memory' },
           { text: 'Devices and streams', link: '/concepts/devices' },
           { text: 'Interop and shared memory', link: '/concepts/interop' },

@@ -1,6 +1,9 @@
 // @mlxts/core: the public API. Generated op functions plus the hand-written runtime.
 import './runtime/tensor.js';
 import './runtime/interop.js';
+import './runtime/indexing.js';
+import './runtime/printing.js';
+import './runtime/protocols.js';
 import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
@@ -8,6 +11,8 @@ export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedM
 export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
 export { operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
+export { Slice, type Index, type IndexArray } from './runtime/index-entries.js';
+export { isDType, type ItemType } from './runtime/protocols.js';
 export * from './dtypes.js';
 export * from './generated/index.js';
 export { evalAsync as eval, evalSync } from './runtime/eval.js';
