@@ -6,7 +6,7 @@
 //
 // The npm script runs it with one OpenBLAS thread unless OPENBLAS_NUM_THREADS says otherwise: MLX's CPU
 // convolutions call sgemm from several threads at once, and more OpenBLAS threads oversubscribe the
-// cores (bench/RESULTS.md measured an epoch at 131 s with one OpenBLAS thread per core and 7 s with one
+// cores (bench/RESULTS.md measured an epoch at 130 s with one OpenBLAS thread per core and 16 s with one
 // on a 2-core machine).
 import * as mx from '@mlxts/core';
 import { loadDigits } from './mnist/data.mjs';

@@ -24,9 +24,9 @@ export {
   TransformerEncoder,
   TransformerEncoderLayer,
 } from './layers/transformer.js';
-export type { AttentionMask, MultiHeadAttentionOptions, TransformerModelOptions, TransformerOptions } from './layers/transformer.js';
+export type { AttentionMask, MultiHeadAttentionOptions, TransformerModelOptions, TransformerOptions, TransformerStackOptions } from './layers/transformer.js';
 export { Upsample } from './layers/upsample.js';
 export type { UpsampleMode } from './layers/upsample.js';
 export * as init from './init.js';
 export * as losses from './losses.js';
-export { valueAndGrad } from './value-and-grad.js';
+export { checkpoint, valueAndGrad } from './transforms.js';

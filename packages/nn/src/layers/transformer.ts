@@ -5,6 +5,7 @@ import type { DType, Tensor } from '@mlxts/core';
 import * as fast from '@mlxts/fast';
 import { checkBoolean, checkInRange, checkOptions, checkPositiveInt } from '../checks.js';
 import { Module } from '../module.js';
+import { checkpoint } from '../transforms.js';
 import { relu } from './activations.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
@@ -138,20 +139,34 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
+/** Options of the Transformer stacks: the layers' options, and gradient checkpointing. */
+export interface TransformerStackOptions extends TransformerOptions {
+  /** Recompute each layer's activations in the backward pass instead of keeping them (`nn.checkpoint`). Default false. */
+  checkpoint?: boolean;
+}
+
+function stackSettings(fn: string, numLayers: number, options: TransformerStackOptions) {
+  checkPositiveInt(fn, 'numLayers', numLayers);
+  const { checkpoint: useCheckpoint = false, ...layer } = options;
+  return { checkpoint: checkBoolean(fn, 'checkpoint', useCheckpoint), layer };
+}
+
 /** A stack of `numLayers` encoder layers followed by a LayerNorm. */
 export class TransformerEncoder extends Module {
   layers: TransformerEncoderLayer[];
   ln: LayerNorm;
+  readonly checkpoint: boolean;
 
-  constructor(numLayers: number, dims: number, numHeads: number, options: TransformerOptions = {}) {
+  constructor(numLayers: number, dims: number, numHeads: number, options: TransformerStackOptions = {}) {
     super();
-    checkPositiveInt('TransformerEncoder', 'numLayers', numLayers);
-    this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, options));
+    const s = stackSettings('TransformerEncoder', numLayers, options);
+    this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, s.layer));
     this.ln = new LayerNorm(dims);
+    this.checkpoint = s.checkpoint;
   }
 
   forward(x: Tensor, mask?: AttentionMask): Tensor {
-    for (const layer of this.layers) x = layer.forward(x, mask);
+    for (const layer of this.layers) x = this.checkpoint ? checkpoint(layer)(x, mask) : layer.forward(x, mask);
     return this.ln.forward(x);
   }
 }
@@ -207,22 +222,26 @@ export class TransformerDecoderLayer extends Module {
 export class TransformerDecoder extends Module {
   layers: TransformerDecoderLayer[];
   ln: LayerNorm;
+  readonly checkpoint: boolean;
 
-  constructor(numLayers: number, dims: number, numHeads: number, options: TransformerOptions = {}) {
+  constructor(numLayers: number, dims: number, numHeads: number, options: TransformerStackOptions = {}) {
     super();
-    checkPositiveInt('TransformerDecoder', 'numLayers', numLayers);
-    this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, options));
+    const s = stackSettings('TransformerDecoder', numLayers, options);
+    this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, s.layer));
     this.ln = new LayerNorm(dims);
+    this.checkpoint = s.checkpoint;
   }
 
   forward(x: Tensor, memory: Tensor, xMask?: AttentionMask, memoryMask?: AttentionMask): Tensor {
-    for (const layer of this.layers) x = layer.forward(x, memory, xMask, memoryMask);
+    for (const layer of this.layers) {
+      x = this.checkpoint ? checkpoint(layer)(x, memory, xMask, memoryMask) : layer.forward(x, memory, xMask, memoryMask);
+    }
     return this.ln.forward(x);
   }
 }
 
 /** Options of Transformer: the sizes of both stacks, and optional replacements for them. */
-export interface TransformerModelOptions extends TransformerOptions {
+export interface TransformerModelOptions extends TransformerStackOptions {
   /** Default 512. */
   dims?: number;
   /** Default 8. */
@@ -242,7 +261,7 @@ export class Transformer extends Module {
 
   constructor(options: TransformerModelOptions = {}) {
     super();
-    checkOptions('Transformer', options, ['dims', 'numHeads', 'numEncoderLayers', 'numDecoderLayers', 'customEncoder', 'customDecoder', ...LAYER_KEYS]);
+    checkOptions('Transformer', options, ['dims', 'numHeads', 'numEncoderLayers', 'numDecoderLayers', 'customEncoder', 'customDecoder', 'checkpoint', ...LAYER_KEYS]);
     const { dims = 512, numHeads = 8, numEncoderLayers = 6, numDecoderLayers = 6, customEncoder, customDecoder, ...layer } = options;
     this.encoder = customEncoder ?? new TransformerEncoder(numEncoderLayers, dims, numHeads, layer);
     this.decoder = customDecoder ?? new TransformerDecoder(numDecoderLayers, dims, numHeads, layer);

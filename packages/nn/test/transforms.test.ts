@@ -53,3 +53,27 @@ describe('nn.valueAndGrad', () => {
     expect(() => nn.valueAndGrad(layer, 3 as never)).toThrow(TypeError);
   });
 });
+
+describe('nn.checkpoint and the checkpoint option of the Transformer stacks', () => {
+  it('gives the same values and gradients as without checkpointing', () => {
+    mx.random.seed(5);
+    using plain = new nn.TransformerEncoder(2, 8, 2, { mlpDims: 16 });
+    using checkpointed = new nn.TransformerEncoder(2, 8, 2, { mlpDims: 16, checkpoint: true });
+    checkpointed.loadWeights(mx.treeFlatten<mx.Tensor>(plain.parameters()).map(([k, t]) => [k, mx.copy(t)] as const));
+    const x = mx.random.normal([2, 3, 8]);
+    mx.tidy(() => {
+      const [a, ga] = nn.valueAndGrad(plain, (input: mx.Tensor) => mx.sum(mx.square(plain.forward(input, 'causal'))))(x);
+      const [b, gb] = nn.valueAndGrad(checkpointed, (input: mx.Tensor) => mx.sum(mx.square(checkpointed.forward(input, 'causal'))))(x);
+      expectCloseNd(toNd(b), toNd(a), 1e-5, 'value');
+      const flatB = new Map(mx.treeFlatten<mx.Tensor>(gb));
+      for (const [k, t] of mx.treeFlatten<mx.Tensor>(ga)) expectCloseNd(toNd(flatB.get(k)!), toNd(t), 1e-4, k);
+    });
+    x.dispose();
+  });
+
+  it('checkpoint(module) calls forward; a module without one needs a function', () => {
+    using layer = new nn.Linear(2, 2);
+    mx.tidy(() => expectCloseNd(toNd(nn.checkpoint(layer)(mx.ones([1, 2]))), toNd(layer.forward(mx.ones([1, 2]))), 1e-6, 'forward'));
+    expect(() => nn.checkpoint(new nn.Module())).toThrow(TypeError);
+  });
+});
