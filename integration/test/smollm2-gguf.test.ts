@@ -10,7 +10,7 @@ import * as mx from '@mlxts/core';
 import * as quant from '@mlxts/quant';
 import { dequantizeBlocks, readGguf, roundToHalf, type GgufFile } from '@mlxts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedModelPath } from '../../../scripts/model-cache.mjs';
+import { cachedModelPath } from '../../scripts/model-cache.mjs';
 
 const path = cachedModelPath('smollm2-135m-instruct-q4_1');
 const title = path ? 'SmolLM2-135M-Instruct Q4_1 GGUF' : 'SmolLM2-135M-Instruct Q4_1 GGUF (skipped: not in the model cache; run `npm run fetch-model`)';
