@@ -7,9 +7,12 @@
 #include "errors.h"
 #include "eval.h"
 #include "interop.h"
+#include "io.h"
 #include "kv_cache.h"
+#include "qmm/kernel.h"
 #include "registry.h"
 #include "tensor.h"
+#include "transforms.h"
 
 namespace mlxts {
 
@@ -79,6 +82,7 @@ Napi::Object build_info(Napi::Env env) {
   out.Set("mlxVersion", mx::version());
   out.Set("backend", gpu_stream() ? "gpu" : "cpu");
   out.Set("napiVersion", NAPI_VERSION);
+  out.Set("cpuQuantizedMatmul", qmm::best_kernel_name());
   return out;
 }
 
@@ -101,6 +105,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_devices(env, exports);
   register_interop(env, exports);
   register_kv_cache(env, exports);
+  register_transforms(env, exports);
+  register_io_load(env, exports);
+  register_io_save(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);
