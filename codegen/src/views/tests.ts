@@ -94,7 +94,9 @@ const TENSOR_TYPES = ['Tensor', 'MaybeTensor', 'ArrayLike', 'Indices'];
 export function typeErrorCases(op: Op): { label: string; message: string; code: string }[] {
   const cases: { label: string; message: string; code: string }[] = [];
   for (const arg of op.args) {
-    const wrong = ['{}', ...new Set(arg.types.flatMap((t) => t.wrong))];
+    // `{}` is the wrong kind for every type but a record (an empty one is a valid value).
+    const records = arg.types.some((t) => t.ts.startsWith('Record<'));
+    const wrong = [...new Set([...(records ? [] : ['{}']), ...arg.types.flatMap((t) => t.wrong)])];
     for (const value of wrong) {
       cases.push({ label: `${arg.name} = ${value}`, message: arg.name, code: callWith(op, arg, `${value} as never`) });
     }
