@@ -1,4 +1,5 @@
 // The typed, frozen model of the schema that every view reads.
+import type { Coverage } from './coverage.js';
 import type { DtypeRule, ShapeRule } from './rules.js';
 
 export interface TypeDef {
@@ -89,7 +90,8 @@ export interface TestHints {
   readonly domain: { readonly min: number; readonly max: number; readonly integer: boolean };
   readonly tolerance: Readonly<Record<string, number>>;
   readonly laws: readonly string[];
-  readonly skip?: string;
+  /** Where an op without a property test (kind none) is tested instead. */
+  readonly coveredBy: readonly Coverage[];
   /** identity tests: the kind of matrix each tensor input is, and the matrix shapes to try. */
   readonly inputs: readonly string[];
   readonly shapes: readonly string[];

@@ -69,7 +69,8 @@ export const testSpec: ObjectSpec = {
   domain: { kind: { object: { min: { kind: 'number' }, max: { kind: 'number' }, integer: { kind: 'boolean' } } } },
   tolerance: { kind: { map: 'number' } },
   laws: stringList,
-  skip: string,
+  /** Where an op without a property test is tested: 'examples' or '<test file>#<describe title>' (checked). */
+  coveredBy: stringList,
   inputs: stringList,
   shapes: stringList,
   /** For the generated dtype and shape tests: a shape per tensor argument, or a JS value for another one. */

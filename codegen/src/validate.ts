@@ -4,6 +4,9 @@ import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
 import { deepFreeze, type Arg, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { coverageProblem, parseCoverage, type Coverage } from './coverage.js';
 import { parseDtypeRule, parseShapeRule, type DtypeRule, type ShapeRule } from './rules.js';
 import { classSpec, enumSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
@@ -22,11 +25,14 @@ const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 export function loadSchema(root: string, dir = 'schema'): { schema?: Schema; problems: Problem[] } {
   const { files, problems } = loadTree(root, dir);
   if (problems.length > 0) return { problems };
-  return validateFiles(files, dir);
+  return validateFiles(files, dir, (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined));
 }
 
+/** Reads a file of the repository (a test file named by `coveredBy`), or undefined when there is none. */
+export type ReadFile = (path: string) => string | undefined;
+
 /** Validates already-loaded files; `dir` is the schema folder as the files' paths spell it. */
-export function validateFiles(files: readonly LoadedFile[], dir: string): { schema?: Schema; problems: Problem[] } {
+export function validateFiles(files: readonly LoadedFile[], dir: string, read: ReadFile): { schema?: Schema; problems: Problem[] } {
   const problems: Problem[] = [];
   const byName = (name: string) => files.find((f) => f.file === `${dir}/${name}`);
   const vocab = (name: string) => {
@@ -56,7 +62,7 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
     const family = src.file.slice(dir.length + 1).split('/')[0];
     if (src === runtimeFile) continue;
     if (!src.file.slice(dir.length + 1).includes('/') || family === 'classes') continue;
-    const op = readOp(src, { families, types, dtypeClasses, classes }, problems);
+    const op = readOp(src, { families, types, dtypeClasses, classes, read }, problems);
     if (op) ops.push(op);
   }
   checkUnique(ops, (op) => op.qualifiedName, 'JS name', problems);
@@ -81,6 +87,7 @@ interface Vocab {
   types: Map<string, TypeDef>;
   dtypeClasses: Record<string, string[]>;
   classes: Map<string, { src: LoadedFile; data: Record<string, unknown> }>;
+  read: ReadFile;
 }
 
 function readFamilies(src: LoadedFile, problems: Problem[]): Family[] {
@@ -260,8 +267,12 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
-  if (problems.length > before || !family) return undefined;
   const jsName: string = d.js?.name ?? defaultJsName(d.op, namespace);
+  test.coveredBy.forEach((c, i) => {
+    const problem = coverageProblem(c, jsName, (d.examples ?? []).length > 0, vocab.read);
+    if (problem) at(['test', 'coveredBy', i], `test.coveredBy: ${problem}`);
+  });
+  if (problems.length > before || !family) return undefined;
   return {
     id: d.op,
     family,
@@ -490,9 +501,15 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
   const kind = t.kind ?? 'none';
   if (!TEST_KINDS.includes(kind)) at(['test', 'kind'], `test.kind must be one of ${TEST_KINDS.join(', ')}`);
   if (kind !== 'none' && !t.reference) at(['test'], `test.kind '${kind}' needs a 'reference'`);
-  if (kind === 'none' && !t.skip) {
-    at(['test'], "an op without a property test (test.kind none) must say why in 'test.skip'");
+  if (kind === 'none' && !t.coveredBy?.length) {
+    at(['test'], "an op without a property test (test.kind none) must say where it is tested in 'test.coveredBy'");
   }
+  const coveredBy: Coverage[] = [];
+  (t.coveredBy ?? []).forEach((entry: string, i: number) => {
+    const c = parseCoverage(entry);
+    if (typeof c === 'string') at(['test', 'coveredBy', i], `test.coveredBy: ${c}`);
+    else coveredBy.push(c);
+  });
   const all = dtypeClasses.all ?? [];
   const dtypes: string[] = [];
   (t.dtypes ?? []).forEach((name: string, i: number) => {
@@ -526,7 +543,7 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     domain: { min: t.domain?.min ?? -10, max: t.domain?.max ?? 10, integer: t.domain?.integer ?? false },
     tolerance: t.tolerance ?? {},
     laws: t.laws ?? [],
-    skip: t.skip,
+    coveredBy,
     inputs: t.inputs ?? [],
     shapes: t.shapes ?? ['square'],
     sample: t.sample ?? {},

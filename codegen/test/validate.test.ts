@@ -30,7 +30,8 @@ callee:
   - {cpp: "mlx::core::negative", call: [a]}
 returns: {type: Tensor, doc: The negation.}
 test:
-  skip: examples only.
+  coveredBy: [examples]
+examples: [{title: T, code: "1", expect: 1}]
 `;
 
 describe('schema validation', () => {
@@ -76,7 +77,8 @@ callee:
   - {when: {axis: float}, cpp: "mlx::core::negative", call: [a, axis]}
   - {cpp: "mlx::core::negative", call: [a, axis]}
 returns: {type: Tensor, doc: Out.}
-test: {skip: none}
+test: {coveredBy: [examples]}
+examples: [{title: T, code: "1", expect: 1}]
 `;
     const problems = problemsWith('negative.yaml', yaml);
     expect(problems[0]).toMatch(/^schema\/core\/negative\.yaml:6: unknown type 'Tensr'; known: Tensor, .*ArrayLike/);
@@ -97,8 +99,8 @@ test: {skip: none}
   });
 
   it('requires a reason for ops without property tests', () => {
-    expect(problemsWith('negative.yaml', valid.replace('test:\n  skip: examples only.\n', ''))).toEqual([
-      "schema/core/negative.yaml:1: an op without a property test (test.kind none) must say why in 'test.skip'",
+    expect(problemsWith('negative.yaml', valid.replace('test:\n  coveredBy: [examples]\n', ''))).toEqual([
+      "schema/core/negative.yaml:1: an op without a property test (test.kind none) must say where it is tested in 'test.coveredBy'",
     ]);
   });
 
@@ -164,7 +166,8 @@ extends: window
 ${extra}
 summary: The Hamming window.
 doc: A window.
-test: {skip: examples only.}
+test: {coveredBy: [examples]}
+examples: [{title: T, code: "1", expect: 1}]
 `;
     expect(problemsWith('hamming.yaml', window('with: {kind: hamming}'))).toEqual([]);
     expect(problemsWith('hamming.yaml', window('with: {kind: blackman, size: 2}'))).toEqual([

@@ -1,4 +1,5 @@
 // The test view: the opSuite() configuration of each op's generated vitest file.
+import type { Coverage } from '../coverage.js';
 import type { Arg, Op } from '../model.js';
 import { dtypeArgs, type DtypeExpr } from '../rules.js';
 import { isTensorArg } from '../validate.js';
@@ -67,7 +68,7 @@ export function testOpView(op: Op): TestOpView {
             inputs: JSON.stringify(t.inputs),
             shapes: JSON.stringify(t.shapes),
           },
-    skip: t.skip ? JSON.stringify(t.skip) : undefined,
+    skip: t.coveredBy.length > 0 ? JSON.stringify(`covered by ${t.coveredBy.map(coverageText).join(', ')}`) : undefined,
     examples: op.examples.map((e) => ({ title: JSON.stringify(e.title), code: e.code.trim(), expect: jsLiteral(e.expect) })),
     errors: op.errors.map((e) => ({
       code: e.code.trim(),
@@ -80,6 +81,10 @@ export function testOpView(op: Op): TestOpView {
     testingImports: testingImports(typeErrors.map((c) => c.code).join('\n') + JSON.stringify(rules ?? {})),
     rules,
   };
+}
+
+function coverageText(c: Coverage): string {
+  return c.kind === 'examples' ? 'the examples' : `${c.file} > ${c.title}`;
 }
 
 /** Argument types whose values are tensors (a disposed tensor is the wrong kind of value for them). */

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'astype',
-  skip: "Covered by examples and the runtime dtype round-trip tests.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > astype",
   examples: [
     { title: "Truncation toward zero", run: () => mx.array([1.7, -1.7]).astype('int32'), expect: [1, -1] },
     { title: "To bool", run: () => mx.astype(mx.array([0, 2]), 'bool'), expect: [false, true] },

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'atleast3d',
-  skip: "Covered by the examples and the shape-rule test in packages/core/test/misc-ops.test.ts (every rank from 0 to 4, values kept).",
+  skip: "covered by the examples, packages/core/test/misc-ops.test.ts > atleast1d / atleast2d / atleast3d",
   rules: {
     args: ["a"],
     shapes: [[2,3]],

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'broadcastArrays',
-  skip: "Covered by the examples and the property test in packages/core/test/misc-ops.test.ts (random broadcastable pairs against a float64 broadcast reference).",
+  skip: "covered by the examples, packages/core/test/misc-ops.test.ts > broadcastArrays",
   examples: [
     { title: "A column and a row", run: () => mx.broadcastArrays([mx.array([[1], [2]]), mx.array([3, 4, 5])]).map((t) => t.toArray()), expect: [[[1, 1, 1], [2, 2, 2]], [[3, 4, 5], [3, 4, 5]]] },
     { title: "Dtypes are kept", run: () => mx.broadcastArrays([mx.array([1], 'int32'), mx.ones([2])]).map((t) => t.dtype), expect: ["int32", "float32"] },

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'depends',
-  skip: "Covered by the examples and packages/core/test/transforms/depends.test.ts (values, gradients, evaluation of the dependencies).",
+  skip: "covered by the examples, packages/core/test/transforms/depends.test.ts > depends",
   examples: [
     { title: "Values pass through", run: () => mx.depends([mx.array([1, 2]), mx.array(3)], [mx.ones([4])]).map((t) => t.toArray()), expect: [[1, 2], 3] },
   ],

@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'fftfreq',
-  skip: "Covered by the examples and packages/core/test/fft.test.ts (NumPy's formula over random n and d).",
+  skip: "covered by the examples, packages/core/test/fft.test.ts > fftfreq and rfftfreq",
   examples: [
     { title: "Five samples", run: () => mx.fftfreq(5), expect: [0, 0.2, 0.4, -0.4, -0.2] },
     { title: "Sample spacing", run: () => mx.fftfreq(4, 0.5), expect: [0, 0.5, -1, -0.5] },

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'full',
-  skip: "A constant; its examples check values, broadcasting and dtype.",
+  skip: "covered by the examples",
   examples: [
     { title: "A constant", run: () => mx.full([2], 7), expect: [7, 7] },
     { title: "Broadcasting a row", run: () => mx.full([2, 2], mx.array([1, 2])), expect: [[1, 2], [1, 2]] },

@@ -4,7 +4,7 @@ import { disposed, opSuite, promoteTypes } from '@mlxts/testing';
 
 opSuite({
   name: 'outer',
-  skip: "Covered by the examples and the property test in packages/core/test/misc-ops.test.ts (random shapes, float32 and int32, against a float64 loop).",
+  skip: "covered by the examples, packages/core/test/misc-ops.test.ts > outer",
   rules: {
     args: ["a","b"],
     shapes: [[2,3],[2,3]],

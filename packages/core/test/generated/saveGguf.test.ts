@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'saveGguf',
-  skip: "Round trips of the GGUF dtypes and metadata types through an independent GGUF reader are in packages/core/test/io/gguf.test.ts.",
+  skip: "covered by packages/core/test/io/gguf.test.ts > mx.saveGguf writes .gguf files",
   examples: [
   ],
   errors: [

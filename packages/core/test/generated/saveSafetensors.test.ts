@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'saveSafetensors',
-  skip: "Round trips of every dtype, metadata and views through an independent safetensors reader are in packages/core/test/io/safetensors.test.ts.",
+  skip: "covered by packages/core/test/io/safetensors.test.ts > mx.saveSafetensors writes .safetensors files",
   examples: [
   ],
   errors: [

@@ -4,7 +4,7 @@ import { disposed, opSuite, promoteTypes } from '@mlxts/testing';
 
 opSuite({
   name: 'segmentedMm',
-  skip: "Covered by the examples and the property test in packages/core/test/differences.test.ts (random segments, including out-of-range and reversed ones, against a float64 loop).",
+  skip: "covered by the examples, packages/core/test/differences.test.ts > segmentedMm",
   rules: {
     args: ["a","b"],
     shapes: [[2,3],[3,4]],

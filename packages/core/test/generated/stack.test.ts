@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'stack',
-  skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > concatenate and stack",
   examples: [
     { title: "Two vectors as rows", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])]), expect: [[1, 2], [3, 4]] },
     { title: "As columns", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])], 1), expect: [[1, 3], [2, 4]] },

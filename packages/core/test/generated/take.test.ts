@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'take',
-  skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > take and takeAlongAxis",
   examples: [
     { title: "Rows of a matrix", run: () => mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0), expect: [[5, 6], [1, 2]] },
     { title: "From the flattened tensor", run: () => mx.take(mx.array([[1, 2], [3, 4]]), [3, -1]), expect: [4, 4] },

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'takeAlongAxis',
-  skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > take and takeAlongAxis",
   examples: [
     { title: "Picking one element per row", run: () => mx.takeAlongAxis(mx.array([[10, 20], [30, 40]]), [[1], [0]], 1), expect: [[20], [30]] },
   ],

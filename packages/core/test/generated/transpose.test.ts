@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'transpose',
-  skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > transpose",
   examples: [
     { title: "A matrix transpose", run: () => mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1, 4], [2, 5], [3, 6]] },
     { title: "An explicit permutation", run: () => mx.zeros([2, 3, 4]).transpose([1, 2, 0]).shape, expect: [3, 4, 2] },

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'where',
-  skip: "Covered by examples and the structural-op tests, which compare with a TS reference.",
+  skip: "covered by the examples, packages/core/test/structural.test.ts > where",
   rules: {
     args: ["condition","x","y"],
     shapes: [[2,1,3],[4,1],[3]],

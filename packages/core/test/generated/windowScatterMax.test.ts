@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'windowScatterMax',
-  skip: "Checked against a direct TS select-and-scatter over random shapes, windows, strides and padding in test/structural-seed.test.ts.",
+  skip: "covered by packages/core/test/structural-seed.test.ts > windowScatterMax / windowScatterMin",
   examples: [
     { title: "Max-pool gradient, 1-D windows of 2", run: () => mx.windowScatterMax(mx.array([1, 5, 3, 2]), mx.array([10, 20]), 0, [2], { strides: [2] }), expect: [0, 10, 20, 0] },
     { title: "Overlapping windows add up", run: () => mx.windowScatterMax(mx.array([1, 5, 3]), mx.array([1, 1]), 0, [2]), expect: [0, 2, 0] },

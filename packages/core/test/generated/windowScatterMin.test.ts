@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'windowScatterMin',
-  skip: "Checked against a direct TS select-and-scatter over random shapes, windows, strides and padding in test/structural-seed.test.ts.",
+  skip: "covered by packages/core/test/structural-seed.test.ts > windowScatterMax / windowScatterMin",
   examples: [
     { title: "Min-pool gradient with an initial value", run: () => mx.windowScatterMin(mx.array([1, 5, 3, 2]), mx.array([10, 20]), 1, [2], { strides: [2] }), expect: [11, 1, 1, 21] },
   ],

@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'hanning',
-  skip: "Checked by its examples.",
+  skip: "covered by the examples",
   examples: [
     { title: "Five points", run: () => mx.hanning(5), expect: [0, 0.5, 1, 0.5, 0] },
   ],

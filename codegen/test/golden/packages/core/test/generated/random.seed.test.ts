@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'random.seed',
-  skip: "Checked by its example.",
+  skip: "covered by the examples",
   examples: [
     { title: "Seeding", run: () => (mx.random.seed(1), 0), expect: 0 },
   ],

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'random.uniform',
-  skip: "Checked by its example.",
+  skip: "covered by the examples",
   examples: [
     { title: "Bounds", run: () => mx.random.uniform(2, 2), expect: [2] },
   ],

@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'searchsorted',
-  skip: "Checked by its examples.",
+  skip: "covered by the examples",
   examples: [
     { title: "Both sides", run: () => mx.searchsorted(mx.array([1, 2, 2, 3]), mx.array([2, 2]), 'right'), expect: [3, 3] },
   ],
