@@ -7,7 +7,7 @@ import type { Schema } from './model.js';
 import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
 import { napiEnumsView, napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
-import { tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
+import { nativeOpsView, tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
 
 const templateDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -48,6 +48,7 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   }
   put({ ...napiRegistryView(schema.ops), path: 'packages/native/src/generated/registry.cc' }, 'napi-registry.cc');
   put(napiEnumsView(schema.types), 'napi-enums.h');
+  put(nativeOpsView(schema.ops), 'native-ops.ts');
   for (const family of schema.families) {
     const ops = schema.ops.filter((op) => op.family.id === family.id);
     put(tsIndexView(family.dir, ops), 'ts-index.ts');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSchema, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
-import { tsOpView } from '../src/views/ts.js';
+import { nativeOpsView, tsOpView } from '../src/views/ts.js';
 import { typeErrorCases } from '../src/views/tests.js';
 import { docsOpView, docsSidebarView } from '../src/views/docs.js';
 
@@ -46,11 +46,11 @@ describe('ts view', () => {
   it('puts keyword-only arguments in an options interface', () => {
     const v = tsOpView(op('eye'));
     expect(v.params).toBe('n: number, m?: number, k?: number, options?: EyeOptions');
-    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor');
+    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device)');
   });
 
   it('calls a hand-written native function for ops with a binding', () => {
-    expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype) as Tensor');
+    expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype)');
   });
 
   it('names a namespaced function by its own name, and files and messages by the qualified one', () => {
@@ -100,5 +100,18 @@ describe('test view of the error rule', () => {
       ['too many arguments', '(mx.searchsorted as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0)'],
       ['an unknown option', "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never)"],
     ]);
+  });
+});
+
+describe('native ops view', () => {
+  it('types each generated wrapper with its arguments, the stream and its result; hand-bound ops are left out', () => {
+    const v = nativeOpsView(schema!.ops);
+    expect(v.ops.find((o) => o.key === 'core_sum')).toEqual({ key: 'core_sum', params: 'a: unknown, axis: unknown, keepdims: unknown, stream: unknown', returnType: 'Tensor' });
+    expect(v.ops.find((o) => o.key === 'core_random_seed')?.returnType).toBe('void');
+    expect(v.ops.some((o) => o.key === 'core_array')).toBe(false);
+  });
+
+  it('lets the generated function call the wrapper without a cast', () => {
+    expect(tsOpView(op('sum')).nativeCall).toBe('native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device)');
   });
 });

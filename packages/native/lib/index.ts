@@ -1,6 +1,7 @@
 // Loads the native addon and gives it types. The family packages (@mlxts/core, ...) build the public
 // API on top; this module is their only door to native code.
 import { createRequire } from 'node:module';
+import type { NativeOps } from './generated/ops.js';
 
 /** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
 export class MlxError extends Error {
@@ -120,8 +121,6 @@ export interface BuildInfo {
   cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
-type NativeFunction = (...args: unknown[]) => unknown;
-
 /** A function MLX calls while it traces: tracer tensors in, tensors out. */
 type TracedFunction = (inputs: Tensor[]) => Tensor[];
 
@@ -162,7 +161,7 @@ interface Binding {
   memory(): MemoryInfo;
   setErrorClass(cls: typeof MlxError): void;
   info: BuildInfo;
-  ops: Record<string, NativeFunction>;
+  ops: NativeOps;
   defaultDevice(): Device;
   setDefaultDevice(device: Device): void;
   isAvailable(device: Device): boolean;
@@ -182,15 +181,15 @@ interface Binding {
   toSharedMemory(tensor: Tensor, permissions?: number): SharedMemoryHandle;
   fromSharedMemory(handle: SharedMemoryHandle): Tensor;
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
-  kvCacheAttention: NativeFunction;
+  kvCacheAttention(...args: unknown[]): Tensor[];
   transforms: TransformsBinding;
   loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
   loadSafetensors(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): LoadedFile<string>;
   loadGguf(path: string): LoadedFile<GgufValue>;
   loadGgufAsync(path: string): Promise<LoadedFile<GgufValue>>;
-  save: NativeFunction;
-  saveSafetensors: NativeFunction;
-  saveGguf: NativeFunction;
+  save(...args: unknown[]): void;
+  saveSafetensors(...args: unknown[]): void;
+  saveGguf(...args: unknown[]): void;
 }
 
 /** A GGUF metadata value as loaded: scalars as numbers, bigints (64-bit integers) or booleans, numeric arrays as tensors. */

@@ -54,5 +54,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function clip(a: ArrayLike, aMin?: ArrayLike, aMax?: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('clip', 4, arguments.length);
   if (options !== undefined) checkOptions('clip', options, OPTION_KEYS);
-  return track(native.ops.core_clip(a, aMin, aMax, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_clip(a, aMin, aMax, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function fft(a: ArrayLike, n?: number, axis?: number, options?: FftOptions): Tensor {
   if (arguments.length > 4) checkArity('fft', 4, arguments.length);
   if (options !== undefined) checkOptions('fft', options, OPTION_KEYS);
-  return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function fftn(a: ArrayLike, s?: number[], axes?: number[], options?: FftnOptions): Tensor {
   if (arguments.length > 4) checkArity('fftn', 4, arguments.length);
   if (options !== undefined) checkOptions('fftn', options, OPTION_KEYS);
-  return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

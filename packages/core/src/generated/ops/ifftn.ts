@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function ifftn(a: ArrayLike, s?: number[], axes?: number[], options?: IfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('ifftn', 4, arguments.length);
   if (options !== undefined) checkOptions('ifftn', options, OPTION_KEYS);
-  return track(native.ops.core_ifftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ifftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

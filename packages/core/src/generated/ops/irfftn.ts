@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function irfftn(a: ArrayLike, s?: number[], axes?: number[], options?: IrfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('irfftn', 4, arguments.length);
   if (options !== undefined) checkOptions('irfftn', options, OPTION_KEYS);
-  return track(native.ops.core_irfftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_irfftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'
 export function meshgrid(arrays: ArrayLike[], options?: MeshgridOptions): Tensor[] {
   if (arguments.length > 2) checkArity('meshgrid', 2, arguments.length);
   if (options !== undefined) checkOptions('meshgrid', options, OPTION_KEYS);
-  return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device));
 }

@@ -49,5 +49,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function pad(a: ArrayLike, padWidth: number | number[] | number[][], mode?: 'constant' | 'edge' | 'reflect' | 'symmetric', constantValues?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('pad', 5, arguments.length);
   if (options !== undefined) checkOptions('pad', options, OPTION_KEYS);
-  return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device));
 }

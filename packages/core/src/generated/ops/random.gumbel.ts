@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function gumbel(shape?: number | number[], dtype?: DType, options?: GumbelOptions): Tensor {
   if (arguments.length > 3) checkArity('random.gumbel', 3, arguments.length);
   if (options !== undefined) checkOptions('random.gumbel', options, OPTION_KEYS);
-  return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device));
 }

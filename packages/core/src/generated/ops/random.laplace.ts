@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function laplace(shape?: number | number[], dtype?: DType, loc?: number, scale?: number, options?: LaplaceOptions): Tensor {
   if (arguments.length > 5) checkArity('random.laplace', 5, arguments.length);
   if (options !== undefined) checkOptions('random.laplace', options, OPTION_KEYS);
-  return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));
 }

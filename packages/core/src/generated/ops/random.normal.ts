@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function normal(shape?: number | number[], dtype?: DType, loc?: ArrayLike, scale?: ArrayLike, options?: NormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.normal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.normal', options, OPTION_KEYS);
-  return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));
 }

@@ -49,5 +49,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfft(a: ArrayLike, n?: number, axis?: number, options?: RfftOptions): Tensor {
   if (arguments.length > 4) checkArity('rfft', 4, arguments.length);
   if (options !== undefined) checkOptions('rfft', options, OPTION_KEYS);
-  return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

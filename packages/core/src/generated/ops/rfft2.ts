@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Rfft2Options): Tensor {
   if (arguments.length > 4) checkArity('rfft2', 4, arguments.length);
   if (options !== undefined) checkOptions('rfft2', options, OPTION_KEYS);
-  return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

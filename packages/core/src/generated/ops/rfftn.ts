@@ -43,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfftn(a: ArrayLike, s?: number[], axes?: number[], options?: RfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('rfftn', 4, arguments.length);
   if (options !== undefined) checkOptions('rfftn', options, OPTION_KEYS);
-  return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

@@ -43,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
 export function softmax(a: ArrayLike, axis?: number | number[], options?: SoftmaxOptions): Tensor {
   if (arguments.length > 3) checkArity('softmax', 3, arguments.length);
   if (options !== undefined) checkOptions('softmax', options, OPTION_KEYS);
-  return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device));
 }

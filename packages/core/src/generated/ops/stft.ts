@@ -55,5 +55,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
 export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: 'reflect' | 'constant' | 'edge', options?: StftOptions): Tensor {
   if (arguments.length > 8) checkArity('stft', 8, arguments.length);
   if (options !== undefined) checkOptions('stft', options, OPTION_KEYS);
-  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device));
 }

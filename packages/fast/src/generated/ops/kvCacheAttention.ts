@@ -43,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 
 export function kvCacheAttention(q: ArrayLike, newK: ArrayLike, newV: ArrayLike, kCache: Tensor, vCache: Tensor, offset: number, options?: KvCacheAttentionOptions): Tensor[] {
   if (arguments.length > 7) checkArity('kvCacheAttention', 7, arguments.length);
   if (options !== undefined) checkOptions('kvCacheAttention', options, OPTION_KEYS);
-  return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device));
 }

@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'offset'
 export function rope(x: ArrayLike, dims: number, options?: RopeOptions): Tensor {
   if (arguments.length > 3) checkArity('rope', 3, arguments.length);
   if (options !== undefined) checkOptions('rope', options, OPTION_KEYS);
-  return track(native.ops.fast_rope(x, dims, options?.traditional, options?.base, options?.scale, options?.offset, options?.freqs, options?.layout, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_rope(x, dims, options?.traditional, options?.base, options?.scale, options?.offset, options?.freqs, options?.layout, options?.stream ?? options?.device));
 }

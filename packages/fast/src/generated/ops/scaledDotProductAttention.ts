@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['scale', 'mask', 'keyMask', 'sinks', 'la
 export function scaledDotProductAttention(q: ArrayLike, k: ArrayLike, v: ArrayLike, options?: ScaledDotProductAttentionOptions): Tensor {
   if (arguments.length > 4) checkArity('scaledDotProductAttention', 4, arguments.length);
   if (options !== undefined) checkOptions('scaledDotProductAttention', options, OPTION_KEYS);
-  return track(native.ops.fast_scaled_dot_product_attention(q, k, v, options?.scale, options?.mask, options?.keyMask, options?.sinks, options?.layout, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_scaled_dot_product_attention(q, k, v, options?.scale, options?.mask, options?.keyMask, options?.sinks, options?.layout, options?.stream ?? options?.device));
 }

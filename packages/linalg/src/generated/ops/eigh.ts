@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function eigh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('eigh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigh', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function eigvalsh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('eigvalsh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigvalsh', options, OPTION_KEYS);
-  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device));
 }

@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function norm(a: ArrayLike, ord?: number | 'fro' | 'nuc', axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('norm', 5, arguments.length);
   if (options !== undefined) checkOptions('norm', options, OPTION_KEYS);
-  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -48,5 +48,5 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
 export function dequantizePacked(w: Tensor, scales: Tensor, biases?: Tensor, options?: DequantizePackedOptions): Tensor {
   if (arguments.length > 4) checkArity('dequantizePacked', 4, arguments.length);
   if (options !== undefined) checkOptions('dequantizePacked', options, OPTION_KEYS);
-  return track(native.ops.quant_dequantize(w, scales, biases, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_dequantize(w, scales, biases, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.dtype, options?.stream ?? options?.device));
 }

@@ -53,5 +53,5 @@ const OPTION_KEYS: readonly string[] = ['lhsIndices', 'rhsIndices', 'transpose',
 export function gatherQmm(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: GatherQmmOptions): Tensor {
   if (arguments.length > 5) checkArity('gatherQmm', 5, arguments.length);
   if (options !== undefined) checkOptions('gatherQmm', options, OPTION_KEYS);
-  return track(native.ops.quant_gather_qmm(x, w, scales, biases, options?.lhsIndices, options?.rhsIndices, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.sortedIndices, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_gather_qmm(x, w, scales, biases, options?.lhsIndices, options?.rhsIndices, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.sortedIndices, options?.stream ?? options?.device));
 }

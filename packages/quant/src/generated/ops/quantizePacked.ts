@@ -57,5 +57,5 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
 export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): Tensor[] {
   if (arguments.length > 2) checkArity('quantizePacked', 2, arguments.length);
   if (options !== undefined) checkOptions('quantizePacked', options, OPTION_KEYS);
-  return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device));
 }

@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['transpose', 'groupSize', 'bits', 'mode'
 export function quantizedMatmulPacked(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: QuantizedMatmulPackedOptions): Tensor {
   if (arguments.length > 5) checkArity('quantizedMatmulPacked', 5, arguments.length);
   if (options !== undefined) checkOptions('quantizedMatmulPacked', options, OPTION_KEYS);
-  return track(native.ops.quant_quantized_matmul(x, w, scales, biases, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_quantized_matmul(x, w, scales, biases, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device));
 }

@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions): Tensor {
   if (arguments.length > 5) checkArity('random.uniform', 5, arguments.length);
   if (options !== undefined) checkOptions('random.uniform', options, OPTION_KEYS);
-  return track(native.ops.core_random_uniform(low, high, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_uniform(low, high, shape, dtype, options?.key, options?.stream ?? options?.device));
 }

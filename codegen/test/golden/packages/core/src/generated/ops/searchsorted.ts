@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, side?: 'left' | 'right', options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('searchsorted', 4, arguments.length);
   if (options !== undefined) checkOptions('searchsorted', options, OPTION_KEYS);
-  return track(native.ops.core_searchsorted(sortedSequence, values, side, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_searchsorted(sortedSequence, values, side, options?.stream ?? options?.device));
 }
