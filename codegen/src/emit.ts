@@ -7,6 +7,7 @@ import type { Schema } from './model.js';
 import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
 import { napiEnumsView, napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
+import { jsonSchemaViews } from './views/json-schema.js';
 import { nativeOpsView, tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
 
 const templateDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
@@ -60,5 +61,6 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   const mlxCoverage = mlxCoverageView(schema);
   if (mlxCoverage) put(mlxCoverage, 'mlx-coverage.md');
   put(docsSidebarView(schema), 'docs-sidebar.mts');
+  for (const view of jsonSchemaViews()) put(view, 'json');
   return out;
 }
