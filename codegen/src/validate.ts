@@ -344,14 +344,16 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<
         at([...path, 'dtypes'], `'dtypes' needs a tensor or Dtype argument`);
       }
     }
-    const cast: Record<string, string> = a.cast ?? {};
     if (a.cast !== undefined && !(known.length === 1 && (known[0].operand || known[0].name === 'Tensor'))) {
       at([...path, 'cast'], `'cast' needs a tensor argument (type ArrayLike or Tensor)`);
     }
-    for (const [from, to] of Object.entries(cast)) {
-      for (const dtype of [from, to]) {
-        if (!(dtypeClasses.all ?? []).includes(dtype)) at([...path, 'cast', from], `unknown dtype '${dtype}' in 'cast'`);
-      }
+    // A key may be a dtype class (`{integer: float32, bool: float32}`): each of its dtypes is converted.
+    const cast: Record<string, string> = {};
+    for (const [from, to] of Object.entries<string>(a.cast ?? {})) {
+      const sources = (dtypeClasses.all ?? []).includes(from) ? [from] : dtypeClasses[from];
+      if (!sources) at([...path, 'cast', from], `unknown dtype or dtype class '${from}' in 'cast'`);
+      if (!(dtypeClasses.all ?? []).includes(to)) at([...path, 'cast', from], `unknown dtype '${to}' in 'cast'`);
+      for (const d of sources ?? []) if (d !== to) cast[d] = to;
     }
     args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast, dtypes: dtypes && [...new Set(dtypes)] });
   });

@@ -183,4 +183,13 @@ examples: [{title: T, code: "1", expect: 1}]
     const yaml = valid.replace('returns:', 'errors:\n  - {code: "mx.negative()", error: Error, message: x}\nreturns:');
     expect(problemsWith('negative.yaml', yaml)).toEqual(['schema/core/negative.yaml:10: error must be one of TypeError, RangeError, MlxError']);
   });
+
+  it("takes dtype classes as 'cast' keys and rejects unknown dtypes", () => {
+    const withCast = (cast: string) => valid.replace('{name: a, type: ArrayLike, doc: Input.}', `{name: a, type: ArrayLike, cast: ${cast}, doc: Input.}`);
+    expect(problemsWith('negative.yaml', withCast('{integer: float32, bool: float32}'))).toEqual([]);
+    expect(problemsWith('negative.yaml', withCast('{integral: float32, bool: float33}'))).toEqual([
+      "schema/core/negative.yaml:6: unknown dtype or dtype class 'integral' in 'cast'",
+      "schema/core/negative.yaml:6: unknown dtype 'float33' in 'cast'",
+    ]);
+  });
 });
