@@ -70,7 +70,10 @@ void report_external(Napi::Env env, int64_t delta) {
   thread_local int64_t pending = 0;
   pending += delta;
   if (pending >= kBatch || pending <= -kBatch) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, pending);
+    // The status is ignored: this runs in finalizers too, where nothing may throw (a failure only means
+    // the environment is shutting down).
+    int64_t adjusted = 0;
+    napi_adjust_external_memory(env, pending, &adjusted);
     pending = 0;
   }
 }
