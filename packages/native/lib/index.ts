@@ -1,6 +1,7 @@
 // Loads the native addon and gives it types. The family packages (@mlxts/core, ...) build the public
 // API on top; this module is their only door to native code.
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 
 /** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
 export class MlxError extends Error {
@@ -127,6 +128,7 @@ interface Binding {
   evalAsync(tensors: Tensor[]): Promise<void>;
   memory(): MemoryInfo;
   setErrorClass(cls: typeof MlxError): void;
+  noteExitCode(code: number): void;
   info: BuildInfo;
   ops: Record<string, NativeFunction>;
   defaultDevice(): Device;
@@ -164,6 +166,9 @@ function load(): Binding {
 
 export const native: Binding = load();
 native.setErrorClass(MlxError);
+// The addon needs the exit code to end the process itself when it exits during an evaluation (see
+// the addon's eval.cc). Only the main thread's exit ends the process.
+if (isMainThread) process.on('exit', (code) => native.noteExitCode(typeof code === 'number' ? code : 0));
 
 /** The Tensor class (use `mx.array` or an op to create tensors). */
 export const Tensor: TensorClass = native.Tensor;

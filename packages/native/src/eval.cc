@@ -14,7 +14,10 @@
 //    always attached to the request that observed it, never to the next graph.
 #include "eval.h"
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <set>
@@ -44,12 +47,16 @@ class EvalThread {
   }
 
   void submit(Job job) {
+    in_flight_.fetch_add(1);
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
       queue_.push_back(std::move(job));
     }
     wake_.notify_one();
   }
+
+  // Jobs submitted and not yet finished (running or queued).
+  bool busy() const { return in_flight_.load() > 0; }
 
  private:
   EvalThread() : thread_([this] { run(); }) { thread_.detach(); }
@@ -71,6 +78,7 @@ class EvalThread {
         drain_released_arrays();
       }
       job.done(std::move(error));
+      in_flight_.fetch_sub(1);
     }
   }
 
@@ -101,10 +109,31 @@ class EvalThread {
   std::mutex queue_mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
+  std::atomic<int> in_flight_{0};
   std::thread thread_;
 };
 
+std::atomic<int> exit_code{0};
+
+// exit() runs the destructors of MLX's static objects (its scheduler, allocator and the CPU command
+// encoders), and a kernel or async_eval still running on the eval thread or MLX's stream threads then
+// uses freed memory: process.exit() during an evaluation ended in SIGSEGV. When work is in flight at
+// exit, the process ends here instead, before those destructors, with the exit code JS reported.
+// Registered after init_process() constructed those objects, so it runs before their destructors.
+void end_before_mlx_teardown() {
+  if (!EvalThread::instance().busy()) return;
+  std::fflush(nullptr);
+  std::_Exit(exit_code.load());
+}
+
 }  // namespace
+
+void install_exit_guard() {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit(end_before_mlx_teardown); });
+}
+
+void note_exit_code(int code) { exit_code.store(code); }
 
 struct Completion {
   Napi::Promise::Deferred deferred;

@@ -11,4 +11,11 @@ describe('process lifecycle', () => {
       expect(`${out.ending} ${out.stdout.trim()}`, `run ${run}: ${out.stderr}`).toBe('exit 0 ok 10');
     }
   }, 120_000);
+
+  it('process.exit() while evaluations are in flight exits with its code, not a signal (10 runs)', () => {
+    for (let run = 0; run < 10; run++) {
+      const out = runFixture('exit-during-eval.mjs');
+      expect(out.ending, `run ${run}: ${out.stderr}`).toBe('exit 7');
+    }
+  }, 120_000);
 });
