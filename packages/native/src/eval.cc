@@ -22,6 +22,7 @@
 #include <future>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include <mlx/primitives.h>
 
@@ -37,6 +38,28 @@ struct Job {
   std::function<void(std::string error)> done;  // runs on the eval thread
   std::vector<mx::Stream> streams;               // waited for besides the outputs' own streams
 };
+
+// Guard for an MLX 0.32.4 defect (get_reduction_plan in mlx/backend/common/reduce.cpp): for a
+// reduction whose input is not row-contiguous and whose reduced axes all have length 0 or 1, the plan
+// reads strides.back() of an empty list, and the CPU kernel loops on that garbage stride, forever in
+// some runs (mx.sum(mx.transpose(mx.zeros([0, 2])), 1)). Such an input is empty, so a row-contiguous
+// copy of it costs nothing and takes the kernel's well-defined path. Rewrites the not yet scheduled
+// part of the graph behind `outputs`; call with the MLX lock held, before async_eval.
+void copy_empty_reduction_inputs(const std::vector<mx::array>& outputs) {
+  std::vector<mx::array> stack(outputs.begin(), outputs.end());
+  std::unordered_set<uintptr_t> seen;
+  while (!stack.empty()) {
+    mx::array node = std::move(stack.back());
+    stack.pop_back();
+    if (!node.has_primitive() || node.status() != mx::array::Status::unscheduled || !seen.insert(node.id()).second) {
+      continue;
+    }
+    if (dynamic_cast<mx::Reduce*>(&node.primitive()) != nullptr && node.inputs()[0].size() == 0) {
+      node.inputs()[0] = mx::contiguous(node.inputs()[0], false, node.primitive().stream());
+    }
+    for (const auto& input : node.inputs()) stack.push_back(input);
+  }
+}
 
 class EvalThread {
  public:
@@ -87,6 +110,7 @@ class EvalThread {
       std::set<mx::Stream> streams(extra.begin(), extra.end());
       {
         MlxLock lock(mlx_mutex());
+        copy_empty_reduction_inputs(outputs);
         // An output's own stream finishes after everything it depends on (MLX orders streams with events).
         for (const auto& output : outputs) {
           if (output.has_primitive()) streams.insert(output.primitive().stream());
