@@ -68,6 +68,20 @@ mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis
 // (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
 mx::array linalg_input(const mx::array& a);
 
+// Guard for an MLX 0.32.4 defect: the CPU kernels of inv, tri_inv, cholesky_inv, lu, lu_factor, solve
+// and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
+// matrix `a` has an empty row or column axis. The op is built by MLX as usual (so its shape and dtype
+// checks run), then the outputs of such a matrix are given without a kernel (linalg_empty_outputs).
+mx::array linalg_empty_outputs(const mx::array& out);
+std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs);
+std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs);
+template <class Op, class... Rest>
+auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
+  auto out = op(a, std::forward<Rest>(rest)...);
+  bool empty_matrix = a.ndim() >= 2 && (a.shape(-1) == 0 || a.shape(-2) == 0);
+  return empty_matrix ? linalg_empty_outputs(out) : out;
+}
+
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
