@@ -152,6 +152,8 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
 std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
+// reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
+mx::array reshape(const mx::array& a, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
