@@ -88,6 +88,7 @@ Napi::Value to_bytes(const Napi::CallbackInfo& info) {
     auto out = evaluated_contiguous(info, "toBytes");
     MlxLock lock(mlx_mutex());
     const mx::array& a = out->get();
+    require_copy_fits(a.nbytes());
     Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::Copy(info.Env(), a.data<uint8_t>(), a.nbytes());
     return buffer;
   });
@@ -113,6 +114,7 @@ Napi::Value to_array_buffer(const Napi::CallbackInfo& info) {
         keep, &result);
     if (status == napi_ok) return Napi::Value(info.Env(), result);
     delete keep;
+    require_copy_fits(a.nbytes());
     Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(info.Env(), a.nbytes());
     std::memcpy(copy.Data(), a.data<void>(), a.nbytes());
     return copy;

@@ -21,3 +21,50 @@ describe('reshape and unflatten', () => {
       expect(mx.reshape(mx.arange(6), [3, -1]).toArray()).toEqual([[0, 1], [2, 3], [4, 5]]);
     }));
 });
+
+describe('reading back large or degenerate tensors', () => {
+  it('toArray refuses a nested form of more than 2^24 JS values with an MlxError, before evaluating', () =>
+    withoutLeaks(() => {
+      // 2^31 - 1 empty arrays, or 2^31 booleans: V8 ended the process on these.
+      expect(() => mx.zeros([2147483647, 0]).toArray()).toThrow(mx.MlxError);
+      expect(() => mx.zeros([2147483647, 0]).toArray()).toThrow(/toArray: a tensor of shape \[2147483647, 0\] would be 2147483648 nested JS values/);
+      expect(() => mx.broadcastTo(mx.zeros([1], 'bool'), [65536, 32768]).toArray()).toThrow(/use toTypedArray\(\) or data\(\)/);
+      expect(mx.zeros([2048, 2048]).toArray()).toHaveLength(2048);
+    }));
+
+  it('toArray nests without recursion: a tensor of 100,000 axes reads back', () =>
+    withoutLeaks(() => {
+      let nested = mx.reshape(mx.array([7]), new Array(100_000).fill(1)).toArray();
+      let depth = 0;
+      let lengths = 0;
+      while (Array.isArray(nested)) {
+        lengths += nested.length;
+        nested = nested[0];
+        depth++;
+      }
+      expect([depth, lengths, nested]).toEqual([100_000, 100_000, 7]);
+    }));
+
+  it('toArray keeps empty axes anywhere', () =>
+    withoutLeaks(() => {
+      expect(mx.zeros([3, 0, 2]).toArray()).toEqual([[], [], []]);
+      expect(mx.zeros([2, 3, 0]).toArray()).toEqual([[[], [], []], [[], [], []]]);
+      expect(mx.zeros([0, 3]).toArray()).toEqual([]);
+      expect(mx.arange(6).reshape([1, 2, 3]).toArray()).toEqual([[[0, 1, 2], [3, 4, 5]]]);
+    }));
+
+  it('a JS copy that would take MLX past its memory limit is refused (V8 aborts when it cannot allocate one)', () => {
+    const limit = mx.memoryLimit();
+    mx.setMemoryLimit(100_000_000);
+    try {
+      withoutLeaks(() => {
+        // A 60 MB view of one element: its contiguous copy fits, a JS copy beside it does not.
+        const view = mx.broadcastTo(mx.zeros([1], 'uint8'), [60_000_000]);
+        expect(() => view.toTypedArray()).toThrow(/toTypedArray: a JS copy of 60000000 bytes beside MLX's active memory needs/);
+        expect(() => view.toBytes()).toThrow(mx.MlxError);
+      });
+    } finally {
+      mx.setMemoryLimit(limit);
+    }
+  });
+});
