@@ -324,6 +324,13 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
 mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
+// n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
+// (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
+mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
+// in the memory limit.
+std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
+                                 mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
 

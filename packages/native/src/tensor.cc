@@ -50,13 +50,26 @@ Napi::Function Tensor::define_class(Napi::Env env) {
 
 namespace {
 
-// A result larger than the memory limit is refused when the op is built (see require_fits_in_memory).
+// A result larger than the memory limit is refused when the op is built (see require_fits_in_memory),
+// and so is every result once MLX's active memory is past the limit. The second is the pressure valve
+// for undisposed tensors: their finalizers run only between event-loop turns, so a synchronous loop that
+// never disposes grew until the system killed the process; now it stops at the limit with an error
+// that says what to do.
 void check_fits_in_memory(const mx::array& array) {
+  size_t limit = mlxts::memory_limit();
+  size_t active = mx::get_active_memory();
+  if (active > limit) {
+    throw std::invalid_argument(
+        "MLX's active memory (" + std::to_string(active) + " bytes, " + std::to_string(Tensor::live_count()) +
+        " live tensors) is past its memory limit (" + std::to_string(limit) +
+        " bytes): dispose tensors you no longer need (t.dispose(), mx.tidy); tensors left to the garbage "
+        "collector are freed only between event-loop turns");
+  }
   // From the shape in floating point: MLX's element count wraps around for shapes such as
   // [65536, 65536, 65536, 65536], whose nbytes() is then 0.
   long double bytes = array.itemsize();
   for (int d : array.shape()) bytes *= d;
-  if (bytes <= static_cast<long double>(mlxts::memory_limit())) return;
+  if (bytes <= static_cast<long double>(limit)) return;
   std::string shape;
   for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
   require_fits_in_memory(bytes, "the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ")");

@@ -3,6 +3,7 @@
 import * as mx from '@mlxts/core';
 import { withoutLeaks } from '@mlxts/testing';
 import { describe, expect, it } from 'vitest';
+import { runFixture } from './run-script.js';
 
 describe('reshape and unflatten', () => {
   it('refuses -1 beside a 0 (MLX divides by zero inferring it) and negative entries other than -1', () => {
@@ -66,5 +67,59 @@ describe('reading back large or degenerate tensors', () => {
     } finally {
       mx.setMemoryLimit(limit);
     }
+  });
+});
+
+describe('memory an op needs beyond its result', () => {
+  const withLimit = (bytes: number, body: () => void) => {
+    const limit = mx.memoryLimit();
+    mx.setMemoryLimit(bytes);
+    try {
+      withoutLeaks(body);
+    } finally {
+      mx.setMemoryLimit(limit);
+    }
+  };
+
+  it("random samplers count their float32 working set (MLX draws in float32 whatever the sample's dtype)", () =>
+    withLimit(1e9, () => {
+      // Measured peaks on MLX 0.32.4: float16 3x the sample, int8 and bool 5x, laplace float16 7x.
+      expect(() => mx.random.uniform(0, 1, [300_000_000], 'float16')).toThrow(/random.uniform: a sample of shape \(300000000\) and its float32 working set needs 1.8 GB/);
+      expect(() => mx.random.normal([300_000_000], 'bfloat16')).toThrow(mx.MlxError);
+      expect(() => mx.random.randint(0, 100, [600_000_000], 'int8')).toThrow(/needs 3.0 GB/);
+      expect(() => mx.random.bernoulli(0.5, [600_000_000])).toThrow(/needs 3.0 GB/);
+      expect(() => mx.random.laplace([100_000_000], 'float16')).toThrow(/needs 1.4 GB/);
+      // A float32 sample reuses MLX's buffers: up to the limit itself is fine (built, not evaluated).
+      mx.random.uniform(0, 1, [200_000_000], 'float32').dispose();
+    }));
+
+  it('tri with no rows or columns allocates nothing (MLX built aranges of 2^31 - 1 entries: 8.6 GB)', () =>
+    withoutLeaks(() => {
+      mx.resetPeakMemory();
+      const before = mx.memory().peakBytes;
+      for (const t of [mx.tri(0, 2 ** 31 - 1), mx.tri(2 ** 31 - 1, 0)]) {
+        mx.evalSync(t);
+        expect(t.size).toBe(0);
+      }
+      expect(mx.tri(0, 2 ** 31 - 1).shape).toEqual([0, 2147483647]);
+      expect(mx.memory().peakBytes - before).toBeLessThan(1_000_000);
+      expect(() => mx.tri(-1)).toThrow(RangeError);
+      expect(mx.tri(2, 3, 1, { dtype: 'int32' }).toArray()).toEqual([[1, 1, 0], [1, 1, 1]]);
+    }));
+
+  it('meshgrid refuses so many inputs that the n^2 axes of its outputs cannot fit', () =>
+    withLimit(1e9, () => {
+      const scalars = Array.from({ length: 20_000 }, () => 1);
+      expect(() => mx.meshgrid(scalars)).toThrow(/meshgrid: the shapes of 20000 grids of 20000 axes needs 4.8 GB/);
+      expect(mx.meshgrid([mx.array([1, 2]), mx.array([3])]).map((t) => t.toArray())).toEqual([[[1, 2]], [[3, 3]]]);
+    }));
+
+  it('a synchronous loop of undisposed tensors stops with an MlxError at the memory limit instead of growing without bound', () => {
+    const out = runFixture('sync-loop-pressure.mjs');
+    expect(out.ending, out.stderr).toBe('exit 0');
+    const result = JSON.parse(out.stdout) as { error: string; rssMb: number; activeMb: number };
+    expect(result.error).toMatch(/^MlxError: (zeros|add): MLX's active memory \(\d+ bytes, \d+ live tensors\) is past its memory limit \(300000000 bytes\): dispose tensors/);
+    expect(result.activeMb).toBeLessThan(310);
+    expect(result.rssMb).toBeLessThan(700);
   });
 });
