@@ -27,6 +27,11 @@ std::unordered_set<const Tensor*>& registry() {
   static auto* tensors = new std::unordered_set<const Tensor*>();
   return *tensors;
 }
+// The identities (mx::array::id) of the arrays live tensors hold, under registry_mutex.
+std::unordered_multiset<uintptr_t>& held_ids() {
+  static auto* ids = new std::unordered_multiset<uintptr_t>();
+  return *ids;
+}
 }  // namespace
 
 std::atomic<int64_t> Tensor::live_{0};
@@ -110,6 +115,7 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
     registry().insert(this);
+    held_ids().insert(array_->id());
   }
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
@@ -132,8 +138,20 @@ const mx::array& Tensor::array(const char* role) const {
   return *array_;
 }
 
+void Tensor::keep_held(std::vector<mx::array>& arrays) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto& ids = held_ids();
+  arrays.erase(std::remove_if(arrays.begin(), arrays.end(), [&](const mx::array& a) { return ids.count(a.id()) == 0; }),
+               arrays.end());
+}
+
 void Tensor::release(Napi::Env* env) {
   if (!array_) return;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto& ids = held_ids();
+    ids.erase(ids.find(array_->id()));
+  }
   release_array(std::move(*array_));
   array_.reset();
   live_.fetch_sub(1, std::memory_order_relaxed);
