@@ -57,3 +57,14 @@ describe('linalg on empty matrices', () => {
     expect(() => linalg.solve(mx.zeros([0, 0]), mx.zeros([2]))).toThrow(mx.MlxError);
   });
 });
+
+describe('norm of integer input', () => {
+  it('is computed in float32: the 2-norm of an int32 vector no longer wraps to 0', () =>
+    withoutLeaks(() => {
+      const v = mx.array([2 ** 20, 2 ** 20], 'int32');
+      expect(linalg.norm(v).dtype).toBe('float32');
+      expect(Math.abs((linalg.norm(v).item() as number) - Math.SQRT2 * 2 ** 20)).toBeLessThan(1);
+      expect(linalg.norm(mx.reshape(v, [1, 2])).item()).toBeCloseTo(Math.SQRT2 * 2 ** 20, -1);
+      expect(linalg.norm(mx.array([3, 4], 'uint8')).item()).toBe(5);
+    }));
+});

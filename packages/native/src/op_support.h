@@ -64,6 +64,15 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
+// The dtype rule of every op whose result dtype is at_least_float(a) (the reductions mean, var, std,
+// logsumexp, median and linalg.norm, the normalisation softmax and the scan logcumsumexp), as MLX
+// Python gives it: floating inputs keep their dtype, integer and bool inputs give float32, and the op
+// computes in that dtype. MLX 0.32.4 (Python too) computes these in the input's dtype and converts
+// only at the end for some paths: int32 mean and var wrapped in their sums, logsumexp of uint8 over a
+// non-last axis was Infinity, softmax of int32 over a non-last axis was int32 zeros, and the 2-norm of
+// an int32 vector wrapped to 0. So the input is cast first.
+mx::array at_least_float(const mx::array& a);
+
 // LAPACK-backed linalg ops take float32/float64 only: float16 and bfloat16 inputs are computed in float32
 // (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
 mx::array linalg_input(const mx::array& a);

@@ -54,6 +54,10 @@ int normalize_axis(int axis, int ndim, const std::string& what) {
   return axis < 0 ? axis + ndim : axis;
 }
 
+mx::array at_least_float(const mx::array& a) {
+  return mx::issubdtype(a.dtype(), mx::inexact) ? a : mx::astype(a, mx::float32);
+}
+
 mx::array linalg_input(const mx::array& a) {
   return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
 }

@@ -123,3 +123,56 @@ describe('memory an op needs beyond its result', () => {
     expect(result.rssMb).toBeLessThan(700);
   });
 });
+
+describe('ops whose result is at_least_float(a) compute in that dtype', () => {
+  // MLX 0.32.4 (and MLX Python) computed these in the integer input dtype: the sums wrapped, logsumexp
+  // over a non-last axis overflowed to Infinity, softmax over a non-last axis gave integer zeros.
+  const lse = (xs: number[]) => Math.max(...xs) + Math.log(xs.reduce((s, x) => s + Math.exp(x - Math.max(...xs)), 0));
+  const columns = (m: number[][]) => m[0].map((_, j) => m.map((row) => row[j]));
+  const close = (actual: unknown, expected: number[] | number, rtol = 1e-6) => {
+    const a = [actual].flat(2) as number[];
+    const e = [expected].flat(2);
+    expect(a).toHaveLength(e.length);
+    a.forEach((v, i) => expect(Math.abs(v - e[i])).toBeLessThanOrEqual(rtol * Math.max(1, Math.abs(e[i]))));
+  };
+  const integerDtypes = ['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64'] as const;
+
+  it('mean, variance and std of large integers do not wrap', () =>
+    withoutLeaks(() => {
+      for (const dtype of ['int32', 'uint32', 'int64', 'uint64'] as const) {
+        // Their sum, 2^32, wrapped to 0 in int32; every value here is exact in float32.
+        const big = mx.array([2 ** 30 - 1024, 2 ** 30 + 1024, 2 ** 30 - 1024, 2 ** 30 + 1024], dtype);
+        expect([mx.mean(big).dtype, mx.variance(big).dtype, mx.std(big).dtype]).toEqual(['float32', 'float32', 'float32']);
+        expect([mx.mean(big).item(), mx.variance(big).item(), mx.std(big).item()]).toEqual([2 ** 30, 1024 ** 2, 1024]);
+      }
+      close(mx.mean(mx.array([2 ** 30, 2 ** 30], 'int32'), 0).item(), 2 ** 30);
+    }));
+
+  it('logsumexp and softmax of integer and bool input over any axis', () =>
+    withoutLeaks(() => {
+      const m = [[1, 2], [3, 4]];
+      for (const dtype of integerDtypes) {
+        const t = mx.array(m, dtype);
+        close(mx.logsumexp(t, 0).toArray(), columns(m).map(lse));
+        close(mx.logsumexp(t, 1).toArray(), m.map(lse));
+        close(mx.logsumexp(t).item(), lse(m.flat()));
+        const soft = mx.softmax(t, 0);
+        expect(soft.dtype).toBe('float32');
+        close(soft.toArray(), m.map((row, i) => row.map((x, j) => Math.exp(x - lse(columns(m)[j])))).flat());
+      }
+      const b = mx.array([[true, false], [true, true]]);
+      close(mx.logsumexp(b, 0).toArray(), [lse([1, 1]), lse([0, 1])]);
+      close(mx.softmax(b, 0).toArray(), [0.5, 1 / (1 + Math.E), 0.5, Math.E / (1 + Math.E)]);
+      // A large int32 over all axes: float32 result, no overflow.
+      close(mx.logsumexp(mx.array([2 ** 30, 2 ** 30], 'int32')).item(), 2 ** 30);
+    }));
+
+  it('logcumsumexp and median keep working on integers; floating inputs keep their dtype', () =>
+    withoutLeaks(() => {
+      close(mx.logcumsumexp(mx.array([[1, 2], [3, 4]], 'uint8'), 0).toArray(), [1, 2, lse([1, 3]), lse([2, 4])]);
+      expect(mx.median(mx.array([1, 4], 'int16')).item()).toBe(2.5);
+      for (const dtype of ['float16', 'bfloat16', 'float32', 'float64'] as const) {
+        expect([mx.mean(mx.ones([2], dtype)).dtype, mx.softmax(mx.ones([2], dtype)).dtype]).toEqual([dtype, dtype]);
+      }
+    }));
+});
