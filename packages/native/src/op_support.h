@@ -129,6 +129,9 @@ mx::array segmented_mm(const mx::array& a, const mx::array& b, const mx::array& 
 
 // Elementwise math (support_math.cc).
 
+// MLX's sign of a real NaN is 0; NumPy's (and this one's) is NaN.
+mx::array sign(const mx::array& a, mx::StreamOrDevice s);
+
 // A clip bound given as a JS number: a weak scalar that takes the dtype of `a`, by the same rule as
 // operand conversion (a non-integral number beside an integer or bool tensor is float32).
 mx::array weak_scalar_like(const mx::array& a, double value);

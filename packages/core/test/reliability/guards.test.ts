@@ -176,3 +176,13 @@ describe('ops whose result is at_least_float(a) compute in that dtype', () => {
       }
     }));
 });
+
+describe('sign', () => {
+  it('of NaN is NaN in every floating dtype, as in NumPy (MLX gives 0)', () =>
+    withoutLeaks(() => {
+      for (const dtype of ['float16', 'bfloat16', 'float32', 'float64'] as const) {
+        expect(mx.sign(mx.array([NaN, -2, -0, 0, 3, -Infinity], dtype)).astype('float32').toArray()).toEqual([NaN, -1, 0, 0, 1, -1]);
+      }
+      expect(mx.sign(mx.array([-3, 0, 5], 'int8')).toArray()).toEqual([-1, 0, 1]);
+    }));
+});
