@@ -4,7 +4,7 @@ import './runtime/interop.js';
 import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
-export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, Stream, TensorData } from '@mlxts/native';
+export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, SharedMemoryObject, Stream, TensorData } from '@mlxts/native';
 export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
 export { operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
@@ -14,5 +14,5 @@ export { evalAsync as eval, evalSync } from './runtime/eval.js';
 export { isTensor, keep, tidy } from './runtime/scope.js';
 export { clearCache, memory, memoryLimit, resetPeakMemory, setCacheLimit, setMemoryLimit } from './runtime/memory.js';
 export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setDefaultDevice, synchronize, withDevice } from './runtime/devices.js';
-export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
+export { fromBytes, fromSharedMemory, listSharedMemory, removeOrphanedSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
 export { buildInfo } from './runtime/info.js';

@@ -104,6 +104,14 @@ export interface SharedMemoryHandle {
   dtype: DType;
 }
 
+/** An unclaimed shared-memory object as `mx.listSharedMemory()` finds it. */
+export interface SharedMemoryObject extends SharedMemoryHandle {
+  /** The process that wrote it. */
+  ownerPid: number;
+  /** Whether that process still runs (an object whose writer has exited is an orphan). */
+  ownerAlive: boolean;
+}
+
 /** Where an evaluated tensor's memory is, for native interop. */
 export interface DataPointer {
   address: bigint;
@@ -150,6 +158,8 @@ interface Binding {
   toSharedMemory(tensor: Tensor, permissions?: number): SharedMemoryHandle;
   fromSharedMemory(handle: SharedMemoryHandle): Tensor;
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
+  listSharedMemory(): SharedMemoryObject[];
+  removeOrphanedSharedMemory(): SharedMemoryObject[];
   kvCacheAttention: NativeFunction;
 }
 

@@ -9,6 +9,7 @@
 #include "interop.h"
 #include "kv_cache.h"
 #include "registry.h"
+#include "shared_memory.h"
 #include "tensor.h"
 
 namespace mlxts {
@@ -109,6 +110,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", build_info(env));
   register_devices(env, exports);
   register_interop(env, exports);
+  register_shared_memory(env, exports);
   register_kv_cache(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
