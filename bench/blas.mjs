@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mx from '@mlxts/core';
 import * as linalg from '@mlxts/linalg';
+import { runBeside } from './load.mjs';
 import { median } from './stats.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -90,15 +91,58 @@ export function blasSection(repeats) {
   };
   return `## Matrix speed (BLAS/LAPACK)
 
-Medians; OpenBLAS's own \`cblas_sgemm\` (bench/sgemm.c, linked to the same OpenBLAS library that libmlx loads) runs in the same process run with the same thread setting, as the practical ceiling.
+Medians; OpenBLAS's own \`cblas_sgemm\` (bench/sgemm.c, linked to the same OpenBLAS library that libmlx loads) runs in the same process run with the same thread setting, as the practical ceiling. \"default\" leaves OPENBLAS_NUM_THREADS unset: mlxts then gives OpenBLAS the cores that other processes leave idle, while \`cblas_sgemm\` runs one thread per core.
 
 | OpenBLAS threads | case | time | mlxts | cblas_sgemm | ratio |
 | --- | --- | --- | --- | --- | --- |
 ${run(1)}
 ${run(undefined)}
+
+${underLoadSection(repeats)}`;
+}
+
+/** GFLOP/s of a 512x512 float32 matmul (median of `repeats`) in this process. */
+function matmul512(repeats) {
+  const n = 512;
+  const a = mx.random.normal([n, n]);
+  const b = mx.random.normal([n, n]);
+  mx.evalSync(a, b);
+  const ms = timeMs(() => mx.matmul(a, b), repeats);
+  a.dispose();
+  b.dispose();
+  return (2 * n ** 3) / (ms * 1e6);
+}
+
+/**
+ * A 512x512 float32 matmul with OpenBLAS on one thread, two threads and mlxts's default (the cores other
+ * processes leave idle), each in a fresh process, alone and beside a busy loop; rounds alternate the
+ * settings and the table gives the median over rounds.
+ */
+export function underLoadSection(repeats, rounds = 3) {
+  const settings = [['1', '1'], ['2', '2'], ['default (cores left idle)', null]];
+  const results = new Map();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, threads] of settings) {
+      for (const busy of [false, true]) {
+        const gflops = runBeside(busy, fileURLToPath(import.meta.url), ['--matmul512', String(repeats)], { OPENBLAS_NUM_THREADS: threads });
+        const key = `${name}|${busy}`;
+        results.set(key, [...(results.get(key) ?? []), gflops]);
+      }
+    }
+  }
+  const rows = settings.map(([name]) => `| ${name} | ${median(results.get(`${name}|false`)).toFixed(1)} GFLOP/s | ${median(results.get(`${name}|true`)).toFixed(1)} GFLOP/s |`);
+  return `### Under load
+
+A 512x512 float32 matmul, alone and beside a busy loop (\`node -e 'for (;;) {}'\`) that keeps one core loaded; each cell the median of ${rounds} fresh processes (medians of ${repeats} runs each):
+
+| OpenBLAS threads | alone | beside a busy loop |
+| --- | --- | --- |
+${rows.join('\n')}
 `;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(blasRows(Number(process.argv[2] ?? 7)));
+  if (process.argv[2] === '--matmul512') console.log(JSON.stringify(matmul512(Number(process.argv[3] ?? 15))));
+  else if (process.argv[2] === '--under-load') console.log(underLoadSection(Number(process.argv[3] ?? 15)));
+  else console.log(blasRows(Number(process.argv[2] ?? 7)));
 }

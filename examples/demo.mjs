@@ -1,4 +1,4 @@
-// npm start: a short tour of @mlxts/core (examples/decode.mjs shows the LLM-style pieces together).
+// npm run demo: a short tour of @mlxts/core (examples/decode.mjs shows the LLM-style pieces together).
 import * as mx from '@mlxts/core';
 
 const info = mx.buildInfo();

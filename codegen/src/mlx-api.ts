@@ -1,7 +1,9 @@
 // Which public MLX header function each op binds, and the reason for every function no op binds.
 // schema/mlx-headers.yaml lists the functions (a scan of the pinned MLX's headers); schema/unbound.yaml
 // gives a reason for each one left out. A function that is neither bound nor explained is a schema problem,
-// so a new MLX release cannot add functions that silently go missing from the coverage page.
+// so a new MLX release cannot add functions that silently go missing from the coverage page. A function
+// bound by hand-written code instead of an op is listed there as `{api, page, reason}`: the API that binds
+// it, its docs page, and why no op can.
 import { isPlainObject } from './check.js';
 import type { LoadedFile, Problem } from './load.js';
 import type { MlxApi, MlxFunction, Op } from './model.js';
@@ -60,14 +62,22 @@ export function resolveMlxApi(
 ): { api: MlxApi; ops: Op[] } {
   const known = new Set(list.headers.flatMap((h) => h.names));
   const reasons = new Map<string, string>();
+  const handwritten = new Map<string, { api: string; page: string }>();
   if (!isPlainObject(unbound.data) && unbound.data !== null) {
     problems.push({ file: unbound.file, line: 1, message: 'unbound.yaml must map MLX function names to the reason each is not bound' });
   }
   for (const [name, reason] of Object.entries(isPlainObject(unbound.data) ? unbound.data : {})) {
     const at = unbound.lineOf([name]);
+    const byHand = isPlainObject(reason) ? reason : undefined;
+    const text = byHand ? byHand.reason : reason;
     if (!known.has(name)) problems.push({ file: unbound.file, line: at, message: `'${name}' is not a function of the scanned MLX headers` });
-    else if (typeof reason !== 'string' || reason.trim() === '') problems.push({ file: unbound.file, line: at, message: `'${name}' needs a reason` });
-    else reasons.set(name, reason.trim());
+    else if (typeof text !== 'string' || text.trim() === '') problems.push({ file: unbound.file, line: at, message: `'${name}' needs a reason` });
+    else if (byHand && (typeof byHand.api !== 'string' || typeof byHand.page !== 'string' || Object.keys(byHand).length !== 3)) {
+      problems.push({ file: unbound.file, line: at, message: `'${name}': a hand-written binding is {api, page, reason}` });
+    } else {
+      reasons.set(name, text.trim());
+      if (byHand) handwritten.set(name, { api: byHand.api as string, page: byHand.page as string });
+    }
   }
 
   const boundOps = ops.map((op) => {
@@ -86,7 +96,7 @@ export function resolveMlxApi(
       } else if (by.length === 0 && !reason) {
         problems.push({ file: listFile.file, line: listFile.lineOf(['headers', header, i]), message: `${header}: '${name}' is neither bound by an op nor given a reason in unbound.yaml` });
       }
-      return { header, name, ops: by, reason };
+      return { header, name, ops: by, reason, ...(handwritten.has(name) ? { handwritten: handwritten.get(name) } : {}) };
     }),
   );
   return { api: { version: list.version, functions }, ops: boundOps };

@@ -112,6 +112,8 @@ export interface MlxFunction {
   readonly name: string;
   readonly ops: readonly string[];
   readonly reason?: string;
+  /** Bound by hand-written code rather than an op (unbound.yaml's `{api, page, reason}` form). */
+  readonly handwritten?: { readonly api: string; readonly page: string };
 }
 
 /** The public API of the pinned MLX's headers (schema/mlx-headers.yaml) and how mlxts covers it. */

@@ -114,6 +114,25 @@ describe('MLX header coverage', () => {
     expect(bad.problems.map(formatProblem)).toEqual(["schema/core/negative.yaml:1: mlx[0]: 'nope' is not a function of the scanned MLX headers"]);
   });
 
+  it('counts a function bound by hand-written code ({api, page, reason}) as bound, linking its page', () => {
+    const { schema, problems } = schemaWith({
+      'mlx-headers.yaml': headers,
+      'unbound.yaml': 'depends: Autodiff plumbing.\nfft::rfft: {api: mx.rfft, page: concepts/fft.md, reason: Hand-written.}\n',
+    });
+    expect(problems.map(formatProblem)).toEqual([]);
+    const rfft = schema!.mlxApi!.functions.find((f) => f.name === 'fft::rfft');
+    expect(rfft).toEqual({ header: 'mlx/fft.h', name: 'fft::rfft', ops: [], reason: 'Hand-written.', handwritten: { api: 'mx.rfft', page: 'concepts/fft.md' } });
+    const view = mlxCoverageView(schema!)!;
+    expect([view.bound, view.total]).toEqual([5, 6]);
+    expect(view.unbound.map((u) => u.name)).toEqual(['`mlx::core::depends`']);
+    expect(view.headers[1].rows[0]).toEqual({ name: '`mlx::core::fft::rfft`', fn: '[`mx.rfft`](./concepts/fft.md)', note: 'hand-written: Hand-written.' });
+    const bad = schemaWith({ 'mlx-headers.yaml': headers, 'unbound.yaml': 'depends: X.\nfft::rfft: {api: mx.rfft, reason: No page.}\n' });
+    expect(bad.problems.map(formatProblem)).toEqual([
+      "schema/unbound.yaml:2: 'fft::rfft': a hand-written binding is {api, page, reason}",
+      "schema/mlx-headers.yaml:13: mlx/fft.h: 'fft::rfft' is neither bound by an op nor given a reason in unbound.yaml",
+    ]);
+  });
+
   it('needs unbound.yaml once mlx-headers.yaml exists', () => {
     expect(schemaWith({ 'mlx-headers.yaml': headers }).problems.map(formatProblem)).toEqual(['schema/unbound.yaml:1: vocabulary file is missing']);
   });

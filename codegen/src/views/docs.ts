@@ -1,5 +1,5 @@
 // The docs view: one Markdown page per op, an index per family, and the seed coverage table.
-import type { Op, Schema } from '../model.js';
+import type { MlxFunction, Op, Schema } from '../model.js';
 import { defaultText, fnRef, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
 import { tsOpView } from './ts.js';
 
@@ -147,20 +147,21 @@ export function mlxCoverageView(schema: Schema): MlxCoverageView | undefined {
     const page = docsOpView(schema.ops.find((op) => op.id === id)!);
     return `[${code(page.title)}](./${page.path.replace(/^docs\//, '')})`;
   };
+  const bound = (f: MlxFunction) => f.ops.length > 0 || f.handwritten !== undefined;
   const headers = [...new Set(api.functions.map((f) => f.header))].map((header) => {
     const functions = api.functions.filter((f) => f.header === header);
     return {
       header,
-      bound: functions.filter((f) => f.ops.length > 0).length,
+      bound: functions.filter(bound).length,
       total: functions.length,
       rows: functions.map((f) => ({
         name: qualified(f.name),
-        fn: f.ops.map(link).join(', '),
-        note: f.ops.length > 0 ? '' : `not bound: ${f.reason}`,
+        fn: f.handwritten ? `[${code(f.handwritten.api)}](./${f.handwritten.page})` : f.ops.map(link).join(', '),
+        note: f.handwritten ? `hand-written: ${f.reason}` : f.ops.length > 0 ? '' : `not bound: ${f.reason}`,
       })),
     };
   });
-  const unbound = api.functions.filter((f) => f.ops.length === 0);
+  const unbound = api.functions.filter((f) => !bound(f));
   return {
     marker: markerText('schema/mlx-headers.yaml and schema/unbound.yaml'),
     path: 'docs/mlx-coverage.md',

@@ -125,9 +125,43 @@ export interface BuildInfo {
   mlxVersion: string;
   backend: 'cpu' | 'gpu';
   napiVersion: number;
+  /** The kernel of the addon's CPU quantized matmul on this CPU: `'avx2'` (AVX2, FMA and F16C) or `'portable'`. */
+  cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
 type NativeFunction = (...args: unknown[]) => unknown;
+
+/** A function MLX calls while it traces: tracer tensors in, tensors out. */
+type TracedFunction = (inputs: Tensor[]) => Tensor[];
+
+/**
+ * MLX's function transforms over flat lists of tensors (@mlxts/core builds the tree-aware API on them).
+ * `op` is the name errors start with.
+ */
+export interface TransformsBinding {
+  vjp(op: string, fn: TracedFunction, primals: Tensor[], cotangents: Tensor[]): [Tensor[], Tensor[]];
+  jvp(op: string, fn: TracedFunction, primals: Tensor[], tangents: Tensor[]): [Tensor[], Tensor[]];
+  valueAndGrad(op: string, fn: TracedFunction, inputs: Tensor[], argnums: number[]): [Tensor[], Tensor[]];
+  /** inAxes: one per input, -1 for not mapped; outAxes() is asked after tracing, one per output. */
+  vmap(op: string, fn: TracedFunction, inputs: Tensor[], inAxes: number[], outAxes: () => number[]): Tensor[];
+  checkpoint(op: string, fn: TracedFunction, inputs: Tensor[]): Tensor[];
+  customFunction(
+    op: string,
+    fn: TracedFunction,
+    vjp: ((primals: Tensor[], cotangents: Tensor[], outputs: Tensor[]) => Tensor[]) | undefined,
+    jvp: ((primals: Tensor[], tangents: Tensor[], argnums: number[]) => Tensor[]) | undefined,
+    vmap: ((inputs: Tensor[], axes: number[]) => [Tensor[], number[]]) | undefined,
+    inputs: Tensor[],
+  ): Tensor[];
+  /** A compile-cache handle; the cache entries are erased when it is garbage-collected. */
+  compiled(shapeless: boolean): CompiledHandle;
+  callCompiled(op: string, handle: CompiledHandle, fn: TracedFunction, inputs: Tensor[], signature: number): Tensor[];
+  disableCompile(): void;
+  enableCompile(): void;
+}
+
+declare const compiledHandle: unique symbol;
+export type CompiledHandle = { readonly [compiledHandle]: true };
 
 interface Binding {
   Tensor: TensorClass;
@@ -161,13 +195,47 @@ interface Binding {
   listSharedMemory(): SharedMemoryObject[];
   removeOrphanedSharedMemory(): SharedMemoryObject[];
   kvCacheAttention: NativeFunction;
+  transforms: TransformsBinding;
+  loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
+  loadSafetensors(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): LoadedFile<string>;
+  loadGguf(path: string): LoadedFile<GgufValue>;
+  loadGgufAsync(path: string): Promise<LoadedFile<GgufValue>>;
+  save: NativeFunction;
+  saveSafetensors: NativeFunction;
+  saveGguf: NativeFunction;
+}
+
+/** A GGUF metadata value as loaded: scalars as numbers, bigints (64-bit integers) or booleans, numeric arrays as tensors. */
+export type GgufValue = number | bigint | boolean | string | string[] | Tensor;
+
+/** What the native .safetensors and .gguf loaders return: [name, value] pairs, in MLX's order. */
+export interface LoadedFile<Meta> {
+  tensors: [string, Tensor][];
+  metadata: [string, Meta][];
 }
 
 const require = createRequire(import.meta.url);
 
+/**
+ * OpenBLAS (libmlx's BLAS) reads its wait policy when it loads, with the addon: an idle OpenBLAS thread
+ * spins for 2^28 cycles (about 0.1 s) after each parallel call, against every other thread on the
+ * machine, mlxts's own included (the MLX stream thread, the eval thread, the quantized matmul's helpers).
+ * 2^20 cycles (a fraction of a millisecond) still bridges back-to-back calls. A user's
+ * OPENBLAS_THREAD_TIMEOUT wins; ours is removed again once loaded, so child processes do not inherit it.
+ */
+function withBlasWaitPolicy<T>(body: () => T): T {
+  if (process.env.OPENBLAS_THREAD_TIMEOUT !== undefined) return body();
+  process.env.OPENBLAS_THREAD_TIMEOUT = '20';
+  try {
+    return body();
+  } finally {
+    delete process.env.OPENBLAS_THREAD_TIMEOUT;
+  }
+}
+
 function load(): Binding {
   try {
-    return require('../build/Release/mlxts.node') as Binding;
+    return withBlasWaitPolicy(() => require('../build/Release/mlxts.node') as Binding);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`@mlxts/native: the native addon could not be loaded (${reason}). Run \`npm install\` (it provisions MLX and builds the addon); see the README for MLX_DIR and MLXTS_BACKEND.`);

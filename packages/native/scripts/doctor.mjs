@@ -47,6 +47,7 @@ export function doctorReport() {
   }
   add('threads', `${cpus().length} cores; OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? '(unset: one per core)'}`);
   if (process.env.OPENBLAS_CORETYPE) add('openblas core', `${process.env.OPENBLAS_CORETYPE} (OPENBLAS_CORETYPE)`);
+  if (info?.cpuQuantizedMatmul) add('cpu qmm', `${info.cpuQuantizedMatmul} (the addon's quantized matmul kernel; MLXTS_CPU_THREADS=${process.env.MLXTS_CPU_THREADS ?? '(unset: one per core)'})`);
   add('node', `${process.version} (Node-API ${process.versions.napi})`);
   add('addon napi', info ? String(info.napiVersion) : 'unknown');
   add('platform', `${process.platform} ${process.arch}, ${cpus()[0]?.model ?? 'unknown CPU'}`);

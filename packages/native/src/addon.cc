@@ -7,10 +7,13 @@
 #include "errors.h"
 #include "eval.h"
 #include "interop.h"
+#include "io.h"
 #include "kv_cache.h"
+#include "qmm/kernel.h"
 #include "registry.h"
 #include "shared_memory.h"
 #include "tensor.h"
+#include "transforms.h"
 
 namespace mlxts {
 
@@ -87,6 +90,7 @@ Napi::Object build_info(Napi::Env env) {
   out.Set("mlxVersion", mx::version());
   out.Set("backend", gpu_stream() ? "gpu" : "cpu");
   out.Set("napiVersion", NAPI_VERSION);
+  out.Set("cpuQuantizedMatmul", qmm::best_kernel_name());
   return out;
 }
 
@@ -112,6 +116,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_interop(env, exports);
   register_shared_memory(env, exports);
   register_kv_cache(env, exports);
+  register_transforms(env, exports);
+  register_io_load(env, exports);
+  register_io_save(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

@@ -27,8 +27,10 @@
 #include <mlx/primitives.h>
 
 #include "addon_data.h"
+#include "cpu_threads.h"
 #include "errors.h"
 #include "tensor.h"
+#include "transforms_bridge.h"
 
 namespace mlxts {
 
@@ -38,6 +40,7 @@ struct Job {
   std::vector<mx::array> outputs;
   std::function<void(std::string error)> done;  // runs on the eval thread
   std::vector<mx::Stream> streams;               // waited for besides the outputs' own streams
+  std::function<void()> work;                    // run instead of an evaluation (run_on_eval_thread)
 };
 
 // Failed evaluations. MLX raises a kernel's error once and leaves the arrays it was computing holding
@@ -165,14 +168,28 @@ class EvalThread {
         job = std::move(queue_.front());
         queue_.pop_front();
       }
-      std::string error = evaluate(job.outputs, job.streams);
+      std::string error = job.work ? run_work(job.work) : evaluate(job.outputs, job.streams);
       {
         MlxLock lock(mlx_mutex());
         job.outputs.clear();
+        job.work = nullptr;  // it may hold arrays
         drain_released_arrays();
       }
       job.done(std::move(error));
       in_flight_.fetch_sub(1);
+    }
+  }
+
+  static std::string run_work(const std::function<void()>& work) {
+    try {
+      MlxLock lock(mlx_mutex());
+      work();
+      return {};
+    } catch (const std::exception& e) {
+      std::string message = e.what();
+      return message.empty() ? "failed" : message;
+    } catch (...) {
+      return "failed";
     }
   }
 
@@ -192,6 +209,7 @@ class EvalThread {
         for (const auto& output : outputs) {
           if (output.has_primitive()) streams.insert(output.primitive().stream());
         }
+        cpu_threads::adjust_blas_threads(cpu_stream());
         if (!outputs.empty()) mx::async_eval(outputs);
       }
       // Wait for the kernels without the lock. synchronize() only enqueues a marker on each stream.
@@ -316,6 +334,7 @@ std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env) {
 }
 
 void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs) {
+  require_not_tracing();
   std::promise<std::string> finished;
   std::future<std::string> error = finished.get_future();
   EvalThread::instance().submit({std::move(outputs), [&finished](std::string e) { finished.set_value(std::move(e)); }});
@@ -323,8 +342,17 @@ void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs
   if (!message.empty()) throw mlx_error(env, op, message);
 }
 
+void run_on_eval_thread(Napi::Env env, const char* op, std::function<void()> work) {
+  std::promise<std::string> finished;
+  std::future<std::string> error = finished.get_future();
+  EvalThread::instance().submit({{}, [&finished](std::string e) { finished.set_value(std::move(e)); }, {}, std::move(work)});
+  std::string message = error.get();
+  if (!message.empty()) throw mlx_error(env, op, message);
+}
+
 Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success,
                        std::vector<mx::Stream> extra_streams) {
+  require_not_tracing();
   auto* completion = new Completion{Napi::Promise::Deferred::New(env), op, std::move(on_success), {}};
   Napi::Promise promise = completion->deferred.Promise();
   std::shared_ptr<EvalChannel> channel = addon_data(env).eval_channel;

@@ -15,6 +15,11 @@ namespace mlxts {
 // Throws mlx_error(op, ...) if evaluation failed.
 void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs);
 
+// Runs `work` on the eval thread with the MLX lock held, and blocks the caller until it is done. For MLX
+// functions that evaluate their inputs themselves (the file writers), so that evaluation stays off the JS
+// thread. Call WITHOUT the MLX lock. Throws mlx_error(op, ...) if `work` threw.
+void run_on_eval_thread(Napi::Env env, const char* op, std::function<void()> work);
+
 // Evaluates `outputs` on the eval thread; the returned promise settles on the JS thread. On success it
 // resolves to on_success(env) (called with the MLX lock held), or undefined if on_success is empty.
 // Call with the MLX lock held (the outputs are copied).

@@ -13,6 +13,7 @@ namespace {
 std::once_flag process_once;
 std::mutex parked_mutex;
 std::vector<mx::array>* parked = new std::vector<mx::array>();  // never destroyed: outlives exit
+std::vector<std::function<void()>>* parked_releases = new std::vector<std::function<void()>>();
 std::atomic<bool> any_parked{false};
 std::atomic<size_t> cached_memory_limit{0};
 std::optional<mx::Stream> cpu;
@@ -53,14 +54,28 @@ void release_array(mx::array array) {
   any_parked.store(true, std::memory_order_release);
 }
 
+void release_later(std::function<void()> release) {
+  if (mlx_mutex().try_lock()) {
+    MlxLock lock(mlx_mutex(), std::adopt_lock);
+    release();
+    return;
+  }
+  std::lock_guard<std::mutex> lock(parked_mutex);
+  parked_releases->push_back(std::move(release));
+  any_parked.store(true, std::memory_order_release);
+}
+
 void drain_released_arrays() {
   if (!any_parked.load(std::memory_order_acquire)) return;
   std::vector<mx::array> releasing;
+  std::vector<std::function<void()>> releases;
   {
     std::lock_guard<std::mutex> lock(parked_mutex);
     releasing.swap(*parked);
+    releases.swap(*parked_releases);
     any_parked.store(false, std::memory_order_release);
   }
+  for (auto& release : releases) release();
 }
 
 size_t memory_limit() { return cached_memory_limit.load(std::memory_order_relaxed); }

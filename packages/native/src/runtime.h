@@ -1,5 +1,6 @@
 // Process-wide MLX state shared by every JS thread (main and worker_threads) and the eval thread.
 #pragma once
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,7 +44,10 @@ void require_fits_in_memory(long double bytes, const std::string& what);
 // finalizer, must not stall its event loop: the array is parked and released by the next holder of the
 // lock (drain_released_arrays), which the eval thread and every op call are.
 void release_array(mx::array array);
-// Releases parked arrays. Call with the MLX lock held.
+// The same for other MLX state (a compile cache entry): `release` runs now if the MLX lock is free, else
+// it is parked and run by the next holder of the lock.
+void release_later(std::function<void()> release);
+// Releases parked arrays and runs parked releases. Call with the MLX lock held.
 void drain_released_arrays();
 
 }  // namespace mlxts

@@ -8,6 +8,7 @@
 
 #include "dtype.h"
 #include "op_support.h"
+#include "qmm/dispatch.h"
 
 namespace mlxts::support {
 
@@ -233,6 +234,10 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
     if (vector) shape.push_back(1);
     shape.insert(shape.end(), x.shape().begin(), x.shape().end());
     xx = mx::reshape(x, shape, s);
+  }
+  // The addon's CPU kernel where it applies (it sums in float32 whatever the dtypes), MLX's otherwise.
+  if (auto fast = qmm::quantized_matmul(xx, w, scales, biases, transpose, p.group_size, p.bits, mode, s)) {
+    return vector ? mx::squeeze(*fast, -2, s) : *fast;
   }
   qdetail::Activations a = qdetail::widened(xx, scales, p, s);
   mx::array y = mx::quantized_matmul(a.x, w, scales, biases, transpose, p.group_size, p.bits, mode, s);

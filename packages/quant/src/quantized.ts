@@ -209,11 +209,13 @@ function packedConfig(q: QuantizedTensor) {
 }
 
 /**
- * Multiplies `x` by a quantized matrix with MLX's quantized kernel, without materializing the dense
+ * Multiplies `x` by a quantized matrix with a quantized kernel, without materializing the dense
  * weights. With `transpose: true` (the default, as in MLX and `nn.QuantizedLinear`) q is `[N, K]` (out, in)
  * and the result is `x @ qᵀ`; with `transpose: false` q is `[K, N]` and the result is `x @ q`, which is
  * also what `q.matmulFrom(x)` computes. `x` is `[..., M, K]` (batch axes broadcast against q's), float32,
  * float16 or bfloat16; in affine mode the result dtype promotes `x` with the scales, otherwise it is x's.
+ * On the CPU, affine 4- and 8-bit weights with `transpose: true` run on the addon's own vectorised,
+ * multi-threaded kernel (see the quantization concept page); everything else on MLX's.
  */
 export function quantizedMatmul(x: ArrayLike, q: QuantizedTensor, options: QuantizedMatmulOptions = {}): Tensor {
   checkOptions('quantizedMatmul', options);

@@ -5,3 +5,6 @@ export * from './leaks.js';
 export * from './ndarray.js';
 export * from './random.js';
 export * from './matrices.js';
+export * from './fixtures.js';
+export * from './gradients.js';
+export * from './formats/index.js';

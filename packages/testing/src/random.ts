@@ -6,6 +6,18 @@ import { withoutLeaks } from './leaks.js';
 
 export const runs = Number(process.env.MLXTS_FC_RUNS ?? 20);
 
+/** A small deterministic generator of numbers in [0, 1) (mulberry32), so failures replay exactly. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Runs `body` on `runs` values of `arb`, each run checked for leaked tensors. */
 export function checkProperty<T>(arb: fc.Arbitrary<T>, body: (value: T) => void): void {
   fc.assert(fc.property(arb, (v) => withoutLeaks(() => body(v))), { numRuns: runs });

@@ -18,6 +18,13 @@ class Scope {
     this.tensors.delete(tensor);
   }
 
+  /** Hands over what the scope created and empties it. */
+  take(): Tensor[] {
+    const tensors = [...this.tensors];
+    this.tensors.clear();
+    return tensors;
+  }
+
   /** Disposes what the scope created, except `kept`, which moves to the enclosing scope. */
   close(kept: Set<Tensor>): void {
     for (const t of this.tensors) {
@@ -73,6 +80,23 @@ export function tidy<T>(fn: () => T): T {
   openScopes--;
   scope.close(tensorsIn(result));
   return result;
+}
+
+/**
+ * Runs `fn` in a scope of its own, not nested in any enclosing tidy, and returns its result with every
+ * tensor created while it ran; the caller disposes them. If `fn` throws, they are disposed at once.
+ */
+export function collectCreated<T>(fn: () => T): { result: T; created: Tensor[] } {
+  const scope = new Scope(undefined);
+  openScopes++;
+  try {
+    return { result: storage.run(scope, fn), created: scope.take() };
+  } catch (error) {
+    scope.close(new Set());
+    throw error;
+  } finally {
+    openScopes--;
+  }
 }
 
 /** Removes a tensor from the current tidy scope so it outlives the scope. */

@@ -1,6 +1,5 @@
-// Tensor conveniences written in TS over the native class: nested read-back, async evaluation,
-// `using` support and a readable console form.
-import { inspect } from 'node:util';
+// Tensor conveniences written in TS over the native class: nested read-back, async evaluation and
+// `using` support (printing is in printing.ts).
 import { MlxError, native, Tensor, type DType, type Scalar, type TensorData } from '@mlxts/native';
 
 /** A nested JS array of element values (numbers, booleans, bigints or { re, im }). */
@@ -96,14 +95,3 @@ Tensor.prototype.eval = function (this: Tensor): Promise<void> {
 Tensor.prototype[Symbol.dispose] = function (this: Tensor): void {
   this.dispose();
 };
-
-const INSPECT_MAX_ELEMENTS = 64;
-
-Object.defineProperty(Tensor.prototype, inspect.custom, {
-  value(this: Tensor) {
-    if (this.disposed) return 'Tensor <disposed>';
-    const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype})`;
-    if (this.size > INSPECT_MAX_ELEMENTS) return head;
-    return `${head} ${inspect(this.toArray(), { depth: null, breakLength: 100 })}`;
-  },
-});

@@ -58,6 +58,7 @@ Napi::Value op_core_cummin(const Napi::CallbackInfo& info);
 Napi::Value op_core_cumprod(const Napi::CallbackInfo& info);
 Napi::Value op_core_cumsum(const Napi::CallbackInfo& info);
 Napi::Value op_core_degrees(const Napi::CallbackInfo& info);
+Napi::Value op_core_depends(const Napi::CallbackInfo& info);
 Napi::Value op_core_diag(const Napi::CallbackInfo& info);
 Napi::Value op_core_diagonal(const Napi::CallbackInfo& info);
 Napi::Value op_core_diff(const Napi::CallbackInfo& info);
@@ -322,6 +323,7 @@ void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_cumprod", Napi::Function::New<op_core_cumprod>(env, "core_cumprod"));
   ops.Set("core_cumsum", Napi::Function::New<op_core_cumsum>(env, "core_cumsum"));
   ops.Set("core_degrees", Napi::Function::New<op_core_degrees>(env, "core_degrees"));
+  ops.Set("core_depends", Napi::Function::New<op_core_depends>(env, "core_depends"));
   ops.Set("core_diag", Napi::Function::New<op_core_diag>(env, "core_diag"));
   ops.Set("core_diagonal", Napi::Function::New<op_core_diagonal>(env, "core_diagonal"));
   ops.Set("core_diff", Napi::Function::New<op_core_diff>(env, "core_diff"));

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import * as mx from '@mlxts/core';
 import * as quant from '@mlxts/quant';
-import { runs, withoutLeaks, type OpFn } from '@mlxts/testing';
+import { prng, runs, withoutLeaks, type OpFn } from '@mlxts/testing';
+
+export { prng };
 import { affineDecode, affineQuantize, decodeFloatMode, matmul2d, unitRoundoff, unpackBits } from './reference.js';
 
 type Fn<A extends unknown[], R = mx.Tensor> = (...args: A) => R;
@@ -46,18 +48,6 @@ export const FLOAT_BOUNDS: Record<FloatMode, number> = {
 
 export function optionsOf(c: Config, globalScale?: mx.Tensor): Record<string, unknown> {
   return { mode: c.mode, bits: c.bits, groupSize: c.groupSize, ...(globalScale ? { globalScale } : {}) };
-}
-
-/** A small deterministic generator (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function gaussian(rand: () => number): number {

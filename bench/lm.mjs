@@ -1,0 +1,126 @@
+// npm run bench:lm: prompt and decode tokens/s of the default model (SmolLM2-135M-Instruct, Q4_1 GGUF) on
+// the CPU, greedy, next to MLX Python 0.32.4 running the same GGUF arrays with the same float32 compute
+// (packages/lm/scripts/bench_mlx.py, in a bench-only venv created here from PyPI), and where each decode
+// step's time goes. Writes its section of bench/RESULTS.md (between the lm markers; npm run bench keeps it).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import * as mx from '@mlxts/core';
+import { defaultModelPath, generateTokens, loadModel, sampleToken } from '@mlxts/lm';
+import { median } from './stats.mjs';
+
+const loadAtStart = loadavg()[0];
+const runs = Number(process.env.BENCH_LM_RUNS ?? 3);
+const decodeTokens = Number(process.env.BENCH_LM_TOKENS ?? 64);
+const root = new URL('..', import.meta.url).pathname;
+const venv = `${root}bench/.venv`;
+const python = `${venv}/bin/python`;
+
+function ensureVenv() {
+  if (existsSync(python) && execFileSync(python, ['-c', 'import mlx.core as mx; print(mx.__version__)']).toString().trim() === '0.32.4') return;
+  console.log('creating bench/.venv with mlx 0.32.4 from PyPI...');
+  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'mlx[cpu]==0.32.4'], { stdio: 'inherit' });
+}
+
+const modelPath = await defaultModelPath();
+const lm = await loadModel(modelPath);
+const question = 'Summarize the main ideas of the following text in three sentences. ' +
+  'Machine learning frameworks let programmers describe computations on arrays of numbers. The framework builds a graph of ' +
+  'operations, evaluates it lazily on a CPU or a GPU, and computes gradients automatically. Arrays live in memory that the ' +
+  'framework manages, and operations run as compiled kernels. Quantization stores weights in fewer bits to save memory and time.';
+const prompt = lm.encodePrompt([{ role: 'user', content: question }]);
+
+/** One greedy generation of `decodeTokens` tokens (no stop token), with its stats. */
+async function generation() {
+  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
+  let result;
+  while (!(result = await steps.next()).done);
+  return result.value.stats;
+}
+
+async function measure(kernel) {
+  process.env.MLXTS_QMM_KERNEL = kernel;
+  await generation(); // warm-up
+  const stats = [];
+  for (let i = 0; i < runs; i++) stats.push(await generation());
+  return { promptTps: median(stats.map((s) => s.promptTps)), decodeTps: median(stats.map((s) => s.generationTps)) };
+}
+
+/** Milliseconds per call of a sampler on one row of logits, evaluated. */
+function samplingMs(options) {
+  const logits = mx.random.normal([lm.model.config.vocabSize]);
+  const key = mx.random.key(0);
+  const times = [];
+  for (let i = 0; i < 30; i++) {
+    const start = performance.now();
+    const token = sampleToken(logits, options, [1, 2, 3], key);
+    mx.evalSync(token);
+    times.push(performance.now() - start);
+    token.dispose();
+  }
+  logits.dispose();
+  key.dispose();
+  return median(times.slice(5));
+}
+
+/** Per-token split of a decode step (graph building, evaluation) and the streaming decoder's time per token. */
+async function split() {
+  process.env.MLXTS_QMM_KERNEL = 'auto';
+  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
+  let result;
+  while (!(result = await steps.next()).done);
+  const s = result.value.stats;
+  const decodeSteps = decodeTokens - 1;
+  const decoder = lm.tokenizer.streamDecoder();
+  const ids = Array.from({ length: decodeTokens }, (_, i) => prompt[i % prompt.length]);
+  const start = performance.now();
+  for (const id of ids) decoder.push(id);
+  const detokenizeMs = (performance.now() - start) / ids.length;
+  return { buildMs: s.buildMs / decodeSteps, evalMs: s.evalMs / decodeSteps, stepMs: s.decodeMs / decodeSteps, detokenizeMs };
+}
+
+const mlxts = await measure('auto');
+const mlxKernel = await measure('mlx');
+const parts = await split();
+const greedyMs = samplingMs({});
+const sampledMs = samplingMs({ temperature: 0.7, topK: 40, topP: 0.9, minP: 0.05, repetitionPenalty: 1.1 });
+lm.dispose();
+
+ensureVenv();
+const py = JSON.parse(
+  execFileSync(python, [`${root}packages/lm/scripts/bench_mlx.py`, modelPath, prompt.join(','), String(decodeTokens - 1), String(runs)], { encoding: 'utf8' }),
+);
+
+const f = (x, d = 1) => x.toFixed(d);
+const info = mx.buildInfo();
+const section = `<!-- lm:start -->
+## Language model: SmolLM2-135M-Instruct (Q4_1 GGUF) on the CPU
+
+Produced by \`npm run bench:lm\` (bench/lm.mjs) on ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (load average ${loadAtStart.toFixed(1)} when it started); MLX ${info.mlxVersion} (${info.backend}).
+Greedy decoding of a ${prompt.length}-token chat prompt and ${decodeTokens} tokens, float32 activations and
+quantization scales, medians of ${runs} runs after a warm-up. MLX Python runs the same GGUF arrays with the
+same float32 forward pass (packages/lm/scripts/reference_model.py), in the same run.
+
+| | prompt tokens/s | decode tokens/s | decode vs MLX Python |
+| --- | ---: | ---: | ---: |
+| mlxts (@mlxts/lm, the addon's quantized-matmul kernel) | ${f(mlxts.promptTps)} | ${f(mlxts.decodeTps)} | ${f(mlxts.decodeTps / py.decodeTps, 2)}x |
+| mlxts with MLX's own quantized matmul (MLXTS_QMM_KERNEL=mlx) | ${f(mlxKernel.promptTps)} | ${f(mlxKernel.decodeTps)} | ${f(mlxKernel.decodeTps / py.decodeTps, 2)}x |
+| MLX Python ${py.mlx} | ${f(py.promptTps)} | ${f(py.decodeTps)} | 1.00x |
+
+Where a decode step's time goes (mlxts, default kernel), milliseconds per token:
+
+| graph building (JS) | waiting for evaluation (MLX) | whole step | sampling: greedy | sampling: temperature, top-k/p, min-p, penalty | detokenizing |
+| ---: | ---: | ---: | ---: | ---: | ---: |
+| ${f(parts.buildMs, 2)} | ${f(parts.evalMs, 2)} | ${f(parts.stepMs, 2)} | ${f(greedyMs, 3)} | ${f(sampledMs, 3)} | ${f(parts.detokenizeMs, 3)} |
+
+Sampling is measured on its own (one \`[${49152}]\` row of logits, evaluated); in generation it is part of
+the step's graph and of its evaluation.
+<!-- lm:end -->
+`;
+
+const results = new URL('./RESULTS.md', import.meta.url);
+const current = existsSync(results) ? readFileSync(results, 'utf8') : '';
+const marked = /<!-- lm:start -->[\s\S]*<!-- lm:end -->\n?/;
+writeFileSync(results, marked.test(current) ? current.replace(marked, section) : `${current.trimEnd()}\n\n${section}`);
+console.log(section);

@@ -1,0 +1,182 @@
+// A llama-family decoder (Llama, SmolLM, TinyLlama, Qwen2, Qwen3) on @mlxts/nn: token embedding, blocks of
+// RMSNorm -> grouped-query attention with RoPE over a KV cache -> RMSNorm -> SwiGLU MLP with residual
+// connections, a final RMSNorm and the output projection (or the tied embedding). Property names are the
+// Hugging Face / mlx-lm checkpoint names (`model.layers.0.self_attn.q_proj.weight`), so weights load by name.
+import * as mx from '@mlxts/core';
+import type { Tensor } from '@mlxts/core';
+import * as fast from '@mlxts/fast';
+import * as nn from '@mlxts/nn';
+import type { KVCache } from '../kv-cache.js';
+import type { LlamaConfig } from './config.js';
+
+/**
+ * How the layer at `path` (`'model.layers.0.mlp.up_proj'`) is stored quantized, or undefined for a dense
+ * layer. Checkpoints quantize some layers and not others (a GGUF's Q8_0 embedding next to Q4_1 blocks).
+ */
+export type QuantizationOf = (path: string) => nn.QuantizeLayerOptions | undefined;
+
+const dense: QuantizationOf = () => undefined;
+
+/** A Linear, or a QuantizedLinear where the checkpoint is quantized. */
+function linear(quantized: QuantizationOf, path: string, inputDims: number, outputDims: number, bias = false): nn.Linear | nn.QuantizedLinear {
+  const q = quantized(path);
+  return q ? new nn.QuantizedLinear(inputDims, outputDims, { ...q, bias }) : new nn.Linear(inputDims, outputDims, { bias });
+}
+
+/** RoPE with explicit per-frequency periods (Llama 3.1's scaled RoPE), which nn.RoPE does not take. */
+class RoPEWithPeriods extends nn.Module {
+  readonly _periods: Tensor;
+
+  constructor(
+    readonly dims: number,
+    readonly traditional: boolean,
+    periods: number[],
+  ) {
+    super();
+    this._periods = mx.array(Float32Array.from(periods));
+  }
+
+  forward(x: Tensor, offset: number): Tensor {
+    return fast.rope(x, this.dims, { traditional: this.traditional, freqs: this._periods, offset });
+  }
+}
+
+export class Attention extends nn.Module {
+  q_proj: nn.Linear | nn.QuantizedLinear;
+  k_proj: nn.Linear | nn.QuantizedLinear;
+  v_proj: nn.Linear | nn.QuantizedLinear;
+  o_proj: nn.Linear | nn.QuantizedLinear;
+  q_norm?: nn.RMSNorm;
+  k_norm?: nn.RMSNorm;
+  rope: nn.RoPE | RoPEWithPeriods;
+
+  constructor(
+    readonly config: LlamaConfig,
+    quantized: QuantizationOf,
+    path: string,
+  ) {
+    super();
+    const { hiddenSize, numHeads, numKvHeads, headDim, attentionBias } = config;
+    this.q_proj = linear(quantized, `${path}.q_proj`, hiddenSize, numHeads * headDim, attentionBias);
+    this.k_proj = linear(quantized, `${path}.k_proj`, hiddenSize, numKvHeads * headDim, attentionBias);
+    this.v_proj = linear(quantized, `${path}.v_proj`, hiddenSize, numKvHeads * headDim, attentionBias);
+    this.o_proj = linear(quantized, `${path}.o_proj`, numHeads * headDim, hiddenSize);
+    if (config.qkNorm) {
+      this.q_norm = new nn.RMSNorm(headDim, { eps: config.rmsNormEps });
+      this.k_norm = new nn.RMSNorm(headDim, { eps: config.rmsNormEps });
+    }
+    this.rope = config.ropeFreqs
+      ? new RoPEWithPeriods(headDim, config.ropeTraditional, config.ropeFreqs)
+      : new nn.RoPE(headDim, { traditional: config.ropeTraditional, base: config.ropeTheta, scale: config.ropeScale });
+  }
+
+  /** `x` `[B, T, hidden]` at the cache's offset -> `[B, T, hidden]`; fills layer `layer` of the cache. */
+  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+    const { numHeads, numKvHeads, headDim } = this.config;
+    const [batch, tokens] = x.shape;
+    // [B, T, H * D] -> [B, H, T, D], with the per-head norm (Qwen3) before the transpose.
+    const heads = (y: Tensor, n: number, norm?: nn.RMSNorm) => {
+      const split = mx.reshape(y, [batch, tokens, n, headDim]);
+      return mx.transpose(norm ? norm.forward(split) : split, [0, 2, 1, 3]);
+    };
+    const q = this.rope.forward(heads(this.q_proj.forward(x), numHeads, this.q_norm), cache.offset);
+    const k = this.rope.forward(heads(this.k_proj.forward(x), numKvHeads, this.k_norm), cache.offset);
+    const v = heads(this.v_proj.forward(x), numKvHeads);
+    const out = cache.attend(layer, q, k, v, headDim ** -0.5);
+    return this.o_proj.forward(mx.reshape(mx.transpose(out, [0, 2, 1, 3]), [batch, tokens, numHeads * headDim]));
+  }
+}
+
+export class Mlp extends nn.Module {
+  gate_proj: nn.Linear | nn.QuantizedLinear;
+  up_proj: nn.Linear | nn.QuantizedLinear;
+  down_proj: nn.Linear | nn.QuantizedLinear;
+
+  constructor(hiddenSize: number, intermediateSize: number, quantized: QuantizationOf, path: string) {
+    super();
+    this.gate_proj = linear(quantized, `${path}.gate_proj`, hiddenSize, intermediateSize);
+    this.up_proj = linear(quantized, `${path}.up_proj`, hiddenSize, intermediateSize);
+    this.down_proj = linear(quantized, `${path}.down_proj`, intermediateSize, hiddenSize);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.down_proj.forward(fast.swiglu(this.gate_proj.forward(x), this.up_proj.forward(x)));
+  }
+}
+
+export class TransformerBlock extends nn.Module {
+  self_attn: Attention;
+  mlp: Mlp;
+  input_layernorm: nn.RMSNorm;
+  post_attention_layernorm: nn.RMSNorm;
+
+  constructor(config: LlamaConfig, quantized: QuantizationOf, path: string) {
+    super();
+    this.self_attn = new Attention(config, quantized, `${path}.self_attn`);
+    this.mlp = new Mlp(config.hiddenSize, config.intermediateSize, quantized, `${path}.mlp`);
+    this.input_layernorm = new nn.RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
+    this.post_attention_layernorm = new nn.RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
+  }
+
+  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+    const h = mx.add(x, this.self_attn.forward(this.input_layernorm.forward(x), cache, layer));
+    return mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h)));
+  }
+}
+
+/** The stack under the output projection: embeddings, blocks and the final norm. */
+export class LlamaBody extends nn.Module {
+  embed_tokens: nn.Embedding | nn.QuantizedEmbedding;
+  layers: TransformerBlock[];
+  norm: nn.RMSNorm;
+
+  constructor(config: LlamaConfig, quantized: QuantizationOf) {
+    super();
+    const q = quantized('model.embed_tokens');
+    this.embed_tokens = q ? new nn.QuantizedEmbedding(config.vocabSize, config.hiddenSize, q) : new nn.Embedding(config.vocabSize, config.hiddenSize);
+    this.layers = Array.from({ length: config.numLayers }, (_, i) => new TransformerBlock(config, quantized, `model.layers.${i}`));
+    this.norm = new nn.RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
+  }
+}
+
+/** Options of `LlamaModel.forward`. */
+export interface ForwardOptions {
+  /** Project only the last position to logits (what generation needs). */
+  lastOnly?: boolean;
+}
+
+/** A llama-family language model: `forward` maps token ids to next-token logits over a KV cache. */
+export class LlamaModel extends nn.Module {
+  model: LlamaBody;
+  lm_head?: nn.Linear | nn.QuantizedLinear;
+
+  /**
+   * A model with freshly initialized weights (load real ones with `loadWeights`); `quantized` says which
+   * layers are quantized and how (none by default).
+   */
+  constructor(
+    readonly config: LlamaConfig,
+    quantized: QuantizationOf = dense,
+  ) {
+    super();
+    this.model = new LlamaBody(config, quantized);
+    if (!config.tieWordEmbeddings) this.lm_head = linear(quantized, 'lm_head', config.hiddenSize, config.vocabSize);
+  }
+
+  /**
+   * Runs `tokens` `[1, T]` (int32) through the model at the cache's offset, filling the cache and
+   * advancing it by T. Returns the logits `[1, T, vocab]`, or `[1, 1, vocab]` with `lastOnly` (for a
+   * small model the output projection is the largest matmul, and generation needs only the last row).
+   */
+  forward(tokens: Tensor, cache: KVCache, options: ForwardOptions = {}): Tensor {
+    let h = this.model.embed_tokens.forward(tokens);
+    this.model.layers.forEach((block, i) => {
+      h = block.forward(h, cache, i);
+    });
+    cache.advance(tokens.shape[1]);
+    const [batch, T, width] = h.shape;
+    if (options.lastOnly && T > 1) h = mx.slice(h, [0, T - 1, 0], [batch, T, width]);
+    h = this.model.norm.forward(h);
+    return this.lm_head ? this.lm_head.forward(h) : this.model.embed_tokens.asLinear(h);
+  }
+}

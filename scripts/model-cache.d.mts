@@ -1,0 +1,2 @@
+// Types of model-cache.mjs (see packages/lm/src/model-cache.ts).
+export * from '../packages/lm/dist/model-cache.js';
