@@ -98,10 +98,10 @@ export interface Stream {
 
 /** A shared-memory handle from `tensor.toSharedMemory()`: plain data, safe to send to another process. */
 export interface SharedMemoryHandle {
-  name: string;
-  byteLength: number;
-  shape: number[];
-  dtype: DType;
+  readonly name: string;
+  readonly byteLength: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
 }
 
 /** An unclaimed shared-memory object as `mx.listSharedMemory()` finds it. */
