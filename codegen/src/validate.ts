@@ -267,6 +267,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
+  const rules = readRules(d, args, vocab.dtypeClasses, at);
   const jsName: string = d.js?.name ?? defaultJsName(d.op, namespace);
   test.coveredBy.forEach((c, i) => {
     const problem = coverageProblem(c, jsName, (d.examples ?? []).length > 0, vocab.read);
@@ -286,12 +287,12 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     mlx: d.mlx ?? [],
     summary: d.summary.trim(),
     doc: d.doc.trim(),
-    args,
+    args: withRuleCasts(args, rules.dtypeRule, vocab.dtypeClasses),
     stream: d.stream ?? true,
     binding: d.binding,
     callees,
     returns: d.returns,
-    ...readRules(d, args, vocab.dtypeClasses, at),
+    ...rules,
     errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
     test,
@@ -470,6 +471,19 @@ function readCallItem(raw: unknown, params: Map<string, CallItem & { kind: 'valu
     return `named value '${name}' must be null, a number or a boolean`;
   }
   return `call item ${JSON.stringify(raw)} is not an argument, a $parameter of the op's class or a named value ({name: value}); C++ expressions do not belong in the schema`;
+}
+
+/**
+ * A dtype rule `at_least_float(x)` is also what the wrapper does: integer and bool tensors of `x` are
+ * converted to float32 before MLX is called (MLX 0.32.4 computes some of these ops, such as mean, var,
+ * logsumexp, softmax and linalg.norm, in the integer dtype: int32 sums wrapped, a 2-norm wrapped to 0).
+ * The generated dtype test checks the result.
+ */
+function withRuleCasts(args: Arg[], rule: DtypeRule | undefined, dtypeClasses: Record<string, string[]>): Arg[] {
+  if (rule?.expr.kind !== 'atLeastFloat' || rule.expr.expr.kind !== 'arg') return args;
+  const name = rule.expr.expr.name;
+  const toFloat = Object.fromEntries([...(dtypeClasses.integer ?? []), 'bool'].map((d) => [d, 'float32']));
+  return args.map((a) => (a.name === name ? { ...a, cast: { ...toFloat, ...a.cast } } : a));
 }
 
 /** Tensor-valued arguments (operands and tensors): what dtype and shape rules and `dtypes` talk about. */

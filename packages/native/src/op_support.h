@@ -66,6 +66,18 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
+// Guard for an MLX 0.32.4 defect: the CPU kernels of inv, tri_inv, cholesky_inv, lu, lu_factor, solve
+// and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
+// matrix `a` has an empty row or column axis. Each op is built by MLX as usual (so its shape and dtype
+// checks run), then the outputs of such a matrix are given without a kernel (support_linalg.cc).
+mx::array inv(const mx::array& a, mx::StreamOrDevice s);
+mx::array tri_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
+mx::array cholesky_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
+std::vector<mx::array> lu(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> lu_factor(const mx::array& a, mx::StreamOrDevice s);
+mx::array solve(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+mx::array solve_triangular(const mx::array& a, const mx::array& b, bool upper, mx::StreamOrDevice s);
+
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
@@ -104,6 +116,9 @@ mx::array segmented_mm(const mx::array& a, const mx::array& b, const mx::array& 
 
 // Elementwise math (support_math.cc).
 
+// MLX's sign of a real NaN is 0; NumPy's (and this one's) is NaN.
+mx::array sign(const mx::array& a, mx::StreamOrDevice s);
+
 // A clip bound given as a JS number: a weak scalar that takes the dtype of `a`, by the same rule as
 // operand conversion (a non-integral number beside an integer or bool tensor is float32).
 mx::array weak_scalar_like(const mx::array& a, double value);
@@ -137,6 +152,9 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
               double value, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
+// reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
+mx::array reshape(const mx::array& a, const mx::Shape& shape, mx::StreamOrDevice s);
+mx::array unflatten(const mx::array& a, int axis, const mx::Shape& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
 // Seed ops (support_seed.cc).
@@ -299,6 +317,13 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
 mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
+// n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
+// (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
+mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
+// in the memory limit.
+std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
+                                 mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
 

@@ -11,10 +11,10 @@ Napi::Value op_core_tri(const Napi::CallbackInfo& info) {
     auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
     auto stream = conv::stream(info[4]);
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::tri(n, n, k, dtype, stream));
+      return to_js(info.Env(), mlxts::support::tri(n, n, k, dtype, stream));
     }
     auto m = conv::integer(info[1], "m");
-    return to_js(info.Env(), mlx::core::tri(n, m, k, dtype, stream));
+    return to_js(info.Env(), mlxts::support::tri(n, m, k, dtype, stream));
   });
 }
 

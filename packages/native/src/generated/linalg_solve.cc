@@ -10,7 +10,7 @@ Napi::Value op_linalg_solve(const Napi::CallbackInfo& info) {
     const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     const mx::array b = conv::cast(operands[1], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::solve(a, b, stream));
+    return to_js(info.Env(), mlxts::support::solve(a, b, stream));
   });
 }
 

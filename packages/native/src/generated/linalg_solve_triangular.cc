@@ -11,7 +11,7 @@ Napi::Value op_linalg_solve_triangular(const Napi::CallbackInfo& info) {
     const mx::array b = conv::cast(operands[1], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto upper = conv::boolean_or(info[2], "upper", false);
     auto stream = conv::stream(info[3], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::solve_triangular(a, b, upper, stream));
+    return to_js(info.Env(), mlxts::support::solve_triangular(a, b, upper, stream));
   });
 }
 
