@@ -11,7 +11,7 @@ Napi::Value op_core_unflatten(const Napi::CallbackInfo& info) {
     auto axis = conv::integer(info[1], "axis");
     auto shape = conv::sizes(info[2], "shape");
     auto stream = conv::stream(info[3]);
-    return to_js(info.Env(), mlx::core::unflatten(a, axis, shape, stream));
+    return to_js(info.Env(), mlxts::support::unflatten(a, axis, shape, stream));
   });
 }
 
