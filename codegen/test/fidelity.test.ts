@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fidelityProblems, signatureDifferences } from '../src/fidelity.js';
 import { formatParams, parseParams, pythonListText, scanStub, type PyParam } from '../src/python-stubs.js';
+import type { Schema } from '../src/model.js';
 import { loadSchema } from '../src/validate.js';
 
-const fixture = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema').schema;
+const fixture = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema').schema!;
 // The fixture ops name no MLX function; here each binds the MLX function of its own name.
-const schema = { ...fixture, ops: fixture.ops.map((op) => ({ ...op, mlx: [op.id] })) };
+const schema: Schema = { ...fixture, ops: fixture.ops.map((op) => ({ ...op, mlx: [op.id] })) };
 
 describe('scanStub', () => {
   const stub = `
