@@ -67,8 +67,8 @@ describe('every function rejects bad arguments with a JS error of the rule', () 
   }
 
   it('options must be an object', () => {
-    expect(() => mx.add(1, 2, 'cpu' as never)).toThrow(/add: options must be a plain object/);
-    expect(() => mx.add(1, 2, mx.ones([1]) as never)).toThrow("add: options must be a plain object such as { stream: 'cpu' }, got a Tensor");
+    expect(() => mx.add(1, 2, 'cpu' as never)).toThrow(/add: options must be an object/);
+    expect(() => mx.add(1, 2, mx.ones([1]) as never)).toThrow('add: options must be an object, got a Tensor');
     expect(() => mx.add(1, 2, { stream: 'tpu' as never })).toThrow(/stream must be 'cpu', 'gpu' or a stream from mx.newStream/);
   });
 
