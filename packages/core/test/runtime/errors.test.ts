@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
 
 // removeOrphanedSharedMemory is left out: it would remove objects other test processes are working with.
-// Classes (Slice) are constructed, not called.
+// Classes (Slice) are constructed, not called; checkOptions reports errors under its caller's name.
 const ops = Object.entries(mx).filter(
   ([name, value]) =>
     typeof value === 'function' &&
     !Function.prototype.toString.call(value).startsWith('class') &&
-    !['Tensor', 'MlxError', 'tidy', 'keep', 'eval', 'evalSync', 'memory', 'buildInfo', 'isTensor', 'removeOrphanedSharedMemory'].includes(name),
+    !['Tensor', 'MlxError', 'tidy', 'keep', 'eval', 'evalSync', 'memory', 'buildInfo', 'isTensor', 'removeOrphanedSharedMemory', 'checkOptions'].includes(name),
 ) as [string, (...args: unknown[]) => unknown][];
 
 function disposed(): mx.Tensor {
