@@ -1,0 +1,108 @@
+// Which addon binary @mlxts/native loads: a prebuilt platform package (@mlxts/native-<platform>-<arch>, an
+// optional dependency that npm installs only where its os/cpu/libc fields match) or the addon built from
+// source into this package's build/ folder. Plain JavaScript, because the install script uses it before
+// any TypeScript is built; the loader (lib/index.ts) and `npm run doctor` use it too.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+export const nativeVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+export const sourceBuildPath = join(packageDir, 'build', 'Release', 'mlxts.node');
+
+/**
+ * The platforms a prebuilt package is made for: npm's os/cpu/libc fields, and the oldest glibc its binaries
+ * load on (MLX's Linux wheel is manylinux_2_35; the addon is built with g++ 12, which needs libstdc++'s
+ * GLIBCXX_3.4.30, as on Ubuntu 22.04 and Debian 12). darwin-arm64 is built on a Mac (docs/concepts/install.md).
+ */
+export const prebuiltPlatforms = {
+  'linux-x64': { os: 'linux', cpu: 'x64', libc: 'glibc', glibc: '2.35' },
+  'darwin-arm64': { os: 'darwin', cpu: 'arm64' },
+};
+
+export const prebuiltPackageName = (platform) => `@mlxts/native-${platform}`;
+
+const howToBuild =
+  'build it from source with `npm rebuild @mlxts/native` (needs Python 3 with pip, CMake, Ninja and a C++20 compiler; see the install docs)';
+
+/** -1, 0 or 1 as dotted version a is older than, equal to or newer than b. */
+export function compareVersions(a, b) {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/**
+ * The prebuilt package for `system` ({ platform, arch, glibc }), if one is installed and fits:
+ * `{ package, path }`, or `{ reason }` saying why not. `findInstalled(name)` returns the installed
+ * package's `{ dir, version }` or undefined.
+ */
+export function prebuiltFor(system, findInstalled) {
+  const key = `${system.platform}-${system.arch}`;
+  const spec = prebuiltPlatforms[key];
+  if (!spec) {
+    return { reason: `there is no prebuilt binary for ${key} (there are for: ${Object.keys(prebuiltPlatforms).join(', ')})` };
+  }
+  const name = prebuiltPackageName(key);
+  if (spec.libc === 'glibc' && !system.glibc) {
+    return { reason: `${name} needs glibc, and this system's C library is another one (musl?)` };
+  }
+  if (spec.glibc && compareVersions(system.glibc, spec.glibc) < 0) {
+    return { reason: `${name} needs glibc >= ${spec.glibc} (MLX's Linux build is manylinux_${spec.glibc.replace('.', '_')}); this system has glibc ${system.glibc}` };
+  }
+  const installed = findInstalled(name);
+  if (!installed) {
+    return { reason: `${name} is not installed (npm installs it as an optional dependency unless optional dependencies are omitted)` };
+  }
+  if (installed.version !== nativeVersion) {
+    return { reason: `${name} ${installed.version} is installed, but @mlxts/native is ${nativeVersion}: install matching versions` };
+  }
+  return { package: name, path: join(installed.dir, 'mlxts.node') };
+}
+
+/**
+ * Decides which binary to load: `{ kind: 'source' | 'prebuilt', path, package? }`, or `{ kind: 'none', reason }`.
+ * A source build wins when there is one: it exists only where it was asked for (MLXTS_BUILD_FROM_SOURCE=1
+ * at install, `npm rebuild`, a repository checkout) or where no prebuilt fitted. MLXTS_BUILD_FROM_SOURCE=1
+ * at load time accepts nothing else.
+ */
+export function chooseBinary({ env, system, sourceBuilt, findInstalled }) {
+  const source = { kind: 'source', path: sourceBuildPath };
+  if (env.MLXTS_BUILD_FROM_SOURCE === '1') {
+    return sourceBuilt ? source : { kind: 'none', reason: `MLXTS_BUILD_FROM_SOURCE=1 is set and there is no source build: ${howToBuild}` };
+  }
+  if (sourceBuilt) return source;
+  const prebuilt = prebuiltFor(system, findInstalled);
+  if (prebuilt.path) return { kind: 'prebuilt', package: prebuilt.package, path: prebuilt.path };
+  return { kind: 'none', reason: `no prebuilt binary fits: ${prebuilt.reason}; and there is no source build: ${howToBuild}` };
+}
+
+/** This process's platform, architecture and glibc version (undefined off glibc). */
+export function currentSystem() {
+  const glibc = process.platform === 'linux' ? process.report.getReport().header.glibcVersionRuntime : undefined;
+  return { platform: process.platform, arch: process.arch, glibc };
+}
+
+/** Where an installed package is, and its version, as Node resolves it from this package. */
+export function findInstalled(name) {
+  let manifest;
+  try {
+    manifest = require.resolve(`${name}/package.json`);
+  } catch {
+    return undefined;
+  }
+  if (!existsSync(join(dirname(manifest), 'mlxts.node'))) return undefined;
+  return { dir: dirname(manifest), version: JSON.parse(readFileSync(manifest, 'utf8')).version };
+}
+
+/** The binary this process loads (see chooseBinary). */
+export function locateBinary(env = process.env) {
+  return chooseBinary({ env, system: currentSystem(), sourceBuilt: existsSync(sourceBuildPath), findInstalled });
+}
