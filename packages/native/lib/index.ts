@@ -232,7 +232,11 @@ function load(): Binding {
     return withBlasWaitPolicy(() => require(binary.path) as Binding);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`@mlxts/native: the ${what} (${binary.path}) could not be loaded (${reason}). Run \`npm rebuild @mlxts/native\` with MLXTS_BUILD_FROM_SOURCE=1 to build it from source; see the install docs for MLX_DIR and MLXTS_BACKEND.`);
+    const hint =
+      binary.kind === 'prebuilt' && binary.package.endsWith('-cuda')
+        ? "It needs NVIDIA's CUDA 13 libraries (cuBLAS, cuFFT, cuSOLVER, NVRTC, cuDNN 9, NCCL) on the library path (see the install docs); MLXTS_BACKEND=cpu loads the CPU package instead."
+        : 'Run `MLXTS_BUILD_FROM_SOURCE=1 npm rebuild @mlxts/native` to build it from source; see the install docs for MLX_DIR and MLXTS_BACKEND.';
+    throw new Error(`@mlxts/native: the ${what} (${binary.path}) could not be loaded (${reason}). ${hint}`);
   }
 }
 

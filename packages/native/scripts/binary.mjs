@@ -14,13 +14,16 @@ export const nativeVersion = JSON.parse(readFileSync(join(packageDir, 'package.j
 export const sourceBuildPath = join(packageDir, 'build', 'Release', 'mlxts.node');
 
 /**
- * The platforms a prebuilt package is made for: npm's os/cpu/libc fields, and the oldest glibc its binaries
- * load on (MLX's Linux wheel is manylinux_2_35; the addon is built with g++ 12, which needs libstdc++'s
- * GLIBCXX_3.4.30, as on Ubuntu 22.04 and Debian 12). darwin-arm64 is built on a Mac (docs/concepts/install.md).
+ * The prebuilt packages, by name suffix: npm's os/cpu/libc fields, the oldest glibc their binaries load on
+ * (MLX's Linux wheels are manylinux_2_35; the addon is built with g++ 12, which needs libstdc++'s
+ * GLIBCXX_3.4.30, as on Ubuntu 22.04 and Debian 12) and the MLX backend. The CUDA package is installed by
+ * hand (it needs NVIDIA's CUDA 13 libraries beside it); darwin-arm64 is built on a Mac. See
+ * docs/concepts/install.md.
  */
 export const prebuiltPlatforms = {
-  'linux-x64': { os: 'linux', cpu: 'x64', libc: 'glibc', glibc: '2.35' },
-  'darwin-arm64': { os: 'darwin', cpu: 'arm64' },
+  'linux-x64': { os: 'linux', cpu: 'x64', libc: 'glibc', glibc: '2.35', backend: 'cpu' },
+  'linux-x64-cuda': { os: 'linux', cpu: 'x64', libc: 'glibc', glibc: '2.35', backend: 'cuda' },
+  'darwin-arm64': { os: 'darwin', cpu: 'arm64', backend: 'metal' },
 };
 
 export const prebuiltPackageName = (platform) => `@mlxts/native-${platform}`;
@@ -42,15 +45,31 @@ export function compareVersions(a, b) {
 /**
  * The prebuilt package for `system` ({ platform, arch, glibc }), if one is installed and fits:
  * `{ package, path }`, or `{ reason }` saying why not. `findInstalled(name)` returns the installed
- * package's `{ dir, version }` or undefined.
+ * package's `{ dir, version }` or undefined. `backend` is MLXTS_BACKEND: 'cuda' takes only the CUDA
+ * package, 'cpu' never; unset, an installed CUDA package comes first (installing it is the choice).
  */
-export function prebuiltFor(system, findInstalled) {
-  const key = `${system.platform}-${system.arch}`;
-  const spec = prebuiltPlatforms[key];
-  if (!spec) {
-    return { reason: `there is no prebuilt binary for ${key} (there are for: ${Object.keys(prebuiltPlatforms).join(', ')})` };
+export function prebuiltFor(system, findInstalled, backend) {
+  if (backend !== undefined && !['cpu', 'cuda'].includes(backend)) {
+    return { reason: `MLXTS_BACKEND=${backend} is not known; use cpu or cuda` };
   }
-  const name = prebuiltPackageName(key);
+  const key = `${system.platform}-${system.arch}`;
+  const wanted = { cuda: (b) => b === 'cuda', cpu: (b) => b !== 'cuda', undefined: () => true }[backend];
+  // An installed CUDA package comes first.
+  const candidates = [`${key}-cuda`, key].filter((k) => k in prebuiltPlatforms && wanted(prebuiltPlatforms[k].backend));
+  if (candidates.length === 0) {
+    const which = backend === 'cuda' ? 'CUDA ' : '';
+    return { reason: `there is no ${which}prebuilt binary for ${key} (there are for: ${Object.keys(prebuiltPlatforms).join(', ')})` };
+  }
+  const results = candidates.map((candidate) => fits(candidate, system, findInstalled));
+  const found = results.find((r) => r.path);
+  if (found) return found;
+  // The telling reason: not "the CUDA package is not installed" when it is the CPU one that was expected.
+  return { reason: (results.find((r) => !r.absent) ?? results.at(-1)).reason };
+}
+
+function fits(platform, system, findInstalled) {
+  const spec = prebuiltPlatforms[platform];
+  const name = prebuiltPackageName(platform);
   if (spec.libc === 'glibc' && !system.glibc) {
     return { reason: `${name} needs glibc, and this system's C library is another one (musl?)` };
   }
@@ -59,7 +78,8 @@ export function prebuiltFor(system, findInstalled) {
   }
   const installed = findInstalled(name);
   if (!installed) {
-    return { reason: `${name} is not installed (npm installs it as an optional dependency unless optional dependencies are omitted)` };
+    const how = spec.backend === 'cuda' ? 'install it with npm install' : 'npm installs it as an optional dependency unless optional dependencies are omitted';
+    return { absent: true, reason: `${name} is not installed (${how})` };
   }
   if (installed.version !== nativeVersion) {
     return { reason: `${name} ${installed.version} is installed, but @mlxts/native is ${nativeVersion}: install matching versions` };
@@ -79,7 +99,7 @@ export function chooseBinary({ env, system, sourceBuilt, findInstalled }) {
     return sourceBuilt ? source : { kind: 'none', reason: `MLXTS_BUILD_FROM_SOURCE=1 is set and there is no source build: ${howToBuild}` };
   }
   if (sourceBuilt) return source;
-  const prebuilt = prebuiltFor(system, findInstalled);
+  const prebuilt = prebuiltFor(system, findInstalled, env.MLXTS_BACKEND?.toLowerCase());
   if (prebuilt.path) return { kind: 'prebuilt', package: prebuilt.package, path: prebuilt.path };
   return { kind: 'none', reason: `no prebuilt binary fits: ${prebuilt.reason}; and there is no source build: ${howToBuild}` };
 }

@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 // MLXTS_BUILD_FROM_SOURCE=1 builds all the same.
 if (process.argv.includes('--if-missing') && process.env.MLXTS_BUILD_FROM_SOURCE !== '1') {
   if (existsSync(sourceBuildPath)) process.exit(0);
-  const prebuilt = prebuiltFor(currentSystem(), findInstalled);
+  const prebuilt = prebuiltFor(currentSystem(), findInstalled, process.env.MLXTS_BACKEND?.toLowerCase());
   if (prebuilt.path) {
     console.log(`[mlxts] using the prebuilt addon of ${prebuilt.package}; nothing to build`);
     process.exit(0);

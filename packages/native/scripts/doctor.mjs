@@ -25,6 +25,12 @@ function loadedBlas(libmlx) {
   return libs.length > 0 ? libs.join(', ') : 'none linked dynamically';
 }
 
+/** The libraries libmlx.so needs that the dynamic loader cannot find (for CUDA: NVIDIA's, when not on the library path). */
+function missingLibraries(libmlx) {
+  const ldd = spawnSync('ldd', [libmlx], { encoding: 'utf8' });
+  return ldd.status === 0 ? ldd.stdout.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(' ')[0]) : [];
+}
+
 export function doctorReport() {
   const lines = [];
   const add = (key, value) => lines.push(`${(key + ':').padEnd(16)} ${value}`);
@@ -49,7 +55,10 @@ export function doctorReport() {
     const manifest = JSON.parse(readFileSync(join(bundled, 'package.json'), 'utf8'));
     add('mlx source', `bundled in ${binary.package} ${manifest.version}`);
     add('blas/lapack', `${manifest.mlxts?.blas ?? 'unknown'} (bundled)`);
-    add('libmlx loads', loadedBlas(join(bundled, 'libmlx.so')));
+    const libmlx = [join(bundled, 'libmlx.so'), join(bundled, 'lib', 'libmlx.so')].find((p) => existsSync(p));
+    add('libmlx loads', loadedBlas(libmlx));
+    const missing = missingLibraries(libmlx);
+    if (missing.length > 0) add('not found', `${missing.join(', ')} (put them on the library path: see the install docs)`);
   } else if (process.env.MLX_DIR) {
     add('mlx source', `MLX_DIR=${process.env.MLX_DIR}`);
     add('blas', loadedBlas(join(process.env.MLX_DIR, 'lib', 'libmlx.so')));

@@ -25,7 +25,7 @@ describe('prebuiltFor', () => {
 
   it('says when the package is absent, or of another version than @mlxts/native', () => {
     expect(prebuiltFor(linux, nothing).reason).toMatch(/@mlxts\/native-linux-x64 is not installed/);
-    const other: FindInstalled = () => ({ dir, version: '0.0.1' });
+    const other: FindInstalled = (name) => (name === '@mlxts/native-linux-x64' ? { dir, version: '0.0.1' } : undefined);
     expect(prebuiltFor(linux, other).reason).toBe(`@mlxts/native-linux-x64 0.0.1 is installed, but @mlxts/native is ${nativeVersion}: install matching versions`);
   });
 
@@ -39,7 +39,7 @@ describe('prebuiltFor', () => {
 
   it('names the platforms it has packages for when there is none for this one', () => {
     expect(prebuiltFor({ platform: 'win32', arch: 'x64', glibc: undefined }, installed).reason).toBe(
-      'there is no prebuilt binary for win32-x64 (there are for: linux-x64, darwin-arm64)',
+      'there is no prebuilt binary for win32-x64 (there are for: linux-x64, linux-x64-cuda, darwin-arm64)',
     );
   });
 });
@@ -74,5 +74,30 @@ describe('compareVersions', () => {
     expect(compareVersions('2.35', '2.35')).toBe(0);
     expect(compareVersions('2.35.1', '2.35')).toBe(1);
     expect(compareVersions('3.0', '2.35')).toBe(1);
+  });
+});
+
+describe('the CUDA package', () => {
+  const cudaDir = join('app', 'node_modules', '@mlxts', 'native-linux-x64-cuda');
+  const both: FindInstalled = (name) => (name.startsWith('@mlxts/native-linux-x64') ? { dir: name === '@mlxts/native-linux-x64' ? dir : cudaDir, version: nativeVersion } : undefined);
+
+  it('is taken when installed, unless MLXTS_BACKEND=cpu', () => {
+    expect(prebuiltFor(linux, both, undefined)).toEqual({ package: '@mlxts/native-linux-x64-cuda', path: join(cudaDir, 'mlxts.node') });
+    expect(prebuiltFor(linux, both, 'cuda').package).toBe('@mlxts/native-linux-x64-cuda');
+    expect(prebuiltFor(linux, both, 'cpu').package).toBe('@mlxts/native-linux-x64');
+  });
+
+  it('is not missed when absent and the CPU package is there, but is when MLXTS_BACKEND=cuda asks for it', () => {
+    expect(prebuiltFor(linux, installed, undefined).package).toBe('@mlxts/native-linux-x64');
+    expect(prebuiltFor(linux, installed, 'cuda').reason).toBe('@mlxts/native-linux-x64-cuda is not installed (install it with npm install)');
+  });
+
+  it('reports the CPU package missing when neither is installed', () => {
+    expect(prebuiltFor(linux, nothing, undefined).reason).toMatch(/^@mlxts\/native-linux-x64 is not installed \(npm installs it/);
+  });
+
+  it('refuses an unknown MLXTS_BACKEND, and CUDA where there is no CUDA package', () => {
+    expect(prebuiltFor(linux, both, 'rocm').reason).toBe('MLXTS_BACKEND=rocm is not known; use cpu or cuda');
+    expect(prebuiltFor({ platform: 'darwin', arch: 'arm64', glibc: undefined }, both, 'cuda').reason).toMatch(/^there is no CUDA prebuilt binary for darwin-arm64/);
   });
 });
