@@ -4,9 +4,9 @@
 //   wheel, OpenBLAS (which the build switched libmlx to, see blas.mjs) and the wheel's libgfortran and
 //   libquadmath that OpenBLAS needs.
 // - @mlxts/native-linux-x64-cuda (MLXTS_BACKEND=cuda, after `MLXTS_BACKEND=cuda npm run build`): the addon,
-//   libmlx.so from the mlx-cuda-13 wheel with the reference BLAS/LAPACK it bundles, in lib/, and the CCCL
-//   headers MLX compiles its GPU kernels against at run time, in include/cccl/ (MLX looks for them beside
-//   its lib/ folder). NVIDIA's CUDA 13 libraries are not carried: they come from the system or NVIDIA's pip
+//   libmlx.so from the mlx-cuda-13 wheel with the reference BLAS/LAPACK it bundles, in lib/, and the CCCL,
+//   CuTe and CUTLASS headers MLX compiles its GPU kernels against at run time, in include/ (MLX looks for them
+//   beside its lib/ folder). NVIDIA's CUDA 13 libraries are not carried: they come from the system or NVIDIA's pip
 //   wheels (docs/concepts/install.md).
 // Every binary is stripped of symbols and then given an RPATH relative to itself ($ORIGIN), so the files find
 // each other wherever the package is installed. No MLX headers or CMake files: nothing is compiled against it.
@@ -89,7 +89,9 @@ if (backend === 'cpu') {
   addBinary('mlxts.node', sourceBuildPath, '$ORIGIN/lib');
   addBinary('lib/libmlx.so', join(sdkLib, 'libmlx.so'), '$ORIGIN');
   for (const lib of readdirSync(wheelLibs)) addBinary(join('lib', lib), join(wheelLibs, lib), '$ORIGIN');
-  cpSync(join(sdk, 'mlx', 'include', 'cccl'), join(out, 'include', 'cccl'), { recursive: true });
+  // MLX compiles GPU kernels at run time with NVRTC against CCCL, CuTe and CUTLASS (include/cccl and include/
+  // beside its lib/); its own device headers are built into libmlx.
+  for (const dir of ['cccl', 'cute', 'cutlass']) cpSync(join(sdk, 'mlx', 'include', dir), join(out, 'include', dir), { recursive: true });
   files = ['mlxts.node', 'lib', 'include'];
   description = `for Linux x86-64 (glibc >= ${spec.glibc}) with an NVIDIA GPU: MLX ${mlxVersion} (CUDA 13); needs NVIDIA's CUDA 13 libraries`;
 }
