@@ -49,7 +49,7 @@ export interface Example {
 
 export interface ErrorCase {
   readonly code: string;
-  readonly error: 'TypeError' | 'MlxError' | 'Error';
+  readonly error: 'TypeError' | 'RangeError' | 'MlxError' | 'Error';
   readonly message: string;
   readonly phase: 'build' | 'eval';
 }

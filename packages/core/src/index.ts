@@ -7,7 +7,7 @@ import './runtime/protocols.js';
 import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
-export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, Stream, TensorData } from '@mlxts/native';
+export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, SharedMemoryObject, Stream, TensorData } from '@mlxts/native';
 export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
 export { operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
@@ -24,7 +24,7 @@ export { compile, disableCompile, enableCompile, type CompileOptions } from './r
 export { checkpoint, customFunction, type CustomFunction } from './runtime/transforms/custom.js';
 export { clearCache, memory, memoryLimit, resetPeakMemory, setCacheLimit, setMemoryLimit } from './runtime/memory.js';
 export { defaultDevice, defaultStream, deviceScope, isAvailable, newStream, setDefaultDevice, synchronize, withDevice } from './runtime/devices.js';
-export { fromBytes, fromSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
+export { fromBytes, fromSharedMemory, listSharedMemory, removeOrphanedSharedMemory, unlinkSharedMemory } from './runtime/interop.js';
 export { buildInfo } from './runtime/info.js';
 export { load, loadAsync } from './io/load.js';
 export type { FileFormat, FormatOfPath, GgufValue, Loaded, LoadedWithMetadata, LoadOptions, LoadResult, TensorMap } from './io/load.js';

@@ -1,6 +1,7 @@
 // Loads the native addon and gives it types. The family packages (@mlxts/core, ...) build the public
 // API on top; this module is their only door to native code.
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { locateBinary, type BinaryChoice } from '../scripts/binary.mjs';
 
 /** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
@@ -98,10 +99,18 @@ export interface Stream {
 
 /** A shared-memory handle from `tensor.toSharedMemory()`: plain data, safe to send to another process. */
 export interface SharedMemoryHandle {
-  name: string;
-  byteLength: number;
-  shape: number[];
-  dtype: DType;
+  readonly name: string;
+  readonly byteLength: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** An unclaimed shared-memory object as `mx.listSharedMemory()` finds it. */
+export interface SharedMemoryObject extends SharedMemoryHandle {
+  /** The process that wrote it. */
+  ownerPid: number;
+  /** Whether that process still runs (an object whose writer has exited is an orphan). */
+  ownerAlive: boolean;
 }
 
 /** Where an evaluated tensor's memory is, for native interop. */
@@ -162,6 +171,7 @@ interface Binding {
   evalAsync(tensors: Tensor[]): Promise<void>;
   memory(): MemoryInfo;
   setErrorClass(cls: typeof MlxError): void;
+  noteExitCode(code: number): void;
   info: BuildInfo;
   ops: Record<string, NativeFunction>;
   defaultDevice(): Device;
@@ -183,6 +193,8 @@ interface Binding {
   toSharedMemory(tensor: Tensor, permissions?: number): SharedMemoryHandle;
   fromSharedMemory(handle: SharedMemoryHandle): Tensor;
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
+  listSharedMemory(): SharedMemoryObject[];
+  removeOrphanedSharedMemory(): SharedMemoryObject[];
   kvCacheAttention: NativeFunction;
   transforms: TransformsBinding;
   loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
@@ -242,6 +254,9 @@ function load(): Binding {
 
 export const native: Binding = load();
 native.setErrorClass(MlxError);
+// The addon needs the exit code to end the process itself when it exits during an evaluation (see
+// the addon's eval.cc). Only the main thread's exit ends the process.
+if (isMainThread) process.on('exit', (code) => native.noteExitCode(typeof code === 'number' ? code : 0));
 
 /** The Tensor class (use `mx.array` or an op to create tensors). */
 export const Tensor: TensorClass = native.Tensor;

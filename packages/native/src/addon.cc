@@ -11,6 +11,7 @@
 #include "kv_cache.h"
 #include "qmm/kernel.h"
 #include "registry.h"
+#include "shared_memory.h"
 #include "tensor.h"
 #include "transforms.h"
 
@@ -69,6 +70,13 @@ Napi::Value js_memory(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value js_note_exit_code(const Napi::CallbackInfo& info) {
+  return guard(info, "noteExitCode", [&]() -> Napi::Value {
+    note_exit_code(conv::integer(info[0], "code"));
+    return info.Env().Undefined();
+  });
+}
+
 Napi::Value set_error_class(const Napi::CallbackInfo& info) {
   return guard(info, "setErrorClass", [&]() -> Napi::Value {
     if (!info[0].IsFunction()) throw ArgumentTypeError("expected a class");
@@ -88,6 +96,7 @@ Napi::Object build_info(Napi::Env env) {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_process();
+  install_exit_guard();
   adopt_current_thread();
   auto* data = new AddonData();
   env.SetInstanceData(data);
@@ -101,9 +110,11 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("evalAsync", Napi::Function::New<js_eval_async>(env, "evalAsync"));
   exports.Set("memory", Napi::Function::New<js_memory>(env, "memory"));
   exports.Set("setErrorClass", Napi::Function::New<set_error_class>(env, "setErrorClass"));
+  exports.Set("noteExitCode", Napi::Function::New<js_note_exit_code>(env, "noteExitCode"));
   exports.Set("info", build_info(env));
   register_devices(env, exports);
   register_interop(env, exports);
+  register_shared_memory(env, exports);
   register_kv_cache(env, exports);
   register_transforms(env, exports);
   register_io_load(env, exports);

@@ -15,6 +15,12 @@ struct ArgumentTypeError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A JS number (or list of numbers) of the right kind outside the values the op allows whatever the
+// tensors are (a negative size, a zero stride): becomes a RangeError "<op>: <message>".
+struct ArgumentRangeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Misuse that is not about types (a disposed tensor, a bad size): becomes an Error "<op>: <message>".
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -33,6 +39,8 @@ Napi::Value guard(const Napi::CallbackInfo& info, const char* op, Body&& body) {
     throw;
   } catch (const ArgumentTypeError& e) {
     throw Napi::TypeError::New(env, std::string(op) + ": " + e.what());
+  } catch (const ArgumentRangeError& e) {
+    throw Napi::RangeError::New(env, std::string(op) + ": " + e.what());
   } catch (const UsageError& e) {
     throw Napi::Error::New(env, std::string(op) + ": " + e.what());
   } catch (const std::exception& e) {

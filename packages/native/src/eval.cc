@@ -14,17 +14,22 @@
 //    always attached to the request that observed it, never to the next graph.
 #include "eval.h"
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include <mlx/primitives.h>
 
 #include "addon_data.h"
 #include "cpu_threads.h"
 #include "errors.h"
+#include "tensor.h"
 #include "transforms_bridge.h"
 
 namespace mlxts {
@@ -38,6 +43,98 @@ struct Job {
   std::function<void()> work;                    // run instead of an evaluation (run_on_eval_thread)
 };
 
+// Failed evaluations. MLX raises a kernel's error once and leaves the arrays it was computing holding
+// whatever their buffers held: after linalg.inv of a singular matrix rejected, reading the tensor gave
+// garbage without an error, and tensors built on it computed from the garbage. So each array a failed
+// evaluation computed that someone can still reach (the request's outputs and live tensors inside its
+// graph) has its buffer replaced by a failure record, which MLX frees with the array like any buffer.
+// Every later evaluation that reaches such an array, a read-back included, fails with the original
+// error before any kernel runs (kernels never see the record).
+namespace failures {
+
+using Record = std::shared_ptr<const std::string>;
+std::mutex records_mutex;
+// The records alive (as the buffer pointers MLX holds), so an array's buffer can be recognised as one.
+std::unordered_set<const void*>* records = new std::unordered_set<const void*>();
+
+void mark(mx::array& array, const Record& error) {
+  auto* record = new Record(error);
+  {
+    std::lock_guard<std::mutex> lock(records_mutex);
+    records->insert(record);
+  }
+  array.set_data(mx::allocator::Data(mx::allocator::Buffer(record), [](mx::allocator::Buffer buffer) {
+    auto* owned = static_cast<Record*>(buffer.ptr());
+    {
+      std::lock_guard<std::mutex> lock(records_mutex);
+      records->erase(owned);
+    }
+    delete owned;
+  }));
+}
+
+// The error of an array marked by a failed evaluation, or nullptr.
+const std::string* error_of(const mx::array& array) {
+  if (array.status() == mx::array::Status::unscheduled || !array.data_shared_ptr()) return nullptr;
+  const void* buffer = array.data_shared_ptr()->buffer().ptr();
+  std::lock_guard<std::mutex> lock(records_mutex);
+  return records->count(buffer) != 0 ? static_cast<const Record*>(buffer)->get() : nullptr;
+}
+
+}  // namespace failures
+
+// What an evaluation is about to compute, found by walking the graph behind its outputs before
+// async_eval (with the MLX lock held).
+struct GraphScan {
+  // The error of a failed array the graph reaches; evaluation must not start.
+  std::string failed;
+  // The nodes it computes that live tensors hold, to mark if it fails.
+  std::vector<mx::array> held;
+};
+
+GraphScan scan_graph(const std::vector<mx::array>& outputs) {
+  GraphScan scan;
+  std::vector<mx::array> stack(outputs.begin(), outputs.end());
+  std::unordered_set<uintptr_t> seen;
+  while (!stack.empty()) {
+    mx::array node = std::move(stack.back());
+    stack.pop_back();
+    if (!seen.insert(node.id()).second) continue;
+    if (node.status() != mx::array::Status::unscheduled || !node.has_primitive()) {
+      if (const std::string* error = failures::error_of(node)) {
+        scan.failed = *error;
+        return scan;
+      }
+      continue;
+    }
+    // Guard for an MLX 0.32.4 defect (get_reduction_plan in mlx/backend/common/reduce.cpp): for a
+    // reduction whose input is not row-contiguous and whose reduced axes all have length 0 or 1, the
+    // plan reads strides.back() of an empty list, and the CPU kernel loops on that garbage stride,
+    // forever in some runs (mx.sum(mx.transpose(mx.zeros([0, 2])), 1)). Such an input is empty, so a
+    // row-contiguous copy of it costs nothing and takes the kernel's well-defined path.
+    if (dynamic_cast<mx::Reduce*>(&node.primitive()) != nullptr && node.inputs()[0].size() == 0) {
+      node.inputs()[0] = mx::contiguous(node.inputs()[0], false, node.primitive().stream());
+    }
+    for (const auto& input : node.inputs()) stack.push_back(input);
+    scan.held.push_back(node);
+    for (const auto& sibling : node.siblings()) scan.held.push_back(sibling);
+  }
+  Tensor::keep_held(scan.held);
+  return scan;
+}
+
+// Marks what a failed evaluation computed. Call with the MLX lock held, once no kernel runs.
+void mark_failed(std::vector<mx::array>& outputs, std::vector<mx::array>& held, const std::string& error) {
+  auto record = std::make_shared<const std::string>(error);
+  for (auto* arrays : {&outputs, &held}) {
+    for (auto& array : *arrays) {
+      if (array.status() != mx::array::Status::unscheduled && failures::error_of(array) == nullptr) {
+        failures::mark(array, record);
+      }
+    }
+  }
+}
+
 class EvalThread {
  public:
   static EvalThread& instance() {
@@ -47,12 +144,16 @@ class EvalThread {
   }
 
   void submit(Job job) {
+    in_flight_.fetch_add(1);
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
       queue_.push_back(std::move(job));
     }
     wake_.notify_one();
   }
+
+  // Jobs submitted and not yet finished (running or queued).
+  bool busy() const { return in_flight_.load() > 0; }
 
  private:
   EvalThread() : thread_([this] { run(); }) { thread_.detach(); }
@@ -75,6 +176,7 @@ class EvalThread {
         drain_released_arrays();
       }
       job.done(std::move(error));
+      in_flight_.fetch_sub(1);
     }
   }
 
@@ -92,10 +194,17 @@ class EvalThread {
   }
 
   static std::string evaluate(std::vector<mx::array>& outputs, std::vector<mx::Stream>& extra) {
+    std::set<mx::Stream> streams(extra.begin(), extra.end());
+    GraphScan scan;
+    std::string error;
     try {
-      std::set<mx::Stream> streams(extra.begin(), extra.end());
       {
         MlxLock lock(mlx_mutex());
+        scan = scan_graph(outputs);
+        if (!scan.failed.empty()) {
+          scan.held.clear();
+          return scan.failed;
+        }
         // An output's own stream finishes after everything it depends on (MLX orders streams with events).
         for (const auto& output : outputs) {
           if (output.has_primitive()) streams.insert(output.primitive().stream());
@@ -107,22 +216,54 @@ class EvalThread {
       for (const auto& stream : streams) mx::synchronize(stream);
       MlxLock lock(mlx_mutex());
       for (auto& output : outputs) output.wait();
+      scan.held.clear();
       return {};
     } catch (const std::exception& e) {
-      std::string message = e.what();
-      return message.empty() ? "evaluation failed" : message;
+      error = e.what();
     } catch (...) {
-      return "evaluation failed";
     }
+    if (error.empty()) error = "evaluation failed";
+    // Kernels the failed evaluation already queued may still run: let them finish before marking.
+    for (const auto& stream : streams) {
+      try {
+        mx::synchronize(stream);
+      } catch (...) {
+      }
+    }
+    MlxLock lock(mlx_mutex());
+    mark_failed(outputs, scan.held, error);
+    scan.held.clear();
+    return error;
   }
 
   std::mutex queue_mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
+  std::atomic<int> in_flight_{0};
   std::thread thread_;
 };
 
+std::atomic<int> exit_code{0};
+
+// exit() runs the destructors of MLX's static objects (its scheduler, allocator and the CPU command
+// encoders), and a kernel or async_eval still running on the eval thread or MLX's stream threads then
+// uses freed memory: process.exit() during an evaluation ended in SIGSEGV. When work is in flight at
+// exit, the process ends here instead, before those destructors, with the exit code JS reported.
+// Registered after init_process() constructed those objects, so it runs before their destructors.
+void end_before_mlx_teardown() {
+  if (!EvalThread::instance().busy()) return;
+  std::fflush(nullptr);
+  std::_Exit(exit_code.load());
+}
+
 }  // namespace
+
+void install_exit_guard() {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit(end_before_mlx_teardown); });
+}
+
+void note_exit_code(int code) { exit_code.store(code); }
 
 struct Completion {
   Napi::Promise::Deferred deferred;

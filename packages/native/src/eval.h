@@ -28,6 +28,13 @@ using SuccessValue = std::function<Napi::Value(Napi::Env)>;
 Napi::Value eval_async(Napi::Env env, const char* op, std::vector<mx::array> outputs, SuccessValue on_success,
                        std::vector<mx::Stream> extra_streams = {});
 
+// Makes process exit safe while evaluations run (see eval.cc). Call once MLX's runtime objects exist
+// (after init_process()); idempotent.
+void install_exit_guard();
+// The exit code the process is ending with (from JS's process 'exit' event), used if exit has to skip
+// MLX's teardown.
+void note_exit_code(int code);
+
 // The per-environment end of the eval thread's completions (a thread-safe function).
 class EvalChannel;
 std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env);

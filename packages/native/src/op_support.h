@@ -64,9 +64,32 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
+// The dtype rule of every op whose result dtype is at_least_float(a) (the reductions mean, var, std,
+// logsumexp, median and linalg.norm, the normalisation softmax and the scan logcumsumexp), as MLX
+// Python gives it: floating inputs keep their dtype, integer and bool inputs give float32, and the op
+// computes in that dtype. MLX 0.32.4 (Python too) computes these in the input's dtype and converts
+// only at the end for some paths: int32 mean and var wrapped in their sums, logsumexp of uint8 over a
+// non-last axis was Infinity, softmax of int32 over a non-last axis was int32 zeros, and the 2-norm of
+// an int32 vector wrapped to 0. So the input is cast first.
+mx::array at_least_float(const mx::array& a);
+
 // LAPACK-backed linalg ops take float32/float64 only: float16 and bfloat16 inputs are computed in float32
 // (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
 mx::array linalg_input(const mx::array& a);
+
+// Guard for an MLX 0.32.4 defect: the CPU kernels of inv, tri_inv, cholesky_inv, lu, lu_factor, solve
+// and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
+// matrix `a` has an empty row or column axis. The op is built by MLX as usual (so its shape and dtype
+// checks run), then the outputs of such a matrix are given without a kernel (linalg_empty_outputs).
+mx::array linalg_empty_outputs(const mx::array& out);
+std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs);
+std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs);
+template <class Op, class... Rest>
+auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
+  auto out = op(a, std::forward<Rest>(rest)...);
+  bool empty_matrix = a.ndim() >= 2 && (a.shape(-1) == 0 || a.shape(-2) == 0);
+  return empty_matrix ? linalg_empty_outputs(out) : out;
+}
 
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
@@ -106,6 +129,9 @@ mx::array segmented_mm(const mx::array& a, const mx::array& b, const mx::array& 
 
 // Elementwise math (support_math.cc).
 
+// MLX's sign of a real NaN is 0; NumPy's (and this one's) is NaN.
+mx::array sign(const mx::array& a, mx::StreamOrDevice s);
+
 // A clip bound given as a JS number: a weak scalar that takes the dtype of `a`, by the same rule as
 // operand conversion (a non-integral number beside an integer or bool tensor is float32).
 mx::array weak_scalar_like(const mx::array& a, double value);
@@ -138,6 +164,8 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
 std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
+// reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
+mx::array reshape(const mx::array& a, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
@@ -308,6 +336,13 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
 mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
+// n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
+// (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
+mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
+// in the memory limit.
+std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
+                                 mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
 

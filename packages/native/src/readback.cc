@@ -47,9 +47,15 @@ size_t element_bytes(napi_typedarray_type type) {
 
 }  // namespace
 
+void require_copy_fits(size_t bytes) {
+  long double total = static_cast<long double>(mx::get_active_memory()) + bytes;
+  require_fits_in_memory(total, "a JS copy of " + std::to_string(bytes) + " bytes beside MLX's active memory");
+}
+
 Napi::Value to_typed_array(Napi::Env env, const mx::array& evaluated) {
   napi_typedarray_type type = typed_array_type(evaluated.dtype());
   size_t bytes = evaluated.nbytes();
+  require_copy_fits(bytes);
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
   if (bytes > 0) std::memcpy(buffer.Data(), evaluated.data<uint8_t>(), bytes);
   napi_value out;

@@ -10,6 +10,11 @@ namespace mlxts {
 // it already is). Call with the MLX lock held.
 mx::array readable(const mx::array& array);
 
+// Refuses a JS copy of `bytes` that would take MLX's active memory plus the copy past MLX's memory
+// limit: V8 ends the process when it cannot allocate an ArrayBuffer's memory, so the copy must be
+// refused before it is attempted.
+void require_copy_fits(size_t bytes);
+
 // A TypedArray holding a copy of an evaluated, row-contiguous array (ARCHITECTURE §6 mapping:
 // bool -> Uint8Array, float16/bfloat16 -> Uint16Array bits, complex64 -> interleaved Float32Array,
 // 64-bit integers -> BigInt64Array/BigUint64Array). Call with the MLX lock held.

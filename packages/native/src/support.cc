@@ -54,8 +54,32 @@ int normalize_axis(int axis, int ndim, const std::string& what) {
   return axis < 0 ? axis + ndim : axis;
 }
 
+mx::array at_least_float(const mx::array& a) {
+  return mx::issubdtype(a.dtype(), mx::inexact) ? a : mx::astype(a, mx::float32);
+}
+
 mx::array linalg_input(const mx::array& a) {
   return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
+}
+
+mx::array linalg_empty_outputs(const mx::array& out) { return mx::zeros(out.shape(), out.dtype()); }
+
+std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs) {
+  std::vector<mx::array> replaced;
+  for (const auto& out : outs) {
+    // The one output of an empty matrix that has elements: lu's row indices of an [..., M, 0] matrix,
+    // the identity order.
+    if (out.size() > 0) {
+      replaced.push_back(mx::broadcast_to(mx::arange(out.shape(-1), out.dtype()), out.shape()));
+    } else {
+      replaced.push_back(linalg_empty_outputs(out));
+    }
+  }
+  return replaced;
+}
+
+std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs) {
+  return {linalg_empty_outputs(outs.first), linalg_empty_outputs(outs.second)};
 }
 
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {

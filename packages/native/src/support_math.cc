@@ -58,4 +58,10 @@ mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s) {
   return mx::diff(a, n, axis, s);
 }
 
+mx::array sign(const mx::array& a, mx::StreamOrDevice s) {
+  mx::array out = mx::sign(a, s);
+  if (!mx::issubdtype(a.dtype(), mx::floating)) return out;
+  return mx::where(mx::isnan(a, s), a, out, s);
+}
+
 }  // namespace mlxts::support

@@ -121,4 +121,21 @@ std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice 
   return mx::unstack(a, axis, s);
 }
 
+mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s) {
+  if (n < 0 || m < 0) {
+    throw ArgumentRangeError("n and m must be >= 0, got " + std::to_string(n) + " and " + std::to_string(m));
+  }
+  if (n == 0 || m == 0) return mx::zeros({n, m}, dtype, s);
+  return mx::tri(n, m, k, dtype, s);
+}
+
+std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
+                                mx::StreamOrDevice s) {
+  // Each output's shape and strides hold an int and an int64 per axis.
+  long double n = arrays.size();
+  require_fits_in_memory(n * n * (sizeof(int) + sizeof(int64_t)), "the shapes of " + std::to_string(arrays.size()) +
+                                                                         " grids of " + std::to_string(arrays.size()) + " axes");
+  return mx::meshgrid(arrays, sparse, indexing, s);
+}
+
 }  // namespace mlxts::support

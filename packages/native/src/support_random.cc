@@ -24,20 +24,25 @@ uint64_t random_seed_value(double seed) {
   return static_cast<uint64_t>(seed);
 }
 
-// Refuses a sample (or an intermediate of that many elements) that cannot fit in MLX's memory limit,
-// computed in floating point so that a size overflowing size_t is refused too.
-void random_check_size(const mx::Shape& shape, mx::Dtype dtype, const char* what) {
-  long double bytes = dtype.size();
+// Refuses a sample whose working set cannot fit in MLX's memory limit, computed in floating point so
+// that a size overflowing size_t is refused too. MLX's samplers draw uint32 bits and compute in float32
+// whatever the sample dtype, so the peak is the sample plus `float32_arrays` float32 arrays of its
+// size, one fewer when the sample itself is 4 bytes wide (MLX then reuses the buffers). Measured on MLX
+// 0.32.4: one for uniform, normal, randint, bernoulli, gumbel and truncatedNormal (a float16 sample
+// peaks at 3x its size, an int8 one at 5x), three for laplace, two for permutation and categorical.
+void random_check_size(const mx::Shape& shape, mx::Dtype dtype, const char* what, int float32_arrays = 1) {
+  int extra = dtype.size() == 4 ? float32_arrays - 1 : float32_arrays;
+  long double bytes = dtype.size() + 4.0L * extra;
   for (int d : shape) bytes *= d;
   if (bytes <= static_cast<long double>(memory_limit())) return;
   std::string dims;
   for (int d : shape) dims += (dims.empty() ? "" : ",") + std::to_string(d);
-  require_fits_in_memory(bytes, std::string(what) + " of shape (" + dims + ")");
+  require_fits_in_memory(bytes, std::string(what) + " of shape (" + dims + ") and its float32 working set");
 }
 
-mx::Shape random_shape(const std::optional<mx::Shape>& shape, mx::Dtype dtype) {
+mx::Shape random_shape(const std::optional<mx::Shape>& shape, mx::Dtype dtype, int float32_arrays = 1) {
   mx::Shape out = shape.value_or(mx::Shape{});
-  random_check_size(out, dtype, "a sample");
+  random_check_size(out, dtype, "a sample", float32_arrays);
   return out;
 }
 
@@ -132,7 +137,7 @@ mx::array random_gumbel(const std::optional<mx::Shape>& shape, mx::Dtype dtype, 
 mx::array random_laplace(const std::optional<mx::Shape>& shape, mx::Dtype dtype, double loc, double scale,
                          const std::optional<mx::array>& key, mx::StreamOrDevice s) {
   random_check_real_float(dtype, "laplace");
-  return mx::random::laplace(random_shape(shape, dtype), dtype, static_cast<float>(loc), static_cast<float>(scale),
+  return mx::random::laplace(random_shape(shape, dtype, 3), dtype, static_cast<float>(loc), static_cast<float>(scale),
                              key, s);
 }
 
@@ -153,7 +158,7 @@ mx::array random_categorical(const mx::array& logits, int axis, const std::optio
   }
   mx::Shape noise = result;
   noise.push_back(logits.shape(ax));
-  random_check_size(noise, mx::float32, "the Gumbel noise");
+  random_check_size(noise, mx::float32, "the Gumbel noise", 2);
   bool empty = false;
   for (int d : result) empty = empty || d == 0;
   if (empty) {
@@ -172,7 +177,7 @@ mx::array random_categorical(const mx::array& logits, int axis, const std::optio
 
 mx::array random_permutation(int n, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
   if (n < 0) throw std::invalid_argument("permutation of a negative count " + std::to_string(n));
-  random_check_size({n}, mx::uint32, "a permutation");
+  random_check_size({n}, mx::uint32, "a permutation", 2);
   return mx::random::permutation(n, key, s);
 }
 
@@ -187,7 +192,7 @@ mx::array random_multivariate_normal(const mx::array& mean, const mx::array& cov
                                      const std::optional<mx::array>& key, mx::StreamOrDevice s) {
   mx::Shape out = shape.value_or(mx::Shape{});
   if (mean.ndim() > 0) out.push_back(mean.shape(-1));
-  random_check_size(out, mx::float32, "a sample");
+  random_check_size(out, mx::float32, "a sample", 2);
   return mx::random::multivariate_normal(mean, cov, shape.value_or(mx::Shape{}), dtype, key, s);
 }
 

@@ -1,4 +1,5 @@
 // Shape-op helpers (support_shape.cc): argument forms MLX's C++ signatures do not take directly.
+#include <algorithm>
 #include <string>
 
 #include "op_support.h"
@@ -18,6 +19,18 @@ std::pair<int, int> pair_of(Napi::Value v, const std::string& name) {
   if (xs.size() == 1) return {xs[0], xs[0]};
   if (xs.size() == 2) return {xs[0], xs[1]};
   throw ArgumentTypeError(name + " must be an integer, [n] or [before, after]");
+}
+
+// Guard for MLX 0.32.4 defects: reshape and unflatten accept negative entries other than -1 (building
+// a tensor of shape [-2, -2]), and unflatten divides by zero (SIGFPE) inferring -1 beside a 0.
+mx::Shape inferable_shape(const std::vector<int>& shape) {
+  for (int d : shape) {
+    if (d < -1) throw ArgumentRangeError("shape entries must be >= 0, or -1 for the one inferred entry, got " + std::to_string(d));
+  }
+  if (std::count(shape.begin(), shape.end(), 0) > 0 && std::count(shape.begin(), shape.end(), -1) > 0) {
+    throw ArgumentRangeError("cannot infer the -1 entry of shape when another entry is 0");
+  }
+  return to_shape(shape);
 }
 
 }  // namespace
@@ -84,8 +97,12 @@ mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::opt
   return mx::roll(a, to_shape(shift), *axes, s);
 }
 
+mx::array reshape(const mx::array& a, const std::vector<int>& shape, mx::StreamOrDevice s) {
+  return mx::reshape(a, inferable_shape(shape), s);
+}
+
 mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s) {
-  return mx::unflatten(a, axis, to_shape(shape), s);
+  return mx::unflatten(a, axis, inferable_shape(shape), s);
 }
 
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s) {

@@ -27,6 +27,11 @@ std::unordered_set<const Tensor*>& registry() {
   static auto* tensors = new std::unordered_set<const Tensor*>();
   return *tensors;
 }
+// The identities (mx::array::id) of the arrays live tensors hold, under registry_mutex.
+std::unordered_multiset<uintptr_t>& held_ids() {
+  static auto* ids = new std::unordered_multiset<uintptr_t>();
+  return *ids;
+}
 }  // namespace
 
 std::atomic<int64_t> Tensor::live_{0};
@@ -50,13 +55,26 @@ Napi::Function Tensor::define_class(Napi::Env env) {
 
 namespace {
 
-// A result larger than the memory limit is refused when the op is built (see require_fits_in_memory).
+// A result larger than the memory limit is refused when the op is built (see require_fits_in_memory),
+// and so is every result once MLX's active memory is past the limit. The second is the pressure valve
+// for undisposed tensors: their finalizers run only between event-loop turns, so a synchronous loop that
+// never disposes grew until the system killed the process; now it stops at the limit with an error
+// that says what to do.
 void check_fits_in_memory(const mx::array& array) {
+  size_t limit = mlxts::memory_limit();
+  size_t active = mx::get_active_memory();
+  if (active > limit) {
+    throw std::invalid_argument(
+        "MLX's active memory (" + std::to_string(active) + " bytes, " + std::to_string(Tensor::live_count()) +
+        " live tensors) is past its memory limit (" + std::to_string(limit) +
+        " bytes): dispose tensors you no longer need (t.dispose(), mx.tidy); tensors left to the garbage "
+        "collector are freed only between event-loop turns");
+  }
   // From the shape in floating point: MLX's element count wraps around for shapes such as
   // [65536, 65536, 65536, 65536], whose nbytes() is then 0.
   long double bytes = array.itemsize();
   for (int d : array.shape()) bytes *= d;
-  if (bytes <= static_cast<long double>(mlxts::memory_limit())) return;
+  if (bytes <= static_cast<long double>(limit)) return;
   std::string shape;
   for (int d : array.shape()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
   require_fits_in_memory(bytes, "the result (shape (" + shape + "), " + dtype_name(array.dtype()) + ")");
@@ -70,7 +88,10 @@ void report_external(Napi::Env env, int64_t delta) {
   thread_local int64_t pending = 0;
   pending += delta;
   if (pending >= kBatch || pending <= -kBatch) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, pending);
+    // The status is ignored: this runs in finalizers too, where nothing may throw (a failure only means
+    // the environment is shutting down).
+    int64_t adjusted = 0;
+    napi_adjust_external_memory(env, pending, &adjusted);
     pending = 0;
   }
 }
@@ -94,6 +115,7 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
     registry().insert(this);
+    held_ids().insert(array_->id());
   }
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
@@ -116,8 +138,20 @@ const mx::array& Tensor::array(const char* role) const {
   return *array_;
 }
 
+void Tensor::keep_held(std::vector<mx::array>& arrays) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto& ids = held_ids();
+  arrays.erase(std::remove_if(arrays.begin(), arrays.end(), [&](const mx::array& a) { return ids.count(a.id()) == 0; }),
+               arrays.end());
+}
+
 void Tensor::release(Napi::Env* env) {
   if (!array_) return;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto& ids = held_ids();
+    ids.erase(ids.find(array_->id()));
+  }
   release_array(std::move(*array_));
   array_.reset();
   live_.fetch_sub(1, std::memory_order_relaxed);

@@ -18,6 +18,8 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   static Tensor* from(Napi::Value value);
   // Tensors created and not yet disposed or collected, across every JS thread.
   static int64_t live_count();
+  // Keeps the arrays some live tensor holds (the same graph node, not a copy) and drops the rest.
+  static void keep_held(std::vector<mx::array>& arrays);
 
   explicit Tensor(const Napi::CallbackInfo& info);
   ~Tensor() override;

@@ -38,7 +38,7 @@ export interface OpSuite {
   /** Why the op has no property test here (where it is tested instead). */
   skip?: string;
   examples: { title: string; run: () => unknown; expect: unknown }[];
-  errors: { code: string; run: () => unknown; error: 'TypeError' | 'MlxError' | 'Error'; message: string; phase: 'build' | 'eval' }[];
+  errors: { code: string; run: () => unknown; error: 'TypeError' | 'RangeError' | 'MlxError' | 'Error'; message: string; phase: 'build' | 'eval' }[];
 }
 
 export function opSuite(suite: OpSuite): void {
@@ -65,6 +65,7 @@ function expectThrows(op: string, err: OpSuite['errors'][number]): void {
   const error = thrown as Error;
   if (err.error === 'MlxError') expect(error).toBeInstanceOf(mx.MlxError);
   else if (err.error === 'TypeError') expect(error).toBeInstanceOf(TypeError);
+  else if (err.error === 'RangeError') expect(error).toBeInstanceOf(RangeError);
   else expect(error.name).toBe('Error');
   // An error raised by a kernel surfaces where the tensor is read back, so it names that call instead.
   if (err.phase === 'build') expect(error.message.startsWith(`${op}:`), `"${error.message}" starts with the op name`).toBe(true);

@@ -1,6 +1,6 @@
 // Bytes in and out, zero-copy export, raw pointers and shared-memory IPC.
-import { native, Tensor, type DataPointer, type DType, type SharedMemoryHandle } from '@mlxts/native';
-import { track } from './call.js';
+import { native, Tensor, type DataPointer, type DType, type SharedMemoryHandle, type SharedMemoryObject } from '@mlxts/native';
+import { checkOptions, track } from './call.js';
 
 declare module '@mlxts/native' {
   interface Tensor {
@@ -17,9 +17,10 @@ declare module '@mlxts/native' {
     /** Evaluates the tensor and returns the address of its memory, for handing to native code. */
     dataPointer(): DataPointer;
     /**
-     * Evaluates and copies the tensor into a new POSIX shared-memory object; returns a plain handle that
-     * another process passes to `mx.fromSharedMemory`. The object exists until it is claimed or
-     * `mx.unlinkSharedMemory(handle)` removes it.
+     * Evaluates and copies the tensor into a new POSIX shared-memory object, after a header naming its
+     * dtype, shape and this process; returns a plain handle that another process passes to
+     * `mx.fromSharedMemory`. The object exists until it is claimed or `mx.unlinkSharedMemory(handle)`
+     * removes it (`mx.removeOrphanedSharedMemory()` finds those whose writer has exited).
      */
     toSharedMemory(options?: { permissions?: number }): SharedMemoryHandle;
   }
@@ -44,6 +45,7 @@ Tensor.prototype.dataPointer = function (this: Tensor): DataPointer {
 };
 
 Tensor.prototype.toSharedMemory = function (this: Tensor, options?: { permissions?: number }): SharedMemoryHandle {
+  if (options !== undefined) checkOptions('toSharedMemory', options, ['permissions']);
   return native.toSharedMemory(this, options?.permissions);
 };
 
@@ -53,14 +55,32 @@ export function fromBytes(buffer: ArrayBuffer | ArrayBufferView, shape: number[]
 }
 
 /**
- * Claims a tensor another process put in shared memory: copies it in and unlinks the shared-memory
- * name, so each handle can be claimed once.
+ * Claims a tensor another process put in shared memory: checks the object against the handle (an
+ * object mlxts wrote, holding that dtype and shape; otherwise an MlxError and the object is left
+ * alone), copies it in and unlinks the name, so each handle can be claimed once.
  */
 export function fromSharedMemory(handle: SharedMemoryHandle): Tensor {
   return track(native.fromSharedMemory(handle));
 }
 
-/** Removes an unclaimed shared-memory object; false if it was already gone. */
+/** Removes an unclaimed shared-memory object (checked like `fromSharedMemory`); false if it was already gone. */
 export function unlinkSharedMemory(handle: SharedMemoryHandle): boolean {
   return native.unlinkSharedMemory(handle);
+}
+
+/**
+ * The unclaimed objects `toSharedMemory` wrote (any process of this user), with the process that wrote
+ * each and whether it still runs. Linux keeps POSIX shared memory in /dev/shm; where there is no such
+ * directory the list is empty.
+ */
+export function listSharedMemory(): SharedMemoryObject[] {
+  return native.listSharedMemory();
+}
+
+/**
+ * Unlinks the unclaimed objects whose writing process has exited (left by a crashed producer, or
+ * never claimed) and returns them. Run it where no consumer still expects such a handle.
+ */
+export function removeOrphanedSharedMemory(): SharedMemoryObject[] {
+  return native.removeOrphanedSharedMemory();
 }

@@ -17,7 +17,7 @@ opSuite({
   },
   examples: [
     { title: "Signs", run: () => mx.sign(mx.array([-2.5, 0, 3, -Infinity])), expect: [-1, 0, 1, -1] },
-    { title: "NaN gives 0", run: () => mx.sign(mx.array([NaN])), expect: [0] },
+    { title: "NaN stays NaN", run: () => mx.sign(mx.array([NaN, -0])), expect: [NaN, 0] },
     { title: "Complex input gives the unit phase", run: () => mx.sign(mx.array(new Float32Array([3, 4]).buffer, 'complex64')), expect: [{ "re": 0.6000000238418579, "im": 0.800000011920929 }] },
   ],
   errors: [

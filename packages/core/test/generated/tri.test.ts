@@ -6,11 +6,12 @@ opSuite({
   name: 'tri',
   skip: "Checked by its examples against hand-written matrices.",
   examples: [
-    { title: "A negative size is empty", run: () => mx.tri(-1).shape, expect: [0, 0] },
+    { title: "No rows", run: () => mx.tri(0, 3).shape, expect: [0, 3] },
     { title: "Lower triangle", run: () => mx.tri(3), expect: [[1, 0, 0], [1, 1, 0], [1, 1, 1]] },
     { title: "Rectangular with an offset", run: () => mx.tri(2, 3, 1), expect: [[1, 1, 0], [1, 1, 1]] },
   ],
   errors: [
     { code: "mx.tri('3' as never)", run: () => mx.tri('3' as never), error: "TypeError", message: "n must be", phase: "build" },
+    { code: "mx.tri(-1)", run: () => mx.tri(-1), error: "RangeError", message: "n and m must be >= 0, got -1 and -1", phase: "build" },
   ],
 });

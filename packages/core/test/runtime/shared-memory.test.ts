@@ -1,6 +1,6 @@
 // Shared-memory IPC across two real processes, including bad handles.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import * as mx from '@mlxts/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,21 +46,60 @@ describe('shared memory', () => {
     t.dispose();
   });
 
-  it('bad handles give clear errors and leak nothing', () => {
+  it('bad handles give clear errors, and a failed claim leaves the object for its rightful claimant', () => {
     const t = mx.ones([4], 'int16');
     const handle = t.toSharedMemory({ permissions: 0o600 });
-    expect(() => mx.fromSharedMemory({ ...handle, byteLength: 6 })).toThrow(/byteLength 6 does not match shape and dtype \(8 bytes\)/);
-    expect(() => mx.fromSharedMemory({ ...handle, dtype: 'float32' })).toThrow(/does not match shape and dtype \(16 bytes\)/);
-    expect(() => mx.fromSharedMemory({ ...handle, shape: [8], byteLength: 16 })).toThrow(/holds 8 bytes, the handle says 16/);
+    const refused = /^(fromSharedMemory|unlinkSharedMemory): the handle says .* but shared memory \/mlxts-\S+ holds int16 \[4\] \(8 bytes\)$/;
+    // Same byte length, other dtype or shape: the header tells them apart.
+    for (const wrong of [{ dtype: 'uint16' }, { shape: [2, 2] }, { dtype: 'int8', shape: [8] }, { byteLength: 6 }, { dtype: 'float32' }]) {
+      expect(() => mx.fromSharedMemory({ ...handle, ...wrong } as mx.SharedMemoryHandle)).toThrow(mx.MlxError);
+      expect(() => mx.fromSharedMemory({ ...handle, ...wrong } as mx.SharedMemoryHandle)).toThrow(refused);
+    }
+    expect(() => mx.unlinkSharedMemory({ ...handle, shape: [2, 2] })).toThrow(refused);
     expect(() => mx.fromSharedMemory({ ...handle, dtype: 'float8' as never })).toThrow(TypeError);
     expect(() => mx.fromSharedMemory({ ...handle, name: 'relative' })).toThrow(TypeError);
+    expect(() => mx.fromSharedMemory({ ...handle, name: '/other-object' })).toThrow(/handle.name must be a name from tensor.toSharedMemory\(\), starting with '\/mlxts-'/);
     expect(() => mx.fromSharedMemory({ ...handle, name: '/mlxts-missing' })).toThrow(/no shared memory named/);
     expect(() => mx.fromSharedMemory(null as never)).toThrow(TypeError);
     expect(exists(handle)).toBe(true); // failed claims leave it for the rightful owner
-    expect(mx.unlinkSharedMemory(handle)).toBe(true);
-    expect(mx.unlinkSharedMemory(handle)).toBe(false);
+    expect(mx.fromSharedMemory(handle).toArray()).toEqual([1, 1, 1, 1]);
     expect(exists(handle)).toBe(false);
-    expect(() => t.toSharedMemory({ permissions: 0o7777 })).toThrow(/permissions/);
+    expect(mx.unlinkSharedMemory(handle)).toBe(false);
+    expect(() => t.toSharedMemory({ permissions: 0o7777 })).toThrow(RangeError);
+    expect(() => t.toSharedMemory({ permission: 0o600 } as never)).toThrow("toSharedMemory: unknown option 'permission'; the options are permissions");
     t.dispose();
+  });
+
+  it('an object mlxts did not write is neither read nor unlinked, whatever its size', () => {
+    const name = `/mlxts-foreign-${process.pid}`;
+    writeFileSync(`/dev/shm${name}`, Buffer.alloc(16, 7));
+    try {
+      const handle = { name, byteLength: 16, shape: [4], dtype: 'float32' } as const;
+      expect(() => mx.fromSharedMemory(handle)).toThrow(`fromSharedMemory: shared memory ${name} was not written by tensor.toSharedMemory()`);
+      expect(() => mx.unlinkSharedMemory(handle)).toThrow(mx.MlxError);
+      expect(existsSync(`/dev/shm${name}`)).toBe(true);
+      expect(mx.listSharedMemory().map((o) => o.name)).not.toContain(name);
+    } finally {
+      rmSync(`/dev/shm${name}`, { force: true });
+    }
+  });
+
+  it('objects whose writer exited (a crashed producer) are listed as orphans and can be removed', async () => {
+    const { handle } = await ask<{ handle: mx.SharedMemoryHandle }>({ type: 'create' });
+    const producer = fork(new URL('./fixtures/shm-child.mjs', import.meta.url));
+    const orphan = await new Promise<mx.SharedMemoryHandle>((resolve) => {
+      producer.once('message', (reply) => resolve((reply as { handle: mx.SharedMemoryHandle }).handle));
+      producer.send({ type: 'create' });
+    });
+    producer.kill('SIGKILL');
+    await new Promise((resolve) => producer.once('exit', resolve));
+    const listed = mx.listSharedMemory();
+    expect(listed.find((o) => o.name === orphan.name)).toEqual({ ...orphan, ownerPid: producer.pid, ownerAlive: false });
+    expect(listed.find((o) => o.name === handle.name)).toEqual({ ...handle, ownerPid: child.pid, ownerAlive: true });
+    const removed = mx.removeOrphanedSharedMemory();
+    expect(removed.map((o) => o.name)).toContain(orphan.name);
+    expect(removed.map((o) => o.name)).not.toContain(handle.name);
+    expect(exists(orphan)).toBe(false);
+    expect(mx.unlinkSharedMemory(handle)).toBe(true);
   });
 });

@@ -12,11 +12,11 @@ Napi::Value op_core_logcumsumexp(const Napi::CallbackInfo& info) {
     auto inclusive = conv::boolean_or(info[3], "inclusive", true);
     auto stream = conv::stream(info[4]);
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::logcumsumexp(a, reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::logcumsumexp(mlxts::support::at_least_float(a), reverse, inclusive, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::logcumsumexp(a, axis, reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::logcumsumexp(mlxts::support::at_least_float(a), axis, reverse, inclusive, stream));
     }
     throw ArgumentTypeError("axis must be number or undefined");
   });

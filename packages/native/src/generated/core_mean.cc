@@ -11,15 +11,15 @@ Napi::Value op_core_mean(const Napi::CallbackInfo& info) {
     auto keepdims = conv::boolean_or(info[2], "keepdims", false);
     auto stream = conv::stream(info[3]);
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::mean(a, keepdims, stream));
+      return to_js(info.Env(), mlx::core::mean(mlxts::support::at_least_float(a), keepdims, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::mean(a, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::mean(mlxts::support::at_least_float(a), axis, keepdims, stream));
     }
     if (conv::is_list(info[1])) {
       auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::mean(a, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::mean(mlxts::support::at_least_float(a), axis, keepdims, stream));
     }
     throw ArgumentTypeError("axis must be number or number[] or undefined");
   });

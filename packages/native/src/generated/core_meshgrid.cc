@@ -10,7 +10,7 @@ Napi::Value op_core_meshgrid(const Napi::CallbackInfo& info) {
     auto sparse = conv::boolean_or(info[1], "sparse", false);
     auto indexing = conv::string_or(info[2], "indexing", "xy");
     auto stream = conv::stream(info[3]);
-    return to_js(info.Env(), mlx::core::meshgrid(arrays, sparse, indexing, stream));
+    return to_js(info.Env(), mlxts::support::meshgrid(arrays, sparse, indexing, stream));
   });
 }
 

@@ -10,7 +10,7 @@ Napi::Value op_core_reshape(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto shape = conv::integers(info[1], "shape");
     auto stream = conv::stream(info[2]);
-    return to_js(info.Env(), mlx::core::reshape(a, mx::Shape(shape.begin(), shape.end()), stream));
+    return to_js(info.Env(), mlxts::support::reshape(a, shape, stream));
   });
 }
 

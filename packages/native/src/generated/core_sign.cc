@@ -9,7 +9,7 @@ Napi::Value op_core_sign(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto stream = conv::stream(info[1]);
-    return to_js(info.Env(), mlx::core::sign(a, stream));
+    return to_js(info.Env(), mlxts::support::sign(a, stream));
   });
 }
 

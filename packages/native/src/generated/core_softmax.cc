@@ -11,15 +11,15 @@ Napi::Value op_core_softmax(const Napi::CallbackInfo& info) {
     auto precise = conv::boolean_or(info[2], "precise", false);
     auto stream = conv::stream(info[3]);
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::softmax(a, precise, stream));
+      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), precise, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(a, axis, precise, stream));
+      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), axis, precise, stream));
     }
     if (conv::is_list(info[1])) {
       auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(a, axis, precise, stream));
+      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), axis, precise, stream));
     }
     throw ArgumentTypeError("axis must be number or number[] or undefined");
   });

@@ -11,7 +11,7 @@ Napi::Value op_core_tri(const Napi::CallbackInfo& info) {
     auto k = conv::integer_or(info[2], "k", 0);
     auto dtype = conv::optional_dtype(info[3], "dtype").value_or(mx::float32);
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlx::core::tri(n, m.value_or(n), k, dtype, stream));
+    return to_js(info.Env(), mlxts::support::tri(n, m.value_or(n), k, dtype, stream));
   });
 }
 

@@ -12,15 +12,15 @@ Napi::Value op_core_var(const Napi::CallbackInfo& info) {
     auto ddof = conv::integer_or(info[3], "ddof", 0);
     auto stream = conv::stream(info[4]);
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::var(a, keepdims, ddof, stream));
+      return to_js(info.Env(), mlx::core::var(mlxts::support::at_least_float(a), keepdims, ddof, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::var(a, axis, keepdims, ddof, stream));
+      return to_js(info.Env(), mlx::core::var(mlxts::support::at_least_float(a), axis, keepdims, ddof, stream));
     }
     if (conv::is_list(info[1])) {
       auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::var(a, axis, keepdims, ddof, stream));
+      return to_js(info.Env(), mlx::core::var(mlxts::support::at_least_float(a), axis, keepdims, ddof, stream));
     }
     throw ArgumentTypeError("axis must be number or number[] or undefined");
   });

@@ -10,7 +10,7 @@ Napi::Value op_linalg_solve(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     const mx::array& b = operands[1];
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::solve(mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), stream));
+    return to_js(info.Env(), mlxts::support::linalg_nonempty(mlx::core::linalg::solve, mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), stream));
   });
 }
 

@@ -11,7 +11,7 @@ Napi::Value op_linalg_solve_triangular(const Napi::CallbackInfo& info) {
     const mx::array& b = operands[1];
     auto upper = conv::boolean_or(info[2], "upper", false);
     auto stream = conv::stream(info[3], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::solve_triangular(mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), upper, stream));
+    return to_js(info.Env(), mlxts::support::linalg_nonempty(mlx::core::linalg::solve_triangular, mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), upper, stream));
   });
 }
 

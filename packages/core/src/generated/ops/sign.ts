@@ -7,8 +7,9 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 /**
  * Sign of each element (-1, 0 or 1).
  *
- * The dtype is kept. Unlike NumPy, `NaN` gives `0`, not `NaN`; `-0` gives `0`. Unsigned integers give 0
- * or 1, and bool input is returned unchanged. For complex64 the result is `a / |a|` (0 for 0).
+ * The dtype is kept. `NaN` gives `NaN`, as in NumPy and JAX (MLX itself gives 0, which would hide a
+ * bad value); `-0` gives `0`. Unsigned integers give 0 or 1, and bool input is returned unchanged. For
+ * complex64 the result is `a / |a|` (0 for 0).
  *
  * @param a - Input tensor.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -20,10 +21,10 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [-1, 0, 1, -1]
  * ```
  *
- * @example NaN gives 0
+ * @example NaN stays NaN
  * ```ts
- * mx.sign(mx.array([NaN]))
- * // => [0]
+ * mx.sign(mx.array([NaN, -0]))
+ * // => [NaN, 0]
  * ```
  *
  * @example Complex input gives the unit phase

@@ -23,10 +23,10 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns An `n` x `m` tensor.
  *
- * @example A negative size is empty
+ * @example No rows
  * ```ts
- * mx.tri(-1).shape
- * // => [0, 0]
+ * mx.tri(0, 3).shape
+ * // => [0, 3]
  * ```
  *
  * @example Lower triangle

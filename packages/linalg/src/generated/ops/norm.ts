@@ -11,7 +11,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * Frobenius norm over two axes). A number `ord` gives vector p-norms (`Infinity`, `-Infinity`, 0 and any
  * p) or, over two axes, the matrix norms for 1, -1, 2, -2, Infinity and -Infinity; `'fro'` and `'nuc'` are
  * the Frobenius and nuclear matrix norms. This op runs on any stream (it is composed of core ops), but
- * like the rest of the family it defaults to the CPU.
+ * like the rest of the family it defaults to the CPU. Integer and bool inputs give a float32 result.
  *
  * @param a - Input tensor.
  * @param ord - The norm order: a number, `'fro'` or `'nuc'`.
