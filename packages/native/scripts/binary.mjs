@@ -124,5 +124,8 @@ export function findInstalled(name) {
 
 /** The binary this process loads (see chooseBinary). */
 export function locateBinary(env = process.env) {
-  return chooseBinary({ env, system: currentSystem(), sourceBuilt: existsSync(sourceBuildPath), findInstalled });
+  const sourceBuilt = existsSync(sourceBuildPath);
+  // The glibc version comes from a diagnostic report, which is only worth making when a prebuilt may load.
+  const system = sourceBuilt ? { platform: process.platform, arch: process.arch, glibc: undefined } : currentSystem();
+  return chooseBinary({ env, system, sourceBuilt, findInstalled });
 }
