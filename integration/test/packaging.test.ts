@@ -33,7 +33,8 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 }
 
 const work = mkdtempSync(join(tmpdir(), 'mlxts-pack-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Three installed projects: deleting them takes more than the default 10 s on a busy machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000);
 
 /** The tarball of each public package, by folder name (native, core, ...). */
 const tarballs: Record<string, string> = {};
