@@ -28,6 +28,7 @@ export default defineConfig({
       {
         text: 'Concepts',
         items: [
+          { text: 'Installing', link: '/concepts/install' },
           { text: 'Laziness and evaluation', link: '/concepts/laziness' },
           { text: 'Broadcasting and dtypes', link: '/concepts/broadcasting' },
           { text: 'Indexing', link: '/concepts/indexing' },

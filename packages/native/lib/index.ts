@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type { NativeOps } from './generated/ops.js';
 import { isMainThread } from 'node:worker_threads';
+import { locateBinary, type BinaryChoice } from '../scripts/binary.mjs';
 
 /** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
 export class MlxError extends Error {
@@ -232,12 +233,21 @@ function withBlasWaitPolicy<T>(body: () => T): T {
   }
 }
 
+/** The addon binary this process loads: a prebuilt platform package or the source build, and its path. */
+export const binary: BinaryChoice = locateBinary();
+
 function load(): Binding {
+  if (binary.kind === 'none') throw new Error(`@mlxts/native: no native addon to load: ${binary.reason}.`);
+  const what = binary.kind === 'prebuilt' ? `prebuilt addon of ${binary.package}` : 'addon built from source';
   try {
-    return withBlasWaitPolicy(() => require('../build/Release/mlxts.node') as Binding);
+    return withBlasWaitPolicy(() => require(binary.path) as Binding);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`@mlxts/native: the native addon could not be loaded (${reason}). Run \`npm install\` (it provisions MLX and builds the addon); see the README for MLX_DIR and MLXTS_BACKEND.`);
+    const hint =
+      binary.kind === 'prebuilt' && binary.package.endsWith('-cuda')
+        ? "It needs NVIDIA's CUDA 13 libraries (cuBLAS, cuFFT, cuSOLVER, NVRTC, cuDNN 9, NCCL) on the library path (see the install docs); MLXTS_BACKEND=cpu loads the CPU package instead."
+        : 'Run `MLXTS_BUILD_FROM_SOURCE=1 npm rebuild @mlxts/native` to build it from source; see the install docs for MLX_DIR and MLXTS_BACKEND.';
+    throw new Error(`@mlxts/native: the ${what} (${binary.path}) could not be loaded (${reason}). ${hint}`);
   }
 }
 
