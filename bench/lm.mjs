@@ -8,20 +8,12 @@ import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { defaultModelPath, generateTokens, loadModel, sampleToken } from '@mlxts/lm';
 import { median } from './stats.mjs';
+import { mlxPython } from './venv.mjs';
 
 const loadAtStart = loadavg()[0];
 const runs = Number(process.env.BENCH_LM_RUNS ?? 3);
 const decodeTokens = Number(process.env.BENCH_LM_TOKENS ?? 64);
 const root = new URL('..', import.meta.url).pathname;
-const venv = `${root}bench/.venv`;
-const python = `${venv}/bin/python`;
-
-function ensureVenv() {
-  if (existsSync(python) && execFileSync(python, ['-c', 'import mlx.core as mx; print(mx.__version__)']).toString().trim() === '0.32.4') return;
-  console.log('creating bench/.venv with mlx 0.32.4 from PyPI...');
-  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'mlx[cpu]==0.32.4'], { stdio: 'inherit' });
-}
 
 const modelPath = await defaultModelPath();
 const lm = await loadModel(modelPath);
@@ -87,9 +79,8 @@ const greedyMs = samplingMs({});
 const sampledMs = samplingMs({ temperature: 0.7, topK: 40, topP: 0.9, minP: 0.05, repetitionPenalty: 1.1 });
 lm.dispose();
 
-ensureVenv();
 const py = JSON.parse(
-  execFileSync(python, [`${root}packages/lm/scripts/bench_mlx.py`, modelPath, prompt.join(','), String(decodeTokens - 1), String(runs)], { encoding: 'utf8' }),
+  execFileSync(mlxPython(), [`${root}packages/lm/scripts/bench_mlx.py`, modelPath, prompt.join(','), String(decodeTokens - 1), String(runs)], { encoding: 'utf8' }),
 );
 
 const f = (x, d = 1) => x.toFixed(d);
