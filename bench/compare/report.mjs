@@ -11,7 +11,7 @@ const readJson = (path) => (existsSync(here(path)) ? JSON.parse(readFileSync(her
 /** A time in the unit it was measured in, shown in the unit that reads best. */
 export function formatTime(value, unit) {
   if (unit === 'ns') return value >= 1000 ? `${(value / 1000).toFixed(2)} µs` : `${value.toFixed(0)} ns`;
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ms`;
+  return `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ms`;
 }
 
 /** mlxts's time over MLX Python's, in words. */
