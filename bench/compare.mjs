@@ -15,6 +15,7 @@ import * as mx from '@mlxts/core';
 import { defaultModelPath, generateTokens, loadModel } from '@mlxts/lm';
 import { writeCompareReport } from './compare/report.mjs';
 import { llamaCppFolder } from './llama-cpp.mjs';
+import { benchPrompt } from './prompt.mjs';
 import { median } from './stats.mjs';
 import { mlxPython } from './venv.mjs';
 
@@ -103,11 +104,7 @@ const sharedPrefix = (a, b) => {
 async function decode() {
   const modelPath = await defaultModelPath();
   const lm = await loadModel(modelPath);
-  const question = 'Summarize the main ideas of the following text in three sentences. ' +
-    'Machine learning frameworks let programmers describe computations on arrays of numbers. The framework builds a graph of ' +
-    'operations, evaluates it lazily on a CPU or a GPU, and computes gradients automatically. Arrays live in memory that the ' +
-    'framework manages, and operations run as compiled kernels. Quantization stores weights in fewer bits to save memory and time.';
-  const prompt = lm.encodePrompt([{ role: 'user', content: question }]);
+  const prompt = benchPrompt(lm);
   const mlxts = async () => {
     const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
     const tokens = [];

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { defaultModelPath, generateTokens, loadModel, sampleToken } from '@mlxts/lm';
+import { benchPrompt } from './prompt.mjs';
 import { median } from './stats.mjs';
 import { mlxPython } from './venv.mjs';
 
@@ -17,11 +18,7 @@ const root = new URL('..', import.meta.url).pathname;
 
 const modelPath = await defaultModelPath();
 const lm = await loadModel(modelPath);
-const question = 'Summarize the main ideas of the following text in three sentences. ' +
-  'Machine learning frameworks let programmers describe computations on arrays of numbers. The framework builds a graph of ' +
-  'operations, evaluates it lazily on a CPU or a GPU, and computes gradients automatically. Arrays live in memory that the ' +
-  'framework manages, and operations run as compiled kernels. Quantization stores weights in fewer bits to save memory and time.';
-const prompt = lm.encodePrompt([{ role: 'user', content: question }]);
+const prompt = benchPrompt(lm);
 
 /** One greedy generation of `decodeTokens` tokens (no stop token), with its stats. */
 async function generation() {
