@@ -48,7 +48,7 @@ function startPython() {
 }
 const python = startPython();
 
-// label, the unit each measurement is in, the unit shown
+// id, label, and the unit each measurement is in (ns per op, or ms per evaluation)
 const OPS = [
   ['lazyAdd', 'lazy `add` of two 4-float tensors, created and freed (mlxts: `dispose()` each)', 'ns'],
   ['roundTrip', '`sum(add(a, b)).item()`, blocking round trip (mlxts: in `tidy`)', 'ns'],
@@ -64,11 +64,13 @@ const OPS = [
 async function opCases() {
   const samples = Object.fromEntries(OPS.map(([id]) => [id, { mlxts: [], python: [], mlxKernel: [] }]));
   const mlxtsKernel = (kernel, run) => {
+    const before = process.env.MLXTS_QMM_KERNEL;
     process.env.MLXTS_QMM_KERNEL = kernel;
     try {
       return run();
     } finally {
-      delete process.env.MLXTS_QMM_KERNEL;
+      if (before === undefined) delete process.env.MLXTS_QMM_KERNEL;
+      else process.env.MLXTS_QMM_KERNEL = before;
     }
   };
   for (let r = -1; r < rounds; r++) {
