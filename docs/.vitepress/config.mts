@@ -23,6 +23,7 @@ export default defineConfig({
           { text: 'Running a language model', link: '/guide/language-model' },
           { text: '@mlxts/lm API', link: '/lm/' },
           { text: 'Training a model', link: '/guide/training' },
+          { text: 'Performance', link: '/guide/performance' },
         ],
       },
       {
