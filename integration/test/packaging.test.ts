@@ -7,7 +7,8 @@
 //   steps and @mlxts/linalg is absent; then @mlxts/lm joins, and its tokenizer, CLI and (when the default
 //   model is in the model cache) a short generation run there.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,8 @@ const publicPackages = ['native', 'core', 'fast', 'linalg', 'quant', 'nn', 'opti
 
 /**
  * Runs a command without blocking the test worker: an install that compiles the addon takes minutes, and a
- * worker blocked that long misses vitest's own messages (an "onTaskUpdate" timeout fails the run).
+ * worker blocked that long misses vitest's own messages (an "onTaskUpdate" timeout fails the run). Packing
+ * and deleting the installed projects take long enough under load to need the same care.
  */
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -34,18 +36,23 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 
 const work = mkdtempSync(join(tmpdir(), 'mlxts-pack-'));
 // Three installed projects: deleting them takes more than the default 10 s on a busy machine.
-afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000);
+afterAll(() => rm(work, { recursive: true, force: true }), 120_000);
 
 /** The tarball of each public package, by folder name (native, core, ...). */
 const tarballs: Record<string, string> = {};
-beforeAll(() => {
-  const packs = join(work, 'packs');
+const packs = join(work, 'packs');
+
+/** Packs the package in `dir` into the packs folder and returns the tarball's path. */
+async function pack(dir: string): Promise<string> {
+  const packed = await run('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: dir });
+  expect(packed.status, packed.stderr).toBe(0);
+  return join(packs, packed.stdout.trim());
+}
+
+beforeAll(async () => {
   mkdirSync(packs);
-  for (const pkg of publicPackages) {
-    const file = execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], { cwd: join(repo, 'packages', pkg), encoding: 'utf8' });
-    tarballs[pkg] = join(packs, file.trim());
-  }
-}, 120_000);
+  for (const pkg of publicPackages) tarballs[pkg] = await pack(join(repo, 'packages', pkg));
+}, 180_000);
 
 function project(name: string, files: Record<string, string>): string {
   const dir = join(work, name);
@@ -145,11 +152,9 @@ describe('the prebuilt linux-x64 package', () => {
     'every public package installs and runs where PATH has no compiler, CMake, Ninja or Python (skipped off linux-x64 or with MLX_DIR/MLXTS_BACKEND set: the package is assembled from the default linux-x64 build)',
     async () => {
       const native = join(repo, 'packages', 'native');
-      execFileSync(process.execPath, ['scripts/prebuilt.mjs'], { cwd: native, stdio: 'pipe' });
-      const platformPack = execFileSync('npm', ['pack', '--silent', '--pack-destination', join(work, 'packs')], {
-        cwd: join(native, 'prebuilt', 'native-linux-x64'),
-        encoding: 'utf8',
-      }).trim();
+      const assembly = await run(process.execPath, ['scripts/prebuilt.mjs'], { cwd: native });
+      expect(assembly.status, assembly.stderr).toBe(0);
+      const platformPack = await pack(join(native, 'prebuilt', 'native-linux-x64'));
 
       const env = { ...process.env, PATH: bareBin() };
       const which = await run('which', buildTools, { cwd: work, env });
@@ -157,7 +162,7 @@ describe('the prebuilt linux-x64 package', () => {
       expect(which.stdout).toBe('');
 
       const app = project('app-prebuilt', { 'main.mjs': trainingProgram, 'all.mjs': everyPackageProgram, 'lm.mjs': lmProgram });
-      const install = await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', join(work, 'packs', platformPack), ...Object.values(tarballs)], { cwd: app, env });
+      const install = await run('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', platformPack, ...Object.values(tarballs)], { cwd: app, env });
       expect(install.status, install.stderr.slice(-2000)).toBe(0);
       expect(install.stdout).toContain('[mlxts] using the prebuilt addon of @mlxts/native-linux-x64; nothing to build');
       expect(existsSync(join(app, 'node_modules', '@mlxts', 'native', 'build'))).toBe(false);
