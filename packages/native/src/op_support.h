@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include "convert.h"
+#include "distributed.h"
 #include "errors.h"
 #include "tensor.h"
 
