@@ -99,6 +99,11 @@ describe('installing only some packages', () => {
     expect(JSON.parse(result).norm[0][0]).toBeCloseTo(0.8485281, 5);
     expect(JSON.parse(result).last).toBeLessThan(JSON.parse(result).first);
     expect(linalg).toBe('ERR_MODULE_NOT_FOUND');
+    // @mlxts/core's launcher runs two ranks of a distributed job there.
+    writeFileSync(join(project, 'dist.mjs'), "import * as mx from '@mlxts/core';\nconst g = mx.distributed.init({ strict: true });\nconsole.log(`sum ${mx.distributed.allSum(mx.array([g.rank + 1])).item()}`);\n");
+    const launched = await run('npx', ['mlxts-launch', '-n', '2', 'dist.mjs'], { cwd: project });
+    expect(launched.status, launched.stderr).toBe(0);
+    expect(launched.stdout.trim().split('\n').sort()).toEqual(['[0] sum 3', '[1] sum 3']);
   }, 600_000);
 
   it('@mlxts/lm installs into the same project, and its API and CLI run there', async () => {

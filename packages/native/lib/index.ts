@@ -148,8 +148,8 @@ export interface Group {
 /** MLX's distributed layer: the functions @mlxts/core builds `mx.distributed` on. */
 export interface DistributedBinding {
   isAvailable(backend: string): boolean;
-  /** timeout: milliseconds a communicating evaluation may take (0: no limit). */
-  init(strict: boolean, backend: string, timeout: number): Group;
+  /** timeout: milliseconds a communicating evaluation may take; undefined keeps the one set before (none at first). */
+  init(strict: boolean, backend: string, timeout: number | undefined): Group;
 }
 
 type NativeFunction = (...args: unknown[]) => unknown;

@@ -157,10 +157,20 @@ struct GroupBox {
 
 Napi::Object group_object(Napi::Env env, dist::Group group);
 
+GroupBox* group_box(Napi::Value value) {
+  bool tagged = false;
+  if (value.IsObject()) napi_check_object_type_tag(value.Env(), value, &group_tag, &tagged);
+  void* box = nullptr;
+  if (!tagged || napi_unwrap(value.Env(), value, &box) != napi_ok) return nullptr;
+  return static_cast<GroupBox*>(box);
+}
+
+// group.split(color, key): the group is `this` (the function holds no pointer that could outlive it).
 Napi::Value js_group_split(const Napi::CallbackInfo& info) {
   return guard_locked(info, "distributed.Group.split", [&]() -> Napi::Value {
     conv::check_arity(info, 2);
-    auto* box = static_cast<GroupBox*>(info.Data());
+    GroupBox* box = group_box(info.This());
+    if (box == nullptr) throw ArgumentTypeError("split must be called on a group, as group.split(color, key)");
     int color = conv::integer(info[0], "color");
     int key = conv::integer_or(info[1], "key", -1);
     return group_object(info.Env(), box->group.split(color, key));
@@ -175,7 +185,7 @@ Napi::Object group_object(Napi::Env env, dist::Group group) {
   object.DefineProperties({
       Napi::PropertyDescriptor::Value("rank", Napi::Number::New(env, rank), napi_enumerable),
       Napi::PropertyDescriptor::Value("size", Napi::Number::New(env, size), napi_enumerable),
-      Napi::PropertyDescriptor::Value("split", Napi::Function::New(env, js_group_split, "split", box)),
+      Napi::PropertyDescriptor::Value("split", Napi::Function::New(env, js_group_split, "split")),
   });
   napi_status wrapped = napi_wrap(
       env, object, box,
@@ -202,8 +212,14 @@ Napi::Value js_is_available(const Napi::CallbackInfo& info) {
   });
 }
 
-// MLX's init, remembering the sockets it opens (a ring backend's connections). Call with the MLX lock.
+// MLX's init, remembering the sockets it opens when it connects a ring. Only the ring's sockets are ever
+// closed (NCCL's and MPI's are theirs to manage), a ring needs MLX_HOSTFILE, and once it exists MLX
+// returns it from a cache: so the descriptors are compared only until a ring has been seen. Call with
+// the MLX lock.
 dist::Group tracked_init(bool strict, const std::string& backend) {
+  static bool ring_seen = false;
+  bool may_open_ring = !ring_seen && std::getenv("MLX_HOSTFILE") != nullptr && (backend == "any" || backend == "ring");
+  if (!may_open_ring) return dist::init(strict, backend);
   std::set<int> before = connected_sockets();
   dist::Group group = dist::init(strict, backend);
   std::set<int> after = connected_sockets();
@@ -211,17 +227,18 @@ dist::Group tracked_init(bool strict, const std::string& backend) {
   for (int fd : after) {
     if (before.count(fd) == 0) ring_sockets->insert(fd);
   }
+  ring_seen = !ring_sockets->empty();
   return group;
 }
 
-// init(strict, backend, timeoutMs): the arguments are checked in TypeScript.
+// init(strict, backend, timeoutMs?): the arguments are checked in TypeScript.
 Napi::Value js_init(const Napi::CallbackInfo& info) {
   return guard_locked(info, "distributed.init", [&]() -> Napi::Value {
     bool strict = conv::boolean_or(info[0], "strict", false);
     std::string backend = conv::string_or(info[1], "backend", "any");
-    double timeout_ms = conv::number_or(info[2], "timeout", 0);
     dist::Group group = tracked_init(strict, backend);
-    Watchdog::instance().set_timeout_ms(timeout_ms);
+    // Absent leaves the timeout as it is: a later init() (a library asking for the group) keeps it.
+    if (!conv::is_absent(info[2])) Watchdog::instance().set_timeout_ms(conv::number(info[2], "timeout"));
     return group_object(info.Env(), std::move(group));
   });
 }
@@ -235,13 +252,9 @@ std::optional<mx::distributed::Group> optional_group(Napi::Value value, const ch
   }
   // MLX would call init() itself; calling it here lets mlxts know the ring's sockets.
   if (conv::is_absent(value)) return tracked_init(false, "any");
-  bool tagged = false;
-  if (value.IsObject()) napi_check_object_type_tag(value.Env(), value, &group_tag, &tagged);
-  void* box = nullptr;
-  if (!tagged || napi_unwrap(value.Env(), value, &box) != napi_ok || box == nullptr) {
-    throw ArgumentTypeError(std::string(name) + " must be a group from mx.distributed.init() or group.split()");
-  }
-  return static_cast<GroupBox*>(box)->group;
+  GroupBox* box = group_box(value);
+  if (box == nullptr) throw ArgumentTypeError(std::string(name) + " must be a group from mx.distributed.init() or group.split()");
+  return box->group;
 }
 
 bool is_communication(const mx::Primitive& primitive) {

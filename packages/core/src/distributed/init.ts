@@ -16,7 +16,8 @@ export interface InitOptions {
   /**
    * Milliseconds one evaluation that communicates may take before mlxts closes the group's ring
    * connections, which fails it (and the group) with an error instead of waiting forever for a peer
-   * that stopped taking part. MLX itself has no timeout. Default: none.
+   * that stopped taking part. MLX itself has no timeout. Default: none; a later `init()` without it
+   * keeps the timeout set before.
    */
   timeout?: number;
 }
@@ -54,10 +55,10 @@ export function init(options?: InitOptions): Group {
   const strict = options?.strict ?? false;
   if (typeof strict !== 'boolean') throw new TypeError(`${op}: strict must be a boolean, got ${String(strict)}`);
   const backend = checkBackend(op, options?.backend);
-  const timeout = options?.timeout ?? 0;
-  if (typeof timeout !== 'number') throw new TypeError(`${op}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  if (options?.timeout !== undefined && !(timeout > 0 && timeout <= 2 ** 31)) {
-    throw new RangeError(`${op}: timeout must be a positive number of milliseconds (at most 2^31), got ${timeout}`);
+  const timeout = options?.timeout;
+  if (timeout !== undefined) {
+    if (typeof timeout !== 'number') throw new TypeError(`${op}: timeout must be a number of milliseconds, got ${String(timeout)}`);
+    if (!(timeout > 0 && timeout <= 2 ** 31)) throw new RangeError(`${op}: timeout must be a positive number of milliseconds (at most 2^31), got ${timeout}`);
   }
   return native.distributed.init(strict, backend, timeout);
 }

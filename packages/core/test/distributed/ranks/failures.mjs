@@ -7,6 +7,8 @@
 import * as mx from '@mlxts/core';
 
 const scenario = process.argv[2];
+// Before anything else, so the handler is in place whenever the launcher's SIGTERM comes.
+if (scenario === 'rank-ignores-sigterm') process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
 const timeout = scenario === 'peer-stalls' ? 500 : undefined;
 const group = mx.distributed.init({ strict: true, ...(timeout ? { timeout } : {}) });
 await mx.distributed.allSum(mx.array([1])).eval();
@@ -41,7 +43,6 @@ if (scenario === 'peer-exits' || scenario === 'peer-stalls') {
     console.error('rank 1 fails');
     process.exit(3);
   }
-  if (scenario === 'rank-ignores-sigterm') process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
   await new Promise((resolve) => setTimeout(resolve, 60000));
   console.log('rank 0 was not stopped');
 }
