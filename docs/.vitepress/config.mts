@@ -40,6 +40,7 @@ export default defineConfig({
           { text: 'Quantization', link: '/concepts/quantization' },
           { text: 'Random numbers', link: '/concepts/random' },
           { text: 'Transforms', link: '/concepts/transforms' },
+          { text: 'Distributed', link: '/concepts/distributed' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },

@@ -218,6 +218,11 @@ describe('without a prebuilt package: the source build, and installing only some
     expect(linalg).toBe('ERR_MODULE_NOT_FOUND');
     const doctor = await run('npx', ['mlxts-doctor'], { cwd: app });
     expect(doctor.stdout).toContain(`addon:           built from source (${join(realpathSync(app), 'node_modules', '@mlxts', 'native', 'build', 'Release', 'mlxts.node')})`);
+    // @mlxts/core's launcher runs two ranks of a distributed job there.
+    writeFileSync(join(app, 'dist.mjs'), "import * as mx from '@mlxts/core';\nconst g = mx.distributed.init({ strict: true });\nconsole.log(`sum ${mx.distributed.allSum(mx.array([g.rank + 1])).item()}`);\n");
+    const launched = await run('npx', ['mlxts-launch', '-n', '2', 'dist.mjs'], { cwd: app });
+    expect(launched.status, launched.stderr).toBe(0);
+    expect(launched.stdout.trim().split('\n').sort()).toEqual(['[0] sum 3', '[1] sum 3']);
   }, 600_000);
 
   it('@mlxts/lm installs into the same project, and its API and CLI run there', async () => {

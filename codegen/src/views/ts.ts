@@ -58,7 +58,7 @@ export function tsOpView(op: Op): TsOpView {
   const returnType = op.returns.type;
   const track = op.returns.type === 'Tensor' ? 'track' : op.returns.type === 'Tensor[]' ? 'trackAll' : undefined;
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
-  const typeImports = ['Tensor', 'ArrayLike', 'DType'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
+  const typeImports = ['Tensor', 'ArrayLike', 'DType', 'Group'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
   if (op.dispatch) typeImports.push('OperandHandler');
   if (options === 'StreamOptions' || kwonly.length > 0) typeImports.push('StreamOptions');
   const first = positional[0];

@@ -131,6 +131,29 @@ export interface BuildInfo {
   cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
+/**
+ * A group of processes that communicate (MLX's `distributed::Group`), from `mx.distributed.init()`.
+ * Collectives take it as `{ group }`; without it they use the group `init()` returns.
+ */
+export interface Group {
+  /** This process's rank in the group, `0 .. size - 1`. */
+  readonly rank: number;
+  /** The number of processes in the group. */
+  readonly size: number;
+  /**
+   * Splits the group: processes passing the same `color` form one new group, ranked by `key` (by their
+   * rank in this group when `key` is omitted or negative). MLX 0.32.4's ring backend cannot split.
+   */
+  split(color: number, key?: number): Group;
+}
+
+/** MLX's distributed layer: the functions @mlxts/core builds `mx.distributed` on. */
+export interface DistributedBinding {
+  isAvailable(backend: string): boolean;
+  /** timeout: milliseconds a communicating evaluation may take; undefined keeps the one set before (none at first). */
+  init(strict: boolean, backend: string, timeout: number | undefined): Group;
+}
+
 /** A function MLX calls while it traces: tracer tensors in, tensors out. */
 type TracedFunction = (inputs: Tensor[]) => Tensor[];
 
@@ -203,6 +226,7 @@ interface Binding {
   save(...args: unknown[]): void;
   saveSafetensors(...args: unknown[]): void;
   saveGguf(...args: unknown[]): void;
+  distributed: DistributedBinding;
 }
 
 /** A GGUF metadata value as loaded: scalars as numbers, bigints (64-bit integers) or booleans, numeric arrays as tensors. */

@@ -10,6 +10,7 @@
 #include <mlx/fft.h>
 
 #include "convert.h"
+#include "distributed.h"
 #include "errors.h"
 #include "generated/enums.h"
 #include "tensor.h"

@@ -65,6 +65,14 @@ export interface NativeOps {
   core_diag(a: unknown, k: unknown, stream: unknown): Tensor;
   core_diagonal(a: unknown, offset: unknown, axis1: unknown, axis2: unknown, stream: unknown): Tensor;
   core_diff(a: unknown, n: unknown, axis: unknown, stream: unknown): Tensor;
+  core_distributed_all_gather(x: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_all_max(x: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_all_min(x: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_all_sum(x: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_recv(shape: unknown, dtype: unknown, src: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_recv_like(x: unknown, src: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_send(x: unknown, dst: unknown, group: unknown, stream: unknown): Tensor;
+  core_distributed_sum_scatter(x: unknown, group: unknown, stream: unknown): Tensor;
   core_divide(a: unknown, b: unknown, stream: unknown): Tensor;
   core_divmod(a: unknown, b: unknown, stream: unknown): Tensor[];
   core_einsum(subscripts: unknown, operands: unknown, stream: unknown): Tensor;
