@@ -89,7 +89,7 @@ describe('adding an op by editing the schema', () => {
     const run = generate(root);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("schema/core/example_logaddexp.yaml:9: call refers to undeclared argument 'c'");
-    expect(existsSync(join(root, 'packages/native'))).toBe(false);
+    expect(existsSync(join(root, 'packages/native/src'))).toBe(false);
   });
 
   it('adds an op taking a new enum through the schema alone', () => {
