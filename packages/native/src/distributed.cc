@@ -267,6 +267,11 @@ bool is_communication(const mx::Primitive& primitive) {
 
 CommunicationWatch::CommunicationWatch(bool communicates)
     : active_(communicates && Watchdog::instance().enabled()) {
+  if (communicates) {
+    // A collective built before the ring failed would wait for ever on its dead socket threads.
+    std::lock_guard<std::mutex> lock(state_mutex);
+    if (!broken_reason->empty()) throw std::runtime_error(*broken_reason);
+  }
   if (active_) Watchdog::instance().start();
 }
 

@@ -31,6 +31,7 @@ bool is_communication(const mx::Primitive& primitive);
 // socket threads fail every pending transfer, so the evaluation ends with an error instead of hanging.
 class CommunicationWatch {
  public:
+  // Throws the reason if the ring has failed: nothing can be sent on it any more.
   explicit CommunicationWatch(bool communicates);
   ~CommunicationWatch();
   CommunicationWatch(const CommunicationWatch&) = delete;

@@ -6,6 +6,7 @@ import { rankResults, runLauncher } from './launch-ranks.js';
 interface Outcome {
   failure: string;
   later: string;
+  evaluatedAfter: string;
   unrelated: number[];
   ms: number;
   ticks: number;
@@ -19,6 +20,7 @@ describe('a peer that goes away', () => {
     const outcome = rankResults<Outcome>(run.stdout).get(0)!;
     expect(outcome.failure).toBe('MlxError: eval: a peer left the group (MLX: [ring] connection to a peer was lost); the group\'s connections were closed and it cannot be used again');
     expect(outcome.later).toMatch(/^MlxError: distributed\.allSum: the distributed group cannot be used: a peer left the group/);
+    expect(outcome.evaluatedAfter).toMatch(/^MlxError: eval: the distributed group cannot be used: a peer left the group/);
     expect(outcome.unrelated).toEqual([4, 5]);
   });
 

@@ -19,6 +19,8 @@ if (scenario === 'peer-exits' || scenario === 'peer-stalls') {
     if (scenario === 'peer-stalls') await new Promise((resolve) => setTimeout(resolve, 2500));
     process.exit(0);
   }
+  // Built while the ring is whole, evaluated after it failed: must fail too, not wait on dead sockets.
+  const builtBefore = mx.distributed.allSum(mx.ones([3]));
   let ticks = 0;
   const ticker = setInterval(() => ticks++, 20);
   const started = Date.now();
@@ -35,9 +37,15 @@ if (scenario === 'peer-exits' || scenario === 'peer-stalls') {
   } catch (error) {
     later = `${error.name}: ${error.message}`;
   }
+  let evaluatedAfter = 'no error';
+  try {
+    await builtBefore.eval();
+  } catch (error) {
+    evaluatedAfter = `${error.name}: ${error.message}`;
+  }
   // Evaluation of anything else still works.
   const unrelated = mx.add(mx.array([1, 2]), 3).toArray();
-  console.log(`RESULT ${JSON.stringify({ failure, later, unrelated, ms: Date.now() - started, ticks })}`);
+  console.log(`RESULT ${JSON.stringify({ failure, later, evaluatedAfter, unrelated, ms: Date.now() - started, ticks })}`);
 } else if (scenario === 'rank-fails' || scenario === 'rank-ignores-sigterm') {
   if (group.rank === 1) {
     console.error('rank 1 fails');
