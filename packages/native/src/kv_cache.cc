@@ -13,6 +13,7 @@ namespace {
 Tensor* cache_tensor(Napi::Value value, const char* name) {
   Tensor* t = Tensor::from(value);
   if (t == nullptr) throw ArgumentTypeError(std::string(name) + " must be a Tensor");
+  t->array(name);  // a disposed cache is refused before the two caches are compared
   return t;
 }
 
@@ -32,8 +33,8 @@ Napi::Value kv_cache_attention(const Napi::CallbackInfo& info) {
         support::kv_cache_attention(operands[0], operands[1], operands[2], k_cache->array("kCache"), v_cache->array("vCache"),
                                     offset, scale, key_mask, layout, stream);
     Napi::Env env = info.Env();
-    k_cache->release_now(env);
-    v_cache->release_now(env);
+    Tensor::dispose(env, info[3]);
+    Tensor::dispose(env, info[4]);
     return to_js(env, std::move(outputs));
   });
 }

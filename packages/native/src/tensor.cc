@@ -18,9 +18,9 @@ namespace mlxts {
 namespace {
 thread_local mx::array* pending_array = nullptr;
 
-// Every Tensor object alive (disposed or not). napi_unwrap succeeds for any object some addon wrapped;
-// membership here is what makes the pointer one of ours. (Cheaper per op than napi_type_tag_object on
-// every new object or napi_instanceof on every argument.) It has its own lock, not the MLX lock, so a GC
+// The live native Tensors. napi_unwrap succeeds for any object some addon wrapped; membership here is
+// what makes the pointer one of ours (and rejects tensors of another copy of the addon). Entries leave
+// on dispose, so the set holds only live tensors. It has its own lock, not the MLX lock, so a GC
 // finalizer never waits for an evaluation.
 std::mutex registry_mutex;
 std::unordered_set<const Tensor*>& registry() {
@@ -32,25 +32,53 @@ std::unordered_multiset<uintptr_t>& held_ids() {
   static auto* ids = new std::unordered_multiset<uintptr_t>();
   return *ids;
 }
+
+// A Node-API callback running `Method`, whose C++ exceptions (guard() makes them Napi::Errors) become
+// JS exceptions.
+template <Napi::Value (*Method)(const Napi::CallbackInfo&)>
+napi_value js_callback(napi_env env, napi_callback_info callback_info) {
+  Napi::CallbackInfo info(env, callback_info);
+  try {
+    return Method(info);
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
+template <Napi::Value (*Getter)(const Napi::CallbackInfo&)>
+napi_property_descriptor accessor(const char* name) {
+  return {name, nullptr, nullptr, js_callback<Getter>, nullptr, nullptr, napi_default, nullptr};
+}
+
+template <Napi::Value (*Method)(const Napi::CallbackInfo&)>
+napi_property_descriptor method(const char* name) {
+  return {name, nullptr, js_callback<Method>, nullptr, nullptr, nullptr, napi_default, nullptr};
+}
+
 }  // namespace
 
 std::atomic<int64_t> Tensor::live_{0};
 
 Napi::Function Tensor::define_class(Napi::Env env) {
-  return DefineClass(env, "Tensor",
-                     {
-                         InstanceAccessor<&Tensor::shape>("shape"),
-                         InstanceAccessor<&Tensor::dtype>("dtype"),
-                         InstanceAccessor<&Tensor::ndim>("ndim"),
-                         InstanceAccessor<&Tensor::size>("size"),
-                         InstanceAccessor<&Tensor::nbytes>("nbytes"),
-                         InstanceAccessor<&Tensor::itemsize>("itemsize"),
-                         InstanceAccessor<&Tensor::is_disposed>("disposed"),
-                         InstanceMethod<&Tensor::dispose>("dispose"),
-                         InstanceMethod<&Tensor::to_typed_array>("toTypedArray"),
-                         InstanceMethod<&Tensor::item>("item"),
-                         InstanceMethod<&Tensor::data_async>("data"),
-                     });
+  const napi_property_descriptor properties[] = {
+      accessor<&Tensor::shape>("shape"),
+      accessor<&Tensor::dtype>("dtype"),
+      accessor<&Tensor::ndim>("ndim"),
+      accessor<&Tensor::size>("size"),
+      accessor<&Tensor::nbytes>("nbytes"),
+      accessor<&Tensor::itemsize>("itemsize"),
+      accessor<&Tensor::is_disposed>("disposed"),
+      method<&Tensor::dispose_method>("dispose"),
+      method<&Tensor::to_typed_array>("toTypedArray"),
+      method<&Tensor::item>("item"),
+      method<&Tensor::data_async>("data"),
+  };
+  napi_value constructor = nullptr;
+  napi_status status = napi_define_class(env, "Tensor", NAPI_AUTO_LENGTH, &Tensor::construct, nullptr,
+                                         sizeof(properties) / sizeof(properties[0]), properties, &constructor);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Function());
+  return Napi::Function(env, constructor);
 }
 
 namespace {
@@ -83,7 +111,7 @@ void check_fits_in_memory(const mx::array& array) {
 // V8 learns how much memory tensors hold outside its heap, so allocation pressure triggers collections
 // (and finalizers). Small changes are batched per thread: telling V8 about every 16-byte scalar costs
 // more than the op that made it.
-void report_external(Napi::Env env, int64_t delta) {
+void report_external(napi_env env, int64_t delta) {
   constexpr int64_t kBatch = 1 << 20;
   thread_local int64_t pending = 0;
   pending += delta;
@@ -106,12 +134,7 @@ Napi::Object Tensor::wrap(Napi::Env env, mx::array array) {
   return object;
 }
 
-Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) {
-  if (pending_array == nullptr) {
-    throw Napi::TypeError::New(info.Env(), "Tensor: use mx.array() or an op to create tensors");
-  }
-  array_.emplace(std::move(*pending_array));
-  pending_array = nullptr;
+Tensor::Tensor(mx::array array) : array_(std::move(array)) {
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
     registry().insert(this);
@@ -119,16 +142,49 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   }
   live_.fetch_add(1, std::memory_order_relaxed);
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
-  report_external(info.Env(), external_bytes_);
+}
+
+napi_value Tensor::construct(napi_env env, napi_callback_info info) {
+  napi_value self = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  if (pending_array == nullptr) {
+    napi_throw_type_error(env, nullptr, "Tensor: use mx.array() or an op to create tensors");
+    return nullptr;
+  }
+  auto* tensor = new Tensor(std::move(*pending_array));
+  pending_array = nullptr;
+  if (napi_wrap(env, self, tensor, &Tensor::finalize, nullptr, nullptr) != napi_ok) {
+    tensor->destroy(env);
+    return nullptr;  // napi_wrap left its error pending
+  }
+  report_external(env, tensor->external_bytes_);
+  return self;
+}
+
+Tensor& Tensor::disposed_stand_in() {
+  static auto* stand_in = new Tensor();
+  return *stand_in;
 }
 
 Tensor* Tensor::from(Napi::Value value) {
-  if (!value.IsObject()) return nullptr;
+  napi_env env = value.Env();
+  napi_valuetype type = napi_undefined;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object) return nullptr;
   void* wrapped = nullptr;
-  if (napi_unwrap(value.Env(), value, &wrapped) != napi_ok || wrapped == nullptr) return nullptr;
-  auto* tensor = static_cast<Tensor*>(static_cast<Napi::ObjectWrap<Tensor>*>(wrapped));
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  return registry().count(tensor) != 0 ? tensor : nullptr;
+  if (napi_unwrap(env, value, &wrapped) == napi_ok && wrapped != nullptr) {
+    auto* tensor = static_cast<Tensor*>(wrapped);
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    return registry().count(tensor) != 0 ? tensor : nullptr;
+  }
+  // No wrap: a disposed Tensor of this addon (an instance of its class), or not a tensor at all.
+  bool instance = false;
+  napi_value constructor = addon_data(Napi::Env(env)).tensor_constructor.Value();
+  if (napi_instanceof(env, value, constructor, &instance) != napi_ok) {
+    napi_value ignored = nullptr;
+    napi_get_and_clear_last_exception(env, &ignored);
+    return nullptr;
+  }
+  return instance ? &disposed_stand_in() : nullptr;
 }
 
 int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
@@ -145,30 +201,45 @@ void Tensor::keep_held(std::vector<mx::array>& arrays) {
                arrays.end());
 }
 
-void Tensor::release(Napi::Env* env) {
-  if (!array_) return;
+void Tensor::destroy(napi_env env) {
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
+    registry().erase(this);
     auto& ids = held_ids();
     ids.erase(ids.find(array_->id()));
   }
   release_array(std::move(*array_));
   array_.reset();
   live_.fetch_sub(1, std::memory_order_relaxed);
-  if (env != nullptr) report_external(*env, -external_bytes_);
+  if (env != nullptr) report_external(env, -external_bytes_);
+  delete this;
 }
 
-void Tensor::Finalize(Napi::Env env) { release(&env); }
+Tensor::~Tensor() = default;
 
-Tensor::~Tensor() {
-  release(nullptr);
-  std::lock_guard<std::mutex> lock(registry_mutex);
-  registry().erase(this);
+void Tensor::finalize(napi_env env, void* data, void*) { static_cast<Tensor*>(data)->destroy(env); }
+
+void Tensor::dispose(Napi::Env env, Napi::Value value) {
+  Tensor* tensor = from(value);
+  if (tensor == nullptr || tensor->disposed()) return;
+  // Removing the wrap drops its finalizer: nothing of the tensor is left for the garbage collector.
+  void* removed = nullptr;
+  if (napi_remove_wrap(env, value, &removed) != napi_ok) return;
+  tensor->destroy(env);
 }
+
+namespace {
+// The tensor a method or accessor was called on (the disposed stand-in for a disposed one).
+const Tensor& receiver(const Napi::CallbackInfo& info) {
+  Tensor* tensor = Tensor::from(info.This());
+  if (tensor == nullptr) throw ArgumentTypeError("the receiver is not a Tensor");
+  return *tensor;
+}
+}  // namespace
 
 Napi::Value Tensor::shape(const Napi::CallbackInfo& info) {
   return guard(info, "shape", [&]() -> Napi::Value {
-    const auto& dims = array("the tensor").shape();
+    const auto& dims = receiver(info).array("the tensor").shape();
     Napi::Array out = Napi::Array::New(info.Env(), dims.size());
     for (size_t i = 0; i < dims.size(); ++i) out.Set(i, Napi::Number::New(info.Env(), dims[i]));
     return out;
@@ -177,36 +248,38 @@ Napi::Value Tensor::shape(const Napi::CallbackInfo& info) {
 
 Napi::Value Tensor::dtype(const Napi::CallbackInfo& info) {
   return guard(info, "dtype",
-               [&]() -> Napi::Value { return Napi::String::New(info.Env(), dtype_name(array("the tensor").dtype())); });
+               [&]() -> Napi::Value { return Napi::String::New(info.Env(), dtype_name(receiver(info).array("the tensor").dtype())); });
 }
 
 Napi::Value Tensor::ndim(const Napi::CallbackInfo& info) {
-  return guard(info, "ndim", [&]() -> Napi::Value { return Napi::Number::New(info.Env(), array("the tensor").ndim()); });
+  return guard(info, "ndim", [&]() -> Napi::Value { return Napi::Number::New(info.Env(), receiver(info).array("the tensor").ndim()); });
 }
 
 Napi::Value Tensor::size(const Napi::CallbackInfo& info) {
   return guard(info, "size", [&]() -> Napi::Value {
-    return Napi::Number::New(info.Env(), static_cast<double>(array("the tensor").size()));
+    return Napi::Number::New(info.Env(), static_cast<double>(receiver(info).array("the tensor").size()));
   });
 }
 
 Napi::Value Tensor::nbytes(const Napi::CallbackInfo& info) {
   return guard(info, "nbytes", [&]() -> Napi::Value {
-    return Napi::Number::New(info.Env(), static_cast<double>(array("the tensor").nbytes()));
+    return Napi::Number::New(info.Env(), static_cast<double>(receiver(info).array("the tensor").nbytes()));
   });
 }
 
 Napi::Value Tensor::itemsize(const Napi::CallbackInfo& info) {
   return guard(info, "itemsize",
-               [&]() -> Napi::Value { return Napi::Number::New(info.Env(), array("the tensor").itemsize()); });
+               [&]() -> Napi::Value { return Napi::Number::New(info.Env(), receiver(info).array("the tensor").itemsize()); });
 }
 
-Napi::Value Tensor::is_disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), disposed()); }
+Napi::Value Tensor::is_disposed(const Napi::CallbackInfo& info) {
+  Tensor* tensor = from(info.This());
+  return Napi::Boolean::New(info.Env(), tensor == nullptr || tensor->disposed());
+}
 
-Napi::Value Tensor::dispose(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  release(&env);
-  return env.Undefined();
+Napi::Value Tensor::dispose_method(const Napi::CallbackInfo& info) {
+  dispose(info.Env(), info.This());
+  return info.Env().Undefined();
 }
 
 // Reads the tensor back after evaluating it on the eval thread; `convert` runs with the MLX lock held.
@@ -226,13 +299,13 @@ static Napi::Value read_blocking(Napi::Env env, const char* op, const mx::array&
 
 Napi::Value Tensor::to_typed_array(const Napi::CallbackInfo& info) {
   return guard(info, "toTypedArray", [&]() -> Napi::Value {
-    return read_blocking(info.Env(), "toTypedArray", array("the tensor"), mlxts::to_typed_array);
+    return read_blocking(info.Env(), "toTypedArray", receiver(info).array("the tensor"), mlxts::to_typed_array);
   });
 }
 
 Napi::Value Tensor::item(const Napi::CallbackInfo& info) {
   return guard(info, "item", [&]() -> Napi::Value {
-    const mx::array& a = array("the tensor");
+    const mx::array& a = receiver(info).array("the tensor");
     if (a.size() != 1) {
       throw std::invalid_argument("item() needs a tensor with exactly one element; this one has " + std::to_string(a.size()));
     }
@@ -242,7 +315,7 @@ Napi::Value Tensor::item(const Napi::CallbackInfo& info) {
 
 Napi::Value Tensor::data_async(const Napi::CallbackInfo& info) {
   return guard_locked(info, "data", [&]() -> Napi::Value {
-    mx::array out = readable(array("the tensor"));
+    mx::array out = readable(receiver(info).array("the tensor"));
     return eval_async(info.Env(), "data", {out},
                       [out](Napi::Env env) { return mlxts::to_typed_array(env, out); });
   });
