@@ -27,20 +27,14 @@ function ms(build) {
 let layers;
 /** 30 decode-sized layers: rmsNorm, 576 -> 1536 and 1536 -> 576 4-bit products (group 32), one token. */
 function quantizedStack() {
-  layers ??= (() => {
-    // quantize returns a QuantizedTensor (not a Tensor for tidy to keep): the float weight is freed by hand.
-    const weight = (rows, cols) => {
-      const w = mx.tidy(() => mx.multiply(mx.random.normal([rows, cols]), cols ** -0.5));
-      const q = quant.quantize(w, { bits: 4, groupSize: 32 });
-      w.dispose();
-      return q;
-    };
+  layers ??= mx.tidy(() => {
+    const weight = (rows, cols) => quant.quantize(mx.multiply(mx.random.normal([rows, cols]), cols ** -0.5), { bits: 4, groupSize: 32 });
     const stack = Array.from({ length: 30 }, () => ({ up: weight(1536, 576), down: weight(576, 1536) }));
-    const norm = mx.ones([576]);
-    const x0 = mx.random.normal([1, 576]);
+    const norm = mx.keep(mx.ones([576]));
+    const x0 = mx.keep(mx.random.normal([1, 576]));
     mx.evalSync(stack, norm, x0);
     return { stack, norm, x0 };
-  })();
+  });
   const { stack, norm, x0 } = layers;
   return ms(() => {
     let x = x0;
