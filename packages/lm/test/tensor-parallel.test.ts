@@ -41,5 +41,5 @@ describe.skipIf(!hasModel)('SmolLM2-135M-Instruct sharded over 2 ranks', () => {
       // The same sums in another order (partial sums added by allSum): float32 rounding only.
       expect(whole.logitsMaxDiff).toBeLessThan(1e-3);
     });
-  });
+  }, 150_000);
 });

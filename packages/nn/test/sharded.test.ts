@@ -42,7 +42,7 @@ describe('sharded linear layers on 2 ranks', () => {
         sharding: "TypeError: shardLinear: sharding must be 'all-to-sharded' or 'sharded-to-all', got all-to-all",
       });
     }
-  });
+  }, 120_000);
 });
 
 describe('sharded linear layers in one process', () => {

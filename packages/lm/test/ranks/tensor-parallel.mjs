@@ -27,7 +27,9 @@ const firstLogits = (lm, prompt) => {
 
 const results = { cases: [] };
 for (const prompt of prompts) {
+  // Every rank evaluates the sharded model's collectives now, in the same order.
   const logits = firstLogits(sharded, prompt);
+  await mx.eval(logits);
   const entry = { sharded: await greedy(sharded, prompt) };
   if (whole) {
     entry.whole = await greedy(whole, prompt);
