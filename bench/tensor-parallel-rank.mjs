@@ -2,8 +2,8 @@
 // one rank), greedy generations of the benchmark prompt, and the latency of one small allSum, the
 // collective each block runs twice per token. Rank 0 prints the medians as JSON.
 import * as mx from '@mlxts/core';
-import { cachedDefaultModelPath, generateTokens, loadModel } from '@mlxts/lm';
-import { benchPrompt } from './prompt.mjs';
+import { cachedDefaultModelPath, loadModel } from '@mlxts/lm';
+import { benchPrompt, greedyStats } from './prompt.mjs';
 import { median } from './stats.mjs';
 
 const [runs, decodeTokens] = process.argv.slice(2).map(Number);
@@ -11,16 +11,9 @@ const group = mx.distributed.init();
 const lm = await loadModel(cachedDefaultModelPath(), { tensorGroup: group });
 const prompt = benchPrompt(lm);
 
-async function generation() {
-  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
-  let result;
-  while (!(result = await steps.next()).done);
-  return result.value.stats;
-}
-
-await generation(); // warm-up
+await greedyStats(lm, prompt, decodeTokens); // warm-up
 const stats = [];
-for (let i = 0; i < runs; i++) stats.push(await generation());
+for (let i = 0; i < runs; i++) stats.push(await greedyStats(lm, prompt, decodeTokens));
 
 // A decode step's activations [1, 1, hidden], summed over the group and evaluated on their own.
 const x = mx.ones([1, 1, lm.model.config.hiddenSize]);

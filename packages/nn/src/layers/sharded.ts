@@ -176,14 +176,59 @@ function linearDims(layer: Linear | QuantizedLinear): [number, number, boolean] 
   return [layer instanceof QuantizedLinear ? (columns * 32) / layer.bits : columns, outputDims, layer.bias !== undefined];
 }
 
-/** The whole layer's dims, with this rank's share of one of them. */
-function describe(inputDims: number, outputDims: number, bias: boolean, group: Group): string {
-  return `inputDims=${inputDims}, outputDims=${outputDims}, bias=${bias}, rank=${group.rank} of ${group.size}`;
+const SHARD_LINEAR_KEYS = ['segments', 'group', 'shares'];
+
+/** `layer` (just built) with its parameters replaced by this rank's shards of `source`'s. */
+function filledFrom<L extends Module>(fn: string, layer: L, source: Module, predicate: ShardingPredicate, options: ShardLinearOptions): L {
+  layer.update(shardParameters(fn, source, predicate, placement(fn, options)));
+  return layer;
 }
 
 /** Options of AllToShardedLinear and ShardedToAllLinear. */
 export interface ShardedLinearOptions extends ShardOptions {
   bias?: boolean;
+}
+
+/** Options of the quantized sharded layers. */
+export interface QuantizedShardedLinearOptions extends ShardedLinearOptions, QuantizeLayerOptions {}
+
+/**
+ * What every sharded layer has: the whole layer's dims, its group, and the shape of this rank's weight
+ * `[rows, columns]` (the output features split, or the input features).
+ */
+abstract class ShardedLayer extends Module {
+  readonly inputDims: number;
+  readonly outputDims: number;
+  readonly group: Group;
+  protected readonly shardShape: [rows: number, columns: number];
+  bias?: Tensor;
+
+  protected constructor(fn: string, inputDims: number, outputDims: number, options: ShardOptions, split: 'inputDims' | 'outputDims') {
+    super();
+    this.inputDims = checkPositiveInt(fn, 'inputDims', inputDims);
+    this.outputDims = checkPositiveInt(fn, 'outputDims', outputDims);
+    const where = placement(fn, options);
+    this.group = where.group;
+    const shard = shardLength(fn, split, split === 'inputDims' ? inputDims : outputDims, where);
+    this.shardShape = split === 'inputDims' ? [outputDims, shard] : [shard, inputDims];
+  }
+
+  protected override extraRepr(): string {
+    return `inputDims=${this.inputDims}, outputDims=${this.outputDims}, bias=${this.bias !== undefined}, rank=${this.group.rank} of ${this.group.size}`;
+  }
+}
+
+/** A sharded Linear's weight and bias, initialized as Linear's (U(-k, k), `k = 1 / sqrt(inputDims)`). */
+abstract class DenseShardedLinear extends ShardedLayer {
+  weight: Tensor;
+
+  protected constructor(fn: string, inputDims: number, outputDims: number, options: ShardedLinearOptions, split: 'inputDims' | 'outputDims') {
+    checkOptions(fn, options, ['bias', 'group', 'shares']);
+    super(fn, inputDims, outputDims, options, split);
+    const scale = Math.sqrt(1 / inputDims);
+    this.weight = mx.random.uniform(-scale, scale, this.shardShape);
+    if (checkBoolean(fn, 'bias', options.bias ?? true)) this.bias = mx.random.uniform(-scale, scale, [this.shardShape[0]]);
+  }
 }
 
 /**
@@ -199,45 +244,24 @@ export interface ShardedLinearOptions extends ShardOptions {
  * const y = down.forward(nn.relu(up.forward(x)));
  * ```
  */
-export class AllToShardedLinear extends Module {
-  readonly inputDims: number;
-  readonly outputDims: number;
-  readonly group: Group;
-  weight: Tensor;
-  bias?: Tensor;
-
+export class AllToShardedLinear extends DenseShardedLinear {
   constructor(inputDims: number, outputDims: number, options: ShardedLinearOptions = {}) {
-    super();
-    const fn = 'AllToShardedLinear';
-    checkOptions(fn, options, ['bias', 'group', 'shares']);
-    this.inputDims = checkPositiveInt(fn, 'inputDims', inputDims);
-    this.outputDims = checkPositiveInt(fn, 'outputDims', outputDims);
-    const where = placement(fn, options);
-    this.group = where.group;
-    const rows = shardLength(fn, 'outputDims', outputDims, where);
-    const scale = Math.sqrt(1 / inputDims);
-    this.weight = mx.random.uniform(-scale, scale, [rows, inputDims]);
-    if (checkBoolean(fn, 'bias', options.bias ?? true)) this.bias = mx.random.uniform(-scale, scale, [rows]);
+    super('AllToShardedLinear', inputDims, outputDims, options, 'outputDims');
   }
 
   /** This rank's shard of `linear` (which is left as it is). */
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): AllToShardedLinear {
     const fn = 'AllToShardedLinear.fromLinear';
-    checkOptions(fn, options, ['segments', 'group', 'shares']);
+    checkOptions(fn, options, SHARD_LINEAR_KEYS);
     const [inputDims, outputDims, bias] = linearDims(linear);
     const layer = new AllToShardedLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
-    layer.update(shardParameters(fn, linear, allToSharded(options.segments ?? 1), placement(fn, options)));
-    return layer;
+    return filledFrom(fn, layer, linear, allToSharded(options.segments ?? 1), options);
   }
 
   forward(x: Tensor): Tensor {
     const input = sumGradients(this.group)(x);
     const wt = mx.transpose(this.weight);
     return this.bias !== undefined ? mx.addmm(this.bias, input, wt) : mx.matmul(input, wt);
-  }
-
-  protected override extraRepr(): string {
-    return describe(this.inputDims, this.outputDims, this.bias !== undefined, this.group);
   }
 }
 
@@ -247,81 +271,48 @@ export class AllToShardedLinear extends Module {
  * are summed over the group (`allSum`), so every rank ends with the same full output. The bias is added
  * once, after the sum.
  */
-export class ShardedToAllLinear extends Module {
-  readonly inputDims: number;
-  readonly outputDims: number;
-  readonly group: Group;
-  weight: Tensor;
-  bias?: Tensor;
-
+export class ShardedToAllLinear extends DenseShardedLinear {
   constructor(inputDims: number, outputDims: number, options: ShardedLinearOptions = {}) {
-    super();
-    const fn = 'ShardedToAllLinear';
-    checkOptions(fn, options, ['bias', 'group', 'shares']);
-    this.inputDims = checkPositiveInt(fn, 'inputDims', inputDims);
-    this.outputDims = checkPositiveInt(fn, 'outputDims', outputDims);
-    const where = placement(fn, options);
-    this.group = where.group;
-    const columns = shardLength(fn, 'inputDims', inputDims, where);
-    const scale = Math.sqrt(1 / inputDims);
-    this.weight = mx.random.uniform(-scale, scale, [outputDims, columns]);
-    if (checkBoolean(fn, 'bias', options.bias ?? true)) this.bias = mx.random.uniform(-scale, scale, [outputDims]);
+    super('ShardedToAllLinear', inputDims, outputDims, options, 'inputDims');
   }
 
   /** This rank's shard of `linear` (which is left as it is). */
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): ShardedToAllLinear {
     const fn = 'ShardedToAllLinear.fromLinear';
-    checkOptions(fn, options, ['segments', 'group', 'shares']);
+    checkOptions(fn, options, SHARD_LINEAR_KEYS);
     const [inputDims, outputDims, bias] = linearDims(linear);
     const layer = new ShardedToAllLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
-    layer.update(shardParameters(fn, linear, shardedToAll(options.segments ?? 1), placement(fn, options)));
-    return layer;
+    return filledFrom(fn, layer, linear, shardedToAll(options.segments ?? 1), options);
   }
 
   forward(x: Tensor): Tensor {
     const y = mx.distributed.allSum(mx.matmul(x, mx.transpose(this.weight)), { group: this.group });
     return this.bias !== undefined ? mx.add(y, this.bias) : y;
   }
-
-  protected override extraRepr(): string {
-    return describe(this.inputDims, this.outputDims, this.bias !== undefined, this.group);
-  }
 }
 
-/** Options of the quantized sharded layers. */
-export interface QuantizedShardedLinearOptions extends ShardedLinearOptions, QuantizeLayerOptions {}
-
-/** Shared by the two quantized layers: quantized parameters of a shard `[rows, columns]`, frozen. */
-abstract class QuantizedShardedLinear extends Module {
-  readonly inputDims: number;
-  readonly outputDims: number;
-  readonly group: Group;
+/** A sharded QuantizedLinear's packed weight, scales, biases and bias (zeros), frozen. */
+abstract class QuantizedShardedLinear extends ShardedLayer {
   readonly groupSize: number;
   readonly bits: number;
   readonly mode: quant.QuantizationMode;
   weight: Tensor;
   scales: Tensor;
   biases?: Tensor;
-  bias?: Tensor;
 
-  protected constructor(fn: string, inputDims: number, outputDims: number, options: QuantizedShardedLinearOptions, shardedDim: 'inputDims' | 'outputDims') {
-    super();
+  protected constructor(fn: string, inputDims: number, outputDims: number, options: QuantizedShardedLinearOptions, split: 'inputDims' | 'outputDims') {
     checkOptions(fn, options, ['bias', 'group', 'shares', 'groupSize', 'bits', 'mode']);
-    this.inputDims = checkPositiveInt(fn, 'inputDims', inputDims);
-    this.outputDims = checkPositiveInt(fn, 'outputDims', outputDims);
+    super(fn, inputDims, outputDims, options, split);
     const config = quantizationConfig(fn, options);
     ({ groupSize: this.groupSize, bits: this.bits, mode: this.mode } = config);
-    const where = placement(fn, options);
-    this.group = where.group;
-    const shard = shardLength(fn, shardedDim, shardedDim === 'inputDims' ? inputDims : outputDims, where);
-    const [rows, columns] = shardedDim === 'inputDims' ? [outputDims, shard] : [shard, inputDims];
+    const [rows, columns] = this.shardShape;
     if (columns % config.groupSize !== 0) throw new RangeError(`${fn}: the ${columns} input features of this rank's shard are not a whole number of quantization groups of ${config.groupSize}`);
     const scale = Math.sqrt(1 / inputDims);
     const [weight, scales, biases] = mx.tidy(() => quant.quantizePacked(mx.random.uniform(-scale, scale, [rows, columns]), config));
     this.weight = weight!;
     this.scales = scales!;
     if (biases !== undefined) this.biases = biases;
-    if (checkBoolean(fn, 'bias', options.bias ?? true)) this.bias = mx.zeros([shardedDim === 'inputDims' ? outputDims : rows]);
+    if (checkBoolean(fn, 'bias', options.bias ?? true)) this.bias = mx.zeros([rows]);
     this.freeze();
   }
 
@@ -330,13 +321,13 @@ abstract class QuantizedShardedLinear extends Module {
   }
 
   protected override extraRepr(): string {
-    return `${describe(this.inputDims, this.outputDims, this.bias !== undefined, this.group)}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
+    return `${super.extraRepr()}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
   }
 }
 
+/** The settings of a quantized sharded layer holding a shard of `layer`. */
 function quantizedSettings(layer: QuantizedLinear, options: ShardLinearOptions): QuantizedShardedLinearOptions {
-  const [, , bias] = linearDims(layer);
-  return { bias, group: options.group, shares: options.shares, groupSize: layer.groupSize, bits: layer.bits, mode: layer.mode };
+  return { bias: layer.bias !== undefined, group: options.group, shares: options.shares, groupSize: layer.groupSize, bits: layer.bits, mode: layer.mode };
 }
 
 /** AllToShardedLinear with a quantized weight (frozen, like QuantizedLinear). */
@@ -348,11 +339,10 @@ export class QuantizedAllToShardedLinear extends QuantizedShardedLinear {
   /** This rank's shard of `layer` (which is left as it is). */
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedAllToShardedLinear {
     const fn = 'QuantizedAllToShardedLinear.fromQuantizedLinear';
-    checkOptions(fn, options, ['segments', 'group', 'shares']);
+    checkOptions(fn, options, SHARD_LINEAR_KEYS);
     const [inputDims, outputDims] = linearDims(layer);
     const sharded = new QuantizedAllToShardedLinear(inputDims, outputDims, quantizedSettings(layer, options));
-    sharded.update(shardParameters(fn, layer, allToSharded(options.segments ?? 1), placement(fn, options)));
-    return sharded;
+    return filledFrom(fn, sharded, layer, allToSharded(options.segments ?? 1), options);
   }
 
   forward(x: Tensor): Tensor {
@@ -370,11 +360,10 @@ export class QuantizedShardedToAllLinear extends QuantizedShardedLinear {
   /** This rank's shard of `layer` (which is left as it is); each rank's columns must be whole quantization groups. */
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedShardedToAllLinear {
     const fn = 'QuantizedShardedToAllLinear.fromQuantizedLinear';
-    checkOptions(fn, options, ['segments', 'group', 'shares']);
+    checkOptions(fn, options, SHARD_LINEAR_KEYS);
     const [inputDims, outputDims] = linearDims(layer);
     const sharded = new QuantizedShardedToAllLinear(inputDims, outputDims, quantizedSettings(layer, options));
-    sharded.update(shardParameters(fn, layer, shardedToAll(options.segments ?? 1), placement(fn, options)));
-    return sharded;
+    return filledFrom(fn, sharded, layer, shardedToAll(options.segments ?? 1), options);
   }
 
   forward(x: Tensor): Tensor {
@@ -401,7 +390,7 @@ export type ShardedLinear = AllToShardedLinear | ShardedToAllLinear | QuantizedA
 export function shardLinear(layer: Linear | QuantizedLinear, sharding: Sharding, options: ShardLinearOptions = {}): ShardedLinear {
   const fn = 'shardLinear';
   checkSharding(fn, sharding);
-  checkOptions(fn, options, ['segments', 'group', 'shares']);
+  checkOptions(fn, options, SHARD_LINEAR_KEYS);
   if (layer instanceof QuantizedLinear) {
     return sharding === 'all-to-sharded' ? QuantizedAllToShardedLinear.fromQuantizedLinear(layer, options) : QuantizedShardedToAllLinear.fromQuantizedLinear(layer, options);
   }
@@ -417,7 +406,7 @@ export function shardLinear(layer: Linear | QuantizedLinear, sharding: Sharding,
  */
 export function shardInplace(module: Module, sharding: Sharding | ShardingPredicate, options: ShardLinearOptions = {}): Module {
   const fn = 'shardInplace';
-  checkOptions(fn, options, ['segments', 'group', 'shares']);
+  checkOptions(fn, options, SHARD_LINEAR_KEYS);
   if (!(module instanceof Module)) throw new TypeError(`${fn}: module must be a Module, got ${describeValue(module)}`);
   const segments = options.segments ?? 1;
   const predicate = typeof sharding === 'function' ? sharding : checkSharding(fn, sharding) === 'all-to-sharded' ? allToSharded(segments) : shardedToAll(segments);
