@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { kvHeadShares } from '../src/index.js';
+import { kvHeadShares, shardModel } from '../src/index.js';
+import { tinyModel } from './tiny-model.js';
 import { hasModel, modelPath } from './model-file.js';
 
 const launcher = fileURLToPath(new URL('../../core/dist/launch/main.js', import.meta.url));
@@ -17,6 +18,17 @@ describe('kvHeadShares', () => {
     expect(kvHeadShares(3, 2)).toEqual([2, 1]);
     expect(kvHeadShares(8, 4)).toEqual([2, 2, 2, 2]);
     expect(kvHeadShares(5, 3)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('shardModel in one process', () => {
+  it('leaves the model as it is in a group of one, and refuses what is not a group', () => {
+    const model = tinyModel();
+    const qProj = model.model.layers[0]!.self_attn.q_proj;
+    expect(shardModel(model)).toBe(model);
+    expect(model.model.layers[0]!.self_attn.q_proj).toBe(qProj);
+    expect(() => shardModel(model, {} as never)).toThrow(new TypeError('shardModel: the group must be a group from mx.distributed.init()'));
+    model.dispose();
   });
 });
 

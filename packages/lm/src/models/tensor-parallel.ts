@@ -41,6 +41,7 @@ function shard(layer: Projection, sharding: nn.Sharding, group: Group, shares?: 
  * ```
  */
 export function shardModel(model: LlamaModel, group: Group = mx.distributed.init()): LlamaModel {
+  if (typeof group !== 'object' || group === null || typeof group.size !== 'number') throw new TypeError(`${OP}: the group must be a group from mx.distributed.init()`);
   const { size } = group;
   if (size === 1) return model;
   const { numKvHeads, numHeads } = model.config;
