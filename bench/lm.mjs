@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { defaultModelPath, generateTokens, loadModel, sampleToken } from '@mlxts/lm';
-import { benchPrompt } from './prompt.mjs';
+import { benchPrompt, greedyStats } from './prompt.mjs';
 import { median } from './stats.mjs';
 import { mlxPython } from './venv.mjs';
 
@@ -22,10 +22,7 @@ const prompt = benchPrompt(lm);
 
 /** One greedy generation of `decodeTokens` tokens (no stop token), with its stats. */
 async function generation() {
-  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
-  let result;
-  while (!(result = await steps.next()).done);
-  return result.value.stats;
+  return greedyStats(lm, prompt, decodeTokens);
 }
 
 async function measure(kernel) {

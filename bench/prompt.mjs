@@ -1,4 +1,7 @@
-// The chat prompt the language-model benchmarks decode after (110 tokens with the default model's template).
+// The chat prompt the language-model benchmarks decode after (110 tokens with the default model's template),
+// and one timed greedy generation after it.
+import { generateTokens } from '@mlxts/lm';
+
 const QUESTION = 'Summarize the main ideas of the following text in three sentences. ' +
   'Machine learning frameworks let programmers describe computations on arrays of numbers. The framework builds a graph of ' +
   'operations, evaluates it lazily on a CPU or a GPU, and computes gradients automatically. Arrays live in memory that the ' +
@@ -7,4 +10,12 @@ const QUESTION = 'Summarize the main ideas of the following text in three senten
 /** The benchmark prompt's token ids for a loaded language model. */
 export function benchPrompt(lm) {
   return lm.encodePrompt([{ role: 'user', content: QUESTION }]);
+}
+
+/** One greedy generation of `maxTokens` tokens after `prompt` (no stop token): its stats. */
+export async function greedyStats(lm, prompt, maxTokens) {
+  const steps = generateTokens(lm.model, prompt, { maxTokens });
+  let result;
+  while (!(result = await steps.next()).done);
+  return result.value.stats;
 }

@@ -82,7 +82,7 @@ export async function* generateTokens(
 ): AsyncGenerator<TokenStep, { stats: GenerationStats; finishReason: FinishReason }> {
   checkGenerateOptions(options);
   if (prompt.length === 0) throw new RangeError('generate: the prompt has no tokens');
-  const { vocabSize, numLayers, numKvHeads, headDim } = model.config;
+  const { vocabSize, numLayers, headDim } = model.config;
   if (prompt.some((t) => !Number.isInteger(t) || t < 0 || t >= vocabSize)) {
     throw new RangeError(`generate: prompt token ids must be integers in [0, ${vocabSize})`);
   }
@@ -92,7 +92,7 @@ export async function* generateTokens(
   const sampling: SamplingOptions = options;
   let key = (options.temperature ?? 0) > 0 ? mx.random.key(options.seed ?? Math.floor(Math.random() * 2 ** 31)) : undefined;
 
-  const cache = new KVCache(numLayers, numKvHeads, headDim);
+  const cache = new KVCache(numLayers, model.cacheKvHeads, headDim);
   const history = [...prompt];
   const stats: GenerationStats = {
     promptTokens: prompt.length, promptTps: 0, generationTokens: 0, generationTps: 0, peakMemory: 0, prefillMs: 0, decodeMs: 0, buildMs: 0, evalMs: 0,

@@ -5,12 +5,13 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as mx from '@mlxts/core';
 import { MlxError } from '@mlxts/core';
-import type { DType, Tensor } from '@mlxts/core';
+import type { DType, Group, Tensor } from '@mlxts/core';
 import { MetadataReader } from './metadata.js';
 import type { Metadata } from './metadata.js';
 import { buildLlama, ggufToModelName } from './models/build.js';
 import { configFromGguf, configFromHf } from './models/config.js';
 import type { LlamaModel } from './models/llama.js';
+import { shardModel } from './models/tensor-parallel.js';
 import { tokenizerFromGguf } from './tokenizer/from-gguf.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
 
@@ -18,6 +19,11 @@ import { Tokenizer } from './tokenizer/tokenizer.js';
 export interface LoadModelOptions {
   /** The dtype of activations, dense weights and quantization scales (default float32). */
   dtype?: DType;
+  /**
+   * Tensor parallelism: shard the model over this group (`mx.distributed.init()`), each rank holding and
+   * computing its share of every block (see `shardModel`). Every rank must load the same model.
+   */
+  tensorGroup?: Group;
 }
 
 /** A loaded model and its tokenizer. */
@@ -36,6 +42,19 @@ function fail(source: string, message: string): MlxError {
 
 /** Loads a GGUF file or a Hugging Face model directory. */
 export async function loadModelFiles(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const loaded = await loadUnsharded(path, options);
+  if (options.tensorGroup !== undefined) {
+    try {
+      shardModel(loaded.model, options.tensorGroup);
+    } catch (e) {
+      loaded.model.dispose();
+      throw e;
+    }
+  }
+  return loaded;
+}
+
+async function loadUnsharded(path: string, options: LoadModelOptions): Promise<LoadedModel> {
   if (typeof path !== 'string') throw new TypeError(`${OP}: path must be a string`);
   let isDirectory: boolean;
   try {

@@ -15,6 +15,15 @@ export type { PoolOptions } from './layers/pooling.js';
 export { ALiBi, RoPE, SinusoidalPositionalEncoding } from './layers/positional-encoding.js';
 export { QuantizedEmbedding, QuantizedLinear, quantize } from './layers/quantized.js';
 export type { Quantizable, QuantizeLayerOptions, QuantizeModelOptions } from './layers/quantized.js';
+export {
+  AllToShardedLinear,
+  QuantizedAllToShardedLinear,
+  QuantizedShardedToAllLinear,
+  ShardedToAllLinear,
+  shardInplace,
+  shardLinear,
+} from './layers/sharded.js';
+export type { QuantizedShardedLinearOptions, Segments, ShardedLinear, ShardedLinearOptions, Sharding, ShardingPredicate, ShardLinearOptions, ShardOptions } from './layers/sharded.js';
 export { GRU, LSTM, RNN } from './layers/recurrent.js';
 export {
   MultiHeadAttention,

@@ -41,11 +41,17 @@ class RoPEWithPeriods extends nn.Module {
   }
 }
 
+/** A projection: dense, quantized, or this rank's shard of either (tensor parallelism, see shardModel). */
+export type Projection = nn.Linear | nn.QuantizedLinear | nn.ShardedLinear;
+
 export class Attention extends nn.Module {
-  q_proj: nn.Linear | nn.QuantizedLinear;
-  k_proj: nn.Linear | nn.QuantizedLinear;
-  v_proj: nn.Linear | nn.QuantizedLinear;
-  o_proj: nn.Linear | nn.QuantizedLinear;
+  q_proj: Projection;
+  k_proj: Projection;
+  v_proj: Projection;
+  o_proj: Projection;
+  /** The query and key/value heads this module computes: all of them, or this rank's under tensor parallelism. */
+  numHeads: number;
+  numKvHeads: number;
   q_norm?: nn.RMSNorm;
   k_norm?: nn.RMSNorm;
   rope: nn.RoPE | RoPEWithPeriods;
@@ -57,6 +63,8 @@ export class Attention extends nn.Module {
   ) {
     super();
     const { hiddenSize, numHeads, numKvHeads, headDim, attentionBias } = config;
+    this.numHeads = numHeads;
+    this.numKvHeads = numKvHeads;
     this.q_proj = linear(quantized, `${path}.q_proj`, hiddenSize, numHeads * headDim, attentionBias);
     this.k_proj = linear(quantized, `${path}.k_proj`, hiddenSize, numKvHeads * headDim, attentionBias);
     this.v_proj = linear(quantized, `${path}.v_proj`, hiddenSize, numKvHeads * headDim, attentionBias);
@@ -72,7 +80,8 @@ export class Attention extends nn.Module {
 
   /** `x` `[B, T, hidden]` at the cache's offset -> `[B, T, hidden]`; fills layer `layer` of the cache. */
   forward(x: Tensor, cache: KVCache, layer: number): Tensor {
-    const { numHeads, numKvHeads, headDim } = this.config;
+    const { numHeads, numKvHeads } = this;
+    const { headDim } = this.config;
     const [batch, tokens] = x.shape;
     // [B, T, H * D] -> [B, H, T, D], with the per-head norm (Qwen3) before the transpose.
     const heads = (y: Tensor, n: number, norm?: nn.RMSNorm) => {
@@ -88,9 +97,9 @@ export class Attention extends nn.Module {
 }
 
 export class Mlp extends nn.Module {
-  gate_proj: nn.Linear | nn.QuantizedLinear;
-  up_proj: nn.Linear | nn.QuantizedLinear;
-  down_proj: nn.Linear | nn.QuantizedLinear;
+  gate_proj: Projection;
+  up_proj: Projection;
+  down_proj: Projection;
 
   constructor(hiddenSize: number, intermediateSize: number, quantized: QuantizationOf, path: string) {
     super();
@@ -161,6 +170,11 @@ export class LlamaModel extends nn.Module {
     super();
     this.model = new LlamaBody(config, quantized);
     if (!config.tieWordEmbeddings) this.lm_head = linear(quantized, 'lm_head', config.hiddenSize, config.vocabSize);
+  }
+
+  /** The key/value heads each layer's KV cache holds: all of them, or this rank's under tensor parallelism. */
+  get cacheKvHeads(): number {
+    return this.model.layers[0]?.self_attn.numKvHeads ?? this.config.numKvHeads;
   }
 
   /**

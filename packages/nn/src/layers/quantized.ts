@@ -23,7 +23,7 @@ interface QuantizationConfig {
 
 const MODES = Object.keys(quant.QUANTIZATION_MODES) as quant.QuantizationMode[];
 
-function quantizationConfig(fn: string, options: QuantizeLayerOptions): QuantizationConfig {
+export function quantizationConfig(fn: string, options: QuantizeLayerOptions): QuantizationConfig {
   const mode = checkChoice(fn, 'mode', options.mode ?? 'affine', MODES);
   const table = quant.QUANTIZATION_MODES[mode];
   const groupSize = options.groupSize ?? table.defaultGroupSize;
