@@ -39,6 +39,7 @@ export default defineConfig({
           { text: 'Random numbers', link: '/concepts/random' },
           { text: 'Transforms', link: '/concepts/transforms' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
+          { text: 'Reliability and fuzzing', link: '/concepts/reliability' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },
         ],

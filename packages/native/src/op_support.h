@@ -84,6 +84,11 @@ mx::array linalg_input(const mx::array& a);
 mx::array linalg_empty_outputs(const mx::array& out);
 std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs);
 std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs);
+// Guard for an MLX 0.32.4 defect: eig and eigvals of a matrix with an infinite entry corrupt the heap in
+// LAPACK's geev ("double free or corruption", SIGABRT), and a NaN entry fails with LAPACK error -4.
+// Such a matrix is decomposed as zeros instead, and its eigenvalues and eigenvectors are NaN.
+std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s);
+mx::array eigvals(const mx::array& a, mx::StreamOrDevice s);
 template <class Op, class... Rest>
 auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
   auto out = op(a, std::forward<Rest>(rest)...);
@@ -345,6 +350,9 @@ std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool spars
                                  mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
+// Guard for an MLX 0.32.4 defect: depends reads inputs[0] unchecked (for its stream), so an empty
+// `inputs` crashed the process (SIGSEGV). No inputs give no outputs.
+std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::vector<mx::array>& dependencies);
 
 // Scatter, dynamic-slice and indexed-matmul ops (scatter_* and clamp_indices with `hi` in support_seed.cc,
 // the rest in support_scatter.cc). MLX's kernels for these do not bounds-check indices or dynamic

@@ -62,6 +62,35 @@ mx::array linalg_input(const mx::array& a) {
   return a.dtype() == mx::float16 || a.dtype() == mx::bfloat16 ? mx::astype(a, mx::float32) : a;
 }
 
+namespace {
+
+// Per matrix of a batch: true where every entry is finite (shape [..., 1, 1]).
+mx::array finite_matrices(const mx::array& a, mx::StreamOrDevice s) {
+  return mx::all(mx::isfinite(a, s), std::vector<int>{-2, -1}, true, s);
+}
+
+mx::array nan_where_not(const mx::array& finite, const mx::array& out, mx::StreamOrDevice s) {
+  return mx::where(finite, out, mx::array(std::nanf("")), s);
+}
+
+}  // namespace
+
+std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s) {
+  auto x = linalg_input(a);
+  if (x.ndim() < 2) return mx::linalg::eig(x, s);  // MLX's own error
+  auto finite = finite_matrices(x, s);
+  auto [w, v] = mx::linalg::eig(mx::where(finite, x, mx::zeros_like(x, s), s), s);
+  return {nan_where_not(mx::squeeze(finite, -1, s), w, s), nan_where_not(finite, v, s)};
+}
+
+mx::array eigvals(const mx::array& a, mx::StreamOrDevice s) {
+  auto x = linalg_input(a);
+  if (x.ndim() < 2) return mx::linalg::eigvals(x, s);
+  auto finite = finite_matrices(x, s);
+  auto w = mx::linalg::eigvals(mx::where(finite, x, mx::zeros_like(x, s), s), s);
+  return nan_where_not(mx::squeeze(finite, -1, s), w, s);
+}
+
 mx::array linalg_empty_outputs(const mx::array& out) { return mx::zeros(out.shape(), out.dtype()); }
 
 std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs) {

@@ -1,5 +1,5 @@
 // Helpers for the smaller public ops of mlx/ops.h: hadamard_transform, the fp8 conversions, minmax,
-// unique, number_of_elements, the window functions, median and unstack. Each checks what MLX leaves
+// unique, number_of_elements, the window functions, median, unstack and depends. Each checks what MLX leaves
 // unchecked or gets wrong on the CPU (unchecked axes, kernel-time dtype failures, garbage for float64,
 // allocations past the memory limit), so that bad input is a clear error, never a crash or a silently
 // wrong result.
@@ -136,6 +136,11 @@ std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool spars
   require_fits_in_memory(n * n * (sizeof(int) + sizeof(int64_t)), "the shapes of " + std::to_string(arrays.size()) +
                                                                          " grids of " + std::to_string(arrays.size()) + " axes");
   return mx::meshgrid(arrays, sparse, indexing, s);
+}
+
+std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::vector<mx::array>& dependencies) {
+  if (inputs.empty()) return {};
+  return mx::depends(inputs, dependencies);
 }
 
 }  // namespace mlxts::support

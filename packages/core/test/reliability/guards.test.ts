@@ -1,5 +1,5 @@
 // Inputs that crashed the process, hung it, exhausted memory or returned wrong values without an error
-// (found by the fuzzer in test/reliability/fuzz), each with the behaviour it has now.
+// (found by the fuzzer, fuzz/ at the repository root), each with the behaviour it has now.
 import * as mx from '@mlxts/core';
 import { withoutLeaks } from '@mlxts/testing';
 import { describe, expect, it } from 'vitest';
@@ -184,5 +184,24 @@ describe('sign', () => {
         expect(mx.sign(mx.array([NaN, -2, -0, 0, 3, -Infinity], dtype)).astype('float32').toArray()).toEqual([NaN, -1, 0, 0, 1, -1]);
       }
       expect(mx.sign(mx.array([-3, 0, 5], 'int8')).toArray()).toEqual([-1, 0, 1]);
+    }));
+});
+
+describe('depends', () => {
+  it('of no inputs gives no outputs (MLX 0.32.4 read inputs[0] and crashed with SIGSEGV)', () =>
+    withoutLeaks(() => {
+      expect(mx.depends([], [])).toEqual([]);
+      expect(mx.depends([], [mx.ones([2])])).toEqual([]);
+      const [a] = mx.depends([mx.array([1, 2])], []);
+      expect(a.toArray()).toEqual([1, 2]);
+    }));
+});
+
+describe('checkpoint', () => {
+  it('refuses a function returning no tensors (MLX 0.32.4 read its first output and crashed with SIGSEGV)', () =>
+    withoutLeaks(() => {
+      expect(() => mx.checkpoint(() => [])(mx.ones([2]))).toThrow(TypeError);
+      expect(() => mx.checkpoint((x: mx.Tensor[]) => x)([])).toThrow("checkpoint: the function's result must hold at least one tensor");
+      expect(mx.checkpoint((x: mx.Tensor) => mx.multiply(x, 2))(mx.array([1, 2])).toArray()).toEqual([2, 4]);
     }));
 });
