@@ -5,7 +5,8 @@ export function formatReport(r: Report): string {
   const lines: string[] = [];
   const threw = Object.values(r.errorClasses).reduce((a, b) => a + b, 0);
   const kinds = (k: string) => r.failures.filter((f) => f.outcome.kind === k).length;
-  lines.push(`seed ${r.seed}: ${r.calls} calls in ${(r.wallMs / 1000).toFixed(1)} s; ${r.ok} returned, ${threw} threw`);
+  const minimising = r.wallMs - r.callsMs > 1000 ? ` (then ${((r.wallMs - r.callsMs) / 1000).toFixed(1)} s replaying and minimising failures)` : '';
+  lines.push(`seed ${r.seed}: ${r.calls} calls in ${(r.callsMs / 1000).toFixed(1)} s${minimising}; ${r.ok} returned, ${threw} threw`);
   lines.push(`errors by class: ${Object.entries(r.errorClasses).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
   lines.push(`failures: ${r.failures.length} (crash ${kinds('crash')}, hang ${kinds('hang')}, memory ${kinds('memory')}, broken ${kinds('broken')}, strict ${kinds('threw')})`);
   for (const f of r.failures) {

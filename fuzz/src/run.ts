@@ -51,6 +51,8 @@ export interface Report {
   readonly unhandled: Unhandled[];
   /** Calls per target, and how many of them returned without an error. */
   readonly targets: Map<string, { calls: number; ok: number }>;
+  /** The calls themselves; `wallMs` adds the replays and minimisation of failures. */
+  callsMs: number;
   wallMs: number;
 }
 
@@ -63,7 +65,7 @@ export async function runFuzz(options: RunOptions): Promise<Report> {
   const start = Date.now();
   const targets = allTargets(options.only);
   if (targets.length === 0) throw new RangeError('fuzz: no target matches --only');
-  const report: Report = { seed: options.seed, calls: 0, ok: 0, errorClasses: {}, failures: [], plainErrors: [], unhandled: [], targets: new Map(), wallMs: 0 };
+  const report: Report = { seed: options.seed, calls: 0, ok: 0, errorClasses: {}, failures: [], plainErrors: [], unhandled: [], targets: new Map(), callsMs: 0, wallMs: 0 };
   for (const t of targets) report.targets.set(t.id, { calls: 0, ok: 0 });
   const failed: Array<{ index: number; call: Call; expr: string; outcome: Outcome }> = [];
   const plain = new Map<string, PlainError>();
@@ -104,6 +106,7 @@ export async function runFuzz(options: RunOptions): Promise<Report> {
     report.unhandled.push(...pool.unhandled);
     pool.close();
   }
+  report.callsMs = Date.now() - start;
   report.plainErrors.push(...[...plain.values()].sort((a, b) => b.count - a.count));
   report.failures.push(...(await confirmAndMinimise(failed, options)));
   report.wallMs = Date.now() - start;
@@ -131,8 +134,8 @@ async function confirmAndMinimise(failed: Array<{ index: number; call: Call; exp
       const reproduced = await failsLike(f.expr, f.call, f.outcome.kind, errorClass);
       let minimised: string | undefined;
       if (reproduced) {
-        // A hang costs the whole time limit per try: try fewer.
-        const budget = f.outcome.kind === 'hang' ? Math.min(5, options.shrinkBudget) : options.shrinkBudget;
+        // A hang costs the whole time limit per try, a memory overrun the time to reach it: try fewer.
+        const budget = f.outcome.kind === 'hang' || f.outcome.kind === 'memory' ? Math.min(5, options.shrinkBudget) : options.shrinkBudget;
         const small = await minimise(f.call, (c) => failsLike(printCall(c), c, f.outcome.kind, errorClass), budget);
         minimised = printCall(small.call);
       }

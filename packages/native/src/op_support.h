@@ -81,20 +81,34 @@ mx::array linalg_input(const mx::array& a);
 // and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
 // matrix `a` has an empty row or column axis. The op is built by MLX as usual (so its shape and dtype
 // checks run), then the outputs of such a matrix are given without a kernel (linalg_empty_outputs).
+// No matrices ([0, M, N] with M and N > 0): every output is empty.
+bool linalg_empty_batch(const mx::array& a);
 mx::array linalg_empty_outputs(const mx::array& out);
 std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs);
 std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs);
+template <class Op, class... Rest>
+auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
+  auto out = op(a, std::forward<Rest>(rest)...);
+  bool empty_matrix = a.ndim() >= 2 && (a.shape(-1) == 0 || a.shape(-2) == 0);
+  return empty_matrix || linalg_empty_batch(a) ? linalg_empty_outputs(out) : out;
+}
+// Guard for an MLX 0.32.4 defect: the CPU linalg kernels count a batch's matrices as size / (M * N) with
+// M * N in 32 bits, so a matrix of 2^32 elements divides by zero (SIGFPE; eigh: SIGSEGV). Only an empty
+// batch of such matrices gets past the memory limit ([0, 65536, 65536]); its outputs are empty too, and
+// are given without a kernel. Used for the ops whose empty matrices MLX computes correctly (det of a
+// 0 x 0 matrix is 1); the ops of linalg_nonempty check empty batches too.
+template <class Op, class... Rest>
+auto linalg_nonempty_batch(Op op, const mx::array& a, Rest&&... rest) {
+  auto out = op(a, std::forward<Rest>(rest)...);
+  return linalg_empty_batch(a) ? linalg_empty_outputs(out) : out;
+}
+// svd through linalg_nonempty_batch (MLX overloads svd, so it cannot be passed by name).
+std::vector<mx::array> svd(const mx::array& a, bool compute_uv, mx::StreamOrDevice s);
 // Guard for an MLX 0.32.4 defect: eig and eigvals of a matrix with an infinite entry corrupt the heap in
 // LAPACK's geev ("double free or corruption", SIGABRT), and a NaN entry fails with LAPACK error -4.
 // Such a matrix is decomposed as zeros instead, and its eigenvalues and eigenvectors are NaN.
 std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s);
 mx::array eigvals(const mx::array& a, mx::StreamOrDevice s);
-template <class Op, class... Rest>
-auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
-  auto out = op(a, std::forward<Rest>(rest)...);
-  bool empty_matrix = a.ndim() >= 2 && (a.shape(-1) == 0 || a.shape(-2) == 0);
-  return empty_matrix ? linalg_empty_outputs(out) : out;
-}
 
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.

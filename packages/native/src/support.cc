@@ -75,11 +75,16 @@ mx::array nan_where_not(const mx::array& finite, const mx::array& out, mx::Strea
 
 }  // namespace
 
+std::vector<mx::array> svd(const mx::array& a, bool compute_uv, mx::StreamOrDevice s) {
+  auto op = [](const mx::array& x, bool uv, mx::StreamOrDevice st) { return mx::linalg::svd(x, uv, st); };
+  return linalg_nonempty_batch(op, linalg_input(a), compute_uv, s);
+}
+
 std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s) {
   auto x = linalg_input(a);
   if (x.ndim() < 2) return mx::linalg::eig(x, s);  // MLX's own error
   auto finite = finite_matrices(x, s);
-  auto [w, v] = mx::linalg::eig(mx::where(finite, x, mx::zeros_like(x, s), s), s);
+  auto [w, v] = linalg_nonempty_batch(mx::linalg::eig, mx::where(finite, x, mx::zeros_like(x, s), s), s);
   return {nan_where_not(mx::squeeze(finite, -1, s), w, s), nan_where_not(finite, v, s)};
 }
 
@@ -87,8 +92,12 @@ mx::array eigvals(const mx::array& a, mx::StreamOrDevice s) {
   auto x = linalg_input(a);
   if (x.ndim() < 2) return mx::linalg::eigvals(x, s);
   auto finite = finite_matrices(x, s);
-  auto w = mx::linalg::eigvals(mx::where(finite, x, mx::zeros_like(x, s), s), s);
+  auto w = linalg_nonempty_batch(mx::linalg::eigvals, mx::where(finite, x, mx::zeros_like(x, s), s), s);
   return nan_where_not(mx::squeeze(finite, -1, s), w, s);
+}
+
+bool linalg_empty_batch(const mx::array& a) {
+  return a.ndim() > 2 && a.size() == 0 && a.shape(-1) > 0 && a.shape(-2) > 0;
 }
 
 mx::array linalg_empty_outputs(const mx::array& out) { return mx::zeros(out.shape(), out.dtype()); }

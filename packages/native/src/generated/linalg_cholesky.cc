@@ -10,7 +10,7 @@ Napi::Value op_linalg_cholesky(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto upper = conv::boolean_or(info[1], "upper", false);
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::cholesky(mlxts::support::linalg_input(a), upper, stream));
+    return to_js(info.Env(), mlxts::support::linalg_nonempty_batch(mlx::core::linalg::cholesky, mlxts::support::linalg_input(a), upper, stream));
   });
 }
 

@@ -10,7 +10,7 @@ Napi::Value op_linalg_eigvalsh(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto UPLO = conv::string_or(info[1], "UPLO", "L");
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::eigvalsh(mlxts::support::linalg_input(a), UPLO, stream));
+    return to_js(info.Env(), mlxts::support::linalg_nonempty_batch(mlx::core::linalg::eigvalsh, mlxts::support::linalg_input(a), UPLO, stream));
   });
 }
 

@@ -9,7 +9,7 @@ Napi::Value op_linalg_qr(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto stream = conv::stream(info[1], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::qr(mlxts::support::linalg_input(a), stream));
+    return to_js(info.Env(), mlxts::support::linalg_nonempty_batch(mlx::core::linalg::qr, mlxts::support::linalg_input(a), stream));
   });
 }
 
