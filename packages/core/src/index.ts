@@ -9,7 +9,7 @@ import './generated/methods.js';
 export { MlxError, Tensor } from '@mlxts/native';
 export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, SharedMemoryObject, Stream, TensorData } from '@mlxts/native';
 export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
-export { operandHook } from './runtime/call.js';
+export { checkOptions, operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
 export { Slice, type Index, type IndexArray } from './runtime/index-entries.js';
 export { isDType, type ItemType } from './runtime/protocols.js';

@@ -33,10 +33,7 @@ const SAMPLING_OPTIONS = ['temperature', 'topK', 'topP', 'minP', 'repetitionPena
  * that starts with `op`. `otherKeys` are the caller's own options, reported with the known ones.
  */
 export function checkSamplingOptions(options: SamplingOptions, op = 'sampleToken', otherKeys: readonly string[] = []): void {
-  const known = [...otherKeys, ...SAMPLING_OPTIONS];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${op}: unknown option '${key}' (options: ${known.join(', ')})`);
-  }
+  mx.checkOptions(op, options, [...otherKeys, ...SAMPLING_OPTIONS]);
   const check = (name: keyof SamplingOptions, lo: number, hi: number, integer = false) => {
     const value = options[name];
     if (value === undefined) return;

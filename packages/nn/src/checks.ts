@@ -3,15 +3,7 @@
 // anything that depends on tensors (shapes, dtypes) an MlxError naming the function.
 import { MlxError } from '@mlxts/core';
 
-/** The options object must be a plain object with only the keys `fn` takes (a typo is an error). */
-export function checkOptions(fn: string, options: unknown, keys: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw new TypeError(`${fn}: unknown option '${key}'; the options are ${keys.join(', ')}`);
-  }
-}
+export { checkOptions } from '@mlxts/core';
 
 /** A positive integer (a size, a count). */
 export function checkPositiveInt(fn: string, name: string, value: unknown): number {

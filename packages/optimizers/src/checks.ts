@@ -1,13 +1,6 @@
 // Argument checks for the optimizers, following the project's error rule: a value of the wrong kind is a
 // TypeError, a number outside what the optimizer allows a RangeError.
-export function checkOptions(fn: string, options: unknown, keys: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw new TypeError(`${fn}: unknown option '${key}'; the options are ${keys.join(', ')}`);
-  }
-}
+export { checkOptions } from '@mlxts/core';
 
 export function checkNumber(fn: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${fn}: ${name} must be a number, got ${String(value)}`);

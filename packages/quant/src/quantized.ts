@@ -158,7 +158,7 @@ export function isQuantized(value: unknown): value is QuantizedTensor {
  * ```
  */
 export function quantize(w: ArrayLike, options: QuantizeOptions = {}): QuantizedTensor {
-  checkOptions('quantize', options);
+  mx.checkOptions('quantize', options, OPTION_KEYS.quantize);
   const { mode = 'affine', bits, groupSize, globalScale, stream, device } = options;
   return renamed('quantize', 'quantizePacked', () =>
     mx.tidy(() => {
@@ -191,7 +191,7 @@ export function quantize(w: ArrayLike, options: QuantizeOptions = {}): Quantized
  * quantization concept page for the measured bounds per mode.
  */
 export function dequantize(q: QuantizedTensor, options: DequantizeOptions = {}): Tensor {
-  checkOptions('dequantize', options);
+  mx.checkOptions('dequantize', options, OPTION_KEYS.dequantize);
   checkQuantized('dequantize', q, 'q');
   return renamed('dequantize', 'dequantizePacked', () =>
     dequantizePacked(q.weight, q.scales, q.biases ?? undefined, {
@@ -218,7 +218,7 @@ function packedConfig(q: QuantizedTensor) {
  * multi-threaded kernel (see the quantization concept page); everything else on MLX's.
  */
 export function quantizedMatmul(x: ArrayLike, q: QuantizedTensor, options: QuantizedMatmulOptions = {}): Tensor {
-  checkOptions('quantizedMatmul', options);
+  mx.checkOptions('quantizedMatmul', options, OPTION_KEYS.quantizedMatmul);
   checkActivations('quantizedMatmul', x);
   checkQuantized('quantizedMatmul', q, 'q');
   return renamed('quantizedMatmul', 'quantizedMatmulPacked', () =>
@@ -237,7 +237,7 @@ export function quantizedMatmul(x: ArrayLike, q: QuantizedTensor, options: Quant
  * `rhsIndices` `[T]` (each token's expert) the result is `[T, 1, N]`. See `gatherQmm` for the details.
  */
 export function gatherQuantizedMatmul(x: ArrayLike, q: QuantizedTensor, options: GatherQuantizedMatmulOptions = {}): Tensor {
-  checkOptions('gatherQuantizedMatmul', options);
+  mx.checkOptions('gatherQuantizedMatmul', options, OPTION_KEYS.gatherQuantizedMatmul);
   checkActivations('gatherQuantizedMatmul', x);
   checkQuantized('gatherQuantizedMatmul', q, 'q');
   return renamed('gatherQuantizedMatmul', 'gatherQmm', () =>
@@ -399,16 +399,6 @@ const OPTION_KEYS: Record<string, readonly string[]> = {
   gatherQuantizedMatmul: ['transpose', 'lhsIndices', 'rhsIndices', 'sortedIndices', ...STREAM_KEYS],
 };
 
-/** A plain object with only the keys `fn` takes: a misspelt option is an error, not silently ignored. */
-function checkOptions(fn: string, options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object, got ${String(options)}`);
-  }
-  const keys = OPTION_KEYS[fn];
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw new TypeError(`${fn}: unknown option '${key}'; the options are ${keys.join(', ')}`);
-  }
-}
 
 /** The quantized kernels take the weights as the right operand only. */
 function checkActivations(fn: string, x: unknown): void {

@@ -21,10 +21,13 @@ export function checkArity(op: string, max: number, got: number): never {
   throw new TypeError(`${op}: expected at most ${max} arguments, got ${got}`);
 }
 
-/** The trailing options object must be a plain object with only the keys the op takes (a typo is an error). */
+/**
+ * The trailing options object must be a plain object with only the keys the function takes (a typo is an
+ * error). Exported for packages built on core, so that every package words this mistake the same way.
+ */
 export function checkOptions(op: string, options: unknown, keys: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object such as { stream: 'cpu' }, got ${String(options)}`);
+    throw new TypeError(`${op}: options must be an object, got ${Array.isArray(options) ? 'an array' : String(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!keys.includes(key)) throw new TypeError(`${op}: unknown option '${key}'; the options are ${keys.join(', ')}`);

@@ -1,0 +1,100 @@
+// The MLX Python stub scanner and the signature-fidelity comparison (fixture schema, hand-written stubs).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { fidelityProblems, signatureDifferences } from '../src/fidelity.js';
+import { formatParams, parseParams, pythonListText, scanStub, type PyParam } from '../src/python-stubs.js';
+import type { Schema } from '../src/model.js';
+import { loadSchema } from '../src/validate.js';
+
+const fixture = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema').schema!;
+// The fixture ops name no MLX function; here each binds the MLX function of its own name.
+const schema: Schema = { ...fixture, ops: fixture.ops.map((op) => ({ ...op, mlx: [op.id] })) };
+
+describe('scanStub', () => {
+  const stub = `
+from typing import Sequence
+def sum(a: array, /, axis: None | int | Sequence[int] = None, keepdims: bool = False, *, stream: StreamOrDevice = None) -> array:
+    """Sum. def not_a_function(x): inside a docstring, not at column 0."""
+
+def einsum(subscripts: str, *operands, stream: StreamOrDevice = None) -> array: ...
+def pad(a: array, pad_width: int | tuple[int, int] | list[tuple[int, int]], mode: Literal['constant', 'edge'] = 'constant',
+        constant_values: array | scalar = 0, *, stream: StreamOrDevice = None) -> array: ...
+def arange(start: int | float, stop: int | float, step: None | int | float, dtype: Dtype | None = None, *, stream: StreamOrDevice = None) -> array: ...
+def arange(stop: int | float, step: None | int | float = None, dtype: Dtype | None = None, *, stream: StreamOrDevice = None) -> array: ...
+def _private(x): ...
+def kwargs_only(**kwargs) -> None: ...
+`;
+  const functions = scanStub(stub);
+
+  it('reads every public def at column 0, overloads in order, and drops annotations', () => {
+    expect([...functions.keys()]).toEqual(['sum', 'einsum', 'pad', 'arange', 'kwargs_only']);
+    expect(functions.get('sum')).toEqual([
+      [
+        { name: 'a', kind: 'positional' },
+        { name: 'axis', kind: 'positional', default: 'None' },
+        { name: 'keepdims', kind: 'positional', default: 'False' },
+        { name: 'stream', kind: 'keyword', default: 'None' },
+      ],
+    ]);
+    expect(functions.get('arange')!.map(formatParams)).toEqual(['start, stop, step, dtype=None, *, stream=None', 'stop, step=None, dtype=None, *, stream=None']);
+    expect(functions.get('kwargs_only')).toEqual([[]]);
+  });
+
+  it('keeps rest parameters, brackets and multi-line parameter lists apart', () => {
+    expect(formatParams(functions.get('einsum')![0])).toBe('subscripts, *operands, stream=None');
+    expect(formatParams(functions.get('pad')![0])).toBe("a, pad_width, mode='constant', constant_values=0, *, stream=None");
+  });
+
+  it('reads back what it writes', () => {
+    for (const overloads of functions.values()) for (const params of overloads) expect(parseParams(formatParams(params))).toEqual(params);
+  });
+
+  it('lists the modules with their prefixes, functions sorted', () => {
+    const text = pythonListText('0.32.4', new Map([['', new Map([['b', [[]]], ['a', [[{ name: 'x', kind: 'positional' } as PyParam]]]])], ['fft.', new Map([['rfft', [[]]]])]]));
+    expect(text.split('\n').slice(3)).toEqual(['version: 0.32.4', 'functions:', '  a:', '    - "x"', '  b:', '    - ""', '  fft.rfft:', '    - ""', '']);
+  });
+});
+
+describe('signatureDifferences', () => {
+  const differencesFor = (stub: string) => signatureDifferences(schema, scanStub(stub)).map((d) => `${d.op.id}: ${d.what.join('; ')}`);
+
+  it('accepts a signature like MLX Python\'s, the stream taken as an option', () => {
+    expect(differencesFor('def sum(a, /, axis = None, keepdims = False, *, stream = None): ...')).toEqual([]);
+    expect(differencesFor('def sum(a, axis = None, keepdims = False, stream = None): ...')).toEqual([]);
+  });
+
+  it('reports positional arguments MLX Python has and mlxts does not, or takes as options', () => {
+    expect(differencesFor('def sum(a, axis = None, keepdims = False, ddof = 0): ...')).toEqual([
+      'sum: positional arguments (a, axis, keepdims), MLX Python\'s (a, axis, keepdims, ddof)',
+    ]);
+  });
+
+  it('reports different defaults, and a required argument MLX Python defaults', () => {
+    expect(differencesFor('def sum(a, axis = None, keepdims = True): ...')).toEqual(['sum: keepdims defaults to false, MLX Python\'s to True']);
+    expect(differencesFor('def add(a, b = 1): ...')).toEqual(['add: b is required, MLX Python defaults it to 1']);
+  });
+
+  it('reports keyword-only parameters mlxts lacks, rest parameters and names', () => {
+    expect(differencesFor('def sum(a, axis = None, keepdims = False, *, dtype = None): ...')).toEqual(['sum: no option dtype (keyword-only in MLX Python)']);
+    expect(differencesFor('def add(*arrays): ...')).toEqual(['add: positional arguments (a, b), MLX Python\'s (*arrays)']);
+  });
+
+  it('compares with the closest overload', () => {
+    expect(differencesFor('def sum(a, b, c): ...\ndef sum(a, axis = None, keepdims = False): ...')).toEqual([]);
+  });
+});
+
+describe('fidelityProblems', () => {
+  const differences = signatureDifferences(schema, scanStub('def sum(a, axis = None, keepdims = True): ...'));
+
+  it('refuses a difference without a reason, and a reason without a difference', () => {
+    expect(fidelityProblems(schema, differences, new Map())).toEqual([
+      "sum: differs from MLX Python's sum(a, axis=None, keepdims=True): keepdims defaults to false, MLX Python's to True. Match it, or give the reason in schema/python-deviations.yaml",
+    ]);
+    expect(fidelityProblems(schema, differences, new Map([['sum', 'a reason'], ['add', 'stale'], ['nope', 'x']]))).toEqual([
+      'schema/python-deviations.yaml: add matches MLX Python now; remove its entry',
+      'schema/python-deviations.yaml: nope is not an op',
+    ]);
+  });
+});
