@@ -7,7 +7,7 @@ import * as linalg from '@mlxts/linalg';
 import * as quant from '@mlxts/quant';
 import { errorClassOf, type CallRequest, type ChildMessage, type Outcome, type Phase } from './outcome.js';
 
-/** Results up to this many elements are read back with toArray(); larger ones are only evaluated. */
+/** Up to this many elements of a result are read back with toArray(); the rest are only evaluated. */
 const READ_MAX = 1 << 20;
 const memoryLimit = Number(process.env.MLXTS_FUZZ_MLX_LIMIT ?? 2 ** 31);
 const TMP = process.env.MLXTS_FUZZ_TMP ?? '.';
@@ -43,7 +43,7 @@ async function run({ id, expr, stateful }: CallRequest): Promise<Outcome> {
         result = await result;
       }
       phase = 'eval';
-      await settle(result, 0);
+      await settle(result);
     });
   } catch (e) {
     outcome = { kind: 'threw', errorClass: errorClassOf(e), message: messageOf(e), phase };
@@ -57,24 +57,34 @@ async function run({ id, expr, stateful }: CallRequest): Promise<Outcome> {
   return broken ? { kind: 'broken', detail: broken } : outcome;
 }
 
-/** Awaits, evaluates and reads back everything tensor-like in a result. */
-async function settle(value: unknown, depth: number): Promise<void> {
+/** Awaits a result, then evaluates all its tensors together and reads each one back. */
+async function settle(value: unknown): Promise<void> {
+  const tensors: mx.Tensor[] = [];
+  await collect(value, 0, tensors);
+  const live = tensors.filter((t) => !t.disposed);
+  await mx.eval(live);
+  let read = 0;
+  for (const t of live) {
+    if (read + t.size > READ_MAX) break;
+    read += t.size;
+    t.toArray();
+  }
+}
+
+/** The tensors of a result, with its promises awaited and its shared-memory handles claimed. */
+async function collect(value: unknown, depth: number, into: mx.Tensor[]): Promise<void> {
   if (depth > 4 || value === null || typeof value !== 'object') return;
-  if (isThenable(value)) return settle(await value, depth + 1);
+  if (isThenable(value)) return collect(await value, depth + 1, into);
   if (mx.isTensor(value)) {
-    if (value.disposed) return;
-    await value.eval();
-    if (value.size <= READ_MAX) value.toArray();
+    into.push(value);
     return;
   }
   if (isSharedMemoryHandle(value)) {
-    const t = mx.fromSharedMemory(value);
-    t.toArray();
-    t.dispose();
+    into.push(mx.fromSharedMemory(value)); // disposed by the call's tidy
     return;
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
-  for (const item of Object.values(value)) await settle(item, depth + 1);
+  for (const item of Object.values(value)) await collect(item, depth + 1, into);
 }
 
 /** A handle this process just wrote (`toSharedMemory`): claiming it frees the shared memory object. */

@@ -181,6 +181,9 @@ std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name);
 mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
               const mx::array& value, mx::StreamOrDevice s);
 std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
+// Refuses more than 2^20 sections, as unstack does parts: each is a separate tensor (MLX 0.32.4 splits an
+// empty axis into any number of empty parts; 2^31 - 1 of them exhausted memory).
+std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
 // reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
@@ -358,6 +361,11 @@ mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims
 // n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
 // (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// tril and triu mask with MLX's tri, whose aranges of the row and column counts cost memory even for an
+// empty matrix (MLX 0.32.4: [2^30, 0] allocated 4 GB, an empty batch of 65536 x 65536 matrices 4 GB for
+// the mask): an empty input is returned as it is.
+mx::array tril(const mx::array& a, int k, mx::StreamOrDevice s);
+mx::array triu(const mx::array& a, int k, mx::StreamOrDevice s);
 // n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
 // in the memory limit.
 std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,

@@ -1,5 +1,5 @@
 // Helpers for the smaller public ops of mlx/ops.h: hadamard_transform, the fp8 conversions, minmax,
-// unique, number_of_elements, the window functions, median, unstack and depends. Each checks what MLX leaves
+// unique, number_of_elements, the window functions, median, unstack, tril, triu and depends. Each checks what MLX leaves
 // unchecked or gets wrong on the CPU (unchecked axes, kernel-time dtype failures, garbage for float64,
 // allocations past the memory limit), so that bad input is a clear error, never a crash or a silently
 // wrong result.
@@ -119,6 +119,14 @@ std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice 
                                 " parts unstack returns (use take or slice to read entries)");
   }
   return mx::unstack(a, axis, s);
+}
+
+mx::array tril(const mx::array& a, int k, mx::StreamOrDevice s) {
+  return a.ndim() >= 2 && a.size() == 0 ? a : mx::tril(a, k, s);
+}
+
+mx::array triu(const mx::array& a, int k, mx::StreamOrDevice s) {
+  return a.ndim() >= 2 && a.size() == 0 ? a : mx::triu(a, k, s);
 }
 
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s) {

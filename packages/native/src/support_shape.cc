@@ -82,6 +82,15 @@ std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices
   return mx::split(a, to_shape(indices), axis, s);
 }
 
+std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s) {
+  constexpr int kMaxSections = 1 << 20;
+  if (sections > kMaxSections) {
+    throw ArgumentRangeError("indicesOrSections must be at most " + std::to_string(kMaxSections) + " sections, got " +
+                             std::to_string(sections));
+  }
+  return mx::split(a, sections, axis, s);
+}
+
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s) {
   if (!axes) {

@@ -205,3 +205,23 @@ describe('checkpoint', () => {
       expect(mx.checkpoint((x: mx.Tensor) => mx.multiply(x, 2))(mx.array([1, 2])).toArray()).toEqual([2, 4]);
     }));
 });
+
+describe('tril, triu and split of empty tensors with huge axes', () => {
+  it('tril and triu return an empty matrix as it is (MLX built a mask of its row and column counts: 4 GB for [2^30, 0])', () =>
+    withoutLeaks(() => {
+      for (const shape of [[2 ** 30, 0], [0, 2 ** 31 - 1], [0, 65536, 65536]]) {
+        expect(mx.tril(mx.zeros(shape), 1).shape).toEqual(shape);
+        expect(mx.triu(mx.zeros(shape, 'float16'), -3).toTypedArray()).toHaveLength(0);
+      }
+      expect(mx.tril(mx.ones([2, 2])).toArray()).toEqual([[1, 0], [1, 1]]);
+      expect(() => mx.tril(mx.zeros([0]))).toThrow(mx.MlxError);
+    }));
+
+  it('split refuses more than 2^20 sections (each is a tensor; 2^31 - 1 empty parts exhausted memory)', () =>
+    withoutLeaks(() => {
+      expect(() => mx.split(mx.zeros([0, 0]), 2 ** 31 - 1, 1)).toThrow(RangeError);
+      expect(() => mx.split(mx.zeros([0]), 2 ** 20 + 1)).toThrow('split: indicesOrSections must be at most 1048576 sections, got 1048577');
+      expect(mx.split(mx.zeros([0]), 3)).toHaveLength(3);
+      expect(mx.split(mx.arange(6), 3).map((t) => t.toArray())).toEqual([[0, 1], [2, 3], [4, 5]]);
+    }));
+});
