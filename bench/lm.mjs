@@ -7,29 +7,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as mx from '@mlxts/core';
 import { defaultModelPath, generateTokens, loadModel, sampleToken } from '@mlxts/lm';
+import { benchPrompt } from './prompt.mjs';
 import { median } from './stats.mjs';
+import { mlxPython } from './venv.mjs';
 
 const loadAtStart = loadavg()[0];
 const runs = Number(process.env.BENCH_LM_RUNS ?? 3);
 const decodeTokens = Number(process.env.BENCH_LM_TOKENS ?? 64);
 const root = new URL('..', import.meta.url).pathname;
-const venv = `${root}bench/.venv`;
-const python = `${venv}/bin/python`;
-
-function ensureVenv() {
-  if (existsSync(python) && execFileSync(python, ['-c', 'import mlx.core as mx; print(mx.__version__)']).toString().trim() === '0.32.4') return;
-  console.log('creating bench/.venv with mlx 0.32.4 from PyPI...');
-  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'mlx[cpu]==0.32.4'], { stdio: 'inherit' });
-}
 
 const modelPath = await defaultModelPath();
 const lm = await loadModel(modelPath);
-const question = 'Summarize the main ideas of the following text in three sentences. ' +
-  'Machine learning frameworks let programmers describe computations on arrays of numbers. The framework builds a graph of ' +
-  'operations, evaluates it lazily on a CPU or a GPU, and computes gradients automatically. Arrays live in memory that the ' +
-  'framework manages, and operations run as compiled kernels. Quantization stores weights in fewer bits to save memory and time.';
-const prompt = lm.encodePrompt([{ role: 'user', content: question }]);
+const prompt = benchPrompt(lm);
 
 /** One greedy generation of `decodeTokens` tokens (no stop token), with its stats. */
 async function generation() {
@@ -87,9 +76,8 @@ const greedyMs = samplingMs({});
 const sampledMs = samplingMs({ temperature: 0.7, topK: 40, topP: 0.9, minP: 0.05, repetitionPenalty: 1.1 });
 lm.dispose();
 
-ensureVenv();
 const py = JSON.parse(
-  execFileSync(python, [`${root}packages/lm/scripts/bench_mlx.py`, modelPath, prompt.join(','), String(decodeTokens - 1), String(runs)], { encoding: 'utf8' }),
+  execFileSync(mlxPython(), [`${root}packages/lm/scripts/bench_mlx.py`, modelPath, prompt.join(','), String(decodeTokens - 1), String(runs)], { encoding: 'utf8' }),
 );
 
 const f = (x, d = 1) => x.toFixed(d);

@@ -8,20 +8,28 @@
 // convolutions call sgemm from several threads at once, and more OpenBLAS threads oversubscribe the
 // cores (bench/RESULTS.md measured an epoch at 130 s with one OpenBLAS thread per core and 16 s with one
 // on a 2-core machine).
+//
+// Data parallel: started by the launcher, each process trains on its share of every batch of 64 and the
+// gradients are averaged (nn.averageGradients), which gives the loss curve of one process:
+//
+//   npx mlxts-launch -n 2 examples/train-mnist.mjs
 import * as mx from '@mlxts/core';
 import { loadDigits } from './mnist/data.mjs';
-import { accuracy, batches, createTraining, epochOrder } from './mnist/model.mjs';
+import { accuracy, batches, createTraining, epochOrder, shardOf } from './mnist/model.mjs';
 
 const epochs = Number(process.argv[2] ?? 3);
+const group = mx.distributed.init(); // a group of one process unless started by mlxts-launch
+const log = group.rank === 0 ? console.log : () => {};
 const { train, test } = loadDigits();
-const { model, optimizer, step } = createTraining();
-console.log(`${train.labels.shape[0]} training and ${test.labels.shape[0]} test images; ${model}`);
+const { model, optimizer, step } = createTraining(0, { group });
+log(`${train.labels.shape[0]} training and ${test.labels.shape[0]} test images on ${group.size} process(es); ${model}`);
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   const start = performance.now();
   const order = epochOrder(train.labels.shape[0], epoch);
   let loss;
-  for (const [x, y] of batches(train.images, train.labels, order)) {
+  for (const batch of batches(train.images, train.labels, order)) {
+    const [x, y] = group.size > 1 ? shardOf(batch, group) : batch;
     loss?.dispose();
     loss = step(x, y);
     x.dispose();
@@ -30,6 +38,7 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   }
   order.dispose();
   const seconds = (performance.now() - start) / 1000;
-  console.log(`epoch ${epoch + 1}: loss ${loss.item().toFixed(4)}, test accuracy ${(100 * accuracy(model, test.images, test.labels)).toFixed(2)}%, ${seconds.toFixed(1)} s`);
+  // Every rank holds the same model: rank 0 alone measures the accuracy.
+  if (group.rank === 0) log(`epoch ${epoch + 1}: loss ${loss.item().toFixed(4)}, test accuracy ${(100 * accuracy(model, test.images, test.labels)).toFixed(2)}%, ${seconds.toFixed(1)} s`);
   loss.dispose();
 }

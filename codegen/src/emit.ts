@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Schema } from './model.js';
 import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
-import { napiOpView, napiRegistryView } from './views/napi.js';
+import { napiEnumsView, napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
-import { tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
+import { jsonSchemaViews } from './views/json-schema.js';
+import { nativeOpsView, tsIndexView, tsMethodsView, tsNamespaceViews, tsOpView } from './views/ts.js';
 
 const templateDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -47,6 +48,8 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
     put(testOpView(op), 'test-op.test.ts');
   }
   put({ ...napiRegistryView(schema.ops), path: 'packages/native/src/generated/registry.cc' }, 'napi-registry.cc');
+  put(napiEnumsView(schema.types), 'napi-enums.h');
+  put(nativeOpsView(schema.ops), 'native-ops.ts');
   for (const family of schema.families) {
     const ops = schema.ops.filter((op) => op.family.id === family.id);
     put(tsIndexView(family.dir, ops), 'ts-index.ts');
@@ -58,5 +61,6 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   const mlxCoverage = mlxCoverageView(schema);
   if (mlxCoverage) put(mlxCoverage, 'mlx-coverage.md');
   put(docsSidebarView(schema), 'docs-sidebar.mts');
+  for (const view of jsonSchemaViews()) put(view, 'json');
   return out;
 }

@@ -3,7 +3,7 @@
 // so it is enough to find `name(` at namespace scope outside parentheses, class bodies and inline bodies.
 
 /** The headers whose functions mlxts means to cover, and the namespace each one declares its API in. */
-export const SCANNED_HEADERS: readonly string[] = ['mlx/ops.h', 'mlx/fft.h', 'mlx/random.h', 'mlx/einsum.h', 'mlx/linalg.h', 'mlx/fast.h', 'mlx/io.h'];
+export const SCANNED_HEADERS: readonly string[] = ['mlx/ops.h', 'mlx/fft.h', 'mlx/random.h', 'mlx/einsum.h', 'mlx/linalg.h', 'mlx/fast.h', 'mlx/io.h', 'mlx/distributed/distributed.h', 'mlx/distributed/ops.h'];
 
 const NOT_FUNCTIONS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'decltype', 'static_assert', 'alignas', 'noexcept', 'throw']);
 

@@ -1,4 +1,6 @@
 // The typed, frozen model of the schema that every view reads.
+import type { Coverage } from './coverage.js';
+import type { DtypeRule, ShapeRule } from './rules.js';
 
 export interface TypeDef {
   readonly name: string;
@@ -9,6 +11,21 @@ export interface TypeDef {
   readonly convert: { readonly required?: string; readonly default?: string; readonly optional?: string };
   /** C++ test on `$value` that picks an overload taking this type. */
   readonly when?: string;
+  /** A JS expression of a value of the type (for generated tests). */
+  readonly valid: string;
+  /** JS expressions of values of the wrong kind, beyond `{}` (wrong for every type). */
+  readonly wrong: readonly string[];
+  /** Set for an enum (schema/enums.yaml): the values a string of this type may take. */
+  readonly enum?: EnumDef;
+}
+
+/** A string argument type with a fixed set of values: a TS literal union, one generated check (a TypeError). */
+export interface EnumDef {
+  readonly values: readonly string[];
+  /** The MLX C++ enum (qualified below mlx::core) the values map onto by PascalCase name. */
+  readonly mlx?: string;
+  /** A C++ enum class of mlxts's own, generated for hand-written helpers. Neither this nor `mlx`: a std::string. */
+  readonly generated: boolean;
 }
 
 export interface Family {
@@ -31,15 +48,27 @@ export interface Arg {
   readonly default?: string | number | boolean;
   readonly optional: boolean;
   readonly kwonly: boolean;
+  /** dtype -> dtype conversions applied to the tensor before the call. */
+  readonly cast: Readonly<Record<string, string>>;
+  /** The dtypes a tensor (or a Dtype value) may have; others are refused by a generated check (an MlxError). */
+  readonly dtypes?: readonly string[];
 }
 
 /** One MLX overload, picked when every `when` predicate (arg -> type name or `absent`) holds. */
 export interface Callee {
   readonly when: Readonly<Record<string, string>>;
+  /** The qualified C++ function. */
   readonly cpp: string;
-  /** Argument names, or C++ expressions referring to arguments as `$name`. */
-  readonly call: readonly string[];
+  readonly call: readonly CallItem[];
 }
+
+/**
+ * What a callee is passed: an argument, or a value fixed by the schema and named after the callee's
+ * parameter (a class parameter's value, typed by the class; or a literal: null for none, a number, a boolean).
+ */
+export type CallItem =
+  | { readonly kind: 'arg'; readonly name: string }
+  | { readonly kind: 'value'; readonly name: string; readonly value: null | number | boolean | string; readonly type?: TypeDef };
 
 export interface Example {
   readonly title: string;
@@ -49,7 +78,7 @@ export interface Example {
 
 export interface ErrorCase {
   readonly code: string;
-  readonly error: 'TypeError' | 'RangeError' | 'MlxError' | 'Error';
+  readonly error: 'TypeError' | 'RangeError' | 'MlxError';
   readonly message: string;
   readonly phase: 'build' | 'eval';
 }
@@ -61,10 +90,13 @@ export interface TestHints {
   readonly domain: { readonly min: number; readonly max: number; readonly integer: boolean };
   readonly tolerance: Readonly<Record<string, number>>;
   readonly laws: readonly string[];
-  readonly skip?: string;
+  /** Where an op without a property test (kind none) is tested instead. */
+  readonly coveredBy: readonly Coverage[];
   /** identity tests: the kind of matrix each tensor input is, and the matrix shapes to try. */
   readonly inputs: readonly string[];
   readonly shapes: readonly string[];
+  /** dtype and shape tests: the shape of a tensor argument, or a JS expression for another argument. */
+  readonly sample: Readonly<Record<string, readonly number[] | string>>;
 }
 
 export interface Op {
@@ -91,8 +123,10 @@ export interface Op {
   readonly binding?: { readonly native: string; readonly reason: string };
   readonly callees: readonly Callee[];
   readonly returns: { readonly type: 'Tensor' | 'Tensor[]' | 'void'; readonly doc: string };
-  readonly dtypeRule?: string;
-  readonly shapeRule?: string;
+  readonly dtypeRule?: DtypeRule;
+  readonly shapeRule?: ShapeRule;
+  /** The shape rule as written in the schema. */
+  readonly shapeText?: string;
   readonly errors: readonly ErrorCase[];
   readonly examples: readonly Example[];
   readonly test: TestHints;

@@ -29,13 +29,22 @@ export const argSpec: ObjectSpec = {
   default: { kind: 'scalar' },
   optional: { kind: 'boolean' },
   kwonly: { kind: 'boolean' },
+  /** dtype -> dtype: a tensor of the first is converted to the second before the call (`{float16: float32}`). */
+  cast: { kind: { map: 'string' } },
+  /** The dtypes (names or classes of dtypes.yaml) a tensor or Dtype argument may have; a generated check refuses others. */
+  dtypes: stringList,
 };
 
 export const calleeSpec: ObjectSpec = {
   when: { kind: { map: 'string' } },
+  /** The C++ function: a qualified name (`mlx::core::add`, `mlxts::support::pad`). */
   cpp: requiredString,
-  call: { kind: { list: 'string' }, required: true },
+  /** Its arguments in order: an argument's name, a class parameter (`$kind`), or a named value (`{offset: 0}`). */
+  call: { kind: { list: 'any' }, required: true },
 };
+
+/** A parameter of an op class: a value each op of the class gives in `with`, passed to callees as `$name`. */
+export const paramSpec: ObjectSpec = { type: requiredString, doc: requiredString };
 
 export const returnSpec: ObjectSpec = { type: requiredString, doc: requiredString };
 
@@ -60,9 +69,12 @@ export const testSpec: ObjectSpec = {
   domain: { kind: { object: { min: { kind: 'number' }, max: { kind: 'number' }, integer: { kind: 'boolean' } } } },
   tolerance: { kind: { map: 'number' } },
   laws: stringList,
-  skip: string,
+  /** Where an op without a property test is tested: 'examples' or '<test file>#<describe title>' (checked). */
+  coveredBy: stringList,
   inputs: stringList,
   shapes: stringList,
+  /** For the generated dtype and shape tests: a shape per tensor argument, or a JS value for another one. */
+  sample: { kind: { map: 'any' } },
 };
 
 /** Every key an op file may use. A class file (schema/classes) uses the same keys, none required. */
@@ -78,6 +90,9 @@ export const opSpec: ObjectSpec = {
   /** `namespace` puts the function in a JS namespace object of its package (`mx.random.uniform`). */
   js: { kind: { object: { name: string, namespace: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
   args: { kind: { list: { object: argSpec } }, required: true },
+  /** Declared by an op class: the parameters its ops give values to in `with`. */
+  params: { kind: { map: { object: paramSpec } } },
+  with: { kind: { map: 'scalar' } },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },
   callee: { kind: { list: { object: calleeSpec } } },
@@ -98,6 +113,9 @@ export const classSpec: ObjectSpec = Object.fromEntries(
 export const typeSpec: ObjectSpec = {
   ts: requiredString,
   doc: requiredString,
+  /** A JS value of the type, and JS values of the wrong kind: the generated error-rule tests use them. */
+  valid: requiredString,
+  wrong: stringList,
   operand: { kind: 'boolean' },
   convert: {
     kind: { object: { required: string, default: string, optional: string } },
@@ -114,6 +132,16 @@ export const familySpec: ObjectSpec = {
   doc: string,
   /** The stream an op runs on when the caller names none: `cpu` for families MLX runs only on the CPU. */
   default_stream: string,
+};
+
+/** An entry of schema/enums.yaml: a string argument that takes one of a fixed set of values. */
+export const enumSpec: ObjectSpec = {
+  doc: requiredString,
+  values: { kind: { list: 'string' }, required: true },
+  /** The MLX C++ enum (below mlx::core) the values map onto, by PascalCase name; otherwise the value is passed as a string. */
+  mlx: string,
+  /** `enum`: a C++ enum class of mlxts's own (packages/native/src/generated/enums.h), for hand-written helpers. */
+  cpp: string,
 };
 
 /** An entry of schema/runtime.yaml: a hand-written runtime API covering an EMLX seed name. */

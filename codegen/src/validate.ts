@@ -2,9 +2,13 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, type Arg, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, type Arg, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
-import { classSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { coverageProblem, parseCoverage, type Coverage } from './coverage.js';
+import { parseDtypeRule, parseShapeRule, type DtypeRule, type ShapeRule } from './rules.js';
+import { classSpec, enumSpec, familySpec, opSpec, runtimeEntrySpec, typeSpec } from './spec.js';
 
 export const ABSENT = 'absent';
 const TEST_KINDS = ['unary', 'binary', 'reduction', 'identity', 'check', 'none'];
@@ -12,7 +16,8 @@ const IDENTITY_INPUTS = ['general', 'invertible', 'spd', 'lower', 'upper', 'rhs'
 const IDENTITY_SHAPES = ['square', 'tall', 'wide', 'batched'];
 const ERROR_PHASES = ['build', 'eval'];
 const STREAMS = ['cpu'];
-const ERROR_CLASSES = ['TypeError', 'RangeError', 'MlxError', 'Error'];
+/** The error rule (docs/concepts/adding-an-op.md): every mistake is one of these; never a plain Error. */
+const ERROR_CLASSES = ['TypeError', 'RangeError', 'MlxError'];
 const RETURN_TYPES = ['Tensor', 'Tensor[]', 'void'];
 const LAWS = ['commutative'];
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -20,11 +25,14 @@ const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/;
 export function loadSchema(root: string, dir = 'schema'): { schema?: Schema; problems: Problem[] } {
   const { files, problems } = loadTree(root, dir);
   if (problems.length > 0) return { problems };
-  return validateFiles(files, dir);
+  return validateFiles(files, dir, (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined));
 }
 
+/** Reads a file of the repository (a test file named by `coveredBy`), or undefined when there is none. */
+export type ReadFile = (path: string) => string | undefined;
+
 /** Validates already-loaded files; `dir` is the schema folder as the files' paths spell it. */
-export function validateFiles(files: readonly LoadedFile[], dir: string): { schema?: Schema; problems: Problem[] } {
+export function validateFiles(files: readonly LoadedFile[], dir: string, read: ReadFile): { schema?: Schema; problems: Problem[] } {
   const problems: Problem[] = [];
   const byName = (name: string) => files.find((f) => f.file === `${dir}/${name}`);
   const vocab = (name: string) => {
@@ -39,6 +47,8 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
 
   const families = readFamilies(familiesFile, problems);
   const types = readTypes(typesFile, problems);
+  const enumsFile = byName('enums.yaml');
+  if (enumsFile) readEnums(enumsFile, types, problems);
   const dtypeClasses = readDtypes(dtypesFile, problems);
   const runtimeFile = byName('runtime.yaml');
   const runtime = runtimeFile ? readRuntime(runtimeFile, problems) : [];
@@ -52,7 +62,7 @@ export function validateFiles(files: readonly LoadedFile[], dir: string): { sche
     const family = src.file.slice(dir.length + 1).split('/')[0];
     if (src === runtimeFile) continue;
     if (!src.file.slice(dir.length + 1).includes('/') || family === 'classes') continue;
-    const op = readOp(src, { families, types, dtypeClasses, classes }, problems);
+    const op = readOp(src, { families, types, dtypeClasses, classes, read }, problems);
     if (op) ops.push(op);
   }
   checkUnique(ops, (op) => op.qualifiedName, 'JS name', problems);
@@ -77,6 +87,7 @@ interface Vocab {
   types: Map<string, TypeDef>;
   dtypeClasses: Record<string, string[]>;
   classes: Map<string, { src: LoadedFile; data: Record<string, unknown> }>;
+  read: ReadFile;
 }
 
 function readFamilies(src: LoadedFile, problems: Problem[]): Family[] {
@@ -97,13 +108,72 @@ function readTypes(src: LoadedFile, problems: Problem[]): Map<string, TypeDef> {
   for (const [name, value] of Object.entries(src.data)) {
     checkObject(src, value, typeSpec, [name], problems);
     const v = value as Record<string, any>;
-    const def: TypeDef = { name, ts: v.ts, doc: v.doc, operand: v.operand === true, convert: v.convert ?? {}, when: v.when };
+    const def: TypeDef = { name, ts: v.ts, doc: v.doc, valid: v.valid, wrong: v.wrong ?? [], operand: v.operand === true, convert: v.convert ?? {}, when: v.when };
     if (!def.operand && !def.convert.required && !def.convert.default && !def.convert.optional) {
       problems.push({ file: src.file, line: src.lineOf([name]), message: `type '${name}' needs 'convert' or 'operand: true'` });
     }
     types.set(name, def);
   }
   return types;
+}
+
+/** Enums become argument types: a TS literal union, converted by one checked C++ conversion (conv::choice). */
+function readEnums(src: LoadedFile, types: Map<string, TypeDef>, problems: Problem[]): void {
+  if (!isPlainObject(src.data)) return;
+  for (const [name, value] of Object.entries(src.data)) {
+    const before = problems.length;
+    checkObject(src, value, enumSpec, [name], problems);
+    if (problems.length > before) continue;
+    const v = value as { doc: string; values: string[]; mlx?: string; cpp?: string };
+    const at = (message: string, ...path: (string | number)[]) => problems.push({ file: src.file, line: src.lineOf([name, ...path]), message });
+    if (types.has(name)) at(`enum '${name}' is also a type of types.yaml`);
+    if (v.values.length === 0) at(`enum '${name}' needs at least one value`, 'values');
+    v.values.forEach((value, i) => {
+      if (!IDENT.test(value)) at(`enum value '${value}' must be an identifier`, 'values', i);
+      if (v.values.indexOf(value) !== i) at(`enum value '${value}' is listed twice`, 'values', i);
+    });
+    if (v.mlx !== undefined && !CPP_NAME.test(v.mlx)) at(`'mlx' must name an MLX C++ enum below mlx::core, such as fft::FFTNorm`, 'mlx');
+    if (v.cpp !== undefined && v.cpp !== 'enum') at(`'cpp' can only be 'enum' (a C++ enum class generated for helpers)`, 'cpp');
+    if (v.cpp !== undefined && v.mlx !== undefined) at(`an enum maps onto MLX's enum ('mlx') or a generated one ('cpp: enum'), not both`, 'cpp');
+    types.set(name, enumType(name, v.doc.trim(), { values: v.values, mlx: v.mlx, generated: v.cpp === 'enum' }));
+  }
+}
+
+const CPP_NAME = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** The type of an enum: its converters check the value against the list (the only check there is). */
+export function enumType(name: string, doc: string, def: EnumDef): TypeDef {
+  const names = `{${def.values.map((v) => JSON.stringify(v)).join(', ')}}`;
+  const cpp = enumCppType(name, def);
+  const table = cpp ? `{${def.values.map((v) => `{${JSON.stringify(v)}, ${cpp}::${pascal(v)}}`).join(', ')}}` : names;
+  const fn = cpp ? `conv::mapped_choice<${cpp}>` : 'conv::choice';
+  const optional = cpp ? `conv::optional_mapped_choice<${cpp}>` : 'conv::optional_choice';
+  return {
+    name,
+    ts: def.values.map((v) => `'${v}'`).join(' | '),
+    doc,
+    valid: `'${def.values[0]}'`,
+    wrong: ["'nope'"],
+    operand: false,
+    convert: {
+      required: `${fn}($value, "$name", ${table})`,
+      default: `${fn}($value, "$name", ${table}, "$default")`,
+      optional: `${optional}($value, "$name", ${table})`,
+    },
+    when: 'conv::is_string($value)',
+    enum: def,
+  };
+}
+
+/** The C++ enum an enum's values convert to; undefined for a std::string. */
+export function enumCppType(name: string, def: EnumDef): string | undefined {
+  if (def.mlx) return `mx::${def.mlx}`;
+  return def.generated ? `mlxts::${name}` : undefined;
+}
+
+/** The C++ enumerator of a value: its name in PascalCase. */
+export function pascal(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 function readRuntime(src: LoadedFile, problems: Problem[]): RuntimeEntry[] {
@@ -188,16 +258,22 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (!d.op.startsWith(`${namespace}_`)) at(['op'], `op '${d.op}' of namespace '${namespace}' must be named ${namespace}_<MLX name>`);
     if (d.js?.method) at(['js', 'method'], 'a namespaced function cannot also be a Tensor method');
   }
-  const args = readArgs(d.args, vocab.types, at);
-  const callees = readCallees(d, args, at);
+  const args = readArgs(d.args, vocab.types, vocab.dtypeClasses, at);
+  const params = readParams(d, vocab.types, at);
+  const callees = readCallees(d, args, params, at);
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
   (d.errors ?? []).forEach((e: any, i: number) => {
     if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
     if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
-  if (problems.length > before || !family) return undefined;
+  const rules = readRules(d, args, vocab.dtypeClasses, at);
   const jsName: string = d.js?.name ?? defaultJsName(d.op, namespace);
+  test.coveredBy.forEach((c, i) => {
+    const problem = coverageProblem(c, jsName, (d.examples ?? []).length > 0, vocab.read);
+    if (problem) at(['test', 'coveredBy', i], `test.coveredBy: ${problem}`);
+  });
+  if (problems.length > before || !family) return undefined;
   return {
     id: d.op,
     family,
@@ -211,13 +287,12 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     mlx: d.mlx ?? [],
     summary: d.summary.trim(),
     doc: d.doc.trim(),
-    args,
+    args: withRuleCasts(args, rules.dtypeRule, vocab.dtypeClasses),
     stream: d.stream ?? true,
     binding: d.binding,
     callees,
     returns: d.returns,
-    dtypeRule: d.dtype,
-    shapeRule: d.shape,
+    ...rules,
     errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
     test,
@@ -226,7 +301,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
 
 type At = (path: Path, message: string) => void;
 
-function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
+function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<string, string[]>, at: At): Arg[] {
   const args: Arg[] = [];
   let sawOptionalPositional = false;
   raw.forEach((a, i) => {
@@ -254,12 +329,70 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, at: At): Arg[] {
       at([...path, 'optional'], `type '${a.type}' has no optional form (convert.optional in types.yaml): give a default instead`);
     }
     if (known.length > 1 && a.default !== undefined) at([...path, 'default'], 'a union-typed argument cannot take a default');
-    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly });
+    const values = known.length === 1 ? known[0].enum?.values : undefined;
+    if (values && a.default !== undefined && !values.includes(String(a.default))) {
+      at([...path, 'default'], `default '${a.default}' is not a value of ${a.type}: ${values.join(', ')}`);
+    }
+    let dtypes: string[] | undefined;
+    if (a.dtypes !== undefined) {
+      dtypes = [];
+      (a.dtypes as string[]).forEach((name, j) => {
+        if ((dtypeClasses.all ?? []).includes(name)) dtypes!.push(name);
+        else if (dtypeClasses[name]) dtypes!.push(...dtypeClasses[name]);
+        else at([...path, 'dtypes', j], `unknown dtype or dtype class '${name}'`);
+      });
+      if (!(known.length === 1 && (known[0].operand || ['Tensor', 'Dtype'].includes(known[0].name)))) {
+        at([...path, 'dtypes'], `'dtypes' needs a tensor or Dtype argument`);
+      }
+    }
+    if (a.cast !== undefined && !(known.length === 1 && (known[0].operand || known[0].name === 'Tensor'))) {
+      at([...path, 'cast'], `'cast' needs a tensor argument (type ArrayLike or Tensor)`);
+    }
+    // A key may be a dtype class (`{integer: float32, bool: float32}`): each of its dtypes is converted.
+    const cast: Record<string, string> = {};
+    for (const [from, to] of Object.entries<string>(a.cast ?? {})) {
+      const sources = (dtypeClasses.all ?? []).includes(from) ? [from] : dtypeClasses[from];
+      if (!sources) at([...path, 'cast', from], `unknown dtype or dtype class '${from}' in 'cast'`);
+      if (!(dtypeClasses.all ?? []).includes(to)) at([...path, 'cast', from], `unknown dtype '${to}' in 'cast'`);
+      for (const d of sources ?? []) if (d !== to) cast[d] = to;
+    }
+    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast, dtypes: dtypes && [...new Set(dtypes)] });
   });
   return args;
 }
 
-function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
+/** The class parameters of an op with the values it gives them (`with`), each checked against its type. */
+function readParams(d: Record<string, any>, types: Map<string, TypeDef>, at: At): Map<string, CallItem & { kind: 'value' }> {
+  const params = new Map<string, CallItem & { kind: 'value' }>();
+  const given: Record<string, unknown> = d.with ?? {};
+  for (const [name, p] of Object.entries<{ type: string; doc: string }>(d.params ?? {})) {
+    const type = types.get(p.type);
+    if (!IDENT.test(name)) at(['params', name], `parameter name '${name}' must be an identifier`);
+    if (!type || !(PARAM_TYPES.includes(p.type) || type.enum)) {
+      at(['params', name, 'type'], `a parameter's type is ${PARAM_TYPES.join(', ')} or an enum, not '${p.type}'`);
+      continue;
+    }
+    const value = given[name];
+    if (value === undefined) {
+      at(['with'], `missing a value for the class parameter '${name}' (${p.doc.trim()})`);
+      params.set(name, { kind: 'value', name, value: null, type });
+      continue;
+    }
+    const fits = type.enum ? typeof value === 'string' && type.enum.values.includes(value)
+      : p.type === 'bool' ? typeof value === 'boolean' : Number.isInteger(value);
+    if (!fits) at(['with', name], `'${String(value)}' is not a value of ${p.type}${type.enum ? ` (${type.enum.values.join(', ')})` : ''}`);
+    params.set(name, { kind: 'value', name, value: value as string | number | boolean, type });
+  }
+  for (const name of Object.keys(given)) {
+    if (!params.has(name)) at(['with', name], `'${name}' is not a parameter of the op's class`);
+  }
+  return params;
+}
+
+const PARAM_TYPES = ['bool', 'int'];
+const QUALIFIED = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+function readCallees(d: Record<string, any>, args: Arg[], params: Map<string, CallItem & { kind: 'value' }>, at: At): Callee[] {
   if (d.binding) {
     if (d.callee) at(['callee'], "an op with 'binding' (a hand-written native function) has no 'callee'");
     return [];
@@ -269,12 +402,14 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
     return [];
   }
   const used = new Set<string>();
+  const usedParams = new Set<string>();
   const callees: Callee[] = d.callee.map((c: any, i: number) => {
     const path = ['callee', i];
     const when: Record<string, string> = c.when ?? {};
     if (Object.keys(when).length === 0 && i !== d.callee.length - 1) {
       at(path, 'only the last callee may omit `when` (it is the fallback)');
     }
+    if (!QUALIFIED.test(c.cpp)) at([...path, 'cpp'], `cpp '${c.cpp}' must be a qualified C++ function name such as mlx::core::add`);
     for (const [name, predicate] of Object.entries(when)) {
       const arg = args.find((a) => a.name === name);
       used.add(name);
@@ -289,42 +424,108 @@ function readCallees(d: Record<string, any>, args: Arg[], at: At): Callee[] {
         at([...path, 'when', name], `type '${predicate}' has no 'when' test in types.yaml`);
       }
     }
-    c.call.forEach((item: string, j: number) => {
-      for (const name of referencedArgs(item)) {
-        used.add(name);
-        const arg = args.find((a) => a.name === name);
-        if (!arg) at([...path, 'call', j], `call refers to undeclared argument '${name}'`);
-        else if (arg.types.length > 1 && (when[name] === undefined || when[name] === ABSENT)) {
-          at([...path, 'call', j], `'${name}' has the union type '${arg.typeName}': narrow it with when: {${name}: <type>}`);
-        } else if (when[name] === ABSENT) {
-          at([...path, 'call', j], `'${name}' is absent in this overload and cannot be passed`);
-        }
+    const call: CallItem[] = [];
+    c.call.forEach((raw: unknown, j: number) => {
+      const item = readCallItem(raw, params);
+      if (typeof item === 'string') {
+        at([...path, 'call', j], item);
+        return;
+      }
+      call.push(item);
+      if (item.kind === 'value') {
+        if (params.has(item.name) && params.get(item.name) === item) usedParams.add(item.name);
+        return;
+      }
+      const name = item.name;
+      used.add(name);
+      const arg = args.find((a) => a.name === name);
+      if (!arg) at([...path, 'call', j], `call refers to undeclared argument '${name}'`);
+      else if (arg.types.length > 1 && (when[name] === undefined || when[name] === ABSENT)) {
+        at([...path, 'call', j], `'${name}' has the union type '${arg.typeName}': narrow it with when: {${name}: <type>}`);
+      } else if (when[name] === ABSENT) {
+        at([...path, 'call', j], `'${name}' is absent in this overload and cannot be passed`);
       }
     });
-    return { when, cpp: c.cpp, call: c.call };
+    return { when, cpp: c.cpp, call };
   });
   args.forEach((arg, i) => {
     if (!used.has(arg.name)) at(['args', i], `argument '${arg.name}' is never used by any callee`);
   });
+  for (const name of params.keys()) {
+    if (!usedParams.has(name)) at(['params', name], `class parameter '${name}' is never passed to a callee`);
+  }
   return callees;
 }
 
-const CPP_LITERALS = new Set(['true', 'false', 'nullptr']);
+/** A call item, or the problem with it. */
+function readCallItem(raw: unknown, params: Map<string, CallItem & { kind: 'value' }>): CallItem | string {
+  if (typeof raw === 'string') {
+    if (IDENT.test(raw)) return { kind: 'arg', name: raw };
+    const param = /^\$([A-Za-z][A-Za-z0-9_]*)$/.exec(raw);
+    if (param) return params.get(param[1]) ?? `'${raw}' names no parameter of the op's class`;
+  }
+  if (isPlainObject(raw) && Object.keys(raw).length === 1) {
+    const [name, value] = Object.entries(raw)[0];
+    if (!IDENT.test(name)) return `named value '${name}' must be named after the callee's parameter (an identifier)`;
+    if (value === null || typeof value === 'boolean' || typeof value === 'number') return { kind: 'value', name, value };
+    return `named value '${name}' must be null, a number or a boolean`;
+  }
+  return `call item ${JSON.stringify(raw)} is not an argument, a $parameter of the op's class or a named value ({name: value}); C++ expressions do not belong in the schema`;
+}
 
-/** `a` is an argument reference (C++'s true/false/nullptr are literals); in an expression, arguments are written `$a`. */
-export function referencedArgs(item: string): string[] {
-  if (CPP_LITERALS.has(item)) return [];
-  if (IDENT.test(item)) return [item];
-  return [...item.matchAll(/\$([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+/**
+ * A dtype rule `at_least_float(x)` is also what the wrapper does: integer and bool tensors of `x` are
+ * converted to float32 before MLX is called (MLX 0.32.4 computes some of these ops, such as mean, var,
+ * logsumexp, softmax and linalg.norm, in the integer dtype: int32 sums wrapped, a 2-norm wrapped to 0).
+ * The generated dtype test checks the result.
+ */
+function withRuleCasts(args: Arg[], rule: DtypeRule | undefined, dtypeClasses: Record<string, string[]>): Arg[] {
+  if (rule?.expr.kind !== 'atLeastFloat' || rule.expr.expr.kind !== 'arg') return args;
+  const name = rule.expr.expr.name;
+  const toFloat = Object.fromEntries([...(dtypeClasses.integer ?? []), 'bool'].map((d) => [d, 'float32']));
+  return args.map((a) => (a.name === name ? { ...a, cast: { ...toFloat, ...a.cast } } : a));
+}
+
+/** Tensor-valued arguments (operands and tensors): what dtype and shape rules and `dtypes` talk about. */
+export function isTensorArg(arg: Arg): boolean {
+  return arg.types.length === 1 && (arg.types[0].operand || ['Tensor', 'MaybeTensor', 'Indices'].includes(arg.types[0].name));
+}
+
+function readRules(d: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At) {
+  const isTensor = (name: string) => args.some((a) => a.name === name && isTensorArg(a));
+  const isDtype = (name: string) => (dtypeClasses.all ?? []).includes(name);
+  const out: { dtypeRule?: DtypeRule; shapeRule?: ShapeRule; shapeText?: string } = {};
+  if (d.dtype !== undefined) {
+    try {
+      out.dtypeRule = parseDtypeRule(d.dtype, isTensor, isDtype);
+    } catch (e) {
+      at(['dtype'], `dtype rule: ${(e as Error).message}`);
+    }
+  }
+  if (d.shape !== undefined) {
+    try {
+      out.shapeRule = parseShapeRule(d.shape, (name) => args.some((a) => a.name === name));
+      out.shapeText = d.shape;
+    } catch (e) {
+      at(['shape'], `shape rule: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<string, string[]>, at: At): TestHints {
   const kind = t.kind ?? 'none';
   if (!TEST_KINDS.includes(kind)) at(['test', 'kind'], `test.kind must be one of ${TEST_KINDS.join(', ')}`);
   if (kind !== 'none' && !t.reference) at(['test'], `test.kind '${kind}' needs a 'reference'`);
-  if (kind === 'none' && !t.skip) {
-    at(['test'], "an op without a property test (test.kind none) must say why in 'test.skip'");
+  if (kind === 'none' && !t.coveredBy?.length) {
+    at(['test'], "an op without a property test (test.kind none) must say where it is tested in 'test.coveredBy'");
   }
+  const coveredBy: Coverage[] = [];
+  (t.coveredBy ?? []).forEach((entry: string, i: number) => {
+    const c = parseCoverage(entry);
+    if (typeof c === 'string') at(['test', 'coveredBy', i], `test.coveredBy: ${c}`);
+    else coveredBy.push(c);
+  });
   const all = dtypeClasses.all ?? [];
   const dtypes: string[] = [];
   (t.dtypes ?? []).forEach((name: string, i: number) => {
@@ -343,6 +544,14 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     if (!IDENTITY_SHAPES.includes(name)) at(['test', 'shapes', i], `unknown matrix shape '${name}'; known: ${IDENTITY_SHAPES.join(', ')}`);
   });
   if (kind === 'identity' && (!t.inputs || t.inputs.length === 0)) at(['test'], "an identity test needs 'inputs'");
+  for (const [name, value] of Object.entries<unknown>(t.sample ?? {})) {
+    const arg = args.find((a) => a.name === name);
+    const shape = Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 0);
+    if (!arg) at(['test', 'sample', name], `'${name}' is not an argument`);
+    else if (typeof value !== 'string' && !(shape && isTensorArg(arg))) {
+      at(['test', 'sample', name], `the sample of '${name}' is a JS expression (a string)${isTensorArg(arg) ? ' or a shape (a list of sizes)' : ''}`);
+    }
+  }
   return {
     kind,
     reference: t.reference,
@@ -350,9 +559,10 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     domain: { min: t.domain?.min ?? -10, max: t.domain?.max ?? 10, integer: t.domain?.integer ?? false },
     tolerance: t.tolerance ?? {},
     laws: t.laws ?? [],
-    skip: t.skip,
+    coveredBy,
     inputs: t.inputs ?? [],
     shapes: t.shapes ?? ['square'],
+    sample: t.sample ?? {},
   };
 }
 

@@ -30,7 +30,8 @@ callee:
   - {cpp: "mlx::core::negative", call: [a]}
 returns: {type: Tensor, doc: The negation.}
 test:
-  skip: examples only.
+  coveredBy: [examples]
+examples: [{title: T, code: "1", expect: 1}]
 `;
 
 describe('schema validation', () => {
@@ -42,7 +43,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, mlx, summary, doc, js, args, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test',
     ]);
   });
 
@@ -57,7 +58,7 @@ describe('schema validation', () => {
   it('reports undeclared and unused arguments, all in one run', () => {
     const yaml = valid
       .replace('  - {name: a, type: ArrayLike, doc: Input.}', '  - {name: a, type: ArrayLike, doc: Input.}\n  - {name: extra, type: int, default: 1, doc: Unused.}')
-      .replace('call: [a]', 'call: [a, "$b + 1"]');
+      .replace('call: [a]', 'call: [a, b]');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       "schema/core/negative.yaml:9: call refers to undeclared argument 'b'",
       "schema/core/negative.yaml:7: argument 'extra' is never used by any callee",
@@ -76,7 +77,8 @@ callee:
   - {when: {axis: float}, cpp: "mlx::core::negative", call: [a, axis]}
   - {cpp: "mlx::core::negative", call: [a, axis]}
 returns: {type: Tensor, doc: Out.}
-test: {skip: none}
+test: {coveredBy: [examples]}
+examples: [{title: T, code: "1", expect: 1}]
 `;
     const problems = problemsWith('negative.yaml', yaml);
     expect(problems[0]).toMatch(/^schema\/core\/negative\.yaml:6: unknown type 'Tensr'; known: Tensor, .*ArrayLike/);
@@ -89,7 +91,7 @@ test: {skip: none}
   it('reports an op in the wrong file or family and an unknown class', () => {
     const yaml = valid.replace('op: negative', 'op: negate').replace('family: core', 'family: core\nextends: nonesuch');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
-      "schema/core/negative.yaml:3: unknown op class 'nonesuch'; known: binary_elementwise, reduction",
+      "schema/core/negative.yaml:3: unknown op class 'nonesuch'; known: binary_elementwise, reduction, window",
     ]);
     expect(problemsWith('negative.yaml', valid.replace('op: negative', 'op: negate'))).toEqual([
       'schema/core/negative.yaml:1: op \'negate\' must live in a file named negate.yaml',
@@ -97,8 +99,8 @@ test: {skip: none}
   });
 
   it('requires a reason for ops without property tests', () => {
-    expect(problemsWith('negative.yaml', valid.replace('test:\n  skip: examples only.\n', ''))).toEqual([
-      "schema/core/negative.yaml:1: an op without a property test (test.kind none) must say why in 'test.skip'",
+    expect(problemsWith('negative.yaml', valid.replace('test:\n  coveredBy: [examples]\n', ''))).toEqual([
+      "schema/core/negative.yaml:1: an op without a property test (test.kind none) must say where it is tested in 'test.coveredBy'",
     ]);
   });
 
@@ -141,6 +143,53 @@ test: {skip: none}
     const yaml = valid.replace('{name: a, type: ArrayLike, doc: Input.}', "{name: a, type: ArrayLike, default: 'x', doc: Input.}");
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       "schema/core/negative.yaml:6: type 'ArrayLike' cannot take a default other than a number",
+    ]);
+  });
+
+  it('checks enum values and defaults', () => {
+    const yaml = valid.replace('{name: a, type: ArrayLike, doc: Input.}', '{name: a, type: ArrayLike, doc: Input.}\n  - {name: side, type: SearchSide, default: middle, doc: Side.}').replace('call: [a]', 'call: [a, side]');
+    expect(problemsWith('negative.yaml', yaml)).toEqual([
+      "schema/core/negative.yaml:7: default 'middle' is not a value of SearchSide: left, right",
+    ]);
+  });
+
+  it('rejects C++ expressions in a call and checks class parameters', () => {
+    const cpp = valid.replace('call: [a]', 'call: [a, "std::nullopt", "(2)", {axis: null}, {kind: x}]');
+    expect(problemsWith('negative.yaml', cpp)).toEqual([
+      'schema/core/negative.yaml:8: call item "std::nullopt" is not an argument, a $parameter of the op\'s class or a named value ({name: value}); C++ expressions do not belong in the schema',
+      'schema/core/negative.yaml:8: call item "(2)" is not an argument, a $parameter of the op\'s class or a named value ({name: value}); C++ expressions do not belong in the schema',
+      "schema/core/negative.yaml:8: named value 'kind' must be null, a number or a boolean",
+    ]);
+    const window = (extra: string) => `op: hamming
+family: core
+extends: window
+${extra}
+summary: The Hamming window.
+doc: A window.
+test: {coveredBy: [examples]}
+examples: [{title: T, code: "1", expect: 1}]
+`;
+    expect(problemsWith('hamming.yaml', window('with: {kind: hamming}'))).toEqual([]);
+    expect(problemsWith('hamming.yaml', window('with: {kind: blackman, size: 2}'))).toEqual([
+      "schema/core/hamming.yaml:4: 'blackman' is not a value of WindowKind (hanning, hamming)",
+      "schema/core/hamming.yaml:4: 'size' is not a parameter of the op's class",
+    ]);
+    expect(problemsWith('hamming.yaml', window(''))).toEqual([
+      "schema/core/hamming.yaml:1: missing a value for the class parameter 'kind' (Which window.)",
+    ]);
+  });
+
+  it('allows only the error classes of the error rule', () => {
+    const yaml = valid.replace('returns:', 'errors:\n  - {code: "mx.negative()", error: Error, message: x}\nreturns:');
+    expect(problemsWith('negative.yaml', yaml)).toEqual(['schema/core/negative.yaml:10: error must be one of TypeError, RangeError, MlxError']);
+  });
+
+  it("takes dtype classes as 'cast' keys and rejects unknown dtypes", () => {
+    const withCast = (cast: string) => valid.replace('{name: a, type: ArrayLike, doc: Input.}', `{name: a, type: ArrayLike, cast: ${cast}, doc: Input.}`);
+    expect(problemsWith('negative.yaml', withCast('{integer: float32, bool: float32}'))).toEqual([]);
+    expect(problemsWith('negative.yaml', withCast('{integral: float32, bool: float33}'))).toEqual([
+      "schema/core/negative.yaml:6: unknown dtype or dtype class 'integral' in 'cast'",
+      "schema/core/negative.yaml:6: unknown dtype 'float33' in 'cast'",
     ]);
   });
 });

@@ -2,10 +2,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSchema, referencedArgs, camelCase } from '../src/validate.js';
+import { loadSchema, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
-import { tsOpView } from '../src/views/ts.js';
+import { nativeOpsView, tsOpView } from '../src/views/ts.js';
+import { typeErrorCases } from '../src/views/tests.js';
 import { docsOpView, docsSidebarView } from '../src/views/docs.js';
 
 const { schema } = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema');
@@ -14,8 +15,6 @@ const op = (name: string) => schema!.ops.find((o) => o.id === name)!;
 describe('helpers', () => {
   it('names', () => {
     expect(camelCase('take_along_axis')).toBe('takeAlongAxis');
-    expect(referencedArgs('axis')).toEqual(['axis']);
-    expect(referencedArgs('$m.value_or($n)')).toEqual(['m', 'n']);
   });
 
   it('jsLiteral keeps non-finite numbers', () => {
@@ -32,8 +31,14 @@ describe('napi view', () => {
     expect(v.noMatch).toBe('axis must be number or number[] or undefined');
   });
 
-  it('substitutes $arg expressions and appends the stream', () => {
-    expect(napiOpView(op('eye')).branches[0].call).toBe('mlx::core::eye(n, m.value_or(n), k, dtype, stream)');
+  it('passes an argument that an earlier callee tested absent as its plain type in the fallback, and appends the stream', () => {
+    const v = napiOpView(op('eye'));
+    expect(v.branches.map((b) => b.call)).toEqual(['mlx::core::eye(n, n, k, dtype, stream)', 'mlx::core::eye(n, m, k, dtype, stream)']);
+    expect(v.branches[1].conversions).toEqual(['auto m = conv::integer(info[1], "m");']);
+  });
+
+  it('writes a class parameter as a C++ value of its type', () => {
+    expect(napiOpView(op('hanning')).branches[0].call).toBe('mlxts::support::window_function(mlxts::WindowKind::Hanning, M, stream)');
   });
 });
 
@@ -41,17 +46,17 @@ describe('ts view', () => {
   it('puts keyword-only arguments in an options interface', () => {
     const v = tsOpView(op('eye'));
     expect(v.params).toBe('n: number, m?: number, k?: number, options?: EyeOptions');
-    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor');
+    expect(v.nativeCall).toBe('native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device)');
   });
 
   it('calls a hand-written native function for ops with a binding', () => {
-    expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype) as Tensor');
+    expect(tsOpView(op('array')).nativeCall).toBe('native.array(data, dtype)');
   });
 
   it('names a namespaced function by its own name, and files and messages by the qualified one', () => {
     const v = tsOpView(op('random_uniform'));
     expect([v.name, v.label, v.path]).toEqual(['uniform', 'random.uniform', 'packages/core/src/generated/ops/random.uniform.ts']);
-    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, options?: UniformOptions');
+    expect(v.params).toBe('low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions');
   });
 
   it('returns nothing, untracked, for a void op', () => {
@@ -72,12 +77,41 @@ describe('docs view of a namespaced function', () => {
   it('imports the namespace object and shows the call as written', () => {
     const v = docsOpView(op('random_uniform'));
     expect([v.title, v.importName, v.path]).toEqual(['mx.random.uniform', 'random', 'docs/api/core/random.uniform.md']);
-    expect(v.signature).toBe('random.uniform(low?: ArrayLike, high?: ArrayLike, options?: UniformOptions): Tensor');
+    expect(v.signature).toBe('random.uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions): Tensor');
   });
 
   it('groups the namespace in the sidebar where its first op sorts', () => {
     const core = docsSidebarView(schema!).packages[0];
-    expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'random', 'sum']);
-    expect(core.items[4].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
+    expect(core.items.map((i) => i.text)).toEqual(['add', 'argmax', 'array', 'eye', 'hanning', 'random', 'searchsorted', 'sum']);
+    expect(core.items[5].items!.map((i) => i.link)).toEqual(['/api/core/random.seed', '/api/core/random.uniform']);
+  });
+});
+
+describe('test view of the error rule', () => {
+  it('passes each argument a value of the wrong kind, and a disposed tensor where a tensor goes, with valid values elsewhere', () => {
+    const cases = typeErrorCases(op('searchsorted'));
+    expect(cases.map((c) => [c.label, c.code])).toEqual([
+      ['sortedSequence = {}', 'mx.searchsorted({} as never, mx.ones([2, 2]))'],
+      ['sortedSequence = a disposed tensor', 'mx.searchsorted(disposed(), mx.ones([2, 2]))'],
+      ['values = {}', 'mx.searchsorted(mx.ones([2, 2]), {} as never)'],
+      ['values = a disposed tensor', 'mx.searchsorted(mx.ones([2, 2]), disposed())'],
+      ['side = {}', 'mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), {} as never)'],
+      ["side = 'nope'", "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), 'nope' as never)"],
+      ['too many arguments', '(mx.searchsorted as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0)'],
+      ['an unknown option', "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never)"],
+    ]);
+  });
+});
+
+describe('native ops view', () => {
+  it('types each generated wrapper with its arguments, the stream and its result; hand-bound ops are left out', () => {
+    const v = nativeOpsView(schema!.ops);
+    expect(v.ops.find((o) => o.key === 'core_sum')).toEqual({ key: 'core_sum', params: 'a: unknown, axis: unknown, keepdims: unknown, stream: unknown', returnType: 'Tensor' });
+    expect(v.ops.find((o) => o.key === 'core_random_seed')?.returnType).toBe('void');
+    expect(v.ops.some((o) => o.key === 'core_array')).toBe(false);
+  });
+
+  it('lets the generated function call the wrapper without a cast', () => {
+    expect(tsOpView(op('sum')).nativeCall).toBe('native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device)');
   });
 });

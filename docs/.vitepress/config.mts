@@ -23,11 +23,13 @@ export default defineConfig({
           { text: 'Running a language model', link: '/guide/language-model' },
           { text: '@mlxts/lm API', link: '/lm/' },
           { text: 'Training a model', link: '/guide/training' },
+          { text: 'Performance', link: '/guide/performance' },
         ],
       },
       {
         text: 'Concepts',
         items: [
+          { text: 'Installing', link: '/concepts/install' },
           { text: 'Laziness and evaluation', link: '/concepts/laziness' },
           { text: 'Broadcasting and dtypes', link: '/concepts/broadcasting' },
           { text: 'Indexing', link: '/concepts/indexing' },
@@ -38,6 +40,7 @@ export default defineConfig({
           { text: 'Quantization', link: '/concepts/quantization' },
           { text: 'Random numbers', link: '/concepts/random' },
           { text: 'Transforms', link: '/concepts/transforms' },
+          { text: 'Distributed', link: '/concepts/distributed' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
           { text: 'Reliability and fuzzing', link: '/concepts/reliability' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },

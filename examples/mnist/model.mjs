@@ -1,6 +1,7 @@
 // The small CNN of the digit example and its training step, shared by the example
-// (examples/train-mnist.mjs), the benchmark (bench/train-mnist.mjs) and the test that compares its loss
-// curve with MLX Python's (integration/test/mnist-training.test.ts). examples/mnist/reference.py is the
+// (examples/train-mnist.mjs), the benchmark (bench/train-mnist.mjs) and the tests that compare its loss
+// curve with MLX Python's (integration/test/mnist-training.test.ts, and mnist-data-parallel.test.ts on
+// two processes). examples/mnist/reference.py is the
 // same model and loop in MLX Python.
 import * as mx from '@mlxts/core';
 import * as nn from '@mlxts/nn';
@@ -31,8 +32,13 @@ export class DigitNet extends nn.Module {
  * and `step(x, y)`: one update on a batch, returning the loss (a scalar tensor the caller disposes). With
  * `compiled`, the step is one compiled MLX graph that reads and updates the model's and the optimizer's
  * state (their live `state` views).
+ *
+ * With a `group` of several processes (data parallel), each rank passes its shard of the batch
+ * (`shardOf`); the gradients and the loss are averaged over the group, so every rank applies the update
+ * of the whole batch and returns its loss.
  */
-export function createTraining(seed = 0, { compiled = false } = {}) {
+export function createTraining(seed = 0, { compiled = false, group } = {}) {
+  if (compiled && group && group.size > 1) throw new Error('createTraining: the data-parallel step is not compiled');
   mx.random.seed(seed);
   const model = new DigitNet();
   const optimizer = new optim.Adam(LEARNING_RATE);
@@ -40,8 +46,12 @@ export function createTraining(seed = 0, { compiled = false } = {}) {
   const step = (x, y) =>
     mx.tidy(() => {
       const [loss, grads] = lossAndGrad(x, y);
-      optimizer.update(model, grads);
-      return loss;
+      if (!group || group.size === 1) {
+        optimizer.update(model, grads);
+        return loss;
+      }
+      optimizer.update(model, nn.averageGradients(grads, { group }));
+      return mx.distributed.allSum(loss, { group }).divide(group.size);
     });
   if (!compiled) return { model, optimizer, step };
   // The state must exist before compiling: the compiled graph reads and writes exactly these tensors.
@@ -77,6 +87,21 @@ export function* batches(images, labels, order, batchSize = BATCH_SIZE) {
     yield [mx.take(images, ids, 0), mx.take(labels, ids, 0)];
     ids.dispose();
   }
+}
+
+/**
+ * This rank's share of a batch: rows `[rank * n / size, (rank + 1) * n / size)` (the batch size must be
+ * divisible by the group's size, so every shard's mean loss weighs the same). Disposes the whole batch.
+ */
+export function shardOf([x, y], group) {
+  const rows = x.shape[0];
+  if (rows % group.size !== 0) throw new Error(`shardOf: a batch of ${rows} does not split evenly over ${group.size} ranks`);
+  const start = (rows / group.size) * group.rank;
+  const end = start + rows / group.size;
+  const shard = [mx.slice(x, [start, 0, 0, 0], [end, 28, 28, 1]), mx.slice(y, [start], [end])];
+  x.dispose();
+  y.dispose();
+  return shard;
 }
 
 /** The fraction of `images` the model classifies correctly, in evaluation mode. */

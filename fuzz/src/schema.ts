@@ -25,6 +25,7 @@ function opTarget(op: Op): Target {
     types: a.types.map(typeRefOf),
     optional: a.optional || a.default !== undefined,
     strings: typeof a.default === 'string' ? [a.default, ...strings] : strings,
+    dtypes: a.dtypes,
   });
   return {
     id: `${packageObject(op.family.package)}.${op.qualifiedName}`,
@@ -36,9 +37,7 @@ function opTarget(op: Op): Target {
 }
 
 function typeRefOf(t: TypeDef): TypeRef {
-  // Schema v2 adds enum values and wrong values to a type; read them where they exist.
-  const v2 = t as TypeDef & { enum?: { values?: readonly string[] }; wrong?: readonly string[] };
-  return { name: t.name, ts: t.ts, values: v2.enum?.values, wrong: v2.wrong };
+  return { name: t.name, ts: t.ts, values: t.enum?.values, wrong: t.wrong };
 }
 
 /** The string literals of an op's examples and error cases: the values its string arguments take. */

@@ -1,6 +1,6 @@
 // What the fuzzer calls: every op of the schema and every hand-written export, described the same way.
 
-/** An argument type: its schema name and TypeScript type, and for schema v2 types their enum and wrong values. */
+/** An argument type: its schema name and TypeScript type, its enum values and the schema's wrong values. */
 export interface TypeRef {
   readonly name: string;
   readonly ts: string;
@@ -17,6 +17,8 @@ export interface ArgSpec {
   readonly optional: boolean;
   /** Strings the op documents (its examples, error cases and defaults): likely values of a string argument. */
   readonly strings: readonly string[];
+  /** The dtypes the schema allows a tensor (or Dtype value) of this argument; mostly these are generated. */
+  readonly dtypes?: readonly string[];
 }
 
 export interface Target {

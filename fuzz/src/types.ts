@@ -25,8 +25,13 @@ const list = (items: Recipe[]): Recipe => ({ kind: 'list', items });
 const code = (c: string): Recipe => ({ kind: 'code', code: c });
 const times = <T>(rng: Random, lo: number, hi: number, make: () => T): T[] => Array.from({ length: rng.int(lo, hi) }, make);
 
+/** Mostly one of the dtypes the schema allows the argument (now and then any, to reach its dtype check). */
+function allowedDtype(ctx: CallContext, spec: ArgSpec): string | undefined {
+  return spec.dtypes && spec.dtypes.length > 0 && ctx.rng.chance(0.8) ? ctx.rng.pick(spec.dtypes) : undefined;
+}
+
 const tensorArg: Generator = (ctx, spec) =>
-  spec.name === 'key' && ctx.rng.chance(0.6) ? code(`mx.random.key(${ctx.rng.int(0, 9)})`) : tensor(ctx);
+  spec.name === 'key' && ctx.rng.chance(0.6) ? code(`mx.random.key(${ctx.rng.int(0, 9)})`) : tensor(ctx, { dtype: allowedDtype(ctx, spec) });
 
 /** A tensor, or JS data `mx.array` converts (a lone number is a weak scalar). */
 const arrayLike: Generator = (ctx, spec) => {
@@ -79,7 +84,7 @@ const BY_NAME: Record<string, Generator> = {
     const { rng } = ctx;
     return str(spec.strings.length > 0 && rng.chance(0.8) ? rng.pick(spec.strings) : junkString(rng));
   },
-  Dtype: (ctx) => str(ctx.rng.chance(0.9) ? ctx.rng.pick(DTYPES) : ctx.rng.pick(['float33', 'Float32', 'int', ''])),
+  Dtype: (ctx, spec) => str(allowedDtype(ctx, spec) ?? (ctx.rng.chance(0.9) ? ctx.rng.pick(DTYPES) : ctx.rng.pick(['float33', 'Float32', 'int', '']))),
   Shape: (ctx) => (ctx.rng.chance(0.2) ? value(integer(ctx.rng)) : list(shapeList(ctx.rng).map((d) => value(d)))),
   PadWidth: (ctx) => {
     const { rng } = ctx;

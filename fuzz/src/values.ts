@@ -16,11 +16,16 @@ export interface CallContext {
   readonly rng: Random;
   readonly dtype: string;
   readonly shape: readonly number[];
+  /** Set once an operand of the call has a long axis (see operandShape). */
+  longTaken: boolean;
 }
 
 export function callContext(rng: Random): CallContext {
-  return { rng, dtype: rng.pick(DTYPE_WEIGHTS), shape: randomShape(rng) };
+  return { rng, dtype: rng.pick(DTYPE_WEIGHTS), shape: randomShape(rng), longTaken: false };
 }
+
+/** An axis long enough that two operands with it can make an op's work quadratic in it. */
+const LONG_AXIS = 10_000;
 
 const SMALL_DIMS = [0, 1, 1, 2, 2, 3, 3, 4, 5, 8];
 
@@ -33,8 +38,24 @@ export function randomShape(rng: Random): number[] {
   return Array.from({ length: rank }, () => rng.pick(SMALL_DIMS));
 }
 
-/** A shape related to the call's shape: the same, broadcast-compatible, square, or unrelated. */
+/**
+ * A shape related to the call's shape: the same, broadcast-compatible, square, or unrelated. Only one
+ * operand of a call keeps a long axis; the others get 1 there (still broadcast-compatible). Two long
+ * operands make honest work quadratic in the axis (gatherMm of three [100000] operands is 10^10
+ * multiply-adds), which a time limit cannot tell from a hang.
+ */
 export function operandShape(ctx: CallContext): number[] {
+  const shape = relatedShape(ctx);
+  const nonEmpty = shape.every((d) => d > 0);
+  if (!nonEmpty || !shape.some((d) => d > LONG_AXIS)) return shape;
+  if (!ctx.longTaken) {
+    ctx.longTaken = true;
+    return shape;
+  }
+  return shape.map((d) => (d > LONG_AXIS ? 1 : d));
+}
+
+function relatedShape(ctx: CallContext): number[] {
   const { rng, shape } = ctx;
   const roll = rng.next();
   if (roll < 0.55) return [...shape];

@@ -33,7 +33,7 @@ export function docsOpView(op: Op): DocsOpView {
     name: code(a.name),
     type: code(tsTypeOf(op, a.name)),
     default: a.default !== undefined ? code(defaultText(a.default)!) : a.optional ? 'optional' : 'required',
-    doc: a.doc.replaceAll('\n', ' '),
+    doc: [a.doc, ...a.types.filter((t) => t.enum).map((t) => t.doc)].join(' ').replaceAll('\n', ' '),
   });
   const options = kwonlyArgs(op).map(row);
   if (hasOptions(op) && op.stream) {
@@ -41,8 +41,9 @@ export function docsOpView(op: Op): DocsOpView {
     options.push({ name: code('stream'), type: code("'cpu' | 'gpu' | Stream"), default: fallback, doc: 'Where the op runs (`device` is an alias taking a device name).' });
   }
   const rules = [
-    ...(op.dtypeRule ? [{ name: 'dtype', rule: code(op.dtypeRule) }] : []),
-    ...(op.shapeRule ? [{ name: 'shape', rule: code(op.shapeRule) }] : []),
+    ...(op.dtypeRule ? [{ name: 'dtype', rule: code(op.dtypeRule.text) }] : []),
+    ...(op.shapeText ? [{ name: 'shape', rule: code(op.shapeText) }] : []),
+    ...op.args.filter((a) => a.dtypes).map((a) => ({ name: `dtype of \`${a.name}\``, rule: a.dtypes!.map((d) => code(d)).join(', ') })),
   ];
   return {
     marker: markerText(op.file),

@@ -1,6 +1,6 @@
 // The C++ view: what each generated N-API wrapper converts, which overload it picks, what it calls.
-import type { Arg, Callee, Op, TypeDef } from '../model.js';
-import { ABSENT, referencedArgs } from '../validate.js';
+import type { Arg, CallItem, Callee, Op, TypeDef } from '../model.js';
+import { ABSENT, enumCppType, pascal } from '../validate.js';
 import { markerText, nativeArity } from './common.js';
 
 export interface NapiBranch {
@@ -16,6 +16,8 @@ export interface NapiOpView {
   readonly jsName: string;
   readonly maxArgs: number;
   readonly prelude: readonly string[];
+  /** Arguments that overloads narrow, each checked to be one of its types before any overload is tried. */
+  readonly typeChecks: readonly { condition: string; message: string }[];
   readonly branches: readonly NapiBranch[];
   /** Thrown when no overload matched (absent when the last overload is an unconditional fallback). */
   readonly noMatch?: string;
@@ -31,26 +33,37 @@ export function napiOpView(op: Op): NapiOpView {
   const prelude: string[] = [];
   const operands = op.args.filter((a) => a.types.length === 1 && a.types[0].operand);
   if (operands.length > 0) {
-    // An operand with a default reads an absent value as that JS number (a weak scalar).
+    // An operand with a default reads an absent value as that JS number (a weak scalar); an optional one
+    // without a default is std::nullopt when absent.
+    const optional = operands.some((a) => a.optional && a.default === undefined);
     const operandValue = (a: Arg) => (a.default === undefined ? value(a) : `conv::value_or_number(${value(a)}, ${a.default})`);
-    const list = operands.map((a) => `{${operandValue(a)}, "${a.name}"}`).join(', ');
-    prelude.push(`auto operands = conv::array_likes({${list}});`);
-    operands.forEach((a, i) => prelude.push(`const mx::array& ${a.name} = operands[${i}];`));
+    const list = operands.map((a) => `{${operandValue(a)}, "${a.name}"${optional && a.optional && a.default === undefined ? ', true' : ''}}`).join(', ');
+    prelude.push(`auto operands = conv::${optional ? 'optional_array_likes' : 'array_likes'}({${list}});`);
+    operands.forEach((a, i) => {
+      const own = optional && !(a.optional && a.default === undefined) ? `*operands[${i}]` : `operands[${i}]`;
+      if (Object.keys(a.cast).length > 0) prelude.push(`const mx::array ${a.name} = ${castExpr(a, own)};`);
+      else if (optional && a.optional && a.default === undefined) prelude.push(`const std::optional<mx::array>& ${a.name} = ${own};`);
+      else prelude.push(`const mx::array& ${a.name} = ${own};`);
+      prelude.push(...dtypeCheck(a));
+    });
   }
-  const narrowed = new Set(op.callees.flatMap((c) => Object.entries(c.when).filter(([, p]) => p !== ABSENT).map(([n]) => n)));
+  const narrowed = narrowedArgs(op);
   for (const arg of op.args) {
     if (arg.types[0]?.operand || narrowed.has(arg.name)) continue;
-    prelude.push(`auto ${arg.name} = ${convertExpr(arg, arg.types[0], value(arg))};`);
+    const converted = convertExpr(arg, arg.types[0], value(arg));
+    prelude.push(`auto ${arg.name} = ${Object.keys(arg.cast).length > 0 ? castExpr(arg, converted) : converted};`);
+    prelude.push(...dtypeCheck(arg));
   }
   if (op.stream) {
     const fallback = op.family.defaultStream === 'cpu' ? ', cpu_stream()' : '';
     prelude.push(`auto stream = conv::stream(info[${op.args.length}]${fallback});`);
   }
 
-  const branches = op.callees.map((callee) => branchView(op, callee, narrowed, value));
+  const branches = op.callees.map((callee, i) => branchView(op, callee, presentArgs(op, i), narrowed, value));
   const last = op.callees[op.callees.length - 1];
   const noMatch = last && Object.keys(last.when).length > 0 ? noMatchMessage(op, op.callees) : undefined;
   return {
+    typeChecks: noMatch ? typeChecks(op, value) : [],
     marker: markerText(op.file),
     path: `packages/native/src/generated/${op.family.id}_${op.id}.cc`,
     fn: napiFunctionName(op),
@@ -62,8 +75,27 @@ export function napiOpView(op: Op): NapiOpView {
   };
 }
 
+/**
+ * The optional arguments known to be present in callee `i`: the fallback callee (no `when`) comes after
+ * the callees that test an argument `absent`, so there the argument is passed as its plain type.
+ */
+function presentArgs(op: Op, i: number): Set<string> {
+  if (Object.keys(op.callees[i].when).length > 0) return new Set();
+  return new Set(op.callees.slice(0, i).flatMap((c) => Object.entries(c.when).filter(([, p]) => p === ABSENT).map(([n]) => n)));
+}
+
+/** Arguments converted inside a branch (narrowed to one of their types, or present by elimination), not up front. */
+function narrowedArgs(op: Op): Set<string> {
+  const out = new Set(op.callees.flatMap((c) => Object.entries(c.when).filter(([, p]) => p !== ABSENT).map(([n]) => n)));
+  op.callees.forEach((callee, i) => {
+    const present = presentArgs(op, i);
+    for (const item of callee.call) if (item.kind === 'arg' && present.has(item.name)) out.add(item.name);
+  });
+  return out;
+}
+
 /** Arguments narrowed to a type by some overload are converted inside each branch, as that branch reads them. */
-function branchView(op: Op, callee: Callee, narrowed: Set<string>, value: (arg: Arg) => string): NapiBranch {
+function branchView(op: Op, callee: Callee, present: Set<string>, narrowed: Set<string>, value: (arg: Arg) => string): NapiBranch {
   const conditions: string[] = [];
   const conversions: string[] = [];
   for (const [name, predicate] of Object.entries(callee.when)) {
@@ -76,19 +108,48 @@ function branchView(op: Op, callee: Callee, narrowed: Set<string>, value: (arg: 
     conditions.push(type.when!.replaceAll('$value', value(arg)));
     conversions.push(`auto ${arg.name} = ${fill(type.convert.required!, arg, value(arg))};`);
   }
-  for (const name of callee.call.flatMap(referencedArgs)) {
-    const arg = op.args.find((a) => a.name === name)!;
-    if (narrowed.has(name) && callee.when[name] === undefined) {
-      conversions.push(`auto ${arg.name} = ${convertExpr(arg, arg.types[0], value(arg))};`);
-    }
+  for (const item of callee.call) {
+    if (item.kind !== 'arg' || !narrowed.has(item.name) || callee.when[item.name] !== undefined) continue;
+    const arg = op.args.find((a) => a.name === item.name)!;
+    const converted = present.has(arg.name) ? fill(arg.types[0].convert.required!, arg, value(arg)) : convertExpr(arg, arg.types[0], value(arg));
+    conversions.push(`auto ${arg.name} = ${converted};`, ...dtypeCheck(arg));
   }
-  const args = callee.call.map((item) => item.replaceAll('$', ''));
+  const args = callee.call.map(cppArgument);
   if (op.stream) args.push('stream');
   return {
     condition: conditions.length > 0 ? conditions.join(' && ') : undefined,
     conversions,
     call: `${callee.cpp}(${args.join(', ')})`,
   };
+}
+
+/** How a call item is written in C++: the converted argument, or the value as a C++ literal. */
+function cppArgument(item: CallItem): string {
+  if (item.kind === 'arg') return item.name;
+  const { value, type } = item;
+  if (value === null) return 'std::nullopt';
+  if (type?.enum) {
+    const cpp = enumCppType(type.name, type.enum);
+    return cpp ? `${cpp}::${pascal(String(value))}` : JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The generated check of an argument's `dtypes` (an MlxError naming the argument and the dtypes). */
+function dtypeCheck(arg: Arg): string[] {
+  if (!arg.dtypes) return [];
+  return [`conv::check_dtype(${arg.name}, "${arg.name}", {${arg.dtypes.map(cppDtype).join(', ')}});`];
+}
+
+/** A tensor converted to other dtypes before the call (an argument's `cast`). */
+function castExpr(arg: Arg, tensor: string): string {
+  const pairs = Object.entries(arg.cast).map(([from, to]) => `{${cppDtype(from)}, ${cppDtype(to)}}`);
+  return `conv::cast(${tensor}, {${pairs.join(', ')}})`;
+}
+
+/** MLX's C++ constant for a dtype name (`bool` is `mx::bool_`). */
+export function cppDtype(name: string): string {
+  return name === 'bool' ? 'mx::bool_' : `mx::${name}`;
 }
 
 function convertExpr(arg: Arg, type: TypeDef, value: string): string {
@@ -105,14 +166,30 @@ function fill(template: string, arg: Arg, value: string): string {
 }
 
 function noMatchMessage(op: Op, callees: readonly Callee[]): string {
+  return overloadArgs(op, callees).map(acceptedMessage).join('; ');
+}
+
+/** The arguments some overload's `when` tests. */
+function overloadArgs(op: Op, callees: readonly Callee[]): Arg[] {
   const names = [...new Set(callees.flatMap((c) => Object.keys(c.when)))];
-  const parts = names.map((name) => {
-    const arg = op.args.find((a) => a.name === name)!;
-    const accepted = arg.types.map((t) => t.ts);
-    if (arg.optional) accepted.push('undefined');
-    return `${name} must be ${accepted.join(' or ')}`;
-  });
-  return parts.join('; ');
+  return names.map((name) => op.args.find((a) => a.name === name)!);
+}
+
+function acceptedMessage(arg: Arg): string {
+  const accepted = arg.types.map((t) => t.ts);
+  if (arg.optional) accepted.push('undefined');
+  return `${arg.name} must be ${accepted.join(' or ')}`;
+}
+
+/** A value that is none of its argument's types is a TypeError naming that argument (not a later one's). */
+function typeChecks(op: Op, value: (arg: Arg) => string): { condition: string; message: string }[] {
+  return overloadArgs(op, op.callees)
+    .filter((arg) => arg.types.every((t) => t.when))
+    .map((arg) => {
+      const tests = arg.types.map((t) => t.when!.replaceAll('$value', value(arg)));
+      if (arg.optional) tests.push(`conv::is_absent(${value(arg)})`);
+      return { condition: `!(${tests.join(' || ')})`, message: acceptedMessage(arg) };
+    });
 }
 
 export interface NapiRegistryView {
@@ -124,5 +201,21 @@ export function napiRegistryView(ops: readonly Op[]): NapiRegistryView {
   return {
     marker: markerText('schema/'),
     ops: ops.filter((op) => !op.binding).map((op) => ({ fn: napiFunctionName(op), key: `${op.family.id}_${op.id}` })),
+  };
+}
+
+export interface NapiEnumsView {
+  readonly marker: string;
+  readonly path: string;
+  readonly enums: readonly { name: string; doc: string; enumerators: string }[];
+}
+
+/** The C++ enum classes generated for helpers (enums marked `cpp: enum`). */
+export function napiEnumsView(types: ReadonlyMap<string, TypeDef>): NapiEnumsView {
+  const generated = [...types.values()].filter((t) => t.enum?.generated);
+  return {
+    marker: markerText('schema/enums.yaml'),
+    path: 'packages/native/src/generated/enums.h',
+    enums: generated.map((t) => ({ name: t.name, doc: t.doc.replaceAll('\n', ' '), enumerators: t.enum!.values.map(pascal).join(', ') })),
   };
 }

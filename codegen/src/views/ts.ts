@@ -58,7 +58,7 @@ export function tsOpView(op: Op): TsOpView {
   const returnType = op.returns.type;
   const track = op.returns.type === 'Tensor' ? 'track' : op.returns.type === 'Tensor[]' ? 'trackAll' : undefined;
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
-  const typeImports = ['Tensor', 'ArrayLike', 'DType'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
+  const typeImports = ['Tensor', 'ArrayLike', 'DType', 'Group'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
   if (op.dispatch) typeImports.push('OperandHandler');
   if (options === 'StreamOptions' || kwonly.length > 0) typeImports.push('StreamOptions');
   const first = positional[0];
@@ -88,7 +88,7 @@ export function tsOpView(op: Op): TsOpView {
     optionKeys: options ? `[${[...kwonly.map((a) => a.name), ...(op.stream ? ['stream', 'device'] : [])].map((k) => `'${k}'`).join(', ')}]` : undefined,
     optionsInterface:
       kwonly.length > 0 ? { name: options!, fields: kwonly.map((a) => ({ name: a.name, type: tsTypeOf(op, a.name), doc: argDoc(a.doc, a.default) })) } : undefined,
-    nativeCall: `${target}(${nativeArgs.join(', ')})${track ? ` as ${returnType}` : ''}`,
+    nativeCall: `${target}(${nativeArgs.join(', ')})`,
     returnType,
     track,
     runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', ...(track ? [track] : [])].join(', '),
@@ -193,3 +193,28 @@ export function tsMethodsView(dir: string, ops: readonly Op[]): TsMethodsView {
   };
 }
 
+
+export interface NativeOpsView {
+  readonly marker: string;
+  readonly path: string;
+  readonly ops: readonly { readonly key: string; readonly params: string; readonly returnType: string }[];
+}
+
+/**
+ * The typed interface of the addon's generated wrappers (`native.ops`): one method per op, taking the
+ * op's arguments in order (then the stream) and returning what the op returns, so the generated
+ * functions call them without casts. The wrappers check every argument natively, hence `unknown`.
+ */
+export function nativeOpsView(ops: readonly Op[]): NativeOpsView {
+  return {
+    marker: markerText('schema/'),
+    path: 'packages/native/lib/generated/ops.ts',
+    ops: ops
+      .filter((op) => !op.binding)
+      .map((op) => ({
+        key: `${op.family.id}_${op.id}`,
+        params: [...op.args.map((a) => a.name), ...(op.stream ? ['stream'] : [])].map((n) => `${n}: unknown`).join(', '),
+        returnType: op.returns.type,
+      })),
+  };
+}

@@ -8,13 +8,16 @@ import './generated/methods.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
 export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, SharedMemoryObject, Stream, TensorData } from '@mlxts/native';
-export type { ArrayLike, Complex, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
+export type { ArrayLike, Complex, Group, NestedArray, OperandHandler, StreamLike, StreamOptions } from './types.js';
 export { checkOptions, operandHook } from './runtime/call.js';
 export type { NestedValues } from './runtime/tensor.js';
 export { Slice, type Index, type IndexArray } from './runtime/index-entries.js';
 export { isDType, type ItemType } from './runtime/protocols.js';
 export * from './dtypes.js';
 export * from './generated/index.js';
+// Replaces the generated `distributed` namespace (a local export wins over `export *`) with one that
+// adds init and isAvailable to the generated collectives.
+export * as distributed from './distributed/index.js';
 export { evalAsync as eval, evalSync } from './runtime/eval.js';
 export { isTensor, keep, tidy } from './runtime/scope.js';
 export { treeFlatten, treeMap, treeUnflatten, type Tree } from './runtime/tree.js';

@@ -1,7 +1,7 @@
 // Types shared by every op signature.
-import type { Device, DType, Stream, Tensor } from '@mlxts/native';
+import type { Device, DType, Group, Stream, Tensor } from '@mlxts/native';
 
-export type { Device, DType, Stream, Tensor };
+export type { Device, DType, Group, Stream, Tensor };
 
 /** A complex number, as complex64 elements are written and read back. */
 export interface Complex {

@@ -163,10 +163,11 @@ const windows: Record<'hanning' | 'hamming' | 'blackman' | 'bartlett', (n: numbe
 };
 
 describe('window functions', () => {
+  const windowOps = { hanning: mx.hanning, hamming: mx.hamming, blackman: mx.blackman, bartlett: mx.bartlett };
   for (const [name, formula] of Object.entries(windows)) {
     it(`${name} matches its closed form`, () =>
       withoutLeaks(() => {
-        const fn = mx[name as keyof typeof windows];
+        const fn = windowOps[name as keyof typeof windows];
         for (const M of [...Array(42).keys()].map((i) => i - 1).concat([100, 1001, 4096])) {
           const out = fn(M);
           expect(out.dtype).toBe('float32');
@@ -181,8 +182,8 @@ describe('window functions', () => {
         const limit = mx.memoryLimit();
         try {
           mx.setMemoryLimit(1_000_000);
-          expect(() => mx[name as keyof typeof windows](100_000)).toThrow('memory limit');
-          expect(toNd(mx[name as keyof typeof windows](1000)).shape).toEqual([1000]);
+          expect(() => windowOps[name as keyof typeof windows](100_000)).toThrow('memory limit');
+          expect(toNd(windowOps[name as keyof typeof windows](1000)).shape).toEqual([1000]);
         } finally {
           mx.setMemoryLimit(limit);
         }

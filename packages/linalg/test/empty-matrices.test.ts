@@ -68,7 +68,7 @@ describe('linalg on an empty batch of large matrices', () => {
         ['qr', () => linalg.qr(a)], ['svd', () => linalg.svd(a)], ['svd without U and V', () => linalg.svd(a, false)],
         ['det', () => linalg.det(a)], ['slogdet', () => linalg.slogdet(a)], ['pinv', () => linalg.pinv(a)],
         ['eigh', () => linalg.eigh(a)], ['eigvalsh', () => linalg.eigvalsh(a)], ['eig', () => linalg.eig(a)], ['eigvals', () => linalg.eigvals(a)],
-        ['solve', () => linalg.solve(a, mx.zeros([0, 65536, 1]))],
+        ['solve', () => linalg.solve(a, mx.zeros([0, 65536, 1]))], ['solveTriangular', () => linalg.solveTriangular(a, mx.zeros([0, 65536, 1]))],
       ];
       for (const [name, op] of ops) {
         const outs = [op()].flat();

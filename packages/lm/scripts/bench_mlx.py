@@ -14,15 +14,16 @@ from reference_model import Model
 
 
 def run(model, prompt, decode_tokens):
+    """Greedy generation: (prompt tokens/s, decode tokens/s, the 1 + decode_tokens tokens generated)."""
     cache = [None] * model.layers
     start = time.perf_counter()
-    token = mx.argmax(model(mx.array([prompt]), cache)).item()
+    tokens = [mx.argmax(model(mx.array([prompt]), cache)).item()]
     prefill = time.perf_counter() - start
     start = time.perf_counter()
     for _ in range(decode_tokens):
-        token = mx.argmax(model(mx.array([[token]]), cache)).item()
+        tokens.append(mx.argmax(model(mx.array([[tokens[-1]]]), cache)).item())
     decode = time.perf_counter() - start
-    return len(prompt) / prefill, decode_tokens / decode
+    return len(prompt) / prefill, decode_tokens / decode, tokens
 
 
 def main():

@@ -88,7 +88,7 @@ export async function fetchModel(id: string, { log = (line: string) => console.e
 
 function model(id: string): ModelSpec {
   const spec = MODELS[id];
-  if (!spec) throw new Error(`fetch-model: unknown model '${id}'; the pinned models are ${Object.keys(MODELS).join(', ')}`);
+  if (!spec) throw new TypeError(`fetch-model: unknown model '${id}'; the pinned models are ${Object.keys(MODELS).join(', ')}`);
   return spec;
 }
 

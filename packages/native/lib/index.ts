@@ -1,7 +1,9 @@
 // Loads the native addon and gives it types. The family packages (@mlxts/core, ...) build the public
 // API on top; this module is their only door to native code.
 import { createRequire } from 'node:module';
+import type { NativeOps } from './generated/ops.js';
 import { isMainThread } from 'node:worker_threads';
+import { locateBinary, type BinaryChoice } from '../scripts/binary.mjs';
 
 /** MLX's own failure (bad shapes, unsupported dtypes, kernel errors). The message starts with the op name. */
 export class MlxError extends Error {
@@ -129,7 +131,28 @@ export interface BuildInfo {
   cpuQuantizedMatmul: 'avx2' | 'portable';
 }
 
-type NativeFunction = (...args: unknown[]) => unknown;
+/**
+ * A group of processes that communicate (MLX's `distributed::Group`), from `mx.distributed.init()`.
+ * Collectives take it as `{ group }`; without it they use the group `init()` returns.
+ */
+export interface Group {
+  /** This process's rank in the group, `0 .. size - 1`. */
+  readonly rank: number;
+  /** The number of processes in the group. */
+  readonly size: number;
+  /**
+   * Splits the group: processes passing the same `color` form one new group, ranked by `key` (by their
+   * rank in this group when `key` is omitted or negative). MLX 0.32.4's ring backend cannot split.
+   */
+  split(color: number, key?: number): Group;
+}
+
+/** MLX's distributed layer: the functions @mlxts/core builds `mx.distributed` on. */
+export interface DistributedBinding {
+  isAvailable(backend: string): boolean;
+  /** timeout: milliseconds a communicating evaluation may take; undefined keeps the one set before (none at first). */
+  init(strict: boolean, backend: string, timeout: number | undefined): Group;
+}
 
 /** A function MLX calls while it traces: tracer tensors in, tensors out. */
 type TracedFunction = (inputs: Tensor[]) => Tensor[];
@@ -172,7 +195,7 @@ interface Binding {
   setErrorClass(cls: typeof MlxError): void;
   noteExitCode(code: number): void;
   info: BuildInfo;
-  ops: Record<string, NativeFunction>;
+  ops: NativeOps;
   defaultDevice(): Device;
   setDefaultDevice(device: Device): void;
   isAvailable(device: Device): boolean;
@@ -194,15 +217,16 @@ interface Binding {
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
   listSharedMemory(): SharedMemoryObject[];
   removeOrphanedSharedMemory(): SharedMemoryObject[];
-  kvCacheAttention: NativeFunction;
+  kvCacheAttention(...args: unknown[]): Tensor[];
   transforms: TransformsBinding;
   loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
   loadSafetensors(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): LoadedFile<string>;
   loadGguf(path: string): LoadedFile<GgufValue>;
   loadGgufAsync(path: string): Promise<LoadedFile<GgufValue>>;
-  save: NativeFunction;
-  saveSafetensors: NativeFunction;
-  saveGguf: NativeFunction;
+  save(...args: unknown[]): void;
+  saveSafetensors(...args: unknown[]): void;
+  saveGguf(...args: unknown[]): void;
+  distributed: DistributedBinding;
 }
 
 /** A GGUF metadata value as loaded: scalars as numbers, bigints (64-bit integers) or booleans, numeric arrays as tensors. */
@@ -233,12 +257,21 @@ function withBlasWaitPolicy<T>(body: () => T): T {
   }
 }
 
+/** The addon binary this process loads: a prebuilt platform package or the source build, and its path. */
+export const binary: BinaryChoice = locateBinary();
+
 function load(): Binding {
+  if (binary.kind === 'none') throw new Error(`@mlxts/native: no native addon to load: ${binary.reason}.`);
+  const what = binary.kind === 'prebuilt' ? `prebuilt addon of ${binary.package}` : 'addon built from source';
   try {
-    return withBlasWaitPolicy(() => require('../build/Release/mlxts.node') as Binding);
+    return withBlasWaitPolicy(() => require(binary.path) as Binding);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`@mlxts/native: the native addon could not be loaded (${reason}). Run \`npm install\` (it provisions MLX and builds the addon); see the README for MLX_DIR and MLXTS_BACKEND.`);
+    const hint =
+      binary.kind === 'prebuilt' && binary.package.endsWith('-cuda')
+        ? "It needs NVIDIA's CUDA 13 libraries (cuBLAS, cuFFT, cuSOLVER, NVRTC, cuDNN 9, NCCL) on the library path (see the install docs); MLXTS_BACKEND=cpu loads the CPU package instead."
+        : 'Run `MLXTS_BUILD_FROM_SOURCE=1 npm rebuild @mlxts/native` to build it from source; see the install docs for MLX_DIR and MLXTS_BACKEND.';
+    throw new Error(`@mlxts/native: the ${what} (${binary.path}) could not be loaded (${reason}). ${hint}`);
   }
 }
 

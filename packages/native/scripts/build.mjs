@@ -2,16 +2,26 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { currentSystem, findInstalled, prebuiltFor, sourceBuildPath } from './binary.mjs';
 import { SetupError, ensureMlxSdk } from './mlx-sdk.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-// As the package's install script (--if-missing), an addon that is already built is left alone: in the
-// repository, `npm install` builds through Turbo afterwards anyway.
-if (process.argv.includes('--if-missing') && existsSync(join(packageDir, 'build', 'Release', 'mlxts.node'))) process.exit(0);
+// As the package's install script (--if-missing), nothing is built when a prebuilt platform package fits
+// or the addon is already built (in the repository, `npm install` builds through Turbo afterwards anyway);
+// MLXTS_BUILD_FROM_SOURCE=1 builds all the same.
+if (process.argv.includes('--if-missing') && process.env.MLXTS_BUILD_FROM_SOURCE !== '1') {
+  if (existsSync(sourceBuildPath)) process.exit(0);
+  const prebuilt = prebuiltFor(currentSystem(), findInstalled, process.env.MLXTS_BACKEND?.toLowerCase());
+  if (prebuilt.path) {
+    console.log(`[mlxts] using the prebuilt addon of ${prebuilt.package}; nothing to build`);
+    process.exit(0);
+  }
+  console.log(`[mlxts] no prebuilt binary fits (${prebuilt.reason}): building the addon from source`);
+}
 
 function fail(message) {
   console.error(`\n[mlxts] setup failed: ${message}\n`);

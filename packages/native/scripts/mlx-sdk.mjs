@@ -13,7 +13,7 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const mlxVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).mlxts.mlxVersion;
 
-const wheels = { cpu: 'mlx-cpu', cuda: 'mlx-cuda-13' };
+export const wheels = { cpu: 'mlx-cpu', cuda: 'mlx-cuda-13' };
 
 export class SetupError extends Error {}
 

@@ -4,6 +4,7 @@
 #include "addon_data.h"
 #include "convert.h"
 #include "devices.h"
+#include "distributed.h"
 #include "errors.h"
 #include "eval.h"
 #include "interop.h"
@@ -119,6 +120,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   register_transforms(env, exports);
   register_io_load(env, exports);
   register_io_save(env, exports);
+  register_distributed(env, exports);
 
   Napi::Object ops = Napi::Object::New(env);
   register_generated_ops(env, ops);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "devices.h"
 #include "dtype.h"
@@ -64,7 +65,7 @@ std::optional<std::pair<double, double>> complex_parts(Napi::Value value) {
 mx::array complex_array(const std::vector<double>& re, const std::vector<float>& im, mx::Shape shape,
                         std::optional<mx::Dtype> dtype, const char* name) {
   if (dtype && *dtype != mx::complex64) {
-    throw UsageError(std::string(name) + " holds complex numbers ({re, im}); they need dtype complex64");
+    throw ArgumentTypeError(std::string(name) + " holds complex numbers ({re, im}); they need dtype complex64");
   }
   std::vector<mx::complex64_t> values(re.size());
   for (size_t i = 0; i < re.size(); ++i) values[i] = mx::complex64_t(static_cast<float>(re[i]), im[i]);
@@ -76,14 +77,14 @@ void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name)
     Napi::Array list = value.As<Napi::Array>();
     uint32_t length = list.Length();
     if (depth >= out.shape.size() || static_cast<uint32_t>(out.shape[depth]) != length) {
-      throw UsageError(std::string(name) + " is a ragged nested array: every list at depth " + std::to_string(depth) +
+      throw ArgumentTypeError(std::string(name) + " is a ragged nested array: every list at depth " + std::to_string(depth) +
                        " must have the same length");
     }
     for (uint32_t i = 0; i < length; ++i) read_nested(list.Get(i), depth + 1, out, name);
     return;
   }
   if (depth != out.shape.size()) {
-    throw UsageError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
+    throw ArgumentTypeError(std::string(name) + " is a ragged nested array: a value stands where a list was expected");
   }
   out.imags.push_back(0);
   std::optional<std::pair<double, double>> complex = complex_parts(value);
@@ -119,7 +120,7 @@ mx::array from_nested(Napi::Array list, std::optional<mx::Dtype> dtype, const ch
   Napi::Value probe = list;
   while (probe.IsArray()) {
     uint32_t length = probe.As<Napi::Array>().Length();
-    if (length > static_cast<uint32_t>(std::numeric_limits<int>::max())) throw UsageError("dimension too large");
+    if (length > static_cast<uint32_t>(std::numeric_limits<int>::max())) throw ArgumentRangeError("dimension too large");
     nested.shape.push_back(static_cast<int>(length));
     if (length == 0) break;
     probe = probe.As<Napi::Array>().Get(uint32_t{0});
@@ -144,7 +145,7 @@ mx::array from_elements(const void* data, size_t length, mx::Dtype natural, std:
 
 mx::array from_typed_array(Napi::TypedArray typed, std::optional<mx::Dtype> dtype) {
   size_t length = typed.ElementLength();
-  if (length > static_cast<size_t>(std::numeric_limits<int>::max())) throw UsageError("TypedArray too large");
+  if (length > static_cast<size_t>(std::numeric_limits<int>::max())) throw ArgumentRangeError("TypedArray too large");
   const uint8_t* data = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
   switch (typed.TypedArrayType()) {
     case napi_int8_array: return from_elements<int8_t>(data, length, mx::int8, dtype);
@@ -166,7 +167,7 @@ mx::array from_bytes(Napi::ArrayBuffer buffer, std::optional<mx::Dtype> dtype, c
   mx::Dtype target = dtype.value_or(mx::uint8);
   size_t bytes = buffer.ByteLength();
   if (bytes % target.size() != 0) {
-    throw UsageError(std::string(name) + " has " + std::to_string(bytes) + " bytes, not a multiple of the " +
+    throw ArgumentRangeError(std::string(name) + " has " + std::to_string(bytes) + " bytes, not a multiple of the " +
                      std::to_string(target.size()) + "-byte " + dtype_name(target));
   }
   mx::array raw(static_cast<const uint8_t*>(buffer.Data()), mx::Shape{static_cast<int>(bytes)}, mx::uint8);
@@ -196,14 +197,18 @@ bool is_scalar(Napi::Value value) { return value.IsNumber() || value.IsBoolean()
 
 // Converts operands together (see array_likes in convert.h). Templated on the argument range so the
 // common case of one to three operands allocates nothing but the result.
-template <class Args>
-std::vector<mx::array> convert_operands(const Args& args) {
+template <class Out, class Args>
+std::vector<Out> convert_operands(const Args& args) {
   mx::SmallVector<std::optional<mx::array>, 4> strong(args.size());
   std::optional<mx::Dtype> peer;
   size_t i = 0;
   for (const Arg& arg : args) {
     if (!is_scalar(arg.value)) {
       if (arg.value.IsUndefined() || arg.value.IsNull()) {
+        if (arg.optional) {
+          ++i;
+          continue;
+        }
         wrong_type(arg.name, "a Tensor, number, boolean, bigint or array", arg.value);
       }
       strong[i] = array_from(arg.value, std::nullopt, arg.name);
@@ -211,11 +216,13 @@ std::vector<mx::array> convert_operands(const Args& args) {
     }
     ++i;
   }
-  std::vector<mx::array> out;
+  std::vector<Out> out;
   out.reserve(args.size());
   i = 0;
   for (const Arg& arg : args) {
-    out.push_back(strong[i] ? std::move(*strong[i]) : weak_scalar(arg.value, peer));
+    if (strong[i]) out.push_back(std::move(*strong[i]));
+    else if (is_scalar(arg.value)) out.push_back(weak_scalar(arg.value, peer));
+    else if constexpr (std::is_same_v<Out, std::optional<mx::array>>) out.push_back(std::nullopt);  // absent, optional
     ++i;
   }
   return out;
@@ -236,7 +243,7 @@ mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const ch
     int64_t signed_value = big.Int64Value(&lossless);
     if (!lossless) {
       uint64_t unsigned_value = big.Uint64Value(&lossless);
-      if (!lossless) throw UsageError(std::string(name) + " is a bigint outside the 64-bit range");
+      if (!lossless) throw ArgumentRangeError(std::string(name) + " is a bigint outside the 64-bit range");
       return mx::array(unsigned_value, dtype.value_or(mx::uint64));
     }
     return mx::array(signed_value, dtype.value_or(mx::int64));
@@ -261,7 +268,57 @@ std::optional<mx::array> optional_tensor(Napi::Value value, const char* name) {
   return tensor(value, name);
 }
 
-std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return convert_operands(args); }
+std::vector<mx::array> array_likes(std::initializer_list<Arg> args) { return convert_operands<mx::array>(args); }
+
+std::vector<std::optional<mx::array>> optional_array_likes(std::initializer_list<Arg> args) {
+  return convert_operands<std::optional<mx::array>>(args);
+}
+
+namespace {
+
+std::string dtype_list(std::initializer_list<mx::Dtype> allowed) {
+  std::string list;
+  size_t i = 0;
+  for (mx::Dtype d : allowed) {
+    list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + std::string(dtype_name(d));
+    ++i;
+  }
+  return list;
+}
+
+bool allowed_dtype(mx::Dtype dtype, std::initializer_list<mx::Dtype> allowed) {
+  for (mx::Dtype d : allowed) {
+    if (d == dtype) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_dtype(const mx::array& a, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (allowed_dtype(a.dtype(), allowed)) return;
+  throw std::invalid_argument(std::string(name) + " must have dtype " + dtype_list(allowed) + ", got " + dtype_name(a.dtype()));
+}
+
+void check_dtype(const std::optional<mx::array>& a, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (a) check_dtype(*a, name, allowed);
+}
+
+void check_dtype(mx::Dtype dtype, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (allowed_dtype(dtype, allowed)) return;
+  throw std::invalid_argument(std::string(name) + " must be " + dtype_list(allowed) + ", got " + dtype_name(dtype));
+}
+
+void check_dtype(const std::optional<mx::Dtype>& dtype, const char* name, std::initializer_list<mx::Dtype> allowed) {
+  if (dtype) check_dtype(*dtype, name, allowed);
+}
+
+mx::array cast(const mx::array& a, std::initializer_list<std::pair<mx::Dtype, mx::Dtype>> casts) {
+  for (const auto& [from, to] : casts) {
+    if (a.dtype() == from) return mx::astype(a, to);
+  }
+  return a;
+}
 
 std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   if (!value.IsArray()) wrong_type(name, "an array of tensors", value);
@@ -272,7 +329,7 @@ std::vector<mx::array> array_like_list(Napi::Value value, const char* name) {
   names.reserve(length);
   for (uint32_t i = 0; i < length; ++i) names.push_back(std::string(name) + "[" + std::to_string(i) + "]");
   for (uint32_t i = 0; i < length; ++i) args.push_back({list.Get(i), names[i].c_str()});
-  return convert_operands(args);
+  return convert_operands<mx::array>(args);
 }
 
 mx::array indices(Napi::Value value, const char* name) {
@@ -318,10 +375,19 @@ std::optional<std::vector<int>> optional_integers(Napi::Value value, const char*
   return integers(value, name);
 }
 
+std::vector<int> integers_or(Napi::Value value, const char* name, int fallback) {
+  return is_absent(value) ? std::vector<int>{fallback} : integers(value, name);
+}
+
+mx::Shape sizes(Napi::Value value, const char* name) {
+  std::vector<int> values = integers(value, name);
+  return mx::Shape(values.begin(), values.end());
+}
+
 mx::Shape shape(Napi::Value value, const char* name) {
   std::vector<int> dims = integers(value, name);
   for (int d : dims) {
-    if (d < 0) throw UsageError(std::string(name) + " has a negative dimension " + std::to_string(d));
+    if (d < 0) throw ArgumentRangeError(std::string(name) + " has a negative dimension " + std::to_string(d));
   }
   return mx::Shape(dims.begin(), dims.end());
 }
@@ -359,12 +425,94 @@ std::optional<std::string> optional_string(Napi::Value value, const char* name) 
   return string(value, name);
 }
 
+std::string choice_among(Napi::Value value, const char* name, const std::vector<const char*>& names) {
+  if (value.IsString()) {
+    std::string text = value.As<Napi::String>().Utf8Value();
+    for (const char* n : names) {
+      if (text == n) return text;
+    }
+  }
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("'" + std::string(names[i]) + "'");
+  }
+  std::string got = value.IsString() ? "'" + value.As<Napi::String>().Utf8Value() + "'" : describe(value);
+  throw ArgumentTypeError(std::string(name) + " must be " + list + ", got " + got);
+}
+
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names) {
+  return choice_among(value, name, std::vector<const char*>(names));
+}
+
+std::string choice(Napi::Value value, const char* name, std::initializer_list<const char*> names, const char* fallback) {
+  return is_absent(value) ? std::string(fallback) : choice(value, name, names);
+}
+
+std::optional<std::string> optional_choice(Napi::Value value, const char* name, std::initializer_list<const char*> names) {
+  if (is_absent(value)) return std::nullopt;
+  return choice(value, name, names);
+}
+
+namespace {
+
+std::pair<int, int> pair_of(Napi::Value v, const std::string& name) {
+  if (v.IsNumber()) {
+    int n = conv::integer(v, name.c_str());
+    return {n, n};
+  }
+  std::vector<int> xs = conv::integers(v, name.c_str());
+  if (xs.size() == 1) return {xs[0], xs[0]};
+  if (xs.size() == 2) return {xs[0], xs[1]};
+  throw ArgumentTypeError(name + " must be an integer, [n] or [before, after]");
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name) {
+  if (value.IsArray()) {
+    Napi::Array list = value.As<Napi::Array>();
+    bool nested = list.Length() > 0 && list.Get(uint32_t{0}).IsArray();
+    if (nested) {
+      std::vector<std::pair<int, int>> out;
+      for (uint32_t i = 0; i < list.Length(); ++i) {
+        out.push_back(pair_of(list.Get(i), std::string(name) + "[" + std::to_string(i) + "]"));
+      }
+      return out;
+    }
+  } else if (!value.IsNumber()) {
+    throw ArgumentTypeError(std::string(name) + " must be an integer, [before, after] or a list of [before, after] pairs");
+  }
+  return {pair_of(value, name)};
+}
+
+std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name) {
+  if (!value.IsArray()) throw ArgumentTypeError(std::string(name) + " must be a list of integer lists");
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<std::vector<int>> out;
+  for (uint32_t i = 0; i < list.Length(); ++i) out.push_back(integers(list.Get(i), name));
+  return out;
+}
+
+std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return int_lists(value, name);
+}
+
 bool is_tensor(Napi::Value value) { return Tensor::from(value) != nullptr; }
 
 bool boolean_or(Napi::Value value, const char* name, bool fallback) {
   if (is_absent(value)) return fallback;
   if (!value.IsBoolean()) wrong_type(name, "a boolean", value);
   return value.As<Napi::Boolean>().Value();
+}
+
+std::optional<bool> optional_boolean(Napi::Value value, const char* name) {
+  if (is_absent(value)) return std::nullopt;
+  return boolean_or(value, name, false);
+}
+
+mx::Dtype dtype_or(Napi::Value value, const char* name, mx::Dtype fallback) {
+  return is_absent(value) ? fallback : dtype(value, name);
 }
 
 mx::Dtype dtype(Napi::Value value, const char* name) {
@@ -387,7 +535,7 @@ mx::Stream stream_object(Napi::Value value) {
     if (device.IsString() && index.IsNumber()) {
       mx::Stream stream(integer(index, "stream.index"), device_from(device, "stream.device"));
       if (!is_known_stream(stream)) {
-        throw UsageError("stream { device: '" + std::string(device_name(stream.device)) + "', index: " +
+        throw ArgumentTypeError("stream { device: '" + std::string(device_name(stream.device)) + "', index: " +
                          std::to_string(stream.index) + " } was not made by mx.newStream() or mx.defaultStream()");
       }
       return stream;
@@ -404,7 +552,7 @@ mx::StreamOrDevice stream(Napi::Value value) {
     if (device == "cpu") return cpu_stream();
     if (device == "gpu") {
       if (auto gpu = gpu_stream()) return *gpu;
-      throw UsageError("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
+      throw std::invalid_argument("stream 'gpu' is not available: this MLX build has no GPU backend or no GPU was found");
     }
   }
   wrong_type("stream", "'cpu', 'gpu' or a stream from mx.newStream()", value);

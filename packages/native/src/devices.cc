@@ -33,7 +33,7 @@ Napi::Value js_default_device(const Napi::CallbackInfo& info) {
 Napi::Value js_set_default_device(const Napi::CallbackInfo& info) {
   return guard_locked(info, "setDefaultDevice", [&]() -> Napi::Value {
     mx::Device device = device_from(info[0], "device");
-    if (!mx::is_available(device)) throw UsageError(std::string("device '") + device_name(device) + "' is not available");
+    if (!mx::is_available(device)) throw std::invalid_argument(std::string("device '") + device_name(device) + "' is not available");
     mx::set_default_device(device);
     return info.Env().Undefined();
   });
@@ -48,7 +48,7 @@ Napi::Value js_is_available(const Napi::CallbackInfo& info) {
 Napi::Value js_new_stream(const Napi::CallbackInfo& info) {
   return guard_locked(info, "newStream", [&]() -> Napi::Value {
     mx::Device device = device_from(info[0], "device");
-    if (!mx::is_available(device)) throw UsageError(std::string("device '") + device_name(device) + "' is not available");
+    if (!mx::is_available(device)) throw std::invalid_argument(std::string("device '") + device_name(device) + "' is not available");
     mx::Stream stream = mx::new_thread_unsafe_stream(device);
     created_streams().insert(stream);
     return stream_to_js(info.Env(), stream);
@@ -60,7 +60,7 @@ Napi::Value js_default_stream(const Napi::CallbackInfo& info) {
     mx::Device device = device_from(info[0], "device");
     if (device == mx::Device::cpu) return stream_to_js(info.Env(), cpu_stream());
     if (auto gpu = gpu_stream()) return stream_to_js(info.Env(), *gpu);
-    throw UsageError("device 'gpu' is not available");
+    throw std::invalid_argument("device 'gpu' is not available");
   });
 }
 

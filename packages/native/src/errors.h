@@ -10,19 +10,19 @@
 
 namespace mlxts {
 
-// A JS value of the wrong kind for an argument: becomes a TypeError "<op>: <message>".
+// The error rule (docs/concepts/adding-an-op.md) maps every mistake to one JS class:
+// - ArgumentTypeError -> TypeError: the JS value is the wrong kind for the argument (not a tensor, a
+//   non-integer for an integer, a string outside an enum, a disposed tensor, arguments that exclude each other);
+// - ArgumentRangeError -> RangeError: a JS number (or list) of the right kind outside what the op allows
+//   whatever the tensors are (a negative count, a zero stride, a group size not offered);
+// - any other std::exception -> MlxError: what depends on the tensors or on MLX (shapes, dtypes, axes,
+//   memory), and MLX's own exceptions.
+// Messages become "<op>: <message>".
 struct ArgumentTypeError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A JS number (or list of numbers) of the right kind outside the values the op allows whatever the
-// tensors are (a negative size, a zero stride): becomes a RangeError "<op>: <message>".
 struct ArgumentRangeError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Misuse that is not about types (a disposed tensor, a bad size): becomes an Error "<op>: <message>".
-struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -41,8 +41,6 @@ Napi::Value guard(const Napi::CallbackInfo& info, const char* op, Body&& body) {
     throw Napi::TypeError::New(env, std::string(op) + ": " + e.what());
   } catch (const ArgumentRangeError& e) {
     throw Napi::RangeError::New(env, std::string(op) + ": " + e.what());
-  } catch (const UsageError& e) {
-    throw Napi::Error::New(env, std::string(op) + ": " + e.what());
   } catch (const std::exception& e) {
     throw mlx_error(env, op, e.what());
   } catch (...) {

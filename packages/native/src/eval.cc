@@ -28,6 +28,7 @@
 
 #include "addon_data.h"
 #include "cpu_threads.h"
+#include "distributed.h"
 #include "errors.h"
 #include "tensor.h"
 #include "transforms_bridge.h"
@@ -123,6 +124,15 @@ GraphScan scan_graph(const std::vector<mx::array>& outputs) {
   return scan;
 }
 
+// Whether any node an evaluation computes sends or receives (a collective has to be watched: see
+// distributed.h).
+bool communicates(const std::vector<mx::array>& computed) {
+  for (const auto& node : computed) {
+    if (node.has_primitive() && distributed::is_communication(node.primitive())) return true;
+  }
+  return false;
+}
+
 // Marks what a failed evaluation computed. Call with the MLX lock held, once no kernel runs.
 void mark_failed(std::vector<mx::array>& outputs, std::vector<mx::array>& held, const std::string& error) {
   auto record = std::make_shared<const std::string>(error);
@@ -196,6 +206,7 @@ class EvalThread {
   static std::string evaluate(std::vector<mx::array>& outputs, std::vector<mx::Stream>& extra) {
     std::set<mx::Stream> streams(extra.begin(), extra.end());
     GraphScan scan;
+    std::optional<distributed::CommunicationWatch> watch;
     std::string error;
     try {
       {
@@ -205,6 +216,7 @@ class EvalThread {
           scan.held.clear();
           return scan.failed;
         }
+        watch.emplace(communicates(scan.held));
         // An output's own stream finishes after everything it depends on (MLX orders streams with events).
         for (const auto& output : outputs) {
           if (output.has_primitive()) streams.insert(output.primitive().stream());
@@ -223,6 +235,7 @@ class EvalThread {
     } catch (...) {
     }
     if (error.empty()) error = "evaluation failed";
+    if (watch) error = watch->explain(error);
     // Kernels the failed evaluation already queued may still run: let them finish before marking.
     for (const auto& stream : streams) {
       try {

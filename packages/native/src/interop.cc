@@ -32,7 +32,7 @@ mx::array from_raw_bytes(const uint8_t* data, size_t bytes, const mx::Shape& sha
   size_t count = 1;
   for (int d : shape) count *= static_cast<size_t>(d);
   if (count * dtype.size() != bytes) {
-    throw UsageError(std::to_string(bytes) + " bytes do not hold a " + dtype_name(dtype) + " tensor of " +
+    throw ArgumentRangeError(std::to_string(bytes) + " bytes do not hold a " + dtype_name(dtype) + " tensor of " +
                      std::to_string(count) + " elements (" + std::to_string(count * dtype.size()) + " bytes)");
   }
   mx::array raw(data, mx::Shape{static_cast<int>(bytes)}, mx::uint8);

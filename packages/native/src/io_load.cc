@@ -29,7 +29,7 @@ std::shared_ptr<io::CheckedFileReader> checked_reader(const Napi::CallbackInfo& 
   std::string label = conv::string(info[1], "label");
   std::vector<char> header = header_bytes(info[2]);
   double data_offset = conv::number(info[3], "dataOffset");
-  if (data_offset < 0 || data_offset > 9007199254740991.0) throw UsageError("dataOffset out of range");
+  if (data_offset < 0 || data_offset > 9007199254740991.0) throw std::invalid_argument("dataOffset out of range");
   return std::make_shared<io::CheckedFileReader>(fd, std::move(label), std::move(header), static_cast<size_t>(data_offset));
 }
 

@@ -22,11 +22,11 @@ Napi::Value kv_cache_attention(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "q"}, {info[1], "newK"}, {info[2], "newV"}});
     Tensor* k_cache = cache_tensor(info[3], "kCache");
     Tensor* v_cache = cache_tensor(info[4], "vCache");
-    if (k_cache == v_cache) throw UsageError("kCache and vCache must be different tensors");
+    if (k_cache == v_cache) throw ArgumentTypeError("kCache and vCache must be different tensors");
     int offset = conv::integer(info[5], "offset");
     auto scale = conv::optional_number(info[6], "scale");
     auto key_mask = conv::optional_tensor(info[7], "keyMask");
-    auto layout = conv::string_or(info[8], "layout", "bhtd");
+    auto layout = conv::choice(info[8], "layout", {"bhtd", "bthd"}, "bhtd");  // the Layout enum of schema/enums.yaml
     auto stream = conv::stream(info[9]);
     std::vector<mx::array> outputs =
         support::kv_cache_attention(operands[0], operands[1], operands[2], k_cache->array("kCache"), v_cache->array("vCache"),

@@ -7,9 +7,12 @@
 #include <vector>
 
 #include <napi.h>
+#include <mlx/fft.h>
 
 #include "convert.h"
+#include "distributed.h"
 #include "errors.h"
+#include "generated/enums.h"
 #include "tensor.h"
 
 namespace mlxts {
@@ -64,49 +67,33 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
-// The dtype rule of every op whose result dtype is at_least_float(a) (the reductions mean, var, std,
-// logsumexp, median and linalg.norm, the normalisation softmax and the scan logcumsumexp), as MLX
-// Python gives it: floating inputs keep their dtype, integer and bool inputs give float32, and the op
-// computes in that dtype. MLX 0.32.4 (Python too) computes these in the input's dtype and converts
-// only at the end for some paths: int32 mean and var wrapped in their sums, logsumexp of uint8 over a
-// non-last axis was Infinity, softmax of int32 over a non-last axis was int32 zeros, and the 2-norm of
-// an int32 vector wrapped to 0. So the input is cast first.
-mx::array at_least_float(const mx::array& a);
-
-// LAPACK-backed linalg ops take float32/float64 only: float16 and bfloat16 inputs are computed in float32
-// (and the result stays float32); other dtypes pass through for MLX to reject with its own message.
-mx::array linalg_input(const mx::array& a);
-
-// Guard for an MLX 0.32.4 defect: the CPU kernels of inv, tri_inv, cholesky_inv, lu, lu_factor, solve
-// and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
-// matrix `a` has an empty row or column axis. The op is built by MLX as usual (so its shape and dtype
-// checks run), then the outputs of such a matrix are given without a kernel (linalg_empty_outputs).
-// No matrices ([0, M, N] with M and N > 0): every output is empty.
-bool linalg_empty_batch(const mx::array& a);
-mx::array linalg_empty_outputs(const mx::array& out);
-std::vector<mx::array> linalg_empty_outputs(const std::vector<mx::array>& outs);
-std::pair<mx::array, mx::array> linalg_empty_outputs(const std::pair<mx::array, mx::array>& outs);
-template <class Op, class... Rest>
-auto linalg_nonempty(Op op, const mx::array& a, Rest&&... rest) {
-  auto out = op(a, std::forward<Rest>(rest)...);
-  bool empty_matrix = a.ndim() >= 2 && (a.shape(-1) == 0 || a.shape(-2) == 0);
-  return empty_matrix || linalg_empty_batch(a) ? linalg_empty_outputs(out) : out;
-}
-// Guard for an MLX 0.32.4 defect: the CPU linalg kernels count a batch's matrices as size / (M * N) with
-// M * N in 32 bits, so a matrix of 2^32 elements divides by zero (SIGFPE; eigh: SIGSEGV). Only an empty
-// batch of such matrices gets past the memory limit ([0, 65536, 65536]); its outputs are empty too, and
-// are given without a kernel. Used for the ops whose empty matrices MLX computes correctly (det of a
-// 0 x 0 matrix is 1); the ops of linalg_nonempty check empty batches too.
-template <class Op, class... Rest>
-auto linalg_nonempty_batch(Op op, const mx::array& a, Rest&&... rest) {
-  auto out = op(a, std::forward<Rest>(rest)...);
-  return linalg_empty_batch(a) ? linalg_empty_outputs(out) : out;
-}
-// svd through linalg_nonempty_batch (MLX overloads svd, so it cannot be passed by name).
+// The linalg family (support_linalg.cc). Guard for an MLX defect (seen in MLX 0.32.4): the CPU kernels
+// of inv, tri_inv, cholesky_inv, lu, lu_factor, solve and solve_triangular divide by the matrix size and
+// trap (SIGFPE, killing the process) when the matrix `a` has an empty row or column axis. Guard for an
+// MLX defect (seen in MLX 0.32.4), for every op below: the CPU kernels count a batch's matrices as
+// size / (M * N) with M * N in 32 bits, so a matrix of 2^32 elements divides by zero (SIGFPE; eigh:
+// SIGSEGV); only an empty batch of such matrices ([0, 65536, 65536]) gets past the memory limit. Each
+// op is built by MLX as usual (so its shape and dtype checks run), then the outputs of such a matrix or
+// batch are given without a kernel.
+mx::array inv(const mx::array& a, mx::StreamOrDevice s);
+mx::array tri_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
+mx::array cholesky_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
+std::vector<mx::array> lu(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> lu_factor(const mx::array& a, mx::StreamOrDevice s);
+mx::array solve(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
+mx::array solve_triangular(const mx::array& a, const mx::array& b, bool upper, mx::StreamOrDevice s);
+mx::array cholesky(const mx::array& a, bool upper, mx::StreamOrDevice s);
+mx::array det(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> slogdet(const mx::array& a, mx::StreamOrDevice s);
+mx::array pinv(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> qr(const mx::array& a, mx::StreamOrDevice s);
 std::vector<mx::array> svd(const mx::array& a, bool compute_uv, mx::StreamOrDevice s);
-// Guard for an MLX 0.32.4 defect: eig and eigvals of a matrix with an infinite entry corrupt the heap in
-// LAPACK's geev ("double free or corruption", SIGABRT), and a NaN entry fails with LAPACK error -4.
-// Such a matrix is decomposed as zeros instead, and its eigenvalues and eigenvectors are NaN.
+std::pair<mx::array, mx::array> eigh(const mx::array& a, const std::string& uplo, mx::StreamOrDevice s);
+mx::array eigvalsh(const mx::array& a, const std::string& uplo, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): eig and eigvals of a matrix with an infinite
+// entry corrupt the heap in LAPACK's geev ("double free or corruption", SIGABRT), and a NaN entry fails
+// with LAPACK error -4. Such a matrix is decomposed as zeros instead, and its eigenvalues and
+// eigenvectors are NaN.
 std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s);
 mx::array eigvals(const mx::array& a, mx::StreamOrDevice s);
 
@@ -120,7 +107,7 @@ mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<flo
 mx::array rope_positions(const mx::array& x, int dims, const mx::array& positions, bool traditional, float base,
                          float scale, const std::string& layout, mx::StreamOrDevice s);
 mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::optional<double> scale,
-               const std::string& mask_mode, const std::optional<mx::array>& mask,
+               const std::optional<std::string>& mask_mode, const std::optional<mx::array>& mask,
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s);
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s);
@@ -168,32 +155,32 @@ mx::array remainder(const mx::array& a, const mx::array& b, mx::StreamOrDevice s
 // floating-point inputs MLX's divmod.
 std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
 
+// Softmax over the given axes (every axis when none). Guards an MLX 0.32.4 defect: over any axes other
+// than the last one alone, MLX computes integer and bool input in its own dtype and returns zeros of
+// that dtype; such input is computed in float32 here, as MLX does over the last axis.
+mx::array softmax(const mx::array& a, const std::optional<std::vector<int>>& axes, bool precise, mx::StreamOrDevice s);
+
 // mx::diff with the order capped at the axis length: MLX loops n times even past an empty axis.
 mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s);
 
 // Shape ops (support_shape.cc).
 
-// A pad width as MLX Python takes it: n, [n], [before, after] (every axis) or one [before, after] (or n)
-// per axis. A single pair is returned as a one-element list.
-std::vector<std::pair<int, int>> pad_width(Napi::Value value, const char* name);
 // Pads with a constant (cast to a's dtype) or by edge/reflect/symmetric copies; widths that would read
 // outside the axis are rejected before MLX sees them.
 mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
-              const mx::array& value, mx::StreamOrDevice s);
-std::vector<mx::array> split(const mx::array& a, const std::vector<int>& indices, int axis, mx::StreamOrDevice s);
-// Refuses more than 2^20 sections, as unstack does parts: each is a separate tensor (MLX 0.32.4 splits an
-// empty axis into any number of empty parts; 2^31 - 1 of them exhausted memory).
+              double value, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): MLX splits an empty axis into any number of
+// empty parts, and 2^31 - 1 of them exhausted memory. More than 2^20 sections are refused, as unstack
+// refuses parts: each is a separate tensor.
 std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
 // reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
-mx::array reshape(const mx::array& a, const std::vector<int>& shape, mx::StreamOrDevice s);
-mx::array unflatten(const mx::array& a, int axis, const std::vector<int>& shape, mx::StreamOrDevice s);
+mx::array reshape(const mx::array& a, const mx::Shape& shape, mx::StreamOrDevice s);
+mx::array unflatten(const mx::array& a, int axis, const mx::Shape& shape, mx::StreamOrDevice s);
 mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s);
 
 // Seed ops (support_seed.cc).
-// A list of integer lists (tensordot's axes pair).
-std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name);
 mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s);
 mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<std::vector<int>>& axes,
                     mx::StreamOrDevice s);
@@ -208,8 +195,6 @@ mx::array slice_update(const mx::array& a, const mx::array& update, const std::v
 // Indices are wrapped (negative) and clamped so that every slice lies inside `a`: MLX does not bounds-check.
 mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std::vector<int> axes,
                  const std::vector<int>& slice_sizes, mx::StreamOrDevice s);
-mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
-                  std::vector<int> axes, bool add, mx::StreamOrDevice s);
 // Convolutions and the fft family (support_conv.cc, support_fft.cc).
 
 // Per-spatial-axis parameters of a convolution, one entry per spatial axis.
@@ -217,9 +202,10 @@ struct ConvAxes {
   std::vector<int> stride, padding_lo, padding_hi, kernel_dilation, input_dilation;
 };
 // A per-axis argument as given (absent, one entry for every axis, or one per axis) expanded to `spatial`
-// entries, each checked to be >= min.
+// entries, each checked to be >= min. A list of another length is a RangeError, or an MlxError where the
+// number of spatial axes comes from the input's rank.
 std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
-                                  const char* name);
+                                  const char* name, bool spatial_from_input);
 // The checks every convolution passes before MLX sees it: input and weight ranks, groups >= 1, non-empty
 // kernel axes, a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
 // which its kernel reads past the padded input), and float64 only where MLX's CPU kernels have a path.
@@ -241,31 +227,29 @@ mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array
                             const std::vector<int>& padding, const std::vector<int>& dilation,
                             const std::vector<int>& output_padding, int groups, mx::StreamOrDevice s);
 
-// Complex transforms (fftn/ifftn) or real ones (rfftn/irfftn).
-enum class FftKind { Complex, Real };
-// Every transform: norm is "backward", "ortho" or "forward"; `sizes` (named `sizes_name` in messages)
+// Every transform: `sizes` (named `sizes_name` in messages)
 // crops or zero-pads each transformed axis; axes default to the last len(sizes) axes, or all of them.
 mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-                      const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind,
+                      const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind,
                       bool inverse, const char* sizes_name, mx::StreamOrDevice s);
 // One axis (fft, ifft, rfft, irfft), two axes defaulting to the last two (fft2, ...), or n axes (fftn, ...).
-mx::array fft1(const mx::array& a, std::optional<int> n, int axis, const std::string& norm, FftKind kind, bool inverse,
+mx::array fft1(const mx::array& a, std::optional<int> n, int axis, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 mx::array fft2(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 mx::array fftn(const mx::array& a, const std::optional<std::vector<int>>& sizes,
-               const std::optional<std::vector<int>>& axes, const std::string& norm, FftKind kind, bool inverse,
+               const std::optional<std::vector<int>>& axes, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s);
 // fftshift / ifftshift, with axes checked first.
 mx::array fftshift(const mx::array& a, const std::optional<std::vector<int>>& axes, bool inverse, mx::StreamOrDevice s);
 // Short-time transforms with their window, padding and frequency-count arguments checked first.
 mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optional<int> win_length,
                const std::optional<mx::array>& window, bool center, const std::string& pad_mode,
-               const std::string& norm, std::optional<bool> onesided, mx::StreamOrDevice s);
+               mx::fft::FFTNorm norm, std::optional<bool> onesided, mx::StreamOrDevice s);
 mx::array istft(const mx::array& stft_matrix, std::optional<int> n_fft, std::optional<int> hop,
                 std::optional<int> win_length, const std::optional<mx::array>& window, bool center,
-                const std::string& norm, std::optional<bool> onesided, std::optional<int> length,
+                mx::fft::FFTNorm norm, std::optional<bool> onesided, std::optional<int> length,
                 mx::StreamOrDevice s);
 
 // The quantization family (support_quant.cc): the mode, group size and bits are checked against MLX's
@@ -297,7 +281,6 @@ mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::
                          const std::vector<int>& window, const std::optional<std::vector<int>>& strides,
                          const std::optional<std::vector<std::vector<int>>>& padding, bool select_max,
                          mx::StreamOrDevice s);
-std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name);
 
 // MLX builds a malformed view for a diagonal that lies outside the matrix (an offset past its edge): a
 // reduction over it runs for seconds over memory it should not touch. These return an empty diagonal
@@ -353,17 +336,16 @@ std::vector<mx::array> unique(const mx::array& a, int size, bool return_index, b
 // Checks the axes (in range, distinct) and that an inverted count has a floating-point dtype.
 mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, bool inverted, mx::Dtype dtype,
                              mx::StreamOrDevice s);
-// hanning, hamming, blackman or bartlett of M points, refused when its float32 working set exceeds
-// MLX's memory limit.
-mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s);
+// A window function of M points, refused when its float32 working set exceeds MLX's memory limit.
+mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
 // n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
 // (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
-// tril and triu mask with MLX's tri, whose aranges of the row and column counts cost memory even for an
-// empty matrix (MLX 0.32.4: [2^30, 0] allocated 4 GB, an empty batch of 65536 x 65536 matrices 4 GB for
-// the mask): an empty input is returned as it is.
+// Guard for an MLX defect (seen in MLX 0.32.4): tril and triu mask with MLX's tri, whose aranges of the
+// row and column counts cost memory even for an empty matrix ([2^30, 0] allocated 4 GB, an empty batch
+// of 65536 x 65536 matrices 4 GB for the mask): an empty input is returned as it is.
 mx::array tril(const mx::array& a, int k, mx::StreamOrDevice s);
 mx::array triu(const mx::array& a, int k, mx::StreamOrDevice s);
 // n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
@@ -372,7 +354,7 @@ std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool spars
                                  mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
-// Guard for an MLX 0.32.4 defect: depends reads inputs[0] unchecked (for its stream), so an empty
+// Guard for an MLX defect (seen in MLX 0.32.4): depends reads inputs[0] unchecked (for its stream), so an empty
 // `inputs` crashed the process (SIGSEGV). No inputs give no outputs.
 std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::vector<mx::array>& dependencies);
 
@@ -380,8 +362,6 @@ std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::
 // the rest in support_scatter.cc). MLX's kernels for these do not bounds-check indices or dynamic
 // starts, so every index is made safe here first: negative ones count from the end, the rest clamp.
 
-// How a scatter combines an update with what is already there.
-enum class ScatterKind { Set, Add, Prod, Max, Min };
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s);
 // Integer indices as int64, negative ones counted from the end of an axis of length `size`, then clamped
@@ -407,7 +387,7 @@ mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const
 mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s);
 // beta * c + alpha * (a @ b); an empty result (which MLX's addmm fails to build when batched) is returned
 // as zeros of the broadcast shape.
-mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,
+mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, double alpha, double beta,
                 mx::StreamOrDevice s);
 // With a mask, MLX's CPU kernel multiplies float32 only: float16/bfloat16 are computed in float32 and
 // cast back, float64 is rejected. The block size must be 32 or 64.

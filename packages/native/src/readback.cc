@@ -28,7 +28,7 @@ napi_typedarray_type typed_array_type(mx::Dtype dtype) {
     case mx::Dtype::Val::complex64: return napi_float32_array;
     case mx::Dtype::Val::float64: return napi_float64_array;
   }
-  throw UsageError("unsupported dtype");
+  throw std::invalid_argument("unsupported dtype");
 }
 
 size_t element_bytes(napi_typedarray_type type) {
@@ -87,7 +87,7 @@ Napi::Value to_scalar(Napi::Env env, const mx::array& a) {
       return out;
     }
   }
-  throw UsageError("unsupported dtype");
+  throw std::invalid_argument("unsupported dtype");
 }
 
 }  // namespace mlxts

@@ -12,7 +12,7 @@
 namespace mlxts::support {
 
 std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
-                                  const char* name) {
+                                  const char* name, bool spatial_from_input) {
   std::vector<int> out;
   if (!values || values->empty()) {
     out.assign(spatial, fallback);
@@ -21,36 +21,39 @@ std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values,
   } else if (static_cast<int>(values->size()) == spatial) {
     out = *values;
   } else {
-    throw UsageError(std::string(name) + " must be one integer or a list of " + std::to_string(spatial) +
-                     " (one per spatial axis), got a list of " + std::to_string(values->size()));
+    std::string message = std::string(name) + " must be one integer or a list of " + std::to_string(spatial) +
+                          " (one per spatial axis), got a list of " + std::to_string(values->size());
+    // conv_general's spatial axes are the input's; conv1d/2d/3d's are the op's own.
+    if (spatial_from_input) throw std::invalid_argument(message);
+    throw ArgumentRangeError(message);
   }
   for (int v : out) {
-    if (v < min) throw UsageError(std::string(name) + " entries must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+    if (v < min) throw ArgumentRangeError(std::string(name) + " entries must be >= " + std::to_string(min) + ", got " + std::to_string(v));
   }
   return out;
 }
 
 void conv_check(const mx::array& input, const mx::array& weight, int spatial, const ConvAxes& axes, int groups) {
   if (static_cast<int>(input.ndim()) != spatial + 2) {
-    throw UsageError("input must have " + std::to_string(spatial + 2) + " dimensions [N, ...spatial, C_in] for " +
+    throw std::invalid_argument("input must have " + std::to_string(spatial + 2) + " dimensions [N, ...spatial, C_in] for " +
                      std::to_string(spatial) + " spatial axes, got " + std::to_string(input.ndim()));
   }
   if (static_cast<int>(weight.ndim()) != spatial + 2) {
-    throw UsageError("weight must have " + std::to_string(spatial + 2) + " dimensions [C_out, ...kernel, C_in / groups], got " +
+    throw std::invalid_argument("weight must have " + std::to_string(spatial + 2) + " dimensions [C_out, ...kernel, C_in / groups], got " +
                      std::to_string(weight.ndim()));
   }
-  if (groups < 1) throw UsageError("groups must be >= 1");
+  if (groups < 1) throw ArgumentRangeError("groups must be >= 1");
   for (int i = 0; i < spatial; ++i) {
     int64_t n = input.shape(1 + i);
     int64_t k = weight.shape(1 + i);
-    if (k < 1) throw UsageError("the kernel's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
+    if (k < 1) throw std::invalid_argument("the kernel's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
     // MLX's own size check ignores part of the dilation arithmetic: a padded input shorter than the
     // dilated kernel can still produce an output that reads past the padded buffer.
     int64_t dilated = n == 0 ? 0 : (n - 1) * axes.input_dilation[i] + 1;
     int64_t padded = dilated + axes.padding_lo[i] + axes.padding_hi[i];
     int64_t span = (k - 1) * axes.kernel_dilation[i] + 1;
     if (span > padded) {
-      throw UsageError("the dilated kernel (" + std::to_string(span) + ") is longer than the dilated, padded input (" +
+      throw std::invalid_argument("the dilated kernel (" + std::to_string(span) + ") is longer than the dilated, padded input (" +
                        std::to_string(padded) + ") along spatial axis " + std::to_string(i));
     }
   }
@@ -60,7 +63,7 @@ void conv_check(const mx::array& input, const mx::array& weight, int spatial, co
   if (input.dtype() == mx::float64 || weight.dtype() == mx::float64) {
     auto ones = [](const std::vector<int>& v) { return std::all_of(v.begin(), v.end(), [](int x) { return x == 1; }); };
     if (!ones(axes.kernel_dilation) || !ones(axes.input_dilation) || groups > 1) {
-      throw UsageError("float64 convolution is supported by MLX's CPU kernels only without dilation (of the kernel, or "
+      throw std::invalid_argument("float64 convolution is supported by MLX's CPU kernels only without dilation (of the kernel, or "
                        "of the input: a transposed convolution's stride) and with groups = 1; use float32");
     }
   }
@@ -80,14 +83,14 @@ mx::array conv_general(const mx::array& input, const mx::array& weight, const st
                        const std::optional<std::vector<int>>& input_dilation, int groups, bool flip,
                        mx::StreamOrDevice s) {
   if (input.ndim() < 3 || input.ndim() > 5) {
-    throw UsageError("input must be [N, ...spatial, C] with 1 to 3 spatial dims");
+    throw std::invalid_argument("input must be [N, ...spatial, C] with 1 to 3 spatial dims");
   }
   int spatial = static_cast<int>(input.ndim()) - 2;
-  ConvAxes axes{conv_axis_values(stride, spatial, 1, 1, "stride"),
-                conv_axis_values(padding_lo, spatial, 0, 0, "paddingLo"),
-                conv_axis_values(padding_hi, spatial, 0, 0, "paddingHi"),
-                conv_axis_values(kernel_dilation, spatial, 1, 1, "kernelDilation"),
-                conv_axis_values(input_dilation, spatial, 1, 1, "inputDilation")};
+  ConvAxes axes{conv_axis_values(stride, spatial, 1, 1, "stride", true),
+                conv_axis_values(padding_lo, spatial, 0, 0, "paddingLo", true),
+                conv_axis_values(padding_hi, spatial, 0, 0, "paddingHi", true),
+                conv_axis_values(kernel_dilation, spatial, 1, 1, "kernelDilation", true),
+                conv_axis_values(input_dilation, spatial, 1, 1, "inputDilation", true)};
   conv_check(input, weight, spatial, axes, groups);
   mx::array out = mx::conv_general(input, weight, axes.stride, axes.padding_lo, axes.padding_hi, axes.kernel_dilation,
                                    axes.input_dilation, groups, flip, s);
@@ -96,9 +99,9 @@ mx::array conv_general(const mx::array& input, const mx::array& weight, const st
 
 mx::array conv_nd(int spatial, const mx::array& input, const mx::array& weight, const std::vector<int>& stride,
                   const std::vector<int>& padding, const std::vector<int>& dilation, int groups, mx::StreamOrDevice s) {
-  auto st = conv_axis_values(stride, spatial, 1, 1, "stride");
-  auto pad = conv_axis_values(padding, spatial, 0, 0, "padding");
-  auto dil = conv_axis_values(dilation, spatial, 1, 1, "dilation");
+  auto st = conv_axis_values(stride, spatial, 1, 1, "stride", false);
+  auto pad = conv_axis_values(padding, spatial, 0, 0, "padding", false);
+  auto dil = conv_axis_values(dilation, spatial, 1, 1, "dilation", false);
   conv_check(input, weight, spatial, ConvAxes{st, pad, pad, dil, std::vector<int>(spatial, 1)}, groups);
   mx::array out = [&] {
     switch (spatial) {
@@ -114,10 +117,10 @@ mx::array conv_nd(int spatial, const mx::array& input, const mx::array& weight, 
 mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array& weight, const std::vector<int>& stride,
                             const std::vector<int>& padding, const std::vector<int>& dilation,
                             const std::vector<int>& output_padding, int groups, mx::StreamOrDevice s) {
-  auto st = conv_axis_values(stride, spatial, 1, 1, "stride");
-  auto pad = conv_axis_values(padding, spatial, 0, 0, "padding");
-  auto dil = conv_axis_values(dilation, spatial, 1, 1, "dilation");
-  auto out_pad = conv_axis_values(output_padding, spatial, 0, 0, "outputPadding");
+  auto st = conv_axis_values(stride, spatial, 1, 1, "stride", false);
+  auto pad = conv_axis_values(padding, spatial, 0, 0, "padding", false);
+  auto dil = conv_axis_values(dilation, spatial, 1, 1, "dilation", false);
+  auto out_pad = conv_axis_values(output_padding, spatial, 0, 0, "outputPadding", false);
   if (static_cast<int>(input.ndim()) != spatial + 2 || static_cast<int>(weight.ndim()) != spatial + 2) {
     conv_check(input, weight, spatial, ConvAxes{st, pad, pad, dil, st}, groups);  // reports the rank error
   }
@@ -130,18 +133,18 @@ mx::array conv_transpose_nd(int spatial, const mx::array& input, const mx::array
   for (int i = 0; i < spatial; ++i) {
     int64_t n = input.shape(1 + i);
     int64_t k = weight.shape(1 + i);
-    if (n < 1) throw UsageError("the input's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
-    if (k < 1) throw UsageError("the kernel's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
+    if (n < 1) throw std::invalid_argument("the input's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
+    if (k < 1) throw std::invalid_argument("the kernel's spatial sizes must be >= 1 (axis " + std::to_string(i) + " is empty)");
     int64_t span = (k - 1) * dil[i] + 1;
     if (span - 1 + out_pad[i] > INT32_MAX) {
-      throw UsageError("the dilated kernel plus outputPadding along spatial axis " + std::to_string(i) + " exceeds 2^31 - 1");
+      throw std::invalid_argument("the dilated kernel plus outputPadding along spatial axis " + std::to_string(i) + " exceeds 2^31 - 1");
     }
     int64_t length = (n - 1) * st[i] + span - 2 * static_cast<int64_t>(pad[i]) + out_pad[i];
     if (length < 1) {
-      throw UsageError("padding " + std::to_string(pad[i]) + " leaves no output along spatial axis " + std::to_string(i) +
+      throw std::invalid_argument("padding " + std::to_string(pad[i]) + " leaves no output along spatial axis " + std::to_string(i) +
                        " (the output length would be " + std::to_string(length) + ")");
     }
-    if (length > INT32_MAX) throw UsageError("the output length along spatial axis " + std::to_string(i) + " exceeds 2^31 - 1");
+    if (length > INT32_MAX) throw std::invalid_argument("the output length along spatial axis " + std::to_string(i) + " exceeds 2^31 - 1");
     int64_t raw_lo = span - 1 - pad[i];
     int64_t raw_hi = span - 1 - pad[i] + out_pad[i];
     lo[i] = static_cast<int>(std::max<int64_t>(raw_lo, 0));

@@ -8,15 +8,12 @@ namespace mlxts::support {
 
 namespace {
 
-bool tokens_first(const std::string& layout) {
-  if (layout == "bhtd") return false;
-  if (layout == "bthd") return true;
-  throw ArgumentTypeError("layout must be 'bhtd' or 'bthd', got '" + layout + "'");
-}
+// `layout` is a value of the Layout enum, checked by the generated wrapper.
+bool tokens_first(const std::string& layout) { return layout == "bthd"; }
 
 // [B, T, H, D] <-> [B, H, T, D] (the same swap both ways).
 mx::array swap_heads_tokens(const mx::array& x, mx::StreamOrDevice s) {
-  if (x.ndim() < 3) throw UsageError("a 'bthd' tensor needs at least 3 axes, got " + std::to_string(x.ndim()));
+  if (x.ndim() < 3) throw std::invalid_argument("a 'bthd' tensor needs at least 3 axes, got " + std::to_string(x.ndim()));
   return mx::swapaxes(x, -2, -3, s);
 }
 
@@ -24,7 +21,7 @@ template <class Offset>
 mx::array rope_any(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale,
                    const Offset& offset, const std::optional<mx::array>& freqs, const std::string& layout,
                    mx::StreamOrDevice s) {
-  if (base && freqs) throw UsageError("pass either base or freqs, not both");
+  if (base && freqs) throw ArgumentTypeError("pass either base or freqs, not both");
   if (!base && !freqs) base = 10000.0f;
   bool swap = tokens_first(layout);
   mx::array in = swap ? swap_heads_tokens(x, s) : x;
@@ -55,15 +52,15 @@ mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<flo
 mx::array rope_positions(const mx::array& x, int dims, const mx::array& positions, bool traditional, float base,
                          float scale, const std::string& layout, mx::StreamOrDevice s) {
   bool swap = tokens_first(layout);
-  if (x.ndim() != 4) throw UsageError("x must be 4-D ([B, H, T, D] or [B, T, H, D]), got " + std::to_string(x.ndim()) + " axes");
+  if (x.ndim() != 4) throw std::invalid_argument("x must be 4-D ([B, H, T, D] or [B, T, H, D]), got " + std::to_string(x.ndim()) + " axes");
   int d = x.shape(-1);
   if (dims <= 0 || dims % 2 != 0 || dims > d) {
-    throw UsageError("dims must be even, positive and at most the last axis (" + std::to_string(d) + "), got " + std::to_string(dims));
+    throw std::invalid_argument("dims must be even, positive and at most the last axis (" + std::to_string(d) + "), got " + std::to_string(dims));
   }
   int batch = x.shape(0);
   int tokens = x.shape(swap ? 1 : 2);
   if (positions.ndim() != 2 || positions.shape(1) != tokens || (positions.shape(0) != batch && positions.shape(0) != 1)) {
-    throw UsageError("positions must be [B, T] (or [1, T]) matching x's batch and tokens");
+    throw std::invalid_argument("positions must be [B, T] (or [1, T]) matching x's batch and tokens");
   }
   int half = dims / 2;
   // Angles in float32: positions * scale * base^(-2i/dims), [B, T, half].
@@ -92,23 +89,22 @@ mx::array rope_positions(const mx::array& x, int dims, const mx::array& position
 }
 
 mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::optional<double> scale,
-               const std::string& mask_mode, const std::optional<mx::array>& mask,
+               const std::optional<std::string>& mask_mode, const std::optional<mx::array>& mask,
                const std::optional<mx::array>& key_mask, const std::optional<mx::array>& sinks,
                const std::string& layout, mx::StreamOrDevice s) {
   bool swap = tokens_first(layout);
-  if (mask_mode != "" && mask_mode != "causal") throw ArgumentTypeError("mask must be 'causal' or a tensor, got '" + mask_mode + "'");
   mx::array qq = swap ? swap_heads_tokens(q, s) : q;
   mx::array kk = swap ? swap_heads_tokens(k, s) : k;
   mx::array vv = swap ? swap_heads_tokens(v, s) : v;
-  if (qq.ndim() != 4 || kk.ndim() != 4 || vv.ndim() != 4) throw UsageError("q, k and v must be 4-D");
+  if (qq.ndim() != 4 || kk.ndim() != 4 || vv.ndim() != 4) throw std::invalid_argument("q, k and v must be 4-D");
   float sc = static_cast<float>(scale.value_or(1.0 / std::sqrt(static_cast<double>(qq.shape(-1)))));
-  std::string mode = mask ? "array" : mask_mode;
+  std::string mode = mask ? "array" : mask_mode.value_or("");
   std::optional<mx::array> mask_arr = mask;
   if (key_mask) {
-    if (mask) throw UsageError("keyMask cannot be combined with a mask tensor: fold it into the mask");
+    if (mask) throw ArgumentTypeError("keyMask cannot be combined with a mask tensor: fold it into the mask");
     int batch = qq.shape(0), tq = qq.shape(2), tkv = kk.shape(2);
     if (key_mask->ndim() != 2 || key_mask->shape(1) != tkv || (key_mask->shape(0) != batch && key_mask->shape(0) != 1)) {
-      throw UsageError("keyMask must be [B, Tkv] = [" + std::to_string(batch) + ", " + std::to_string(tkv) + "]");
+      throw std::invalid_argument("keyMask must be [B, Tkv] = [" + std::to_string(batch) + ", " + std::to_string(tkv) + "]");
     }
     mx::array keep = mx::reshape(mx::astype(*key_mask, mx::bool_, s), {key_mask->shape(0), 1, 1, tkv}, s);
     if (mask_mode == "causal") keep = mx::logical_and(keep, causal_keep(tq, tkv, s), s);
@@ -120,14 +116,14 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
 }
 
 mx::array cross_entropy(const mx::array& logits, const mx::array& targets, mx::StreamOrDevice s) {
-  if (logits.ndim() == 0) throw UsageError("logits must be at least 1-D ([..., classes])");
+  if (logits.ndim() == 0) throw std::invalid_argument("logits must be at least 1-D ([..., classes])");
   int classes = logits.shape(-1);
-  if (classes == 0) throw UsageError("logits have no classes (their last axis is empty)");
+  if (classes == 0) throw std::invalid_argument("logits have no classes (their last axis is empty)");
   if (logits.size() == 0) {
     // No rows: MLX's kernel would call logsumexp on an empty array and fail; the answer is simply empty.
     mx::Shape rows(logits.shape().begin(), logits.shape().end() - 1);
-    if (targets.shape() != rows) throw UsageError("targets must have the shape of logits without the last axis");
-    if (!mx::issubdtype(targets.dtype(), mx::integer)) throw UsageError("targets must be integer class indices");
+    if (targets.shape() != rows) throw std::invalid_argument("targets must have the shape of logits without the last axis");
+    if (!mx::issubdtype(targets.dtype(), mx::integer)) throw std::invalid_argument("targets must be integer class indices");
     return mx::zeros(rows, logits.dtype(), s);
   }
   return mx::fast::cross_entropy(logits, clamp_indices(targets, classes, s), s);
@@ -145,7 +141,7 @@ std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k
     return text + "]";
   };
   auto require = [&](bool ok, const std::string& what, const mx::array& a) {
-    if (!ok) throw UsageError(what + ", got " + shape_text(a));
+    if (!ok) throw std::invalid_argument(what + ", got " + shape_text(a));
   };
   require(q.ndim() == 4, "q must be [B, T, Hk, Dk]", q);
   int b = q.shape(0), t = q.shape(1), hk = q.shape(2), dk = q.shape(3);
@@ -153,7 +149,7 @@ std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k
   require(v.ndim() == 4 && v.shape(0) == b && v.shape(1) == t, "v must be [B, T, Hv, Dv] with q's B and T", v);
   int hv = v.shape(2), dv = v.shape(3);
   if (hk == 0 || hv % hk != 0) {
-    throw UsageError("v's heads (" + std::to_string(hv) + ") must be a multiple of q's heads (" + std::to_string(hk) + ")");
+    throw std::invalid_argument("v's heads (" + std::to_string(hv) + ") must be a multiple of q's heads (" + std::to_string(hk) + ")");
   }
   require(beta.shape() == mx::Shape{b, t, hv}, "beta must be [B, T, Hv]", beta);
   require(gamma.shape() == mx::Shape{b, t, hv} || gamma.shape() == mx::Shape{b, t, hv, dk},
@@ -169,9 +165,9 @@ std::vector<mx::array> gated_delta_update(const mx::array& q, const mx::array& k
 }
 
 mx::array swiglu(const mx::array& gate, const mx::array& up, mx::StreamOrDevice s) {
-  if (gate.shape() != up.shape()) throw UsageError("gate and up must have the same shape");
+  if (gate.shape() != up.shape()) throw std::invalid_argument("gate and up must have the same shape");
   if (!mx::issubdtype(gate.dtype(), mx::floating) || gate.dtype() != up.dtype()) {
-    throw UsageError("gate and up must share one floating dtype");
+    throw std::invalid_argument("gate and up must share one floating dtype");
   }
   if (mx::to_stream(s).device == mx::Device::cpu) {
     // MLX compiles fused CPU kernels by running the system C++ compiler at evaluation time, and that
@@ -201,15 +197,15 @@ std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& n
   bool swap = tokens_first(layout);
   int axis = swap ? 1 : 2;  // the token axis of every 4-D input
   for (const auto* t : {&q, &new_k, &new_v, &k_cache, &v_cache}) {
-    if (t->ndim() != 4) throw UsageError("q, newK, newV and the caches must be 4-D");
+    if (t->ndim() != 4) throw std::invalid_argument("q, newK, newV and the caches must be 4-D");
   }
   int t_new = new_k.shape(axis);
   int capacity = k_cache.shape(axis);
   if (offset < 0 || offset + t_new > capacity) {
-    throw UsageError("offset " + std::to_string(offset) + " + " + std::to_string(t_new) + " new tokens exceeds the cache's " +
+    throw std::invalid_argument("offset " + std::to_string(offset) + " + " + std::to_string(t_new) + " new tokens exceeds the cache's " +
                      std::to_string(capacity) + " positions");
   }
-  if (v_cache.shape(axis) != capacity) throw UsageError("the key and value caches must hold the same number of positions");
+  if (v_cache.shape(axis) != capacity) throw std::invalid_argument("the key and value caches must hold the same number of positions");
   mx::Shape start(4, 0);
   start[axis] = offset;
   mx::Shape stop_k = new_k.shape();

@@ -50,6 +50,11 @@ std::vector<mx::array> divmod(const mx::array& a, const mx::array& b, mx::Stream
 
 namespace mlxts::support {
 
+mx::array softmax(const mx::array& a, const std::optional<std::vector<int>>& axes, bool precise, mx::StreamOrDevice s) {
+  mx::array x = mx::issubdtype(a.dtype(), mx::inexact) ? a : mx::astype(a, mx::float32, s);
+  return axes ? mx::softmax(x, *axes, precise, s) : mx::softmax(x, precise, s);
+}
+
 mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s) {
   // MLX differences n times in a loop even once the axis is empty, so a huge n would stall the JS thread
   // for minutes; beyond the axis length the answer is the same empty axis.

@@ -88,16 +88,21 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
   return mx::number_of_elements(a, axes, inverted, dtype, s);
 }
 
-mx::array window_function(const std::string& name, int M, mx::StreamOrDevice s) {
+mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s) {
   // The window is built from float32 temporaries as long as itself (a range, its cosine, the sums);
   // only the result is checked against the memory limit when the op is built, so a window whose
   // working set cannot fit is refused here rather than failing to allocate while it runs.
   constexpr double kBuffers = 3;
   long double bytes = kBuffers * 4.0L * std::max(M, 0);
-  require_fits_in_memory(bytes, "[" + name + "] computing a window of " + std::to_string(M) + " points");
-  if (name == "hanning") return mx::hanning(M, s);
-  if (name == "hamming") return mx::hamming(M, s);
-  if (name == "blackman") return mx::blackman(M, s);
+  const char* name = kind == WindowKind::Hanning ? "hanning" : kind == WindowKind::Hamming ? "hamming"
+                     : kind == WindowKind::Blackman ? "blackman" : "bartlett";
+  require_fits_in_memory(bytes, "[" + std::string(name) + "] computing a window of " + std::to_string(M) + " points");
+  switch (kind) {
+    case WindowKind::Hanning: return mx::hanning(M, s);
+    case WindowKind::Hamming: return mx::hamming(M, s);
+    case WindowKind::Blackman: return mx::blackman(M, s);
+    case WindowKind::Bartlett: break;
+  }
   return mx::bartlett(M, s);
 }
 

@@ -34,41 +34,38 @@ std::string shape_string(const mx::Shape& shape) {
   return out.str();
 }
 
-// The mode table of MLX 0.32 (quantization_params_from_mode and the per-mode checks of quantize).
+// The mode table of MLX 0.32 (quantization_params_from_mode and the per-mode checks of quantize). `mode`
+// is a value of the QuantMode enum, checked by the generated wrapper.
 Params params(const std::string& mode, std::optional<int> group_size, std::optional<int> bits) {
   if (mode == "affine") {
     int g = group_size.value_or(64);
     int b = bits.value_or(4);
     if (g != 32 && g != 64 && g != 128) {
-      throw UsageError("affine mode supports groupSize 32, 64 or 128, got " + std::to_string(g));
+      throw ArgumentRangeError("affine mode supports groupSize 32, 64 or 128, got " + std::to_string(g));
     }
     if (b < 1 || b > 8 || b == 7) {
-      throw UsageError("affine mode supports bits 1, 2, 3, 4, 5, 6 or 8, got " + std::to_string(b));
+      throw ArgumentRangeError("affine mode supports bits 1, 2, 3, 4, 5, 6 or 8, got " + std::to_string(b));
     }
     return {g, b, true};
   }
   struct Fixed {
-    const char* name;
     int group_size;
     int bits;
   };
-  for (const Fixed& f : {Fixed{"mxfp4", 32, 4}, Fixed{"mxfp8", 32, 8}, Fixed{"nvfp4", 16, 4}}) {
-    if (mode != f.name) continue;
-    if ((group_size && *group_size != f.group_size) || (bits && *bits != f.bits)) {
-      throw UsageError(mode + " mode has a fixed groupSize " + std::to_string(f.group_size) + " and bits " +
-                       std::to_string(f.bits) + ", got groupSize " + std::to_string(group_size.value_or(f.group_size)) +
-                       " and bits " + std::to_string(bits.value_or(f.bits)));
-    }
-    return {f.group_size, f.bits, false};
+  Fixed f = mode == "mxfp4" ? Fixed{32, 4} : mode == "mxfp8" ? Fixed{32, 8} : Fixed{16, 4};
+  if ((group_size && *group_size != f.group_size) || (bits && *bits != f.bits)) {
+    throw ArgumentRangeError(mode + " mode has a fixed groupSize " + std::to_string(f.group_size) + " and bits " +
+                     std::to_string(f.bits) + ", got groupSize " + std::to_string(group_size.value_or(f.group_size)) +
+                     " and bits " + std::to_string(bits.value_or(f.bits)));
   }
-  throw ArgumentTypeError("mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got '" + mode + "'");
+  return {f.group_size, f.bits, false};
 }
 
 bool kernel_float(mx::Dtype d) { return d == mx::float32 || d == mx::float16 || d == mx::bfloat16; }
 
 void check_float(const mx::array& a, const char* name) {
   if (!kernel_float(a.dtype())) {
-    throw UsageError(std::string(name) + " must be float32, float16 or bfloat16, got " + dtype_name(a.dtype()));
+    throw std::invalid_argument(std::string(name) + " must be float32, float16 or bfloat16, got " + dtype_name(a.dtype()));
   }
 }
 
@@ -77,36 +74,36 @@ void check_float(const mx::array& a, const char* name) {
 void check_packed(const mx::array& w, const mx::array& scales, const std::optional<mx::array>& biases,
                   const std::string& mode, const Params& p) {
   if (w.dtype() != mx::uint32) {
-    throw UsageError(std::string("w must be the packed uint32 weights from quantize, got ") + dtype_name(w.dtype()));
+    throw std::invalid_argument(std::string("w must be the packed uint32 weights from quantize, got ") + dtype_name(w.dtype()));
   }
-  if (w.ndim() < 2) throw UsageError("w must have at least 2 dimensions, got shape " + shape_string(w.shape()));
+  if (w.ndim() < 2) throw std::invalid_argument("w must have at least 2 dimensions, got shape " + shape_string(w.shape()));
   // MLX checks only the last axis of scales (and nothing of biases' shape against w), and its kernels
   // would read past the end of smaller ones: require exactly one scale per group.
   long bits_per_row = static_cast<long>(w.shape(-1)) * 32;
   if (bits_per_row % p.bits != 0 || (bits_per_row / p.bits) % p.group_size != 0) {
-    throw UsageError("w's last dimension (" + std::to_string(w.shape(-1)) + " words) does not hold whole groups of " +
+    throw std::invalid_argument("w's last dimension (" + std::to_string(w.shape(-1)) + " words) does not hold whole groups of " +
                      std::to_string(p.group_size) + " " + std::to_string(p.bits) + "-bit codes");
   }
   mx::Shape expected = w.shape();
   expected.back() = static_cast<int>(bits_per_row / p.bits / p.group_size);
   if (scales.shape() != expected) {
-    throw UsageError("scales must have shape " + shape_string(expected) + " (one per group of " +
+    throw std::invalid_argument("scales must have shape " + shape_string(expected) + " (one per group of " +
                      std::to_string(p.group_size) + ") for w of shape " + shape_string(w.shape()) + " with bits " +
                      std::to_string(p.bits) + ", got " + shape_string(scales.shape()));
   }
   if (biases && biases->shape() != expected) {
-    throw UsageError("biases must have the shape of scales, " + shape_string(expected) + ", got " +
+    throw std::invalid_argument("biases must have the shape of scales, " + shape_string(expected) + ", got " +
                      shape_string(biases->shape()));
   }
   if (p.affine) {
-    if (!biases) throw UsageError("affine mode needs biases (the third array quantize returned)");
+    if (!biases) throw ArgumentTypeError("affine mode needs biases (the third array quantize returned)");
     if (!mx::issubdtype(scales.dtype(), mx::floating)) {
-      throw UsageError(std::string("affine scales must be floating, got ") + dtype_name(scales.dtype()));
+      throw std::invalid_argument(std::string("affine scales must be floating, got ") + dtype_name(scales.dtype()));
     }
   } else {
-    if (biases) throw UsageError(mode + " mode has no biases: pass none");
+    if (biases) throw ArgumentTypeError(mode + " mode has no biases: pass none");
     if (scales.dtype() != mx::uint8) {
-      throw UsageError(mode + " scales must be uint8 (as quantize returns them), got " + dtype_name(scales.dtype()));
+      throw std::invalid_argument(mode + " scales must be uint8 (as quantize returns them), got " + dtype_name(scales.dtype()));
     }
   }
 }
@@ -115,9 +112,9 @@ void check_packed(const mx::array& w, const mx::array& scales, const std::option
 // and gather_qmm refuses one off the GPU). The global scale multiplies every dequantized element by the
 // same factor, so it is applied to the product instead.
 mx::array global_scale_factor(const mx::array& global_scale, const std::string& mode, mx::StreamOrDevice s) {
-  if (mode != "nvfp4") throw UsageError("globalScale is only supported by the nvfp4 mode, got mode '" + mode + "'");
+  if (mode != "nvfp4") throw ArgumentTypeError("globalScale is only supported by the nvfp4 mode, got mode '" + mode + "'");
   if (global_scale.dtype() != mx::float32) {
-    throw UsageError(std::string("globalScale must be float32, got ") + dtype_name(global_scale.dtype()));
+    throw std::invalid_argument(std::string("globalScale must be float32, got ") + dtype_name(global_scale.dtype()));
   }
   return mx::divide(global_scale, mx::array(kNvfp4Range), s);
 }
@@ -162,7 +159,7 @@ int batch_count(const mx::array& a) {
 // do not bounds-check, and an out-of-range index would read arbitrary memory.
 mx::array safe_indices(const mx::array& indices, int size, const char* name, mx::StreamOrDevice s) {
   if (!mx::issubdtype(indices.dtype(), mx::integer)) {
-    throw UsageError(std::string(name) + " must be integers, got " + dtype_name(indices.dtype()));
+    throw std::invalid_argument(std::string(name) + " must be integers, got " + dtype_name(indices.dtype()));
   }
   return clamp_indices(indices, size, s);
 }
@@ -174,17 +171,17 @@ std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_siz
                                 mx::StreamOrDevice s) {
   qdetail::Params p = qdetail::params(mode, group_size, bits);
   if (w.ndim() < 2) {
-    throw UsageError("w must have at least 2 dimensions (groups run along the last axis), got shape " +
+    throw std::invalid_argument("w must have at least 2 dimensions (groups run along the last axis), got shape " +
                      qdetail::shape_string(w.shape()));
   }
   qdetail::check_float(w, "w");
   if (w.shape(-1) % p.group_size != 0) {
-    throw UsageError("the last dimension of w (" + std::to_string(w.shape(-1)) + ") must be a multiple of groupSize " +
+    throw std::invalid_argument("the last dimension of w (" + std::to_string(w.shape(-1)) + ") must be a multiple of groupSize " +
                      std::to_string(p.group_size));
   }
   // MLX 0.32's nvfp4 kernel packs 32 elements at a time and fails with a bare reshape error otherwise.
   if (mode == "nvfp4" && w.size() % 32 != 0) {
-    throw UsageError("nvfp4 needs a number of elements of w that is a multiple of 32, got shape " +
+    throw std::invalid_argument("nvfp4 needs a number of elements of w that is a multiple of 32, got shape " +
                      qdetail::shape_string(w.shape()));
   }
   return mx::quantize(w, p.group_size, p.bits, mode, global_scale, s);
@@ -196,9 +193,6 @@ mx::array dequantize(const mx::array& w, const mx::array& scales, const std::opt
                      mx::StreamOrDevice s) {
   qdetail::Params p = qdetail::params(mode, group_size, bits);
   qdetail::check_packed(w, scales, biases, mode, p);
-  if (dtype && !qdetail::kernel_float(*dtype)) {
-    throw UsageError(std::string("dtype must be float32, float16 or bfloat16, got ") + dtype_name(*dtype));
-  }
   if (w.size() == 0) {  // MLX fails to reshape an empty matrix
     mx::Shape shape = w.shape();
     shape.back() = static_cast<int>(static_cast<long>(w.shape(-1)) * 32 / p.bits);
@@ -216,12 +210,12 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
   qdetail::Params p = qdetail::params(mode, group_size, bits);
   qdetail::check_packed(w, scales, biases, mode, p);
   qdetail::check_float(x, "x");
-  if (x.ndim() == 0) throw UsageError("x must have at least 1 dimension, got a scalar");
+  if (x.ndim() == 0) throw std::invalid_argument("x must have at least 1 dimension, got a scalar");
   std::optional<mx::array> factor;
   if (global_scale) {
     factor = qdetail::global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0) {
-      throw UsageError("globalScale must be a scalar, got shape " + qdetail::shape_string(global_scale->shape()));
+      throw std::invalid_argument("globalScale must be a scalar, got shape " + qdetail::shape_string(global_scale->shape()));
     }
   }
   // MLX broadcasts batch axes only when x and w both have more than two: a 1-D or 2-D x against a stack
@@ -259,7 +253,7 @@ mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& sc
   if (global_scale) {
     factor = qdetail::global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0 && global_scale->shape() != experts) {
-      throw UsageError("globalScale must be a scalar or hold one entry per expert, shape " +
+      throw std::invalid_argument("globalScale must be a scalar or hold one entry per expert, shape " +
                        qdetail::shape_string(experts) + ", got shape " + qdetail::shape_string(global_scale->shape()));
     }
   }

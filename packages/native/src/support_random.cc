@@ -2,7 +2,9 @@
 // early: some name another op in their message (gumbel reports "[uniform]"), an out-of-range
 // permutation axis only says "SmallVector out of range", float64 fails only at evaluation, and the
 // runtime's memory-limit check sees results, not intermediates such as categorical's Gumbel noise.
-// These helpers check dtypes, axes, counts and sizes when the op is built.
+// The sample dtypes each sampler takes are the schema's (`dtypes`, checked by the generated wrapper: MLX's
+// CPU samplers have no float64 kernel and fail only at evaluation); these helpers check axes, counts and
+// sizes when the op is built.
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -16,10 +18,14 @@ namespace {
 
 // JS numbers are exact integers up to 2^53 - 1; MLX seeds are uint64.
 uint64_t random_seed_value(double seed) {
-  if (!(seed >= 0) || seed > 9007199254740991.0 || std::floor(seed) != seed) {
+  bool integral = std::isfinite(seed) && std::floor(seed) == seed;
+  if (!integral || seed < 0 || seed > 9007199254740991.0) {
     char text[32];
     std::snprintf(text, sizeof(text), "%.17g", seed);
-    throw std::invalid_argument(std::string("seed must be an integer in [0, 2^53 - 1], got ") + text);
+    std::string message = std::string("seed must be an integer in [0, 2^53 - 1], got ") + text;
+    // A fraction is the wrong kind of number; NaN, infinities and integers outside the range are out of range.
+    if (std::isfinite(seed) && !integral) throw ArgumentTypeError(message);
+    throw ArgumentRangeError(message);
   }
   return static_cast<uint64_t>(seed);
 }
@@ -46,13 +52,6 @@ mx::Shape random_shape(const std::optional<mx::Shape>& shape, mx::Dtype dtype, i
   return out;
 }
 
-// float16, bfloat16 and float32: MLX's CPU samplers have no float64 kernel ("Unsupported type" at eval).
-void random_check_real_float(mx::Dtype dtype, const char* op) {
-  if (!mx::issubdtype(dtype, mx::floating) || dtype == mx::float64) {
-    throw std::invalid_argument(std::string(op) + " samples float16, bfloat16 or float32, not " + dtype_name(dtype));
-  }
-}
-
 
 }  // namespace
 
@@ -64,12 +63,12 @@ std::monostate random_seed(double seed) {
 }
 
 std::vector<mx::array> random_split(const mx::array& key, int num, mx::StreamOrDevice s) {
-  if (num < 0) throw std::invalid_argument("num must be >= 0, got " + std::to_string(num));
+  if (num < 0) throw ArgumentRangeError("num must be >= 0, got " + std::to_string(num));
   // One JS tensor per key: beyond this many, building them takes seconds. The same keys as one tensor
   // are bits([num, 2], 4, key), which is what MLX's split computes.
   constexpr int kMaxKeys = 1 << 16;
   if (num > kMaxKeys) {
-    throw std::invalid_argument("num must be at most " + std::to_string(kMaxKeys) + ", got " + std::to_string(num) +
+    throw ArgumentRangeError("num must be at most " + std::to_string(kMaxKeys) + ", got " + std::to_string(num) +
                                 "; mx.random.bits([num, 2], 4, { key }) gives the same keys as one [num, 2] tensor");
   }
   random_check_size({num, 2}, mx::uint32, "the keys");
@@ -83,24 +82,18 @@ std::vector<mx::array> random_split(const mx::array& key, int num, mx::StreamOrD
 mx::array random_bits(const std::optional<mx::Shape>& shape, int width, const std::optional<mx::array>& key,
                       mx::StreamOrDevice s) {
   if (width != 1 && width != 2 && width != 4) {
-    throw std::invalid_argument("width must be 1, 2 or 4 bytes, got " + std::to_string(width));
+    throw ArgumentRangeError("width must be 1, 2 or 4 bytes, got " + std::to_string(width));
   }
   return mx::random::bits(random_shape(shape, mx::uint32), width, key, s);
 }
 
 mx::array random_uniform(const mx::array& low, const mx::array& high, const std::optional<mx::Shape>& shape,
                          mx::Dtype dtype, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  random_check_real_float(dtype, "uniform");
   return mx::random::uniform(low, high, random_shape(shape, dtype), dtype, key, s);
 }
 
 mx::array random_normal(const std::optional<mx::Shape>& shape, mx::Dtype dtype, const mx::array& loc,
                         const mx::array& scale, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  // complex64 is MLX's standard complex normal: real and imaginary parts each of variance 1/2.
-  if (dtype != mx::complex64 && (!mx::issubdtype(dtype, mx::floating) || dtype == mx::float64)) {
-    throw std::invalid_argument(std::string("normal samples float16, bfloat16, float32 or complex64, not ") +
-                                dtype_name(dtype));
-  }
   mx::Shape out = random_shape(shape, dtype);
   // loc and scale take the sample dtype, so a float32 scalar does not promote a float16 sample.
   return mx::random::normal(out, dtype, mx::astype(loc, dtype, s), mx::astype(scale, dtype, s), key, s);
@@ -108,9 +101,6 @@ mx::array random_normal(const std::optional<mx::Shape>& shape, mx::Dtype dtype, 
 
 mx::array random_randint(const mx::array& low, const mx::array& high, const std::optional<mx::Shape>& shape,
                          mx::Dtype dtype, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  if (!mx::issubdtype(dtype, mx::integer) && dtype != mx::bool_) {
-    throw std::invalid_argument(std::string("randint samples integer dtypes or bool, not ") + dtype_name(dtype));
-  }
   return mx::random::randint(low, high, random_shape(shape, dtype), dtype, key, s);
 }
 
@@ -123,27 +113,24 @@ mx::array random_bernoulli(const mx::array& p, const std::optional<mx::Shape>& s
 mx::array random_truncated_normal(const mx::array& lower, const mx::array& upper,
                                   const std::optional<mx::Shape>& shape, mx::Dtype dtype,
                                   const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  random_check_real_float(dtype, "truncatedNormal");
   if (!shape) return mx::random::truncated_normal(lower, upper, dtype, key, s);
   return mx::random::truncated_normal(lower, upper, random_shape(shape, dtype), dtype, key, s);
 }
 
 mx::array random_gumbel(const std::optional<mx::Shape>& shape, mx::Dtype dtype, const std::optional<mx::array>& key,
                         mx::StreamOrDevice s) {
-  random_check_real_float(dtype, "gumbel");
   return mx::random::gumbel(random_shape(shape, dtype), dtype, key, s);
 }
 
 mx::array random_laplace(const std::optional<mx::Shape>& shape, mx::Dtype dtype, double loc, double scale,
                          const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  random_check_real_float(dtype, "laplace");
   return mx::random::laplace(random_shape(shape, dtype, 3), dtype, static_cast<float>(loc), static_cast<float>(scale),
                              key, s);
 }
 
 mx::array random_categorical(const mx::array& logits, int axis, const std::optional<mx::Shape>& shape,
                              std::optional<int> num_samples, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  if (shape && num_samples) throw std::invalid_argument("give at most one of shape and numSamples");
+  if (shape && num_samples) throw ArgumentTypeError("give at most one of shape and numSamples");
   int ax = normalize_axis(axis, logits.ndim(), "logits");
   if (logits.shape(ax) == 0) throw std::invalid_argument("logits has no categories along axis " + std::to_string(axis));
   // MLX draws Gumbel noise for every category of every sample: check that array's size, not just the result's.
@@ -151,7 +138,7 @@ mx::array random_categorical(const mx::array& logits, int axis, const std::optio
   mx::Shape result = logits.shape();
   result.erase(result.begin() + ax);
   if (num_samples) {
-    if (*num_samples < 0) throw std::invalid_argument("numSamples must be >= 0, got " + std::to_string(*num_samples));
+    if (*num_samples < 0) throw ArgumentRangeError("numSamples must be >= 0, got " + std::to_string(*num_samples));
     result.push_back(*num_samples);
   } else if (shape) {
     result = *shape;
@@ -176,7 +163,7 @@ mx::array random_categorical(const mx::array& logits, int axis, const std::optio
 }
 
 mx::array random_permutation(int n, const std::optional<mx::array>& key, mx::StreamOrDevice s) {
-  if (n < 0) throw std::invalid_argument("permutation of a negative count " + std::to_string(n));
+  if (n < 0) throw ArgumentRangeError("permutation of a negative count " + std::to_string(n));
   random_check_size({n}, mx::uint32, "a permutation", 2);
   return mx::random::permutation(n, key, s);
 }

@@ -15,7 +15,7 @@ namespace {
 
 void scatter_require_integer(const mx::array& t, const char* name) {
   if (!mx::issubdtype(t.dtype(), mx::integer)) {
-    throw UsageError(std::string(name) + " must have an integer dtype, got " + dtype_name(t.dtype()));
+    throw std::invalid_argument(std::string(name) + " must have an integer dtype, got " + dtype_name(t.dtype()));
   }
 }
 
@@ -24,7 +24,7 @@ std::vector<int> scatter_distinct_axes(std::vector<int> axes, int ndim) {
   for (int& ax : axes) ax = normalize_axis(ax, ndim);
   std::vector<int> sorted = axes;
   std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) throw UsageError("axes must be distinct");
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) throw std::invalid_argument("axes must be distinct");
   return axes;
 }
 
@@ -33,9 +33,9 @@ std::vector<int> scatter_distinct_axes(std::vector<int> axes, int ndim) {
 mx::array scatter_safe_start(const mx::array& a, const mx::array& start, const std::vector<int>& axes,
                              const std::vector<int>& block, mx::StreamOrDevice s) {
   scatter_require_integer(start, "start");
-  if (start.ndim() > 1) throw UsageError("start must be a scalar or a 1-D tensor");
+  if (start.ndim() > 1) throw std::invalid_argument("start must be a scalar or a 1-D tensor");
   if (start.size() != axes.size()) {
-    throw UsageError("start has " + std::to_string(start.size()) + " entries but axes has " +
+    throw std::invalid_argument("start has " + std::to_string(start.size()) + " entries but axes has " +
                      std::to_string(axes.size()));
   }
   std::vector<int64_t> sizes, his;
@@ -68,10 +68,10 @@ mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx:
   // the writes must fit `a` as it is.
   if (indices.ndim() == a.ndim()) {
     mx::Shape target = mx::broadcast_shapes(indices.shape(), values.shape());
-    if (target.size() != a.ndim()) throw UsageError("values has more dimensions than a");
+    if (target.size() != a.ndim()) throw std::invalid_argument("values has more dimensions than a");
     for (int j = 0; j < static_cast<int>(a.ndim()); ++j) {
       if (j != ax && target[j] != 1 && target[j] != a.shape(j)) {
-        throw UsageError("indices and values (broadcast to length " + std::to_string(target[j]) + ") do not fit a (length " +
+        throw std::invalid_argument("indices and values (broadcast to length " + std::to_string(target[j]) + ") do not fit a (length " +
                          std::to_string(a.shape(j)) + ") along axis " + std::to_string(j));
       }
     }
@@ -89,12 +89,12 @@ mx::array slice_dynamic(const mx::array& a, const mx::array& start, std::vector<
                         const std::vector<int>& slice_size, mx::StreamOrDevice s) {
   int ndim = static_cast<int>(a.ndim());
   if (static_cast<int>(slice_size.size()) != ndim) {
-    throw UsageError("sliceSize has " + std::to_string(slice_size.size()) + " entries but a has " +
+    throw std::invalid_argument("sliceSize has " + std::to_string(slice_size.size()) + " entries but a has " +
                      std::to_string(ndim) + " dimensions");
   }
   for (int i = 0; i < ndim; ++i) {
     if (slice_size[i] < 0 || slice_size[i] > a.shape(i)) {
-      throw UsageError("slice size " + std::to_string(slice_size[i]) + " does not fit axis " + std::to_string(i) +
+      throw std::invalid_argument("slice size " + std::to_string(slice_size[i]) + " does not fit axis " + std::to_string(i) +
                        " of length " + std::to_string(a.shape(i)));
     }
   }
@@ -107,7 +107,7 @@ mx::array slice_update_dynamic(const mx::array& a, const mx::array& update, cons
                                std::vector<int> axes, mx::StreamOrDevice s) {
   int ndim = static_cast<int>(a.ndim());
   if (static_cast<int>(update.ndim()) > ndim) {
-    throw UsageError("update has more dimensions (" + std::to_string(update.ndim()) + ") than a (" +
+    throw std::invalid_argument("update has more dimensions (" + std::to_string(update.ndim()) + ") than a (" +
                      std::to_string(ndim) + ")");
   }
   // MLX misplaces an update of lower rank than `a` (it lands in the wrong rows), so it is given a's rank
@@ -118,7 +118,7 @@ mx::array slice_update_dynamic(const mx::array& a, const mx::array& update, cons
   std::vector<int> block(shape.begin(), shape.end());
   for (int i = 0; i < ndim; ++i) {
     if (block[i] > a.shape(i)) {
-      throw UsageError("the update (" + std::to_string(block[i]) + " along axis " + std::to_string(i) +
+      throw std::invalid_argument("the update (" + std::to_string(block[i]) + " along axis " + std::to_string(i) +
                        ") does not fit a (" + std::to_string(a.shape(i)) + ")");
     }
   }
@@ -146,12 +146,14 @@ mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::ar
   mx::array out = mx::masked_scatter(a, mask, src, s);  // checks the mask's dtype and shape
   if (a.size() == 0) return mx::astype(a, out.dtype(), s);
   // MLX's kernel divides by the size of `src`: an empty one would crash the process.
-  if (src.size() == 0) throw UsageError("src is empty");
+  if (src.size() == 0) throw std::invalid_argument("src is empty");
   return out;
 }
 
-mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, float alpha, float beta,
+mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, double alpha_value, double beta_value,
                 mx::StreamOrDevice s) {
+  float alpha = static_cast<float>(alpha_value);
+  float beta = static_cast<float>(beta_value);
   mx::Dtype dtype = mx::promote_types(c.dtype(), mx::promote_types(a.dtype(), b.dtype()));
   if (!mx::issubdtype(dtype, mx::inexact)) return mx::addmm(c, a, b, alpha, beta, s);  // MLX's own error
   // MLX fails to build a batched product with an empty operand ("cannot infer the shape of an empty
@@ -168,7 +170,7 @@ mx::array block_masked_mm(const mx::array& a, const mx::array& b, int block_size
                           const std::optional<mx::array>& mask_out, const std::optional<mx::array>& mask_lhs,
                           const std::optional<mx::array>& mask_rhs, mx::StreamOrDevice s) {
   if (block_size != 32 && block_size != 64) {
-    throw UsageError("blockSize must be 32 or 64, got " + std::to_string(block_size));
+    throw ArgumentRangeError("blockSize must be 32 or 64, got " + std::to_string(block_size));
   }
   bool masked = mask_out || mask_lhs || mask_rhs;
   mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
@@ -176,7 +178,7 @@ mx::array block_masked_mm(const mx::array& a, const mx::array& b, int block_size
     return mx::block_masked_mm(a, b, block_size, mask_out, mask_lhs, mask_rhs, s);
   }
   // With a mask MLX's CPU kernel takes float32 only (others fail at eval time).
-  if (dtype == mx::float64) throw UsageError("masks are not supported with float64 operands (MLX's kernel is float32)");
+  if (dtype == mx::float64) throw std::invalid_argument("masks are not supported with float64 operands (MLX's kernel is float32)");
   if (dtype == mx::float32) return mx::block_masked_mm(a, b, block_size, mask_out, mask_lhs, mask_rhs, s);
   auto wide = [&](const std::optional<mx::array>& m) -> std::optional<mx::array> {
     if (!m || m->dtype() == mx::bool_) return m;
@@ -200,7 +202,7 @@ mx::array gather_mm(const mx::array& a, const mx::array& b, const std::optional<
     scatter_require_integer(*idx, name);
     int n = batch(x);
     if (n == 0 && idx->size() > 0) {
-      throw UsageError(std::string(name) + " cannot index an operand whose batch is empty");
+      throw std::invalid_argument(std::string(name) + " cannot index an operand whose batch is empty");
     }
     return clamp_indices(*idx, n, n - 1, s);
   };
@@ -209,7 +211,7 @@ mx::array gather_mm(const mx::array& a, const mx::array& b, const std::optional<
   // MLX's CPU kernel multiplies float32 only (other dtypes fail at eval time): half precision is
   // computed in float32 and cast back; float64 would lose precision that way, so it is rejected.
   mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
-  if (dtype == mx::float64) throw UsageError("float64 operands are not supported (MLX's kernel is float32)");
+  if (dtype == mx::float64) throw std::invalid_argument("float64 operands are not supported (MLX's kernel is float32)");
   if (dtype != mx::float16 && dtype != mx::bfloat16) return mx::gather_mm(a, b, lhs, rhs, sorted_indices, s);
   mx::array out = mx::gather_mm(mx::astype(a, mx::float32, s), mx::astype(b, mx::float32, s), lhs, rhs,
                                 sorted_indices, s);

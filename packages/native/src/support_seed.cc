@@ -27,14 +27,6 @@ mx::array clamp_indices(const mx::array& indices, int size, int hi, mx::StreamOr
   return mx::clip(idx, zero, mx::array(static_cast<int64_t>(std::max(hi, 0)), mx::int64), s);
 }
 
-std::vector<std::vector<int>> int_lists(Napi::Value value, const char* name) {
-  if (!value.IsArray()) throw ArgumentTypeError(std::string(name) + " must be a list of integer lists");
-  Napi::Array list = value.As<Napi::Array>();
-  std::vector<std::vector<int>> out;
-  for (uint32_t i = 0; i < list.Length(); ++i) out.push_back(conv::integers(list.Get(i), name));
-  return out;
-}
-
 mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& operands, mx::StreamOrDevice s) {
   return mx::einsum(subscripts, operands, s);
 }
@@ -42,7 +34,7 @@ mx::array einsum(const std::string& subscripts, const std::vector<mx::array>& op
 mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<std::vector<int>>& axes,
                     mx::StreamOrDevice s) {
   if (axes.size() != 2 || axes[0].size() != axes[1].size()) {
-    throw UsageError("axes must be a pair of lists of equal length");
+    throw ArgumentRangeError("axes must be a pair of lists of equal length");
   }
   auto norm = [](std::vector<int> ax, const mx::array& x, const char* which) {
     int nd = static_cast<int>(x.ndim());
@@ -50,7 +42,7 @@ mx::array tensordot(const mx::array& a, const mx::array& b, const std::vector<st
     std::vector<int> sorted(ax);
     std::sort(sorted.begin(), sorted.end());
     if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-      throw UsageError(std::string("repeated axis in the axes of ") + which);
+      throw std::invalid_argument(std::string("repeated axis in the axes of ") + which);
     }
     return ax;
   };
@@ -69,18 +61,18 @@ mx::array view(const mx::array& a, mx::Dtype dtype, mx::StreamOrDevice s) {
 
 mx::array as_strided(const mx::array& a, const std::vector<int>& shape, const std::vector<int>& strides, int offset,
                      mx::StreamOrDevice s) {
-  if (shape.size() != strides.size()) throw UsageError("shape and strides must have the same length");
-  if (offset < 0) throw UsageError("offset must be non-negative");
+  if (shape.size() != strides.size()) throw ArgumentRangeError("shape and strides must have the same length");
+  if (offset < 0) throw ArgumentRangeError("offset must be non-negative");
   int64_t lo = offset, hi = offset;
   bool empty = false;
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] < 0) throw UsageError("shape entries must be non-negative");
+    if (shape[i] < 0) throw ArgumentRangeError("shape entries must be non-negative");
     if (shape[i] == 0) empty = true;
     int64_t reach = static_cast<int64_t>(strides[i]) * (shape[i] - 1);
     if (reach < 0) lo += reach; else hi += reach;
   }
   if (!empty && (lo < 0 || hi >= static_cast<int64_t>(a.size()))) {
-    throw UsageError("the view would read outside the input (reachable indices " + std::to_string(lo) +
+    throw std::invalid_argument("the view would read outside the input (reachable indices " + std::to_string(lo) +
                      ".." + std::to_string(hi) + ", input size " + std::to_string(a.size()) + ")");
   }
   return mx::as_strided(a, mx::Shape(shape.begin(), shape.end()), mx::Strides(strides.begin(), strides.end()),
@@ -99,7 +91,7 @@ namespace {
 std::vector<mx::array> safe_nd_indices(const mx::array& a, const std::vector<mx::array>& indices,
                                        std::vector<int>& axes, const std::vector<int>& window, mx::StreamOrDevice s) {
   if (indices.size() != axes.size()) {
-    throw UsageError("indices and axes must have the same length");
+    throw ArgumentRangeError("indices and axes must have the same length");
   }
   int ndim = static_cast<int>(a.ndim());
   std::vector<mx::array> out;
@@ -117,11 +109,11 @@ std::vector<mx::array> safe_nd_indices(const mx::array& a, const std::vector<mx:
 mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std::vector<int> axes,
                  const std::vector<int>& slice_sizes, mx::StreamOrDevice s) {
   if (slice_sizes.size() != a.ndim()) {
-    throw UsageError("sliceSizes must have one entry per axis of a");
+    throw std::invalid_argument("sliceSizes must have one entry per axis of a");
   }
   for (size_t i = 0; i < slice_sizes.size(); ++i) {
     if (slice_sizes[i] < 0 || slice_sizes[i] > a.shape(i)) {
-      throw UsageError("slice size " + std::to_string(slice_sizes[i]) + " does not fit axis " +
+      throw std::invalid_argument("slice size " + std::to_string(slice_sizes[i]) + " does not fit axis " +
                        std::to_string(i));
     }
   }
@@ -133,24 +125,19 @@ mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std:
 }
 
 mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
-                  std::vector<int> axes, bool add, mx::StreamOrDevice s) {
-  return scatter(a, indices, updates, std::move(axes), add ? ScatterKind::Add : ScatterKind::Set, s);
-}
-
-mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
                   std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s) {
-  if (indices.empty()) throw UsageError("at least one index tensor is required");
+  if (indices.empty()) throw ArgumentRangeError("at least one index tensor is required");
   // Trailing dims of `updates` are the slice written at each index; they must fit inside `a`.
   size_t nd = a.ndim();
   if (updates.ndim() < nd) {
-    throw UsageError("updates must have ndim = index ndim + a.ndim");
+    throw std::invalid_argument("updates must have ndim = index ndim + a.ndim");
   }
   std::vector<int> window(nd);
   size_t base = updates.ndim() - nd;
   for (size_t i = 0; i < nd; ++i) {
     window[i] = updates.shape(base + i);
     if (window[i] > a.shape(i)) {
-      throw UsageError("the update slice does not fit a along axis " + std::to_string(i));
+      throw std::invalid_argument("the update slice does not fit a along axis " + std::to_string(i));
     }
   }
   auto safe = safe_nd_indices(a, indices, axes, window, s);

@@ -11,43 +11,38 @@
 
 namespace mlxts::support {
 
-std::optional<std::vector<std::vector<int>>> optional_int_lists(Napi::Value value, const char* name) {
-  if (conv::is_absent(value)) return std::nullopt;
-  return int_lists(value, name);
-}
-
 mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::array& init_value,
                          const std::vector<int>& window, const std::optional<std::vector<int>>& strides,
                          const std::optional<std::vector<std::vector<int>>>& padding, bool select_max,
                          mx::StreamOrDevice s) {
   int ndim = static_cast<int>(a.ndim());
   if (!mx::issubdtype(a.dtype(), mx::floating)) {
-    throw UsageError(std::string("a must be floating point, got ") + dtype_name(a.dtype()));
+    throw std::invalid_argument(std::string("a must be floating point, got ") + dtype_name(a.dtype()));
   }
-  if (static_cast<int>(window.size()) != ndim) throw UsageError("windowDimensions needs one entry per axis of a");
+  if (static_cast<int>(window.size()) != ndim) throw std::invalid_argument("windowDimensions needs one entry per axis of a");
   std::vector<int> step = strides.value_or(std::vector<int>(ndim, 1));
-  if (static_cast<int>(step.size()) != ndim) throw UsageError("strides needs one entry per axis of a");
+  if (static_cast<int>(step.size()) != ndim) throw std::invalid_argument("strides needs one entry per axis of a");
   std::vector<std::vector<int>> pads = padding.value_or(std::vector<std::vector<int>>(ndim, {0, 0}));
-  if (static_cast<int>(pads.size()) != ndim) throw UsageError("padding needs one [lo, hi] pair per axis of a");
+  if (static_cast<int>(pads.size()) != ndim) throw std::invalid_argument("padding needs one [lo, hi] pair per axis of a");
   mx::Shape lo(ndim), hi(ndim), counts(ndim), padded_shape(ndim);
   size_t positions = 1;
   for (int i = 0; i < ndim; ++i) {
-    if (pads[i].size() != 2 || pads[i][0] < 0 || pads[i][1] < 0) throw UsageError("padding entries must be [lo, hi] pairs of non-negative integers");
-    if (window[i] < 1) throw UsageError("windowDimensions must be positive");
-    if (step[i] < 1) throw UsageError("strides must be positive");
+    if (pads[i].size() != 2 || pads[i][0] < 0 || pads[i][1] < 0) throw ArgumentRangeError("padding entries must be [lo, hi] pairs of non-negative integers");
+    if (window[i] < 1) throw ArgumentRangeError("windowDimensions must be positive");
+    if (step[i] < 1) throw ArgumentRangeError("strides must be positive");
     lo[i] = pads[i][0];
     hi[i] = pads[i][1];
     padded_shape[i] = a.shape(i) + lo[i] + hi[i];
-    if (padded_shape[i] < window[i]) throw UsageError("a window is larger than the padded input along axis " + std::to_string(i));
+    if (padded_shape[i] < window[i]) throw std::invalid_argument("a window is larger than the padded input along axis " + std::to_string(i));
     counts[i] = (padded_shape[i] - window[i]) / step[i] + 1;
     positions *= static_cast<size_t>(window[i]);
   }
   if (source.shape() != counts) {
     std::string want;
     for (int c : counts) want += (want.empty() ? "" : ", ") + std::to_string(c);
-    throw UsageError("source must have one value per window, shape [" + want + "]");
+    throw std::invalid_argument("source must have one value per window, shape [" + want + "]");
   }
-  if (positions > 4096) throw UsageError("windows of more than 4096 elements are not supported");
+  if (positions > 4096) throw ArgumentRangeError("windows of more than 4096 elements are not supported");
 
   double fill = select_max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
   std::vector<int> axes(ndim);

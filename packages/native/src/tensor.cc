@@ -134,7 +134,7 @@ Tensor* Tensor::from(Napi::Value value) {
 int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
 
 const mx::array& Tensor::array(const char* role) const {
-  if (!array_) throw UsageError(std::string(role) + " is a disposed tensor");
+  if (!array_) throw ArgumentTypeError(std::string(role) + " is a disposed tensor");
   return *array_;
 }
 
@@ -234,7 +234,7 @@ Napi::Value Tensor::item(const Napi::CallbackInfo& info) {
   return guard(info, "item", [&]() -> Napi::Value {
     const mx::array& a = array("the tensor");
     if (a.size() != 1) {
-      throw UsageError("item() needs a tensor with exactly one element; this one has " + std::to_string(a.size()));
+      throw std::invalid_argument("item() needs a tensor with exactly one element; this one has " + std::to_string(a.size()));
     }
     return read_blocking(info.Env(), "item", a, to_scalar);
   });

@@ -25,7 +25,7 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   ~Tensor() override;
   void Finalize(Napi::Env env) override;
 
-  // The array; throws UsageError naming `role` (e.g. "argument a") once disposed.
+  // The array; throws ArgumentTypeError naming `role` (e.g. "argument a") once disposed.
   const mx::array& array(const char* role) const;
   bool disposed() const { return !array_.has_value(); }
   // Disposes the tensor from native code, as `t.dispose()` does (an op that consumes its argument).

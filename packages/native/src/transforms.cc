@@ -85,7 +85,7 @@ Napi::Value js_checkpoint(const Napi::CallbackInfo& info) {
   return transform_call(info, op.c_str(), [&]() -> Napi::Value {
     auto fn = JsFunction::make(function_argument(info[1], "fn"));
     auto inputs = arrays_from_js(info[2], "inputs");
-    // Guard for an MLX 0.32.4 defect: checkpoint reads its function's first output unchecked, so a
+    // Guard for an MLX defect (seen in MLX 0.32.4): checkpoint reads its function's first output unchecked, so a
     // function returning no tensors crashed the process (SIGSEGV).
     auto forward = [user = array_function(fn)](const std::vector<mx::array>& in) {
       auto out = user(in);

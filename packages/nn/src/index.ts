@@ -30,3 +30,4 @@ export type { UpsampleMode } from './layers/upsample.js';
 export * as init from './init.js';
 export * as losses from './losses.js';
 export { checkpoint, valueAndGrad } from './transforms.js';
+export { averageGradients, type AverageGradientsOptions } from './distributed.js';

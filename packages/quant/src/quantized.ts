@@ -269,17 +269,17 @@ export function fromPacked(parts: PackedParts): QuantizedTensor {
     if (t !== null && (!mx.isTensor(t) || t.disposed)) throw new TypeError(`fromPacked: ${name} must be a live Tensor`);
   }
   if (!table.bits.includes(bits) || !table.groupSizes.includes(groupSize)) {
-    throw new Error(`fromPacked: ${mode} mode supports bits ${table.bits.join(', ')} and groupSize ${table.groupSizes.join(', ')}, got bits ${bits} and groupSize ${groupSize}`);
+    throw new RangeError(`fromPacked: ${mode} mode supports bits ${table.bits.join(', ')} and groupSize ${table.groupSizes.join(', ')}, got bits ${bits} and groupSize ${groupSize}`);
   }
-  if (weight.dtype !== 'uint32' || weight.ndim < 2) throw new Error(`fromPacked: weight must be uint32 with at least 2 axes, got ${weight.dtype} [${weight.shape}]`);
+  if (weight.dtype !== 'uint32' || weight.ndim < 2) throw new mx.MlxError(`fromPacked: weight must be uint32 with at least 2 axes, got ${weight.dtype} [${weight.shape}]`, 'fromPacked');
   const k = (weight.shape[weight.ndim - 1] * 32) / bits;
   const expected = [...weight.shape.slice(0, -1), k / groupSize];
   if (!Number.isInteger(k) || !sameShape(scales.shape, expected)) {
-    throw new Error(`fromPacked: scales must be [${expected}] for weight [${weight.shape}] with bits ${bits} and groupSize ${groupSize}, got [${scales.shape}]`);
+    throw new mx.MlxError(`fromPacked: scales must be [${expected}] for weight [${weight.shape}] with bits ${bits} and groupSize ${groupSize}, got [${scales.shape}]`, 'fromPacked');
   }
-  if ((mode === 'affine') !== (biases !== null)) throw new Error(`fromPacked: ${mode === 'affine' ? 'affine mode needs biases' : `${mode} mode has no biases`}`);
-  if (biases !== null && !sameShape(biases.shape, scales.shape)) throw new Error(`fromPacked: biases must have the scales' shape [${scales.shape}], got [${biases.shape}]`);
-  if (globalScale !== null && mode !== 'nvfp4') throw new Error(`fromPacked: globalScale is only supported by the nvfp4 mode`);
+  if ((mode === 'affine') !== (biases !== null)) throw new TypeError(`fromPacked: ${mode === 'affine' ? 'affine mode needs biases' : `${mode} mode has no biases`}`);
+  if (biases !== null && !sameShape(biases.shape, scales.shape)) throw new mx.MlxError(`fromPacked: biases must have the scales' shape [${scales.shape}], got [${biases.shape}]`, 'fromPacked');
+  if (globalScale !== null && mode !== 'nvfp4') throw new TypeError(`fromPacked: globalScale is only supported by the nvfp4 mode`);
   const dtype = parts.dtype ?? (mode === 'affine' ? scales.dtype : 'bfloat16');
   return mx.tidy(() =>
     makeQuantized({
@@ -412,7 +412,7 @@ function checkQuantized(fn: string, q: unknown, name: string): asserts q is Quan
     const what = mx.isTensor(q) ? 'a plain Tensor' : typeof q;
     throw new TypeError(`${fn}: ${name} must be a QuantizedTensor (from quantize or fromPacked), got ${what}`);
   }
-  if (q.disposed) throw new Error(`${fn}: ${name} has been disposed`);
+  if (q.disposed) throw new TypeError(`${fn}: ${name} has been disposed`);
 }
 
 /** Runs `body`, reporting errors raised under the name of the function it calls as errors of `fn`. */

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
 import { expectCloseNd, expectMatches, fromValues, toNd } from './compare.js';
+import { ALL_DTYPES } from './dtypes.js';
 import { withoutLeaks } from './leaks.js';
 import { elementwise, reduce } from './ndarray.js';
 import { inputOf, matrixShapeArb, type InputKind, type MatrixShape } from './matrices.js';
@@ -38,7 +39,28 @@ export interface OpSuite {
   /** Why the op has no property test here (where it is tested instead). */
   skip?: string;
   examples: { title: string; run: () => unknown; expect: unknown }[];
-  errors: { code: string; run: () => unknown; error: 'TypeError' | 'RangeError' | 'MlxError' | 'Error'; message: string; phase: 'build' | 'eval' }[];
+  errors: { code: string; run: () => unknown; error: 'TypeError' | 'RangeError' | 'MlxError'; message: string; phase: 'build' | 'eval' }[];
+  /**
+   * Rule 1 of the error rule (docs/concepts/adding-an-op.md), for every argument: a call with a value of
+   * the wrong kind must throw a TypeError whose message starts with "<op>: <message>".
+   */
+  typeErrors?: { label: string; message: string; run: () => unknown }[];
+  /** The op's dtype and shape rules (schema `dtype:` and `shape:`), checked over every dtype. */
+  rules?: Rules;
+}
+
+export interface Rules {
+  /** The tensor arguments the rules name, and the shape each is given. */
+  args: string[];
+  shapes: number[][];
+  call: (tensors: mx.Tensor[]) => unknown;
+  /** The result dtype for the arguments' dtypes. */
+  dtype?: (dtypes: mx.DType[]) => mx.DType;
+  /** Per argument, the dtypes it must take (its `dtypes` constraint), or null. */
+  accepts: (readonly string[] | null)[];
+  /** dtypes that every argument at once must take (the property test's). */
+  diagonal: string[];
+  shape?: number[];
 }
 
 export function opSuite(suite: OpSuite): void {
@@ -51,7 +73,72 @@ export function opSuite(suite: OpSuite): void {
     for (const err of suite.errors) {
       it(`throws ${err.error} for ${err.code}`, () => withoutLeaks(() => expectThrows(suite.name, err)));
     }
+    if (suite.rules) rulesTests(suite.rules);
+    for (const c of suite.typeErrors ?? []) {
+      it(`throws TypeError for ${c.label}`, () => withoutLeaks(() => expectTypeError(suite.name, c)));
+    }
   });
+}
+
+function rulesTests(r: Rules): void {
+  const label = r.dtype ? 'follows its dtype rule over every dtype' : 'follows its shape rule';
+  it(label + (r.shape ? ' and its shape rule' : ''), () =>
+    withoutLeaks(() => {
+      const combos = r.dtype ? dtypeCombos(r.args.length) : [r.args.map(() => 'float32' as mx.DType)];
+      let accepted = 0;
+      const wrong: string[] = [];
+      for (const dtypes of combos) {
+        const context = `${r.args.map((a, i) => `${a}: ${dtypes[i]}`).join(', ')}`;
+        const mustWork =
+          r.accepts.every((list, i) => list !== null && list.includes(dtypes[i])) || (dtypes.every((d) => d === dtypes[0]) && r.diagonal.includes(dtypes[0]));
+        let result: unknown;
+        try {
+          result = mx.tidy(() => {
+            const out = r.call(r.args.map((_, i) => mx.zeros(r.shapes[i], dtypes[i])));
+            const outputs = (Array.isArray(out) ? out : [out]) as mx.Tensor[];
+            return outputs.map((t) => ({ dtype: t.dtype, shape: t.shape }));
+          });
+        } catch (e) {
+          // A dtype the op does not take is an MlxError (rule 3); the declared ones must work.
+          if (mustWork || !(e instanceof mx.MlxError)) throw new Error(`${context}: ${String(e)}`);
+          continue;
+        }
+        accepted++;
+        for (const out of result as { dtype: mx.DType; shape: number[] }[]) {
+          if (r.dtype && out.dtype !== r.dtype(dtypes)) wrong.push(`${context} gave ${out.dtype}, the rule says ${r.dtype(dtypes)}`);
+          if (r.shape && JSON.stringify(out.shape) !== JSON.stringify(r.shape)) wrong.push(`${context} gave shape [${out.shape}], the rule says [${r.shape}]`);
+        }
+      }
+      expect(wrong, 'results that break the rules').toEqual([]);
+      expect(accepted, 'dtypes the op takes').toBeGreaterThan(0);
+    }),
+  );
+}
+
+/** Every assignment of a dtype to each of `n` arguments. */
+function dtypeCombos(n: number): mx.DType[][] {
+  let combos: mx.DType[][] = [[]];
+  for (let i = 0; i < n; i++) combos = combos.flatMap((c) => ALL_DTYPES.map((d) => [...c, d]));
+  return combos;
+}
+
+/** A tensor that has been disposed: passing it is the wrong kind of argument (a TypeError). */
+export function disposed(): mx.Tensor {
+  const t = mx.zeros([2, 2]);
+  t.dispose();
+  return t;
+}
+
+function expectTypeError(op: string, c: NonNullable<OpSuite['typeErrors']>[number]): void {
+  let thrown: unknown;
+  try {
+    c.run();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, `${c.label} should throw`).toBeInstanceOf(TypeError);
+  const message = (thrown as Error).message;
+  expect(message.startsWith(`${op}: ${c.message}`), `"${message}" starts with "${op}: ${c.message}"`).toBe(true);
 }
 
 function expectThrows(op: string, err: OpSuite['errors'][number]): void {
@@ -65,8 +152,7 @@ function expectThrows(op: string, err: OpSuite['errors'][number]): void {
   const error = thrown as Error;
   if (err.error === 'MlxError') expect(error).toBeInstanceOf(mx.MlxError);
   else if (err.error === 'TypeError') expect(error).toBeInstanceOf(TypeError);
-  else if (err.error === 'RangeError') expect(error).toBeInstanceOf(RangeError);
-  else expect(error.name).toBe('Error');
+  else expect(error).toBeInstanceOf(RangeError);
   // An error raised by a kernel surfaces where the tensor is read back, so it names that call instead.
   if (err.phase === 'build') expect(error.message.startsWith(`${op}:`), `"${error.message}" starts with the op name`).toBe(true);
   expect(error.message).toContain(err.message);

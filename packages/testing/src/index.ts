@@ -1,5 +1,6 @@
 // Test support shared by every @mlxts package.
 export * from './compare.js';
+export * from './dtypes.js';
 export * from './harness.js';
 export * from './leaks.js';
 export * from './ndarray.js';

@@ -264,5 +264,8 @@ export { zeros } from './ops/zeros.js';
 export { zerosLike } from './ops/zerosLike.js';
 export type { ZerosLikeOptions } from './ops/zerosLike.js';
 
+/** The `distributed` functions: `distributed.allGather`, `distributed.allMax`, `distributed.allMin`, `distributed.allSum`, `distributed.recv`, `distributed.recvLike`, `distributed.send`, `distributed.sumScatter`. */
+export * as distributed from './distributed.js';
+
 /** The `random` functions: `random.bernoulli`, `random.bits`, `random.categorical`, `random.gumbel`, `random.key`, `random.laplace`, `random.multivariateNormal`, `random.normal`, `random.permutation`, `random.randint`, `random.seed`, `random.split`, `random.truncatedNormal`, `random.uniform`. */
 export * as random from './random.js';

@@ -159,7 +159,7 @@ declare module '@mlxts/native' {
     /** Smallest integer value not less than each element. Same as `mx.ceil`. */
     ceil(options?: StreamOptions): Tensor;
     /** Limits each element to the range `[aMin, aMax]`. Same as `mx.clip`. */
-    clip(aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor;
+    clip(aMin?: ArrayLike, aMax?: ArrayLike, options?: StreamOptions): Tensor;
     /** Complex conjugate of each element. Same as `mx.conjugate`. */
     conjugate(options?: StreamOptions): Tensor;
     /** Cosine of each element (radians). Same as `mx.cos`. */
@@ -404,7 +404,7 @@ Tensor.prototype.bitwiseXor = function (this: Tensor, b: ArrayLike, options?: St
 Tensor.prototype.ceil = function (this: Tensor, options?: StreamOptions): Tensor {
   return ceil(this, options);
 };
-Tensor.prototype.clip = function (this: Tensor, aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor {
+Tensor.prototype.clip = function (this: Tensor, aMin?: ArrayLike, aMax?: ArrayLike, options?: StreamOptions): Tensor {
   return clip(this, aMin, aMax, options);
 };
 Tensor.prototype.conjugate = function (this: Tensor, options?: StreamOptions): Tensor {

@@ -26,12 +26,24 @@ export function checkArity(op: string, max: number, got: number): never {
  * error). Exported for packages built on core, so that every package words this mistake the same way.
  */
 export function checkOptions(op: string, options: unknown, keys: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object, got ${Array.isArray(options) ? 'an array' : String(options)}`);
+  if (!isPlainObject(options)) {
+    throw new TypeError(`${op}: options must be an object, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (!keys.includes(key)) throw new TypeError(`${op}: unknown option '${key}'; the options are ${keys.join(', ')}`);
   }
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'class instance'}`;
+  return String(value);
 }
 
 /**

@@ -15,6 +15,10 @@ export function setDefaultDevice(device: Device): void {
   native.setDefaultDevice(device);
 }
 
+function checkDevice(op: string, device: unknown): void {
+  if (device !== 'cpu' && device !== 'gpu') throw new TypeError(`${op}: device must be 'cpu' or 'gpu', got ${typeof device === 'string' ? `'${device}'` : typeof device}`);
+}
+
 /** Whether this MLX build and machine have the device (a CPU always; a GPU with the CUDA backend). */
 export function isAvailable(device: Device): boolean {
   return native.isAvailable(device);
@@ -32,6 +36,7 @@ export function defaultStream(device: Device): Stream {
 
 /** Resolves when all work queued on the stream (every stream when omitted) has finished. */
 export function synchronize(stream?: Stream | Device): Promise<void> {
+  if (typeof stream === 'string') checkDevice('synchronize', stream);
   return native.synchronize(typeof stream === 'string' ? native.defaultStream(stream) : stream);
 }
 
@@ -41,6 +46,8 @@ export function synchronize(stream?: Stream | Device): Promise<void> {
  * with an async `fn` sees it too.
  */
 export function withDevice<T>(device: Device, fn: () => T): T {
+  checkDevice('withDevice', device);
+  if (typeof fn !== 'function') throw new TypeError(`withDevice: fn must be a function, got ${typeof fn}`);
   const scope = deviceScope(device);
   let result: T;
   try {
@@ -61,6 +68,7 @@ export function withDevice<T>(device: Device, fn: () => T): T {
  * `{ using _ = mx.deviceScope('cpu'); ... }`.
  */
 export function deviceScope(device: Device): Disposable {
+  checkDevice('deviceScope', device);
   const previous = native.defaultDevice();
   native.setDefaultDevice(device);
   let open = true;

@@ -42,6 +42,7 @@ declare module '@mlxts/native' {
 export function isDType<D extends DType>(t: Tensor, dtype: D): t is Tensor & { readonly dtype: D } {
   if (arguments.length > 2) checkArity('isDType', 2, arguments.length);
   if (!isTensor(t)) throw new TypeError(`isDType: t must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.disposed) throw new TypeError('isDType: t is a disposed tensor');
   return t.dtype === dtype;
 }
 

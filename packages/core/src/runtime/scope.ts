@@ -53,6 +53,7 @@ export function currentScope(): Scope | undefined {
  * ```
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy: fn must be a function, got ${describe(fn)}`);
   const scope = new Scope(storage.getStore());
   openScopes++;
   let result: T;
@@ -101,6 +102,7 @@ export function collectCreated<T>(fn: () => T): { result: T; created: Tensor[] }
 
 /** Removes a tensor from the current tidy scope so it outlives the scope. */
 export function keep<T extends Tensor>(tensor: T): T {
+  if (!isTensor(tensor)) throw new TypeError(`keep: tensor must be a Tensor, got ${describe(tensor)}`);
   currentScope()?.forget(tensor);
   return tensor;
 }
@@ -112,6 +114,10 @@ function tensorsIn(value: unknown, out = new Set<Tensor>()): Set<Tensor> {
     for (const v of Object.values(value)) tensorsIn(v, out);
   }
   return out;
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 /** Whether `value` is a Tensor of this addon (not merely shaped like one). */

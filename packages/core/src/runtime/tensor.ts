@@ -24,7 +24,7 @@ const halfPrecision: ReadonlySet<DType> = new Set(['float16', 'bfloat16']);
 
 function flatValues(t: Tensor): ArrayLike<Scalar> {
   if (halfPrecision.has(t.dtype)) {
-    const wide = native.ops.core_astype(t, 'float32') as Tensor;
+    const wide = native.ops.core_astype(t, 'float32', undefined);
     try {
       return wide.toTypedArray() as Float32Array;
     } finally {

@@ -5,6 +5,8 @@
 // number, a string, a class instance, null) is a leaf. Paths join keys and indices with dots, as MLX
 // Python's tree_flatten does: "layers.0.weight".
 
+import { isTensor } from './scope.js';
+
 /** A value nested in arrays and plain objects, with leaves of type `Leaf`. */
 export type Tree<Leaf = unknown> = Leaf | readonly Tree<Leaf>[] | { readonly [key: string]: Tree<Leaf> };
 
@@ -66,7 +68,8 @@ export function treeFlatten<Leaf = unknown>(
  */
 export function treeUnflatten(pairs: Iterable<readonly [string, unknown]>): any {
   if (arguments.length > 1) throw new TypeError(`treeUnflatten: expected 1 argument, got ${arguments.length}`);
-  if (typeof (pairs as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function') {
+  // A tensor is iterable (over its rows) but is not a list of pairs.
+  if (typeof (pairs as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function' || isTensor(pairs)) {
     throw new TypeError('treeUnflatten: pairs must be an array of [path, leaf] pairs');
   }
   return unflatten([...pairs]);

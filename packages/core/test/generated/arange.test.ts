@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'arange',
-  skip: "Checked by its examples against hand-computed sequences.",
+  skip: "covered by the examples",
   examples: [
     { title: "Counting", run: () => mx.arange(4), expect: [0, 1, 2, 3] },
     { title: "Integers give int32", run: () => mx.arange(4).dtype, expect: "int32" },
@@ -14,5 +14,17 @@ opSuite({
   errors: [
     { code: "mx.arange(0, 10, 0)", run: () => mx.arange(0, 10, 0), error: "MlxError", message: "step", phase: "build" },
     { code: "mx.arange('5' as never)", run: () => mx.arange('5' as never), error: "TypeError", message: "start must be a number", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "start = {}", message: "start", run: () => mx.arange({} as never) },
+    { label: "start = '1'", message: "start", run: () => mx.arange('1' as never) },
+    { label: "stop = {}", message: "stop", run: () => mx.arange(1, {} as never) },
+    { label: "stop = '1'", message: "stop", run: () => mx.arange(1, '1' as never) },
+    { label: "step = {}", message: "step", run: () => mx.arange(1, undefined, {} as never) },
+    { label: "step = '1'", message: "step", run: () => mx.arange(1, undefined, '1' as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.arange(1, undefined, undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.arange(1, undefined, undefined, { dtype: 'float33' as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.arange as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.arange(1, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'fftfreq',
-  skip: "Covered by the examples and packages/core/test/fft.test.ts (NumPy's formula over random n and d).",
+  skip: "covered by the examples, packages/core/test/fft.test.ts > fftfreq and rfftfreq",
   examples: [
     { title: "Five samples", run: () => mx.fftfreq(5), expect: [0, 0.2, 0.4, -0.4, -0.2] },
     { title: "Sample spacing", run: () => mx.fftfreq(4, 0.5), expect: [0, 0.5, -1, -0.5] },
@@ -14,5 +14,13 @@ opSuite({
     { code: "mx.fftfreq(-3)", run: () => mx.fftfreq(-3), error: "MlxError", message: "must be greater than 0", phase: "build" },
     { code: "mx.fftfreq(4, 0)", run: () => mx.fftfreq(4, 0), error: "MlxError", message: "must be non-zero", phase: "build" },
     { code: "mx.fftfreq(2.5)", run: () => mx.fftfreq(2.5), error: "TypeError", message: "n", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.fftfreq({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.fftfreq(1.5 as never) },
+    { label: "d = {}", message: "d", run: () => mx.fftfreq(1, {} as never) },
+    { label: "d = '1'", message: "d", run: () => mx.fftfreq(1, '1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.fftfreq as (...args: unknown[]) => unknown)(1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.fftfreq(1, undefined, { nope: 1 } as never) },
   ],
 });

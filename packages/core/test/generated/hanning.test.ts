@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'hanning',
-  skip: "Covered by the examples and the property test in packages/core/test/misc-ops.test.ts (every M from -1 to 40 and a few large ones, against the closed form in float64).",
+  skip: "covered by the examples, packages/core/test/misc-ops.test.ts > window functions",
   examples: [
     { title: "Five points", run: () => mx.hanning(5), expect: [0, 0.5, 1, 0.5, 0] },
     { title: "One point", run: () => mx.hanning(1), expect: [1] },
@@ -12,5 +12,11 @@ opSuite({
   ],
   errors: [
     { code: "mx.hanning(2.5)", run: () => mx.hanning(2.5), error: "TypeError", message: "M must be", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "M = {}", message: "M", run: () => mx.hanning({} as never) },
+    { label: "M = 1.5", message: "M", run: () => mx.hanning(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.hanning as (...args: unknown[]) => unknown)(1, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.hanning(1, { nope: 1 } as never) },
   ],
 });

@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'linspace',
-  skip: "Checked by its examples against hand-computed sequences.",
+  skip: "covered by the examples",
   examples: [
     { title: "Five points", run: () => mx.linspace(0, 1, 5), expect: [0, 0.25, 0.5, 0.75, 1] },
     { title: "Without the endpoint", run: () => mx.linspace(0, 1, 4, { endpoint: false }), expect: [0, 0.25, 0.5, 0.75] },
@@ -13,5 +13,19 @@ opSuite({
   errors: [
     { code: "mx.linspace(0, 1, -1)", run: () => mx.linspace(0, 1, -1), error: "MlxError", message: "non-negative", phase: "build" },
     { code: "mx.linspace('0' as never, 1)", run: () => mx.linspace('0' as never, 1), error: "TypeError", message: "start must be", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "start = {}", message: "start", run: () => mx.linspace({} as never, 1) },
+    { label: "start = '1'", message: "start", run: () => mx.linspace('1' as never, 1) },
+    { label: "stop = {}", message: "stop", run: () => mx.linspace(1, {} as never) },
+    { label: "stop = '1'", message: "stop", run: () => mx.linspace(1, '1' as never) },
+    { label: "num = {}", message: "num", run: () => mx.linspace(1, 1, {} as never) },
+    { label: "num = 1.5", message: "num", run: () => mx.linspace(1, 1, 1.5 as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: 'float33' as never }) },
+    { label: "endpoint = {}", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: {} as never }) },
+    { label: "endpoint = 1", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: 1 as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.linspace as (...args: unknown[]) => unknown)(1, 1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.linspace(1, 1, undefined, { nope: 1 } as never) },
   ],
 });

@@ -4,12 +4,20 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'ones',
-  skip: "A constant; its examples check values, shape and dtype.",
+  skip: "covered by the examples",
   examples: [
     { title: "Booleans", run: () => mx.ones([2], 'bool'), expect: [true, true] },
     { title: "An empty tensor", run: () => mx.ones([0, 3]).shape, expect: [0, 3] },
   ],
   errors: [
     { code: "mx.ones([2], 'nope' as never)", run: () => mx.ones([2], 'nope' as never), error: "TypeError", message: "dtype must be one of", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "shape = {}", message: "shape", run: () => mx.ones({} as never) },
+    { label: "shape = [1.5]", message: "shape", run: () => mx.ones([1.5] as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.ones([2], {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.ones([2], 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.ones as (...args: unknown[]) => unknown)([2], undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.ones([2], undefined, { nope: 1 } as never) },
   ],
 });

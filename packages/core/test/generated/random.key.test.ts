@@ -4,14 +4,19 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'random.key',
-  skip: "Covered by the examples and packages/core/test/random.test.ts (keys fixed by MLX Python 0.32.4).",
+  skip: "covered by the examples, packages/core/test/random.test.ts > values fixed by MLX Python 0.32.4",
   examples: [
     { title: "A small seed", run: () => mx.random.key(42), expect: [0, 42] },
     { title: "The high word", run: () => mx.random.key(2 ** 32 + 5), expect: [1, 5] },
   ],
   errors: [
-    { code: "mx.random.key(-1)", run: () => mx.random.key(-1), error: "MlxError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
-    { code: "mx.random.key(0.5)", run: () => mx.random.key(0.5), error: "MlxError", message: "seed must be an integer", phase: "build" },
+    { code: "mx.random.key(-1)", run: () => mx.random.key(-1), error: "RangeError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
+    { code: "mx.random.key(0.5)", run: () => mx.random.key(0.5), error: "TypeError", message: "seed must be an integer", phase: "build" },
     { code: "mx.random.key('1' as never)", run: () => mx.random.key('1' as never), error: "TypeError", message: "seed", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "seed = {}", message: "seed", run: () => mx.random.key({} as never) },
+    { label: "seed = '1'", message: "seed", run: () => mx.random.key('1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.random.key as (...args: unknown[]) => unknown)(1, 0) },
   ],
 });

@@ -4,12 +4,17 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'random.seed',
-  skip: "Covered by the examples and packages/core/test/random.test.ts (the default sequence after seeding, per thread).",
+  skip: "covered by the examples, packages/core/test/random.test.ts > values fixed by MLX Python 0.32.4",
   examples: [
     { title: "Seeding makes the default sequence repeat", run: () => (mx.random.seed(7), mx.random.uniform(0, 1, [3])), expect: [0.07774583, 0.1744543, 0.8326463] },
   ],
   errors: [
-    { code: "mx.random.seed(-3)", run: () => mx.random.seed(-3), error: "MlxError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
-    { code: "mx.random.seed(2 ** 60)", run: () => mx.random.seed(2 ** 60), error: "MlxError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
+    { code: "mx.random.seed(-3)", run: () => mx.random.seed(-3), error: "RangeError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
+    { code: "mx.random.seed(2 ** 60)", run: () => mx.random.seed(2 ** 60), error: "RangeError", message: "seed must be an integer in [0, 2^53 - 1]", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "seed = {}", message: "seed", run: () => mx.random.seed({} as never) },
+    { label: "seed = '1'", message: "seed", run: () => mx.random.seed('1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.random.seed as (...args: unknown[]) => unknown)(1, 0) },
   ],
 });

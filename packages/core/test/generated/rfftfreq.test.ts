@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'rfftfreq',
-  skip: "Covered by the examples and packages/core/test/fft.test.ts (NumPy's formula over random n and d).",
+  skip: "covered by the examples, packages/core/test/fft.test.ts > fftfreq and rfftfreq",
   examples: [
     { title: "Four samples", run: () => mx.rfftfreq(4), expect: [0, 0.25, 0.5] },
     { title: "Five samples spaced 0.1 apart", run: () => mx.rfftfreq(5, 0.1), expect: [0, 2, 4] },
@@ -14,5 +14,13 @@ opSuite({
     { code: "mx.rfftfreq(-3)", run: () => mx.rfftfreq(-3), error: "MlxError", message: "must be greater than 0", phase: "build" },
     { code: "mx.rfftfreq(4, 0)", run: () => mx.rfftfreq(4, 0), error: "MlxError", message: "must be non-zero", phase: "build" },
     { code: "mx.rfftfreq(2.5)", run: () => mx.rfftfreq(2.5), error: "TypeError", message: "n", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.rfftfreq({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.rfftfreq(1.5 as never) },
+    { label: "d = {}", message: "d", run: () => mx.rfftfreq(1, {} as never) },
+    { label: "d = '1'", message: "d", run: () => mx.rfftfreq(1, '1' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.rfftfreq as (...args: unknown[]) => unknown)(1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.rfftfreq(1, undefined, { nope: 1 } as never) },
   ],
 });

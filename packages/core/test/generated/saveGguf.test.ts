@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'saveGguf',
-  skip: "Round trips of the GGUF dtypes and metadata types through an independent GGUF reader are in packages/core/test/io/gguf.test.ts.",
+  skip: "covered by packages/core/test/io/gguf.test.ts > mx.saveGguf writes .gguf files",
   examples: [
   ],
   errors: [
@@ -12,5 +12,12 @@ opSuite({
     { code: "mx.saveGguf('x.gguf', {}, { k: [1, 2] as never })", run: () => mx.saveGguf('x.gguf', {}, { k: [1, 2] as never }), error: "TypeError", message: "metadata['k'] must hold strings only", phase: "build" },
     { code: "mx.saveGguf('x.gguf', {}, { k: {} as never })", run: () => mx.saveGguf('x.gguf', {}, { k: {} as never }), error: "TypeError", message: "metadata['k'] must be one of", phase: "build" },
     { code: "mx.saveGguf('/nonexistent-dir/x', { a: mx.array([1]) })", run: () => mx.saveGguf('/nonexistent-dir/x', { a: mx.array([1]) }), error: "MlxError", message: "cannot write /nonexistent-dir/x.gguf", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "file = {}", message: "file", run: () => mx.saveGguf({} as never, { a: mx.zeros([1]) }) },
+    { label: "file = 1", message: "file", run: () => mx.saveGguf(1 as never, { a: mx.zeros([1]) }) },
+    { label: "arrays = { a: 1 }", message: "arrays", run: () => mx.saveGguf('x', { a: 1 } as never) },
+    { label: "metadata = { a: {} }", message: "metadata", run: () => mx.saveGguf('x', { a: mx.zeros([1]) }, { a: {} } as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.saveGguf as (...args: unknown[]) => unknown)('x', { a: mx.zeros([1]) }, undefined, 0) },
   ],
 });

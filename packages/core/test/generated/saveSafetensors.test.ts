@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'saveSafetensors',
-  skip: "Round trips of every dtype, metadata and views through an independent safetensors reader are in packages/core/test/io/safetensors.test.ts.",
+  skip: "covered by packages/core/test/io/safetensors.test.ts > mx.saveSafetensors writes .safetensors files",
   examples: [
   ],
   errors: [
@@ -12,5 +12,12 @@ opSuite({
     { code: "mx.saveSafetensors('x.safetensors', { a: [1] as never })", run: () => mx.saveSafetensors('x.safetensors', { a: [1] as never }), error: "TypeError", message: "arrays['a'] must be a Tensor", phase: "build" },
     { code: "mx.saveSafetensors('x.safetensors', { a: mx.array([1]) }, { k: 1 as never })", run: () => mx.saveSafetensors('x.safetensors', { a: mx.array([1]) }, { k: 1 as never }), error: "TypeError", message: "metadata['k'] must be a string", phase: "build" },
     { code: "mx.saveSafetensors('/nonexistent-dir/x', { a: mx.array([1]) })", run: () => mx.saveSafetensors('/nonexistent-dir/x', { a: mx.array([1]) }), error: "MlxError", message: "cannot write /nonexistent-dir/x.safetensors", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "file = {}", message: "file", run: () => mx.saveSafetensors({} as never, { a: mx.zeros([1]) }) },
+    { label: "file = 1", message: "file", run: () => mx.saveSafetensors(1 as never, { a: mx.zeros([1]) }) },
+    { label: "arrays = { a: 1 }", message: "arrays", run: () => mx.saveSafetensors('x', { a: 1 } as never) },
+    { label: "metadata = { a: 1 }", message: "metadata", run: () => mx.saveSafetensors('x', { a: mx.zeros([1]) }, { a: 1 } as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.saveSafetensors as (...args: unknown[]) => unknown)('x', { a: mx.zeros([1]) }, undefined, 0) },
   ],
 });

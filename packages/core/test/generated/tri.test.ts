@@ -4,7 +4,7 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'tri',
-  skip: "Checked by its examples against hand-written matrices.",
+  skip: "covered by the examples",
   examples: [
     { title: "No rows", run: () => mx.tri(0, 3).shape, expect: [0, 3] },
     { title: "Lower triangle", run: () => mx.tri(3), expect: [[1, 0, 0], [1, 1, 0], [1, 1, 1]] },
@@ -13,5 +13,17 @@ opSuite({
   errors: [
     { code: "mx.tri('3' as never)", run: () => mx.tri('3' as never), error: "TypeError", message: "n must be", phase: "build" },
     { code: "mx.tri(-1)", run: () => mx.tri(-1), error: "RangeError", message: "n and m must be >= 0, got -1 and -1", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.tri({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.tri(1.5 as never) },
+    { label: "m = {}", message: "m", run: () => mx.tri(1, {} as never) },
+    { label: "m = 1.5", message: "m", run: () => mx.tri(1, 1.5 as never) },
+    { label: "k = {}", message: "k", run: () => mx.tri(1, undefined, {} as never) },
+    { label: "k = 1.5", message: "k", run: () => mx.tri(1, undefined, 1.5 as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.tri(1, undefined, undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.tri(1, undefined, undefined, { dtype: 'float33' as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.tri as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.tri(1, undefined, undefined, { nope: 1 } as never) },
   ],
 });

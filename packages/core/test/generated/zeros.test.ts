@@ -4,13 +4,21 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'zeros',
-  skip: "A constant; its examples check values, shape and dtype.",
+  skip: "covered by the examples",
   examples: [
     { title: "A float32 matrix", run: () => mx.zeros([2, 2]), expect: [[0, 0], [0, 0]] },
     { title: "An integer vector", run: () => mx.zeros(3, 'int32').dtype, expect: "int32" },
   ],
   errors: [
-    { code: "mx.zeros([-1])", run: () => mx.zeros([-1]), error: "Error", message: "negative dimension", phase: "build" },
+    { code: "mx.zeros([-1])", run: () => mx.zeros([-1]), error: "RangeError", message: "negative dimension", phase: "build" },
     { code: "mx.zeros('3' as never)", run: () => mx.zeros('3' as never), error: "TypeError", message: "shape must be", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "shape = {}", message: "shape", run: () => mx.zeros({} as never) },
+    { label: "shape = [1.5]", message: "shape", run: () => mx.zeros([1.5] as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.zeros([2], {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.zeros([2], 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.zeros as (...args: unknown[]) => unknown)([2], undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.zeros([2], undefined, { nope: 1 } as never) },
   ],
 });

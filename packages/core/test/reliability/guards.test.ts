@@ -114,8 +114,8 @@ describe('memory an op needs beyond its result', () => {
       expect(mx.meshgrid([mx.array([1, 2]), mx.array([3])]).map((t) => t.toArray())).toEqual([[[1, 2]], [[3, 3]]]);
     }));
 
-  it('a synchronous loop of undisposed tensors stops with an MlxError at the memory limit instead of growing without bound', () => {
-    const out = runFixture('sync-loop-pressure.mjs');
+  it('a synchronous loop of undisposed tensors stops with an MlxError at the memory limit instead of growing without bound', async () => {
+    const out = await runFixture('sync-loop-pressure.mjs');
     expect(out.ending, out.stderr).toBe('exit 0');
     const result = JSON.parse(out.stdout) as { error: string; rssMb: number; activeMb: number };
     expect(result.error).toMatch(/^MlxError: (zeros|add): MLX's active memory \(\d+ bytes, \d+ live tensors\) is past its memory limit \(300000000 bytes\): dispose tensors/);

@@ -5,21 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { runFixture } from './run-script.js';
 
 describe('process-level failures', () => {
-  it('worker.terminate() while the worker runs mlxts ops leaves the process working (10 runs)', () => {
+  it('worker.terminate() while the worker runs mlxts ops leaves the process working (10 runs)', async () => {
     for (let run = 0; run < 10; run++) {
-      const out = runFixture('terminate-worker.mjs');
+      const out = await runFixture('terminate-worker.mjs');
       expect(`${out.ending} ${out.stdout.trim()}`, `run ${run}: ${out.stderr}`).toBe('exit 0 ok 10');
     }
   }, 120_000);
 
-  it('process.exit() while evaluations are in flight exits with its code, not a signal (10 runs)', () => {
+  it('process.exit() while evaluations are in flight exits with its code, not a signal (10 runs)', async () => {
     for (let run = 0; run < 10; run++) {
-      const out = runFixture('exit-during-eval.mjs');
+      const out = await runFixture('exit-during-eval.mjs');
       expect(out.ending, `run ${run}: ${out.stderr}`).toBe('exit 7');
     }
   }, 120_000);
 
-  it('reductions over the empty axis of a non-contiguous view finish with the right values (50 runs)', () => {
+  it('reductions over the empty axis of a non-contiguous view finish with the right values (50 runs)', async () => {
     const expected = {
       sum: [0, 0],
       mean: [null, null],
@@ -34,7 +34,7 @@ describe('process-level failures', () => {
       cumsum: [[], []],
     };
     for (let run = 0; run < 50; run++) {
-      const out = runFixture('empty-view-reductions.mjs', [], 20_000);
+      const out = await runFixture('empty-view-reductions.mjs', [], 20_000);
       expect(out.ending, `run ${run}: ${out.stderr}`).toBe('exit 0');
       expect(JSON.parse(out.stdout)).toEqual(expected);
     }

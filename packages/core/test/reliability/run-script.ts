@@ -1,6 +1,6 @@
 // Runs a fixture script in a process of its own: crashes (signals, aborts) and hangs there cannot take
 // the test runner down with them, and every run starts from a fresh addon.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface ScriptResult {
@@ -12,10 +12,28 @@ export interface ScriptResult {
   ending: string;
 }
 
-export function runFixture(name: string, args: string[] = [], timeoutMs = 30_000): ScriptResult {
+/**
+ * Runs the fixture without blocking this process's event loop: a synchronous wait for dozens of runs on a
+ * loaded machine makes vitest's worker miss its own RPC deadlines.
+ */
+export function runFixture(name: string, args: string[] = [], timeoutMs = 30_000): Promise<ScriptResult> {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  const out = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
-  const timedOut = out.error !== undefined && (out.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  const ending = timedOut ? 'timed out' : out.signal ? `signal ${out.signal}` : `exit ${out.status}`;
-  return { status: out.status, signal: out.signal, stdout: out.stdout, stderr: out.stderr, ending };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const ending = timedOut ? 'timed out' : signal ? `signal ${signal}` : `exit ${status}`;
+      resolve({ status, signal, stdout, stderr, ending });
+    });
+  });
 }

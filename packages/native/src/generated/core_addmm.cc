@@ -13,7 +13,7 @@ Napi::Value op_core_addmm(const Napi::CallbackInfo& info) {
     auto alpha = conv::number_or(info[3], "alpha", 1);
     auto beta = conv::number_or(info[4], "beta", 1);
     auto stream = conv::stream(info[5]);
-    return to_js(info.Env(), mlxts::support::addmm(c, a, b, static_cast<float>(alpha), static_cast<float>(beta), stream));
+    return to_js(info.Env(), mlxts::support::addmm(c, a, b, alpha, beta, stream));
   });
 }
 

@@ -7,7 +7,7 @@ Napi::Value op_core_arcsinh(const Napi::CallbackInfo& info) {
   return guard_locked(info, "arcsinh", [&]() -> Napi::Value {
     conv::check_arity(info, 2);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::uint8, mx::float32}, {mx::uint16, mx::float32}, {mx::uint32, mx::float32}, {mx::uint64, mx::float32}, {mx::int8, mx::float32}, {mx::int16, mx::float32}, {mx::int32, mx::float32}, {mx::int64, mx::float32}, {mx::bool_, mx::float32}});
     auto stream = conv::stream(info[1]);
     return to_js(info.Env(), mlx::core::arcsinh(a, stream));
   });

@@ -8,13 +8,13 @@ Napi::Value op_core_argmin(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
-    auto axis = conv::optional_integer(info[1], "axis");
     auto keepdims = conv::boolean_or(info[2], "keepdims", false);
     auto stream = conv::stream(info[3]);
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::argmin(a, keepdims, stream));
     }
-    return to_js(info.Env(), mlx::core::argmin(a, axis.value(), keepdims, stream));
+    auto axis = conv::integer(info[1], "axis");
+    return to_js(info.Env(), mlx::core::argmin(a, axis, keepdims, stream));
   });
 }
 

@@ -8,7 +8,7 @@ Napi::Value op_core_bartlett(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 2);
     auto M = conv::integer(info[0], "M");
     auto stream = conv::stream(info[1]);
-    return to_js(info.Env(), mlxts::support::window_function("bartlett", M, stream));
+    return to_js(info.Env(), mlxts::support::window_function(mlxts::WindowKind::Bartlett, M, stream));
   });
 }
 

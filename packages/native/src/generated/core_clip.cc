@@ -6,49 +6,12 @@ namespace mlxts {
 Napi::Value op_core_clip(const Napi::CallbackInfo& info) {
   return guard_locked(info, "clip", [&]() -> Napi::Value {
     conv::check_arity(info, 4);
-    auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    auto operands = conv::optional_array_likes({{info[0], "a"}, {info[1], "aMin", true}, {info[2], "aMax", true}});
+    const mx::array& a = *operands[0];
+    const std::optional<mx::array>& aMin = operands[1];
+    const std::optional<mx::array>& aMax = operands[2];
     auto stream = conv::stream(info[3]);
-    if (conv::is_number(info[1]) && conv::is_number(info[2])) {
-      auto aMin = conv::number(info[1], "aMin");
-      auto aMax = conv::number(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, mlxts::support::weak_scalar_like(a, aMin), mlxts::support::weak_scalar_like(a, aMax), stream));
-    }
-    if (conv::is_number(info[1]) && conv::is_tensor(info[2])) {
-      auto aMin = conv::number(info[1], "aMin");
-      auto aMax = conv::tensor(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, mlxts::support::weak_scalar_like(a, aMin), aMax, stream));
-    }
-    if (conv::is_number(info[1]) && conv::is_absent(info[2])) {
-      auto aMin = conv::number(info[1], "aMin");
-      return to_js(info.Env(), mlx::core::clip(a, mlxts::support::weak_scalar_like(a, aMin), std::nullopt, stream));
-    }
-    if (conv::is_tensor(info[1]) && conv::is_number(info[2])) {
-      auto aMin = conv::tensor(info[1], "aMin");
-      auto aMax = conv::number(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, aMin, mlxts::support::weak_scalar_like(a, aMax), stream));
-    }
-    if (conv::is_tensor(info[1]) && conv::is_tensor(info[2])) {
-      auto aMin = conv::tensor(info[1], "aMin");
-      auto aMax = conv::tensor(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, aMin, aMax, stream));
-    }
-    if (conv::is_tensor(info[1]) && conv::is_absent(info[2])) {
-      auto aMin = conv::tensor(info[1], "aMin");
-      return to_js(info.Env(), mlx::core::clip(a, aMin, std::nullopt, stream));
-    }
-    if (conv::is_absent(info[1]) && conv::is_number(info[2])) {
-      auto aMax = conv::number(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, std::nullopt, mlxts::support::weak_scalar_like(a, aMax), stream));
-    }
-    if (conv::is_absent(info[1]) && conv::is_tensor(info[2])) {
-      auto aMax = conv::tensor(info[2], "aMax");
-      return to_js(info.Env(), mlx::core::clip(a, std::nullopt, aMax, stream));
-    }
-    if (conv::is_absent(info[1]) && conv::is_absent(info[2])) {
-      return to_js(info.Env(), mlx::core::clip(a, std::nullopt, std::nullopt, stream));
-    }
-    throw ArgumentTypeError("aMin must be number or Tensor or undefined; aMax must be number or Tensor or undefined");
+    return to_js(info.Env(), mlx::core::clip(a, aMin, aMax, stream));
   });
 }
 

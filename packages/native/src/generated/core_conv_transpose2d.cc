@@ -9,13 +9,13 @@ Napi::Value op_core_conv_transpose2d(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "input"}, {info[1], "weight"}});
     const mx::array& input = operands[0];
     const mx::array& weight = operands[1];
-    auto stride = (conv::is_absent(info[2]) ? std::vector<int>{1} : conv::integers(info[2], "stride"));
-    auto padding = (conv::is_absent(info[3]) ? std::vector<int>{0} : conv::integers(info[3], "padding"));
-    auto dilation = (conv::is_absent(info[4]) ? std::vector<int>{1} : conv::integers(info[4], "dilation"));
-    auto outputPadding = (conv::is_absent(info[5]) ? std::vector<int>{0} : conv::integers(info[5], "outputPadding"));
+    auto stride = conv::integers_or(info[2], "stride", 1);
+    auto padding = conv::integers_or(info[3], "padding", 0);
+    auto dilation = conv::integers_or(info[4], "dilation", 1);
+    auto outputPadding = conv::integers_or(info[5], "outputPadding", 0);
     auto groups = conv::integer_or(info[6], "groups", 1);
     auto stream = conv::stream(info[7]);
-    return to_js(info.Env(), mlxts::support::conv_transpose_nd((2), input, weight, stride, padding, dilation, outputPadding, groups, stream));
+    return to_js(info.Env(), mlxts::support::conv_transpose_nd(2, input, weight, stride, padding, dilation, outputPadding, groups, stream));
   });
 }
 

@@ -11,6 +11,7 @@ Napi::Value op_core_cummin(const Napi::CallbackInfo& info) {
     auto reverse = conv::boolean_or(info[2], "reverse", false);
     auto inclusive = conv::boolean_or(info[3], "inclusive", true);
     auto stream = conv::stream(info[4]);
+    if (!(conv::is_number(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or undefined");
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::cummin(a, reverse, inclusive, stream));
     }

@@ -7,11 +7,14 @@ Napi::Value op_core_eye(const Napi::CallbackInfo& info) {
   return guard_locked(info, "eye", [&]() -> Napi::Value {
     conv::check_arity(info, 5);
     auto n = conv::integer(info[0], "n");
-    auto m = conv::optional_integer(info[1], "m");
     auto k = conv::integer_or(info[2], "k", 0);
-    auto dtype = conv::optional_dtype(info[3], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlx::core::eye(n, m.value_or(n), k, dtype, stream));
+    if (conv::is_absent(info[1])) {
+      return to_js(info.Env(), mlx::core::eye(n, n, k, dtype, stream));
+    }
+    auto m = conv::integer(info[1], "m");
+    return to_js(info.Env(), mlx::core::eye(n, m, k, dtype, stream));
   });
 }
 

@@ -10,9 +10,9 @@ Napi::Value op_core_fft(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto n = conv::optional_integer(info[1], "n");
     auto axis = conv::integer_or(info[2], "axis", -1);
-    auto norm = conv::string_or(info[3], "norm", "backward");
+    auto norm = conv::mapped_choice<mx::fft::FFTNorm>(info[3], "norm", {{"backward", mx::fft::FFTNorm::Backward}, {"ortho", mx::fft::FFTNorm::Ortho}, {"forward", mx::fft::FFTNorm::Forward}}, "backward");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::fft1(a, n, axis, norm, mlxts::support::FftKind::Complex, (false), stream));
+    return to_js(info.Env(), mlxts::support::fft1(a, n, axis, norm, mlxts::FftKind::Complex, false, stream));
   });
 }
 

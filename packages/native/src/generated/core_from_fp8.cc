@@ -8,7 +8,7 @@ Napi::Value op_core_from_fp8(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "x"}});
     const mx::array& x = operands[0];
-    auto dtype = conv::optional_dtype(info[1], "dtype").value_or(mx::bfloat16);
+    auto dtype = conv::dtype_or(info[1], "dtype", mx::bfloat16);
     auto stream = conv::stream(info[2]);
     return to_js(info.Env(), mlxts::support::from_fp8(x, dtype, stream));
   });

@@ -9,12 +9,12 @@ Napi::Value op_core_full(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[1], "vals"}});
     const mx::array& vals = operands[0];
     auto shape = conv::shape(info[0], "shape");
-    auto dtype = conv::optional_dtype(info[2], "dtype");
     auto stream = conv::stream(info[3]);
     if (conv::is_absent(info[2])) {
       return to_js(info.Env(), mlx::core::full(shape, vals, stream));
     }
-    return to_js(info.Env(), mlx::core::full(shape, vals, dtype.value(), stream));
+    auto dtype = conv::dtype(info[2], "dtype");
+    return to_js(info.Env(), mlx::core::full(shape, vals, dtype, stream));
   });
 }
 

@@ -9,12 +9,12 @@ Napi::Value op_core_full_like(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[1], "fillValue"}});
     const mx::array& fillValue = operands[0];
     auto a = conv::tensor(info[0], "a");
-    auto dtype = conv::optional_dtype(info[2], "dtype");
     auto stream = conv::stream(info[3]);
     if (conv::is_absent(info[2])) {
-      return to_js(info.Env(), mlx::core::full(a.shape(), mx::astype(fillValue, a.dtype()), stream));
+      return to_js(info.Env(), mlx::core::full_like(a, fillValue, stream));
     }
-    return to_js(info.Env(), mlx::core::full(a.shape(), mx::astype(fillValue, dtype.value()), stream));
+    auto dtype = conv::dtype(info[2], "dtype");
+    return to_js(info.Env(), mlx::core::full_like(a, fillValue, dtype, stream));
   });
 }
 

@@ -8,7 +8,7 @@ Napi::Value op_core_hanning(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 2);
     auto M = conv::integer(info[0], "M");
     auto stream = conv::stream(info[1]);
-    return to_js(info.Env(), mlxts::support::window_function("hanning", M, stream));
+    return to_js(info.Env(), mlxts::support::window_function(mlxts::WindowKind::Hanning, M, stream));
   });
 }
 

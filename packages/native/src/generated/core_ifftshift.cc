@@ -10,7 +10,7 @@ Napi::Value op_core_ifftshift(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto axes = conv::optional_integers(info[1], "axes");
     auto stream = conv::stream(info[2]);
-    return to_js(info.Env(), mlxts::support::fftshift(a, axes, (true), stream));
+    return to_js(info.Env(), mlxts::support::fftshift(a, axes, true, stream));
   });
 }
 

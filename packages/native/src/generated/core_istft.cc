@@ -13,8 +13,8 @@ Napi::Value op_core_istft(const Napi::CallbackInfo& info) {
     auto winLength = conv::optional_integer(info[3], "winLength");
     auto window = conv::optional_tensor(info[4], "window");
     auto center = conv::boolean_or(info[5], "center", true);
-    auto norm = conv::string_or(info[6], "norm", "backward");
-    auto onesided = (conv::is_absent(info[7]) ? std::optional<bool>{} : std::optional<bool>{conv::boolean_or(info[7], "onesided", false)});
+    auto norm = conv::mapped_choice<mx::fft::FFTNorm>(info[6], "norm", {{"backward", mx::fft::FFTNorm::Backward}, {"ortho", mx::fft::FFTNorm::Ortho}, {"forward", mx::fft::FFTNorm::Forward}}, "backward");
+    auto onesided = conv::optional_boolean(info[7], "onesided");
     auto length = conv::optional_integer(info[8], "length");
     auto stream = conv::stream(info[9]);
     return to_js(info.Env(), mlxts::support::istft(stftMatrix, nFft, hopLength, winLength, window, center, norm, onesided, length, stream));

@@ -7,16 +7,17 @@ Napi::Value op_core_logcumsumexp(const Napi::CallbackInfo& info) {
   return guard_locked(info, "logcumsumexp", [&]() -> Napi::Value {
     conv::check_arity(info, 5);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::uint8, mx::float32}, {mx::uint16, mx::float32}, {mx::uint32, mx::float32}, {mx::uint64, mx::float32}, {mx::int8, mx::float32}, {mx::int16, mx::float32}, {mx::int32, mx::float32}, {mx::int64, mx::float32}, {mx::bool_, mx::float32}});
     auto reverse = conv::boolean_or(info[2], "reverse", false);
     auto inclusive = conv::boolean_or(info[3], "inclusive", true);
     auto stream = conv::stream(info[4]);
+    if (!(conv::is_number(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or undefined");
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::logcumsumexp(mlxts::support::at_least_float(a), reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::logcumsumexp(a, reverse, inclusive, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::logcumsumexp(mlxts::support::at_least_float(a), axis, reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::logcumsumexp(a, axis, reverse, inclusive, stream));
     }
     throw ArgumentTypeError("axis must be number or undefined");
   });

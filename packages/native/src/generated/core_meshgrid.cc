@@ -8,7 +8,7 @@ Napi::Value op_core_meshgrid(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto arrays = conv::array_like_list(info[0], "arrays");
     auto sparse = conv::boolean_or(info[1], "sparse", false);
-    auto indexing = conv::string_or(info[2], "indexing", "xy");
+    auto indexing = conv::choice(info[2], "indexing", {"xy", "ij"}, "xy");
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlxts::support::meshgrid(arrays, sparse, indexing, stream));
   });

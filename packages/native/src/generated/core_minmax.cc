@@ -8,20 +8,10 @@ Napi::Value op_core_minmax(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
+    auto axis = conv::optional_integers(info[1], "axis");
     auto keepdims = conv::boolean_or(info[2], "keepdims", false);
     auto stream = conv::stream(info[3]);
-    if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlxts::support::minmax(a, std::nullopt, keepdims, stream));
-    }
-    if (conv::is_number(info[1])) {
-      auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlxts::support::minmax(a, std::vector<int>{axis}, keepdims, stream));
-    }
-    if (conv::is_list(info[1])) {
-      auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlxts::support::minmax(a, axis, keepdims, stream));
-    }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    return to_js(info.Env(), mlxts::support::minmax(a, axis, keepdims, stream));
   });
 }
 

@@ -10,7 +10,7 @@ Napi::Value op_core_number_of_elements(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto axes = conv::integers(info[1], "axes");
     auto inverted = conv::boolean_or(info[2], "inverted", false);
-    auto dtype = conv::optional_dtype(info[3], "dtype").value_or(mx::int32);
+    auto dtype = conv::dtype_or(info[3], "dtype", mx::int32);
     auto stream = conv::stream(info[4]);
     return to_js(info.Env(), mlxts::support::number_of_elements(a, axes, inverted, dtype, stream));
   });

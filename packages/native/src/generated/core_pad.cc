@@ -8,11 +8,11 @@ Napi::Value op_core_pad(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 5);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
-    auto padWidth = mlxts::support::pad_width(info[1], "padWidth");
-    auto mode = conv::string_or(info[2], "mode", "constant");
+    auto padWidth = conv::pad_width(info[1], "padWidth");
+    auto mode = conv::choice(info[2], "mode", {"constant", "edge", "reflect", "symmetric"}, "constant");
     auto constantValues = conv::number_or(info[3], "constantValues", 0);
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::pad(a, padWidth, mode, mx::array(constantValues), stream));
+    return to_js(info.Env(), mlxts::support::pad(a, padWidth, mode, constantValues, stream));
   });
 }
 

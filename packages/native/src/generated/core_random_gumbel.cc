@@ -7,7 +7,8 @@ Napi::Value op_core_random_gumbel(const Napi::CallbackInfo& info) {
   return guard_locked(info, "random.gumbel", [&]() -> Napi::Value {
     conv::check_arity(info, 4);
     auto shape = conv::optional_shape(info[0], "shape");
-    auto dtype = conv::optional_dtype(info[1], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32});
     auto key = conv::optional_tensor(info[2], "key");
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlxts::support::random_gumbel(shape, dtype, key, stream));

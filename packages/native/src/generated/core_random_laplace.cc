@@ -7,7 +7,8 @@ Napi::Value op_core_random_laplace(const Napi::CallbackInfo& info) {
   return guard_locked(info, "random.laplace", [&]() -> Napi::Value {
     conv::check_arity(info, 6);
     auto shape = conv::optional_shape(info[0], "shape");
-    auto dtype = conv::optional_dtype(info[1], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32});
     auto loc = conv::number_or(info[2], "loc", 0);
     auto scale = conv::number_or(info[3], "scale", 1);
     auto key = conv::optional_tensor(info[4], "key");

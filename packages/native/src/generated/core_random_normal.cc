@@ -10,7 +10,8 @@ Napi::Value op_core_random_normal(const Napi::CallbackInfo& info) {
     const mx::array& loc = operands[0];
     const mx::array& scale = operands[1];
     auto shape = conv::optional_shape(info[0], "shape");
-    auto dtype = conv::optional_dtype(info[1], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32, mx::complex64});
     auto key = conv::optional_tensor(info[4], "key");
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::random_normal(shape, dtype, loc, scale, key, stream));

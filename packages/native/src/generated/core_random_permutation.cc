@@ -9,6 +9,7 @@ Napi::Value op_core_random_permutation(const Napi::CallbackInfo& info) {
     auto axis = conv::integer_or(info[1], "axis", 0);
     auto key = conv::optional_tensor(info[2], "key");
     auto stream = conv::stream(info[3]);
+    if (!(conv::is_number(info[0]) || conv::is_tensor(info[0]))) throw ArgumentTypeError("x must be number or Tensor");
     if (conv::is_number(info[0])) {
       auto x = conv::integer(info[0], "x");
       return to_js(info.Env(), mlxts::support::random_permutation(x, key, stream));

@@ -10,7 +10,8 @@ Napi::Value op_core_random_randint(const Napi::CallbackInfo& info) {
     const mx::array& low = operands[0];
     const mx::array& high = operands[1];
     auto shape = conv::optional_shape(info[2], "shape");
-    auto dtype = conv::optional_dtype(info[3], "dtype").value_or(mx::int32);
+    auto dtype = conv::dtype_or(info[3], "dtype", mx::int32);
+    conv::check_dtype(dtype, "dtype", {mx::uint8, mx::uint16, mx::uint32, mx::uint64, mx::int8, mx::int16, mx::int32, mx::int64, mx::bool_});
     auto key = conv::optional_tensor(info[4], "key");
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::random_randint(low, high, shape, dtype, key, stream));

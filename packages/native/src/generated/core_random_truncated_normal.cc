@@ -10,7 +10,8 @@ Napi::Value op_core_random_truncated_normal(const Napi::CallbackInfo& info) {
     const mx::array& lower = operands[0];
     const mx::array& upper = operands[1];
     auto shape = conv::optional_shape(info[2], "shape");
-    auto dtype = conv::optional_dtype(info[3], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
+    conv::check_dtype(dtype, "dtype", {mx::float16, mx::bfloat16, mx::float32});
     auto key = conv::optional_tensor(info[4], "key");
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::random_truncated_normal(lower, upper, shape, dtype, key, stream));

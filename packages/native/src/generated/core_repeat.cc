@@ -10,6 +10,7 @@ Napi::Value op_core_repeat(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto repeats = conv::integer(info[1], "repeats");
     auto stream = conv::stream(info[3]);
+    if (!(conv::is_number(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axis must be number or undefined");
     if (conv::is_absent(info[2])) {
       return to_js(info.Env(), mlx::core::repeat(a, repeats, stream));
     }

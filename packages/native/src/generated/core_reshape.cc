@@ -8,7 +8,7 @@ Napi::Value op_core_reshape(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
-    auto shape = conv::integers(info[1], "shape");
+    auto shape = conv::sizes(info[1], "shape");
     auto stream = conv::stream(info[2]);
     return to_js(info.Env(), mlxts::support::reshape(a, shape, stream));
   });

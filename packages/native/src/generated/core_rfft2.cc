@@ -10,9 +10,9 @@ Napi::Value op_core_rfft2(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto s = conv::optional_integers(info[1], "s");
     auto axes = conv::optional_integers(info[2], "axes");
-    auto norm = conv::string_or(info[3], "norm", "backward");
+    auto norm = conv::mapped_choice<mx::fft::FFTNorm>(info[3], "norm", {{"backward", mx::fft::FFTNorm::Backward}, {"ortho", mx::fft::FFTNorm::Ortho}, {"forward", mx::fft::FFTNorm::Forward}}, "backward");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::fft2(a, s, axes, norm, mlxts::support::FftKind::Real, (false), stream));
+    return to_js(info.Env(), mlxts::support::fft2(a, s, axes, norm, mlxts::FftKind::Real, false, stream));
   });
 }
 

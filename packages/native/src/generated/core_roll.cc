@@ -8,36 +8,10 @@ Napi::Value op_core_roll(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
+    auto shift = conv::integers(info[1], "shift");
+    auto axis = conv::optional_integers(info[2], "axis");
     auto stream = conv::stream(info[3]);
-    if (conv::is_number(info[1]) && conv::is_absent(info[2])) {
-      auto shift = conv::integer(info[1], "shift");
-      return to_js(info.Env(), mlx::core::roll(a, shift, stream));
-    }
-    if (conv::is_number(info[1]) && conv::is_number(info[2])) {
-      auto shift = conv::integer(info[1], "shift");
-      auto axis = conv::integer(info[2], "axis");
-      return to_js(info.Env(), mlx::core::roll(a, shift, axis, stream));
-    }
-    if (conv::is_number(info[1]) && conv::is_list(info[2])) {
-      auto shift = conv::integer(info[1], "shift");
-      auto axis = conv::integers(info[2], "axis");
-      return to_js(info.Env(), mlx::core::roll(a, shift, axis, stream));
-    }
-    if (conv::is_list(info[1]) && conv::is_absent(info[2])) {
-      auto shift = conv::integers(info[1], "shift");
-      return to_js(info.Env(), mlxts::support::roll(a, shift, std::nullopt, stream));
-    }
-    if (conv::is_list(info[1]) && conv::is_number(info[2])) {
-      auto shift = conv::integers(info[1], "shift");
-      auto axis = conv::integer(info[2], "axis");
-      return to_js(info.Env(), mlxts::support::roll(a, shift, std::vector<int>{axis}, stream));
-    }
-    if (conv::is_list(info[1]) && conv::is_list(info[2])) {
-      auto shift = conv::integers(info[1], "shift");
-      auto axis = conv::integers(info[2], "axis");
-      return to_js(info.Env(), mlxts::support::roll(a, shift, axis, stream));
-    }
-    throw ArgumentTypeError("shift must be number or number[]; axis must be number or number[] or undefined");
+    return to_js(info.Env(), mlxts::support::roll(a, shift, axis, stream));
   });
 }
 

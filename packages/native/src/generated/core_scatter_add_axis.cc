@@ -12,7 +12,7 @@ Napi::Value op_core_scatter_add_axis(const Napi::CallbackInfo& info) {
     auto indices = conv::indices(info[1], "indices");
     auto axis = conv::integer(info[3], "axis");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::put_along_axis(a, indices, values, std::optional<int>(axis), (true), stream));
+    return to_js(info.Env(), mlxts::support::put_along_axis(a, indices, values, axis, true, stream));
   });
 }
 

@@ -12,7 +12,7 @@ Napi::Value op_core_scatter_min(const Napi::CallbackInfo& info) {
     auto indices = conv::array_like_list(info[1], "indices");
     auto axes = conv::integers(info[3], "axes");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::scatter(a, indices, updates, axes, (mlxts::support::ScatterKind::Min), stream));
+    return to_js(info.Env(), mlxts::support::scatter(a, indices, updates, axes, mlxts::ScatterKind::Min, stream));
   });
 }
 

@@ -12,7 +12,7 @@ Napi::Value op_core_scatter_prod(const Napi::CallbackInfo& info) {
     auto indices = conv::array_like_list(info[1], "indices");
     auto axes = conv::integers(info[3], "axes");
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlxts::support::scatter(a, indices, updates, axes, (mlxts::support::ScatterKind::Prod), stream));
+    return to_js(info.Env(), mlxts::support::scatter(a, indices, updates, axes, mlxts::ScatterKind::Prod, stream));
   });
 }
 

@@ -9,7 +9,7 @@ Napi::Value op_core_searchsorted(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "sortedSequence"}, {info[1], "values"}});
     const mx::array& sortedSequence = operands[0];
     const mx::array& values = operands[1];
-    auto side = conv::string_or(info[2], "side", "left");
+    auto side = conv::choice(info[2], "side", {"left", "right"}, "left");
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlx::core::searchsorted(sortedSequence, values, side, stream));
   });

@@ -13,7 +13,7 @@ Napi::Value op_core_slice_update_min(const Napi::CallbackInfo& info) {
     auto stop = conv::integers(info[3], "stop");
     auto strides = conv::optional_integers(info[4], "strides");
     auto stream = conv::stream(info[5]);
-    return to_js(info.Env(), mlxts::support::slice_update_reduce(a, update, start, stop, strides, (mlxts::support::ScatterKind::Min), stream));
+    return to_js(info.Env(), mlxts::support::slice_update_reduce(a, update, start, stop, strides, mlxts::ScatterKind::Min, stream));
   });
 }
 

@@ -7,21 +7,11 @@ Napi::Value op_core_softmax(const Napi::CallbackInfo& info) {
   return guard_locked(info, "softmax", [&]() -> Napi::Value {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::uint8, mx::float32}, {mx::uint16, mx::float32}, {mx::uint32, mx::float32}, {mx::uint64, mx::float32}, {mx::int8, mx::float32}, {mx::int16, mx::float32}, {mx::int32, mx::float32}, {mx::int64, mx::float32}, {mx::bool_, mx::float32}});
+    auto axis = conv::optional_integers(info[1], "axis");
     auto precise = conv::boolean_or(info[2], "precise", false);
     auto stream = conv::stream(info[3]);
-    if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), precise, stream));
-    }
-    if (conv::is_number(info[1])) {
-      auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), axis, precise, stream));
-    }
-    if (conv::is_list(info[1])) {
-      auto axis = conv::integers(info[1], "axis");
-      return to_js(info.Env(), mlx::core::softmax(mlxts::support::at_least_float(a), axis, precise, stream));
-    }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    return to_js(info.Env(), mlxts::support::softmax(a, axis, precise, stream));
   });
 }
 

@@ -13,9 +13,9 @@ Napi::Value op_core_stft(const Napi::CallbackInfo& info) {
     auto winLength = conv::optional_integer(info[3], "winLength");
     auto window = conv::optional_tensor(info[4], "window");
     auto center = conv::boolean_or(info[5], "center", true);
-    auto padMode = conv::string_or(info[6], "padMode", "reflect");
-    auto norm = conv::string_or(info[7], "norm", "backward");
-    auto onesided = (conv::is_absent(info[8]) ? std::optional<bool>{} : std::optional<bool>{conv::boolean_or(info[8], "onesided", false)});
+    auto padMode = conv::choice(info[6], "padMode", {"reflect", "constant", "edge"}, "reflect");
+    auto norm = conv::mapped_choice<mx::fft::FFTNorm>(info[7], "norm", {{"backward", mx::fft::FFTNorm::Backward}, {"ortho", mx::fft::FFTNorm::Ortho}, {"forward", mx::fft::FFTNorm::Forward}}, "backward");
+    auto onesided = conv::optional_boolean(info[8], "onesided");
     auto stream = conv::stream(info[9]);
     return to_js(info.Env(), mlxts::support::stft(x, nFft, hopLength, winLength, window, center, padMode, norm, onesided, stream));
   });

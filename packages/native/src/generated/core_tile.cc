@@ -8,16 +8,9 @@ Napi::Value op_core_tile(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
+    auto reps = conv::integers(info[1], "reps");
     auto stream = conv::stream(info[2]);
-    if (conv::is_number(info[1])) {
-      auto reps = conv::integer(info[1], "reps");
-      return to_js(info.Env(), mlxts::support::tile(a, std::vector<int>{reps}, stream));
-    }
-    if (conv::is_list(info[1])) {
-      auto reps = conv::integers(info[1], "reps");
-      return to_js(info.Env(), mlxts::support::tile(a, reps, stream));
-    }
-    throw ArgumentTypeError("reps must be number or number[]");
+    return to_js(info.Env(), mlxts::support::tile(a, reps, stream));
   });
 }
 

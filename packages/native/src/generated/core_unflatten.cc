@@ -9,7 +9,7 @@ Napi::Value op_core_unflatten(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto axis = conv::integer(info[1], "axis");
-    auto shape = conv::integers(info[2], "shape");
+    auto shape = conv::sizes(info[2], "shape");
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlxts::support::unflatten(a, axis, shape, stream));
   });

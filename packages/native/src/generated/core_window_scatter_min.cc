@@ -12,7 +12,7 @@ Napi::Value op_core_window_scatter_min(const Napi::CallbackInfo& info) {
     const mx::array& initValue = operands[2];
     auto windowDimensions = conv::integers(info[3], "windowDimensions");
     auto strides = conv::optional_integers(info[4], "strides");
-    auto padding = mlxts::support::optional_int_lists(info[5], "padding");
+    auto padding = conv::optional_int_lists(info[5], "padding");
     auto stream = conv::stream(info[6]);
     return to_js(info.Env(), mlxts::support::window_scatter(a, source, initValue, windowDimensions, strides, padding, false, stream));
   });

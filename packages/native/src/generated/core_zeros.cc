@@ -7,7 +7,7 @@ Napi::Value op_core_zeros(const Napi::CallbackInfo& info) {
   return guard_locked(info, "zeros", [&]() -> Napi::Value {
     conv::check_arity(info, 3);
     auto shape = conv::shape(info[0], "shape");
-    auto dtype = conv::optional_dtype(info[1], "dtype").value_or(mx::float32);
+    auto dtype = conv::dtype_or(info[1], "dtype", mx::float32);
     auto stream = conv::stream(info[2]);
     return to_js(info.Env(), mlx::core::zeros(shape, dtype, stream));
   });

@@ -8,12 +8,12 @@ Napi::Value op_core_zeros_like(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
-    auto dtype = conv::optional_dtype(info[1], "dtype");
     auto stream = conv::stream(info[2]);
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::zeros_like(a, stream));
     }
-    return to_js(info.Env(), mlx::core::zeros_like(a, dtype.value(), stream));
+    auto dtype = conv::dtype(info[1], "dtype");
+    return to_js(info.Env(), mlx::core::zeros_like(a, dtype, stream));
   });
 }
 

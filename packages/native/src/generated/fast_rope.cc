@@ -13,8 +13,9 @@ Napi::Value op_fast_rope(const Napi::CallbackInfo& info) {
     auto base = conv::optional_number(info[3], "base");
     auto scale = conv::number_or(info[4], "scale", 1);
     auto freqs = conv::optional_tensor(info[6], "freqs");
-    auto layout = conv::string_or(info[7], "layout", "bhtd");
+    auto layout = conv::choice(info[7], "layout", {"bhtd", "bthd"}, "bhtd");
     auto stream = conv::stream(info[8]);
+    if (!(conv::is_number(info[5]) || conv::is_tensor(info[5]) || conv::is_absent(info[5]))) throw ArgumentTypeError("offset must be number or Tensor or undefined");
     if (conv::is_absent(info[5])) {
       return to_js(info.Env(), mlxts::support::rope(x, dims, traditional, base, scale, 0, freqs, layout, stream));
     }

@@ -13,7 +13,7 @@ Napi::Value op_fast_rope_positions(const Napi::CallbackInfo& info) {
     auto traditional = conv::boolean_or(info[3], "traditional", false);
     auto base = conv::number_or(info[4], "base", 10000);
     auto scale = conv::number_or(info[5], "scale", 1);
-    auto layout = conv::string_or(info[6], "layout", "bhtd");
+    auto layout = conv::choice(info[6], "layout", {"bhtd", "bthd"}, "bhtd");
     auto stream = conv::stream(info[7]);
     return to_js(info.Env(), mlxts::support::rope_positions(x, dims, positions, traditional, base, scale, layout, stream));
   });

@@ -13,20 +13,21 @@ Napi::Value op_fast_scaled_dot_product_attention(const Napi::CallbackInfo& info)
     auto scale = conv::optional_number(info[3], "scale");
     auto keyMask = conv::optional_tensor(info[5], "keyMask");
     auto sinks = conv::optional_tensor(info[6], "sinks");
-    auto layout = conv::string_or(info[7], "layout", "bhtd");
+    auto layout = conv::choice(info[7], "layout", {"bhtd", "bthd"}, "bhtd");
     auto stream = conv::stream(info[8]);
+    if (!(conv::is_string(info[4]) || conv::is_tensor(info[4]) || conv::is_absent(info[4]))) throw ArgumentTypeError("mask must be 'causal' or Tensor or undefined");
     if (conv::is_absent(info[4])) {
-      return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, "", std::nullopt, keyMask, sinks, layout, stream));
+      return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, std::nullopt, std::nullopt, keyMask, sinks, layout, stream));
     }
     if (conv::is_string(info[4])) {
-      auto mask = conv::string(info[4], "mask");
+      auto mask = conv::choice(info[4], "mask", {"causal"});
       return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, mask, std::nullopt, keyMask, sinks, layout, stream));
     }
     if (conv::is_tensor(info[4])) {
       auto mask = conv::tensor(info[4], "mask");
-      return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, "", mask, keyMask, sinks, layout, stream));
+      return to_js(info.Env(), mlxts::support::sdpa(q, k, v, scale, std::nullopt, mask, keyMask, sinks, layout, stream));
     }
-    throw ArgumentTypeError("mask must be string or Tensor or undefined");
+    throw ArgumentTypeError("mask must be 'causal' or Tensor or undefined");
   });
 }
 

@@ -7,9 +7,9 @@ Napi::Value op_linalg_det(const Napi::CallbackInfo& info) {
   return guard_locked(info, "det", [&]() -> Napi::Value {
     conv::check_arity(info, 2);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto stream = conv::stream(info[1], cpu_stream());
-    return to_js(info.Env(), mlxts::support::linalg_nonempty_batch(mlx::core::linalg::det, mlxts::support::linalg_input(a), stream));
+    return to_js(info.Env(), mlxts::support::det(a, stream));
   });
 }
 

@@ -7,7 +7,7 @@ Napi::Value op_linalg_eigvals(const Napi::CallbackInfo& info) {
   return guard_locked(info, "eigvals", [&]() -> Napi::Value {
     conv::check_arity(info, 2);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto stream = conv::stream(info[1], cpu_stream());
     return to_js(info.Env(), mlxts::support::eigvals(a, stream));
   });

@@ -7,10 +7,10 @@ Napi::Value op_linalg_eigvalsh(const Napi::CallbackInfo& info) {
   return guard_locked(info, "eigvalsh", [&]() -> Napi::Value {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
-    auto UPLO = conv::string_or(info[1], "UPLO", "L");
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
+    auto UPLO = conv::choice(info[1], "UPLO", {"L", "U"}, "L");
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlxts::support::linalg_nonempty_batch(mlx::core::linalg::eigvalsh, mlxts::support::linalg_input(a), UPLO, stream));
+    return to_js(info.Env(), mlxts::support::eigvalsh(a, UPLO, stream));
   });
 }
 

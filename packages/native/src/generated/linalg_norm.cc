@@ -7,49 +7,51 @@ Napi::Value op_linalg_norm(const Napi::CallbackInfo& info) {
   return guard_locked(info, "norm", [&]() -> Napi::Value {
     conv::check_arity(info, 5);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::uint8, mx::float32}, {mx::uint16, mx::float32}, {mx::uint32, mx::float32}, {mx::uint64, mx::float32}, {mx::int8, mx::float32}, {mx::int16, mx::float32}, {mx::int32, mx::float32}, {mx::int64, mx::float32}, {mx::bool_, mx::float32}});
     auto keepdims = conv::boolean_or(info[3], "keepdims", false);
     auto stream = conv::stream(info[4], cpu_stream());
+    if (!(conv::is_number(info[1]) || conv::is_string(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined");
+    if (!(conv::is_number(info[2]) || conv::is_list(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
     if (conv::is_absent(info[1]) && conv::is_absent(info[2])) {
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), std::nullopt, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, std::nullopt, keepdims, stream));
     }
     if (conv::is_absent(info[1]) && conv::is_number(info[2])) {
       auto axis = conv::integer(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, axis, keepdims, stream));
     }
     if (conv::is_absent(info[1]) && conv::is_list(info[2])) {
       auto axis = conv::integers(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, axis, keepdims, stream));
     }
     if (conv::is_number(info[1]) && conv::is_absent(info[2])) {
       auto ord = conv::number(info[1], "ord");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, std::nullopt, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, std::nullopt, keepdims, stream));
     }
     if (conv::is_number(info[1]) && conv::is_number(info[2])) {
       auto ord = conv::number(info[1], "ord");
       auto axis = conv::integer(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
     if (conv::is_number(info[1]) && conv::is_list(info[2])) {
       auto ord = conv::number(info[1], "ord");
       auto axis = conv::integers(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_absent(info[2])) {
-      auto ord = conv::string(info[1], "ord");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, std::nullopt, keepdims, stream));
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, std::nullopt, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_number(info[2])) {
-      auto ord = conv::string(info[1], "ord");
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
       auto axis = conv::integer(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
     if (conv::is_string(info[1]) && conv::is_list(info[2])) {
-      auto ord = conv::string(info[1], "ord");
+      auto ord = conv::choice(info[1], "ord", {"fro", "nuc"});
       auto axis = conv::integers(info[2], "axis");
-      return to_js(info.Env(), mlx::core::linalg::norm(mlxts::support::at_least_float(a), ord, axis, keepdims, stream));
+      return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
-    throw ArgumentTypeError("ord must be number or string or undefined; axis must be number or number[] or undefined");
+    throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined; axis must be number or number[] or undefined");
   });
 }
 

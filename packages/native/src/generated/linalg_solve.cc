@@ -7,10 +7,10 @@ Napi::Value op_linalg_solve(const Napi::CallbackInfo& info) {
   return guard_locked(info, "solve", [&]() -> Napi::Value {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}, {info[1], "b"}});
-    const mx::array& a = operands[0];
-    const mx::array& b = operands[1];
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
+    const mx::array b = conv::cast(operands[1], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlxts::support::linalg_nonempty(mlx::core::linalg::solve, mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), stream));
+    return to_js(info.Env(), mlxts::support::solve(a, b, stream));
   });
 }
 

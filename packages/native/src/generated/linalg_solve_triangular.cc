@@ -7,11 +7,11 @@ Napi::Value op_linalg_solve_triangular(const Napi::CallbackInfo& info) {
   return guard_locked(info, "solveTriangular", [&]() -> Napi::Value {
     conv::check_arity(info, 4);
     auto operands = conv::array_likes({{info[0], "a"}, {info[1], "b"}});
-    const mx::array& a = operands[0];
-    const mx::array& b = operands[1];
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
+    const mx::array b = conv::cast(operands[1], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto upper = conv::boolean_or(info[2], "upper", false);
     auto stream = conv::stream(info[3], cpu_stream());
-    return to_js(info.Env(), mlxts::support::linalg_nonempty(mlx::core::linalg::solve_triangular, mlxts::support::linalg_input(a), mlxts::support::linalg_input(b), upper, stream));
+    return to_js(info.Env(), mlxts::support::solve_triangular(a, b, upper, stream));
   });
 }
 

@@ -7,10 +7,10 @@ Napi::Value op_linalg_tri_inv(const Napi::CallbackInfo& info) {
   return guard_locked(info, "triInv", [&]() -> Napi::Value {
     conv::check_arity(info, 3);
     auto operands = conv::array_likes({{info[0], "a"}});
-    const mx::array& a = operands[0];
+    const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto upper = conv::boolean_or(info[1], "upper", false);
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlxts::support::linalg_nonempty(mlx::core::linalg::tri_inv, mlxts::support::linalg_input(a), upper, stream));
+    return to_js(info.Env(), mlxts::support::tri_inv(a, upper, stream));
   });
 }
 

@@ -11,9 +11,10 @@ Napi::Value op_quant_dequantize(const Napi::CallbackInfo& info) {
     auto biases = conv::optional_tensor(info[2], "biases");
     auto groupSize = conv::optional_integer(info[3], "groupSize");
     auto bits = conv::optional_integer(info[4], "bits");
-    auto mode = conv::string_or(info[5], "mode", "affine");
+    auto mode = conv::choice(info[5], "mode", {"affine", "mxfp4", "mxfp8", "nvfp4"}, "affine");
     auto globalScale = conv::optional_tensor(info[6], "globalScale");
     auto dtype = conv::optional_dtype(info[7], "dtype");
+    conv::check_dtype(dtype, "dtype", {mx::float32, mx::float16, mx::bfloat16});
     auto stream = conv::stream(info[8]);
     return to_js(info.Env(), mlxts::support::dequantize(w, scales, biases, groupSize, bits, mode, globalScale, dtype, stream));
   });

@@ -16,7 +16,7 @@ Napi::Value op_quant_gather_qmm(const Napi::CallbackInfo& info) {
     auto transpose = conv::boolean_or(info[6], "transpose", true);
     auto groupSize = conv::optional_integer(info[7], "groupSize");
     auto bits = conv::optional_integer(info[8], "bits");
-    auto mode = conv::string_or(info[9], "mode", "affine");
+    auto mode = conv::choice(info[9], "mode", {"affine", "mxfp4", "mxfp8", "nvfp4"}, "affine");
     auto globalScale = conv::optional_tensor(info[10], "globalScale");
     auto sortedIndices = conv::boolean_or(info[11], "sortedIndices", false);
     auto stream = conv::stream(info[12]);

@@ -10,7 +10,7 @@ Napi::Value op_quant_quantize(const Napi::CallbackInfo& info) {
     const mx::array& w = operands[0];
     auto groupSize = conv::optional_integer(info[1], "groupSize");
     auto bits = conv::optional_integer(info[2], "bits");
-    auto mode = conv::string_or(info[3], "mode", "affine");
+    auto mode = conv::choice(info[3], "mode", {"affine", "mxfp4", "mxfp8", "nvfp4"}, "affine");
     auto globalScale = conv::optional_tensor(info[4], "globalScale");
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::quantize(w, groupSize, bits, mode, globalScale, stream));

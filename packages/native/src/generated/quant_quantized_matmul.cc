@@ -14,7 +14,7 @@ Napi::Value op_quant_quantized_matmul(const Napi::CallbackInfo& info) {
     auto transpose = conv::boolean_or(info[4], "transpose", true);
     auto groupSize = conv::optional_integer(info[5], "groupSize");
     auto bits = conv::optional_integer(info[6], "bits");
-    auto mode = conv::string_or(info[7], "mode", "affine");
+    auto mode = conv::choice(info[7], "mode", {"affine", "mxfp4", "mxfp8", "nvfp4"}, "affine");
     auto globalScale = conv::optional_tensor(info[8], "globalScale");
     auto stream = conv::stream(info[9]);
     return to_js(info.Env(), mlxts::support::quantized_matmul(x, w, scales, biases, transpose, groupSize, bits, mode, globalScale, stream));

@@ -10,6 +10,7 @@ export const packages = [
       { text: 'argmax', link: '/api/core/argmax' },
       { text: 'array', link: '/api/core/array' },
       { text: 'eye', link: '/api/core/eye' },
+      { text: 'hanning', link: '/api/core/hanning' },
       {
         text: 'random',
         collapsed: true,
@@ -18,6 +19,7 @@ export const packages = [
           { text: 'random.uniform', link: '/api/core/random.uniform' },
         ],
       },
+      { text: 'searchsorted', link: '/api/core/searchsorted' },
       { text: 'sum', link: '/api/core/sum' },
     ],
   },

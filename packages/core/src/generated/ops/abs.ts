@@ -28,5 +28,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function abs(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('abs', 2, arguments.length);
   if (options !== undefined) checkOptions('abs', options, OPTION_KEYS);
-  return track(native.ops.core_abs(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_abs(a, options?.stream ?? options?.device));
 }

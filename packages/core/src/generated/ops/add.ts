@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function add(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('add', 3, arguments.length);
   if (options !== undefined) checkOptions('add', options, OPTION_KEYS);
-  return track(native.ops.core_add(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_add(a, b, options?.stream ?? options?.device));
 }

@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, alpha?: number, beta?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('addmm', 6, arguments.length);
   if (options !== undefined) checkOptions('addmm', options, OPTION_KEYS);
-  return track(native.ops.core_addmm(c, a, b, alpha, beta, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_addmm(c, a, b, alpha, beta, options?.stream ?? options?.device));
 }

@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function all(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('all', 4, arguments.length);
   if (options !== undefined) checkOptions('all', options, OPTION_KEYS);
-  return track(native.ops.core_all(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_all(a, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -57,5 +57,5 @@ const OPTION_KEYS: readonly string[] = ['equalNan', 'stream', 'device'];
 export function allclose(a: ArrayLike, b: ArrayLike, rtol?: number, atol?: number, options?: AllcloseOptions): Tensor {
   if (arguments.length > 5) checkArity('allclose', 5, arguments.length);
   if (options !== undefined) checkOptions('allclose', options, OPTION_KEYS);
-  return track(native.ops.core_allclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_allclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device));
 }

@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function any(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('any', 4, arguments.length);
   if (options !== undefined) checkOptions('any', options, OPTION_KEYS);
-  return track(native.ops.core_any(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_any(a, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -50,5 +50,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function arange(start: number, stop?: number, step?: number, options?: ArangeOptions): Tensor {
   if (arguments.length > 4) checkArity('arange', 4, arguments.length);
   if (options !== undefined) checkOptions('arange', options, OPTION_KEYS);
-  return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arccos(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arccos', 2, arguments.length);
   if (options !== undefined) checkOptions('arccos', options, OPTION_KEYS);
-  return track(native.ops.core_arccos(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arccos(a, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arccosh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arccosh', 2, arguments.length);
   if (options !== undefined) checkOptions('arccosh', options, OPTION_KEYS);
-  return track(native.ops.core_arccosh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arccosh(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arcsin(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arcsin', 2, arguments.length);
   if (options !== undefined) checkOptions('arcsin', options, OPTION_KEYS);
-  return track(native.ops.core_arcsin(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arcsin(a, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arcsinh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arcsinh', 2, arguments.length);
   if (options !== undefined) checkOptions('arcsinh', options, OPTION_KEYS);
-  return track(native.ops.core_arcsinh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arcsinh(a, options?.stream ?? options?.device));
 }

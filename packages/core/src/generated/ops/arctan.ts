@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arctan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arctan', 2, arguments.length);
   if (options !== undefined) checkOptions('arctan', options, OPTION_KEYS);
-  return track(native.ops.core_arctan(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arctan(a, options?.stream ?? options?.device));
 }

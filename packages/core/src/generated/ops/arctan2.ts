@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arctan2(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('arctan2', 3, arguments.length);
   if (options !== undefined) checkOptions('arctan2', options, OPTION_KEYS);
-  return track(native.ops.core_arctan2(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arctan2(a, b, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arctanh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('arctanh', 2, arguments.length);
   if (options !== undefined) checkOptions('arctanh', options, OPTION_KEYS);
-  return track(native.ops.core_arctanh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_arctanh(a, options?.stream ?? options?.device));
 }

@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function argmax(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argmax', 4, arguments.length);
   if (options !== undefined) checkOptions('argmax', options, OPTION_KEYS);
-  return track(native.ops.core_argmax(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_argmax(a, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function argmin(a: ArrayLike, axis?: number, keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argmin', 4, arguments.length);
   if (options !== undefined) checkOptions('argmin', options, OPTION_KEYS);
-  return track(native.ops.core_argmin(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_argmin(a, axis, keepdims, options?.stream ?? options?.device));
 }

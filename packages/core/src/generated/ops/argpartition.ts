@@ -33,5 +33,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function argpartition(a: ArrayLike, kth: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('argpartition', 4, arguments.length);
   if (options !== undefined) checkOptions('argpartition', options, OPTION_KEYS);
-  return track(native.ops.core_argpartition(a, kth, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_argpartition(a, kth, axis, options?.stream ?? options?.device));
 }

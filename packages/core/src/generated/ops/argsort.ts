@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function argsort(a: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('argsort', 3, arguments.length);
   if (options !== undefined) checkOptions('argsort', options, OPTION_KEYS);
-  return track(native.ops.core_argsort(a, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_argsort(a, axis, options?.stream ?? options?.device));
 }

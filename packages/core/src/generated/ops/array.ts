@@ -48,5 +48,5 @@ import { checkArity, native, track } from '../../runtime/call.js';
  */
 export function array(data: ArrayLike, dtype?: DType): Tensor {
   if (arguments.length > 2) checkArity('array', 2, arguments.length);
-  return track(native.array(data, dtype) as Tensor);
+  return track(native.array(data, dtype));
 }

@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function arrayEqual(a: ArrayLike, b: ArrayLike, equalNan?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('arrayEqual', 4, arguments.length);
   if (options !== undefined) checkOptions('arrayEqual', options, OPTION_KEYS);
-  return track(native.ops.core_array_equal(a, b, equalNan, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_array_equal(a, b, equalNan, options?.stream ?? options?.device));
 }

@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function astype(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('astype', 3, arguments.length);
   if (options !== undefined) checkOptions('astype', options, OPTION_KEYS);
-  return track(native.ops.core_astype(a, dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_astype(a, dtype, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function atleast2d(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('atleast2d', 2, arguments.length);
   if (options !== undefined) checkOptions('atleast2d', options, OPTION_KEYS);
-  return track(native.ops.core_atleast_2d(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_atleast_2d(a, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function bartlett(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('bartlett', 2, arguments.length);
   if (options !== undefined) checkOptions('bartlett', options, OPTION_KEYS);
-  return track(native.ops.core_bartlett(M, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_bartlett(M, options?.stream ?? options?.device));
 }

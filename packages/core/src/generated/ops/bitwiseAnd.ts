@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function bitwiseAnd(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('bitwiseAnd', 3, arguments.length);
   if (options !== undefined) checkOptions('bitwiseAnd', options, OPTION_KEYS);
-  return track(native.ops.core_bitwise_and(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_bitwise_and(a, b, options?.stream ?? options?.device));
 }

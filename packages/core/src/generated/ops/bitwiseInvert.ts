@@ -35,5 +35,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function bitwiseInvert(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('bitwiseInvert', 2, arguments.length);
   if (options !== undefined) checkOptions('bitwiseInvert', options, OPTION_KEYS);
-  return track(native.ops.core_bitwise_invert(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_bitwise_invert(a, options?.stream ?? options?.device));
 }

@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function bitwiseOr(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('bitwiseOr', 3, arguments.length);
   if (options !== undefined) checkOptions('bitwiseOr', options, OPTION_KEYS);
-  return track(native.ops.core_bitwise_or(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_bitwise_or(a, b, options?.stream ?? options?.device));
 }

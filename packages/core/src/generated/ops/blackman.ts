@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function blackman(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('blackman', 2, arguments.length);
   if (options !== undefined) checkOptions('blackman', options, OPTION_KEYS);
-  return track(native.ops.core_blackman(M, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_blackman(M, options?.stream ?? options?.device));
 }

@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number, maskOut?: Tensor, maskLhs?: Tensor, maskRhs?: Tensor, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('blockMaskedMm', 7, arguments.length);
   if (options !== undefined) checkOptions('blockMaskedMm', options, OPTION_KEYS);
-  return track(native.ops.core_block_masked_mm(a, b, blockSize, maskOut, maskLhs, maskRhs, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_block_masked_mm(a, b, blockSize, maskOut, maskLhs, maskRhs, options?.stream ?? options?.device));
 }

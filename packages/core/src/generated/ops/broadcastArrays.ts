@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function broadcastArrays(arrays: ArrayLike[], options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('broadcastArrays', 2, arguments.length);
   if (options !== undefined) checkOptions('broadcastArrays', options, OPTION_KEYS);
-  return trackAll(native.ops.core_broadcast_arrays(arrays, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_broadcast_arrays(arrays, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function ceil(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('ceil', 2, arguments.length);
   if (options !== undefined) checkOptions('ceil', options, OPTION_KEYS);
-  return track(native.ops.core_ceil(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ceil(a, options?.stream ?? options?.device));
 }

@@ -9,7 +9,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * Computes `minimum(maximum(a, aMin), aMax)`: either bound may be omitted (`undefined`), but not both.
  * A bound is a JS number or a tensor that broadcasts against `a` (the result has the broadcast shape).
- * A JS number is a weak scalar that takes `a`'s dtype: a non-integral number with an integer tensor gives
+ * A JS number is a weak scalar that takes the tensors' dtype: a non-integral number with an integer tensor gives
  * float32, and a negative number with an unsigned tensor wraps (`clip(uint8 5, -1)` is 255), as in every
  * op that takes weak scalars. A tensor bound is promoted with `a` like any binary op (an int32 tensor
  * clipped by a float32 tensor gives float32). If `aMin > aMax` every element becomes `aMax`. `NaN`
@@ -51,8 +51,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 0, 0]
  * ```
  */
-export function clip(a: ArrayLike, aMin?: number | Tensor, aMax?: number | Tensor, options?: StreamOptions): Tensor {
+export function clip(a: ArrayLike, aMin?: ArrayLike, aMax?: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('clip', 4, arguments.length);
   if (options !== undefined) checkOptions('clip', options, OPTION_KEYS);
-  return track(native.ops.core_clip(a, aMin, aMax, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_clip(a, aMin, aMax, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function concatenate(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('concatenate', 3, arguments.length);
   if (options !== undefined) checkOptions('concatenate', options, OPTION_KEYS);
-  return track(native.ops.core_concatenate(arrays, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_concatenate(arrays, axis, options?.stream ?? options?.device));
 }

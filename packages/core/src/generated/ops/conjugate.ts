@@ -28,5 +28,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function conjugate(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('conjugate', 2, arguments.length);
   if (options !== undefined) checkOptions('conjugate', options, OPTION_KEYS);
-  return track(native.ops.core_conjugate(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conjugate(a, options?.stream ?? options?.device));
 }

@@ -34,5 +34,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function contiguous(a: ArrayLike, allowColMajor?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('contiguous', 3, arguments.length);
   if (options !== undefined) checkOptions('contiguous', options, OPTION_KEYS);
-  return track(native.ops.core_contiguous(a, allowColMajor, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_contiguous(a, allowColMajor, options?.stream ?? options?.device));
 }

@@ -67,5 +67,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function conv1d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv1d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv1d', options, OPTION_KEYS);
-  return track(native.ops.core_conv1d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conv1d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));
 }

@@ -61,5 +61,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv2d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv2d', options, OPTION_KEYS);
-  return track(native.ops.core_conv2d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conv2d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));
 }

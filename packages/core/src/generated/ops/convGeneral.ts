@@ -77,5 +77,5 @@ const OPTION_KEYS: readonly string[] = ['stride', 'paddingLo', 'paddingHi', 'ker
 export function convGeneral(input: ArrayLike, weight: ArrayLike, options?: ConvGeneralOptions): Tensor {
   if (arguments.length > 3) checkArity('convGeneral', 3, arguments.length);
   if (options !== undefined) checkOptions('convGeneral', options, OPTION_KEYS);
-  return track(native.ops.core_conv_general(input, weight, options?.stride, options?.paddingLo, options?.paddingHi, options?.kernelDilation, options?.inputDilation, options?.groups, options?.flip, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conv_general(input, weight, options?.stride, options?.paddingLo, options?.paddingHi, options?.kernelDilation, options?.inputDilation, options?.groups, options?.flip, options?.stream ?? options?.device));
 }

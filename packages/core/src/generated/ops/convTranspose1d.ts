@@ -66,5 +66,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function convTranspose1d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose1d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose1d', options, OPTION_KEYS);
-  return track(native.ops.core_conv_transpose1d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conv_transpose1d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));
 }

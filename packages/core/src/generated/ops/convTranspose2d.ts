@@ -54,5 +54,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function convTranspose2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose2d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose2d', options, OPTION_KEYS);
-  return track(native.ops.core_conv_transpose2d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_conv_transpose2d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));
 }

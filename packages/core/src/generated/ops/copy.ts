@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function copy(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('copy', 2, arguments.length);
   if (options !== undefined) checkOptions('copy', options, OPTION_KEYS);
-  return track(native.ops.core_copy(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_copy(a, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function cos(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('cos', 2, arguments.length);
   if (options !== undefined) checkOptions('cos', options, OPTION_KEYS);
-  return track(native.ops.core_cos(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cos(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function cosh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('cosh', 2, arguments.length);
   if (options !== undefined) checkOptions('cosh', options, OPTION_KEYS);
-  return track(native.ops.core_cosh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cosh(a, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['axis', 'keepdims', 'stream', 'device'];
 export function countNonzero(a: ArrayLike, options?: CountNonzeroOptions): Tensor {
   if (arguments.length > 2) checkArity('countNonzero', 2, arguments.length);
   if (options !== undefined) checkOptions('countNonzero', options, OPTION_KEYS);
-  return track(native.ops.core_count_nonzero(a, options?.axis, options?.keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_count_nonzero(a, options?.axis, options?.keepdims, options?.stream ?? options?.device));
 }

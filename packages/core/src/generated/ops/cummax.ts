@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'devic
 export function cummax(a: ArrayLike, axis?: number, options?: CummaxOptions): Tensor {
   if (arguments.length > 3) checkArity('cummax', 3, arguments.length);
   if (options !== undefined) checkOptions('cummax', options, OPTION_KEYS);
-  return track(native.ops.core_cummax(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cummax(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device));
 }

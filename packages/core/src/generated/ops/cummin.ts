@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'devic
 export function cummin(a: ArrayLike, axis?: number, options?: CumminOptions): Tensor {
   if (arguments.length > 3) checkArity('cummin', 3, arguments.length);
   if (options !== undefined) checkOptions('cummin', options, OPTION_KEYS);
-  return track(native.ops.core_cummin(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cummin(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device));
 }

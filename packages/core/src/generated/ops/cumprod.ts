@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'devic
 export function cumprod(a: ArrayLike, axis?: number, options?: CumprodOptions): Tensor {
   if (arguments.length > 3) checkArity('cumprod', 3, arguments.length);
   if (options !== undefined) checkOptions('cumprod', options, OPTION_KEYS);
-  return track(native.ops.core_cumprod(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cumprod(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device));
 }

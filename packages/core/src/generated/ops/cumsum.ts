@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'devic
 export function cumsum(a: ArrayLike, axis?: number, options?: CumsumOptions): Tensor {
   if (arguments.length > 3) checkArity('cumsum', 3, arguments.length);
   if (options !== undefined) checkOptions('cumsum', options, OPTION_KEYS);
-  return track(native.ops.core_cumsum(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_cumsum(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function degrees(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('degrees', 2, arguments.length);
   if (options !== undefined) checkOptions('degrees', options, OPTION_KEYS);
-  return track(native.ops.core_degrees(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_degrees(a, options?.stream ?? options?.device));
 }

@@ -28,5 +28,5 @@ import { checkArity, native, trackAll } from '../../runtime/call.js';
  */
 export function depends(inputs: ArrayLike[], dependencies: ArrayLike[]): Tensor[] {
   if (arguments.length > 2) checkArity('depends', 2, arguments.length);
-  return trackAll(native.ops.core_depends(inputs, dependencies) as Tensor[]);
+  return trackAll(native.ops.core_depends(inputs, dependencies));
 }

@@ -33,5 +33,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function diag(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('diag', 3, arguments.length);
   if (options !== undefined) checkOptions('diag', options, OPTION_KEYS);
-  return track(native.ops.core_diag(a, k, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_diag(a, k, options?.stream ?? options?.device));
 }

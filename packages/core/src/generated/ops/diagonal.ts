@@ -35,5 +35,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function diagonal(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('diagonal', 5, arguments.length);
   if (options !== undefined) checkOptions('diagonal', options, OPTION_KEYS);
-  return track(native.ops.core_diagonal(a, offset, axis1, axis2, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_diagonal(a, offset, axis1, axis2, options?.stream ?? options?.device));
 }

@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function diff(a: ArrayLike, n?: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('diff', 4, arguments.length);
   if (options !== undefined) checkOptions('diff', options, OPTION_KEYS);
-  return track(native.ops.core_diff(a, n, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_diff(a, n, axis, options?.stream ?? options?.device));
 }

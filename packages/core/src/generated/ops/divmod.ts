@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function divmod(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('divmod', 3, arguments.length);
   if (options !== undefined) checkOptions('divmod', options, OPTION_KEYS);
-  return trackAll(native.ops.core_divmod(a, b, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_divmod(a, b, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function einsum(subscripts: string, operands: ArrayLike[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('einsum', 3, arguments.length);
   if (options !== undefined) checkOptions('einsum', options, OPTION_KEYS);
-  return track(native.ops.core_einsum(subscripts, operands, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_einsum(subscripts, operands, options?.stream ?? options?.device));
 }

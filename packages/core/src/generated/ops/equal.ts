@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function equal(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('equal', 3, arguments.length);
   if (options !== undefined) checkOptions('equal', options, OPTION_KEYS);
-  return track(native.ops.core_equal(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_equal(a, b, options?.stream ?? options?.device));
 }

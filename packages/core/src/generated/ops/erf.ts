@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function erf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('erf', 2, arguments.length);
   if (options !== undefined) checkOptions('erf', options, OPTION_KEYS);
-  return track(native.ops.core_erf(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_erf(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function erfinv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('erfinv', 2, arguments.length);
   if (options !== undefined) checkOptions('erfinv', options, OPTION_KEYS);
-  return track(native.ops.core_erfinv(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_erfinv(a, options?.stream ?? options?.device));
 }

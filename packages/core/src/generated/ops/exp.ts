@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function exp(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('exp', 2, arguments.length);
   if (options !== undefined) checkOptions('exp', options, OPTION_KEYS);
-  return track(native.ops.core_exp(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_exp(a, options?.stream ?? options?.device));
 }

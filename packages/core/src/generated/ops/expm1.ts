@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function expm1(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('expm1', 2, arguments.length);
   if (options !== undefined) checkOptions('expm1', options, OPTION_KEYS);
-  return track(native.ops.core_expm1(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_expm1(a, options?.stream ?? options?.device));
 }

@@ -36,5 +36,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function eye(n: number, m?: number, k?: number, options?: EyeOptions): Tensor {
   if (arguments.length > 4) checkArity('eye', 4, arguments.length);
   if (options !== undefined) checkOptions('eye', options, OPTION_KEYS);
-  return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device));
 }

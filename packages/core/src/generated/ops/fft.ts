@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `fft`. */
 export interface FftOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function fft(a: ArrayLike, n?: number, axis?: number, options?: FftOptions): Tensor {
   if (arguments.length > 4) checkArity('fft', 4, arguments.length);
   if (options !== undefined) checkOptions('fft', options, OPTION_KEYS);
-  return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

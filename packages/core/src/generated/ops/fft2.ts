@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `fft2`. */
 export interface Fft2Options extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function fft2(a: ArrayLike, s?: number[], axes?: number[], options?: Fft2Options): Tensor {
   if (arguments.length > 4) checkArity('fft2', 4, arguments.length);
   if (options !== undefined) checkOptions('fft2', options, OPTION_KEYS);
-  return track(native.ops.core_fft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

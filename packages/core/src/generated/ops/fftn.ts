@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `fftn`. */
 export interface FftnOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function fftn(a: ArrayLike, s?: number[], axes?: number[], options?: FftnOptions): Tensor {
   if (arguments.length > 4) checkArity('fftn', 4, arguments.length);
   if (options !== undefined) checkOptions('fftn', options, OPTION_KEYS);
-  return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function fftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fftshift', 3, arguments.length);
   if (options !== undefined) checkOptions('fftshift', options, OPTION_KEYS);
-  return track(native.ops.core_fftshift(a, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_fftshift(a, axes, options?.stream ?? options?.device));
 }

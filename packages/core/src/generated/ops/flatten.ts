@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function flatten(a: ArrayLike, startAxis?: number, endAxis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('flatten', 4, arguments.length);
   if (options !== undefined) checkOptions('flatten', options, OPTION_KEYS);
-  return track(native.ops.core_flatten(a, startAxis, endAxis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_flatten(a, startAxis, endAxis, options?.stream ?? options?.device));
 }

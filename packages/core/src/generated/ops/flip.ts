@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function flip(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('flip', 3, arguments.length);
   if (options !== undefined) checkOptions('flip', options, OPTION_KEYS);
-  return track(native.ops.core_flip(a, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_flip(a, axis, options?.stream ?? options?.device));
 }

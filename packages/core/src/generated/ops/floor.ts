@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function floor(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('floor', 2, arguments.length);
   if (options !== undefined) checkOptions('floor', options, OPTION_KEYS);
-  return track(native.ops.core_floor(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_floor(a, options?.stream ?? options?.device));
 }

@@ -58,5 +58,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function floorDivide(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('floorDivide', 3, arguments.length);
   if (options !== undefined) checkOptions('floorDivide', options, OPTION_KEYS);
-  return track(native.ops.core_floor_divide(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_floor_divide(a, b, options?.stream ?? options?.device));
 }

@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function fromFp8(x: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fromFp8', 3, arguments.length);
   if (options !== undefined) checkOptions('fromFp8', options, OPTION_KEYS);
-  return track(native.ops.core_from_fp8(x, dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_from_fp8(x, dtype, options?.stream ?? options?.device));
 }

@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function full(shape: number | number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('full', 4, arguments.length);
   if (options !== undefined) checkOptions('full', options, OPTION_KEYS);
-  return track(native.ops.core_full(shape, vals, dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_full(shape, vals, dtype, options?.stream ?? options?.device));
 }

@@ -42,5 +42,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function fullLike(a: Tensor, fillValue: ArrayLike, options?: FullLikeOptions): Tensor {
   if (arguments.length > 3) checkArity('fullLike', 3, arguments.length);
   if (options !== undefined) checkOptions('fullLike', options, OPTION_KEYS);
-  return track(native.ops.core_full_like(a, fillValue, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_full_like(a, fillValue, options?.dtype, options?.stream ?? options?.device));
 }

@@ -42,5 +42,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function gather(a: ArrayLike, indices: ArrayLike[], axes: number[], sliceSizes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('gather', 5, arguments.length);
   if (options !== undefined) checkOptions('gather', options, OPTION_KEYS);
-  return track(native.ops.core_gather(a, indices, axes, sliceSizes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_gather(a, indices, axes, sliceSizes, options?.stream ?? options?.device));
 }

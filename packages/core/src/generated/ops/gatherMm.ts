@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['sortedIndices', 'stream', 'device'];
 export function gatherMm(a: ArrayLike, b: ArrayLike, lhsIndices?: Tensor, rhsIndices?: Tensor, options?: GatherMmOptions): Tensor {
   if (arguments.length > 5) checkArity('gatherMm', 5, arguments.length);
   if (options !== undefined) checkOptions('gatherMm', options, OPTION_KEYS);
-  return track(native.ops.core_gather_mm(a, b, lhsIndices, rhsIndices, options?.sortedIndices, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_gather_mm(a, b, lhsIndices, rhsIndices, options?.sortedIndices, options?.stream ?? options?.device));
 }

@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function greater(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('greater', 3, arguments.length);
   if (options !== undefined) checkOptions('greater', options, OPTION_KEYS);
-  return track(native.ops.core_greater(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_greater(a, b, options?.stream ?? options?.device));
 }

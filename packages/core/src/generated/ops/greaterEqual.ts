@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function greaterEqual(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('greaterEqual', 3, arguments.length);
   if (options !== undefined) checkOptions('greaterEqual', options, OPTION_KEYS);
-  return track(native.ops.core_greater_equal(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_greater_equal(a, b, options?.stream ?? options?.device));
 }

@@ -49,5 +49,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function hadamardTransform(a: ArrayLike, scale?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('hadamardTransform', 3, arguments.length);
   if (options !== undefined) checkOptions('hadamardTransform', options, OPTION_KEYS);
-  return track(native.ops.core_hadamard_transform(a, scale, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_hadamard_transform(a, scale, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function hamming(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('hamming', 2, arguments.length);
   if (options !== undefined) checkOptions('hamming', options, OPTION_KEYS);
-  return track(native.ops.core_hamming(M, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_hamming(M, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function hanning(M: number, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('hanning', 2, arguments.length);
   if (options !== undefined) checkOptions('hanning', options, OPTION_KEYS);
-  return track(native.ops.core_hanning(M, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_hanning(M, options?.stream ?? options?.device));
 }

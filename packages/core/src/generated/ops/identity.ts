@@ -34,5 +34,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function identity(n: number, options?: IdentityOptions): Tensor {
   if (arguments.length > 2) checkArity('identity', 2, arguments.length);
   if (options !== undefined) checkOptions('identity', options, OPTION_KEYS);
-  return track(native.ops.core_identity(n, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_identity(n, options?.dtype, options?.stream ?? options?.device));
 }

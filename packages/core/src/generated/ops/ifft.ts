@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `ifft`. */
 export interface IfftOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function ifft(a: ArrayLike, n?: number, axis?: number, options?: IfftOptions): Tensor {
   if (arguments.length > 4) checkArity('ifft', 4, arguments.length);
   if (options !== undefined) checkOptions('ifft', options, OPTION_KEYS);
-  return track(native.ops.core_ifft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ifft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

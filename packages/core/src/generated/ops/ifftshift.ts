@@ -26,5 +26,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function ifftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ifftshift', 3, arguments.length);
   if (options !== undefined) checkOptions('ifftshift', options, OPTION_KEYS);
-  return track(native.ops.core_ifftshift(a, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ifftshift(a, axes, options?.stream ?? options?.device));
 }

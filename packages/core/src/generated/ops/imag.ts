@@ -28,5 +28,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function imag(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('imag', 2, arguments.length);
   if (options !== undefined) checkOptions('imag', options, OPTION_KEYS);
-  return track(native.ops.core_imag(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_imag(a, options?.stream ?? options?.device));
 }

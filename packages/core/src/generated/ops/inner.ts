@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function inner(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('inner', 3, arguments.length);
   if (options !== undefined) checkOptions('inner', options, OPTION_KEYS);
-  return track(native.ops.core_inner(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_inner(a, b, options?.stream ?? options?.device));
 }

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `irfft`. */
 export interface IrfftOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function irfft(a: ArrayLike, n?: number, axis?: number, options?: IrfftOptions): Tensor {
   if (arguments.length > 4) checkArity('irfft', 4, arguments.length);
   if (options !== undefined) checkOptions('irfft', options, OPTION_KEYS);
-  return track(native.ops.core_irfft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_irfft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `irfft2`. */
 export interface Irfft2Options extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function irfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Irfft2Options): Tensor {
   if (arguments.length > 4) checkArity('irfft2', 4, arguments.length);
   if (options !== undefined) checkOptions('irfft2', options, OPTION_KEYS);
-  return track(native.ops.core_irfft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_irfft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

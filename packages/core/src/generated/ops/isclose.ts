@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['equalNan', 'stream', 'device'];
 export function isclose(a: ArrayLike, b: ArrayLike, rtol?: number, atol?: number, options?: IscloseOptions): Tensor {
   if (arguments.length > 5) checkArity('isclose', 5, arguments.length);
   if (options !== undefined) checkOptions('isclose', options, OPTION_KEYS);
-  return track(native.ops.core_isclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isclose(a, b, rtol, atol, options?.equalNan, options?.stream ?? options?.device));
 }

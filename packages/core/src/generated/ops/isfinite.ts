@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function isfinite(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isfinite', 2, arguments.length);
   if (options !== undefined) checkOptions('isfinite', options, OPTION_KEYS);
-  return track(native.ops.core_isfinite(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isfinite(a, options?.stream ?? options?.device));
 }

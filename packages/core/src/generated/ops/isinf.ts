@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function isinf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isinf', 2, arguments.length);
   if (options !== undefined) checkOptions('isinf', options, OPTION_KEYS);
-  return track(native.ops.core_isinf(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isinf(a, options?.stream ?? options?.device));
 }

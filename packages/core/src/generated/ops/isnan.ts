@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function isnan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isnan', 2, arguments.length);
   if (options !== undefined) checkOptions('isnan', options, OPTION_KEYS);
-  return track(native.ops.core_isnan(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isnan(a, options?.stream ?? options?.device));
 }

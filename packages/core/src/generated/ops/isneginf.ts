@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function isneginf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isneginf', 2, arguments.length);
   if (options !== undefined) checkOptions('isneginf', options, OPTION_KEYS);
-  return track(native.ops.core_isneginf(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isneginf(a, options?.stream ?? options?.device));
 }

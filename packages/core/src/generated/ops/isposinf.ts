@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function isposinf(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('isposinf', 2, arguments.length);
   if (options !== undefined) checkOptions('isposinf', options, OPTION_KEYS);
-  return track(native.ops.core_isposinf(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_isposinf(a, options?.stream ?? options?.device));
 }

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `istft`. */
 export interface IstftOptions extends StreamOptions {
-  /** backward, ortho or forward (applied to each frame's transform). Default: `'backward'`. */
-  norm?: string;
+  /** How each frame's transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
   /** Whether the input holds only the non-negative frequencies; true when omitted. */
   onesided?: boolean;
   /** Trim or zero-pad the output to this many samples. */
@@ -48,5 +48,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'length', 'stream', 
 export function istft(stftMatrix: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, options?: IstftOptions): Tensor {
   if (arguments.length > 7) checkArity('istft', 7, arguments.length);
   if (options !== undefined) checkOptions('istft', options, OPTION_KEYS);
-  return track(native.ops.core_istft(stftMatrix, nFft, hopLength, winLength, window, center, options?.norm, options?.onesided, options?.length, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_istft(stftMatrix, nFft, hopLength, winLength, window, center, options?.norm, options?.onesided, options?.length, options?.stream ?? options?.device));
 }

@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function kron(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('kron', 3, arguments.length);
   if (options !== undefined) checkOptions('kron', options, OPTION_KEYS);
-  return track(native.ops.core_kron(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_kron(a, b, options?.stream ?? options?.device));
 }

@@ -34,5 +34,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function leftShift(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('leftShift', 3, arguments.length);
   if (options !== undefined) checkOptions('leftShift', options, OPTION_KEYS);
-  return track(native.ops.core_left_shift(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_left_shift(a, b, options?.stream ?? options?.device));
 }

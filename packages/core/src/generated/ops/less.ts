@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function less(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('less', 3, arguments.length);
   if (options !== undefined) checkOptions('less', options, OPTION_KEYS);
-  return track(native.ops.core_less(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_less(a, b, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device']
 export function linspace(start: number, stop: number, num?: number, options?: LinspaceOptions): Tensor {
   if (arguments.length > 4) checkArity('linspace', 4, arguments.length);
   if (options !== undefined) checkOptions('linspace', options, OPTION_KEYS);
-  return track(native.ops.core_linspace(start, stop, num, options?.dtype, options?.endpoint, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_linspace(start, stop, num, options?.dtype, options?.endpoint, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function log(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log', 2, arguments.length);
   if (options !== undefined) checkOptions('log', options, OPTION_KEYS);
-  return track(native.ops.core_log(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_log(a, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function log10(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log10', 2, arguments.length);
   if (options !== undefined) checkOptions('log10', options, OPTION_KEYS);
-  return track(native.ops.core_log10(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_log10(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function log1p(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log1p', 2, arguments.length);
   if (options !== undefined) checkOptions('log1p', options, OPTION_KEYS);
-  return track(native.ops.core_log1p(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_log1p(a, options?.stream ?? options?.device));
 }

@@ -28,5 +28,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function log2(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('log2', 2, arguments.length);
   if (options !== undefined) checkOptions('log2', options, OPTION_KEYS);
-  return track(native.ops.core_log2(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_log2(a, options?.stream ?? options?.device));
 }

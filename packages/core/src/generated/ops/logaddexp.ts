@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function logaddexp(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logaddexp', 3, arguments.length);
   if (options !== undefined) checkOptions('logaddexp', options, OPTION_KEYS);
-  return track(native.ops.core_logaddexp(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logaddexp(a, b, options?.stream ?? options?.device));
 }

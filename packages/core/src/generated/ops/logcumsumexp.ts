@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['reverse', 'inclusive', 'stream', 'devic
 export function logcumsumexp(a: ArrayLike, axis?: number, options?: LogcumsumexpOptions): Tensor {
   if (arguments.length > 3) checkArity('logcumsumexp', 3, arguments.length);
   if (options !== undefined) checkOptions('logcumsumexp', options, OPTION_KEYS);
-  return track(native.ops.core_logcumsumexp(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logcumsumexp(a, axis, options?.reverse, options?.inclusive, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function logicalNot(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('logicalNot', 2, arguments.length);
   if (options !== undefined) checkOptions('logicalNot', options, OPTION_KEYS);
-  return track(native.ops.core_logical_not(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logical_not(a, options?.stream ?? options?.device));
 }

@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function logicalOr(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logicalOr', 3, arguments.length);
   if (options !== undefined) checkOptions('logicalOr', options, OPTION_KEYS);
-  return track(native.ops.core_logical_or(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logical_or(a, b, options?.stream ?? options?.device));
 }

@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function logicalXor(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('logicalXor', 3, arguments.length);
   if (options !== undefined) checkOptions('logicalXor', options, OPTION_KEYS);
-  return track(native.ops.core_logical_xor(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logical_xor(a, b, options?.stream ?? options?.device));
 }

@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function logsumexp(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('logsumexp', 4, arguments.length);
   if (options !== undefined) checkOptions('logsumexp', options, OPTION_KEYS);
-  return track(native.ops.core_logsumexp(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_logsumexp(a, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function maskedScatter(a: ArrayLike, mask: ArrayLike, src: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('maskedScatter', 4, arguments.length);
   if (options !== undefined) checkOptions('maskedScatter', options, OPTION_KEYS);
-  return track(native.ops.core_masked_scatter(a, mask, src, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_masked_scatter(a, mask, src, options?.stream ?? options?.device));
 }

@@ -34,5 +34,5 @@ export function matmul(a: ArrayLike | OperandHandler, b: ArrayLike | OperandHand
   const handled = dispatchOperand('matmul', arguments);
   if (handled !== undefined) return handled as Tensor;
   if (options !== undefined) checkOptions('matmul', options, OPTION_KEYS);
-  return track(native.ops.core_matmul(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_matmul(a, b, options?.stream ?? options?.device));
 }

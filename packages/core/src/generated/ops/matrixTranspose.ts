@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function matrixTranspose(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('matrixTranspose', 2, arguments.length);
   if (options !== undefined) checkOptions('matrixTranspose', options, OPTION_KEYS);
-  return track(native.ops.core_matrix_transpose(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_matrix_transpose(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function maximum(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('maximum', 3, arguments.length);
   if (options !== undefined) checkOptions('maximum', options, OPTION_KEYS);
-  return track(native.ops.core_maximum(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_maximum(a, b, options?.stream ?? options?.device));
 }

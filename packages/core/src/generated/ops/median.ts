@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function median(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('median', 4, arguments.length);
   if (options !== undefined) checkOptions('median', options, OPTION_KEYS);
-  return track(native.ops.core_median(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_median(a, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -6,8 +6,8 @@ import { checkArity, checkOptions, native, trackAll } from '../../runtime/call.j
 export interface MeshgridOptions extends StreamOptions {
   /** Return broadcastable sparse grids. Default: `false`. */
   sparse?: boolean;
-  /** 'xy' or 'ij'. Default: `'xy'`. */
-  indexing?: string;
+  /** Cartesian or matrix indexing. Default: `'xy'`. */
+  indexing?: 'xy' | 'ij';
 }
 
 const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'];
@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'
 export function meshgrid(arrays: ArrayLike[], options?: MeshgridOptions): Tensor[] {
   if (arguments.length > 2) checkArity('meshgrid', 2, arguments.length);
   if (options !== undefined) checkOptions('meshgrid', options, OPTION_KEYS);
-  return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device));
 }

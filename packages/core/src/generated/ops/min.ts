@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function min(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('min', 4, arguments.length);
   if (options !== undefined) checkOptions('min', options, OPTION_KEYS);
-  return track(native.ops.core_min(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_min(a, axis, keepdims, options?.stream ?? options?.device));
 }

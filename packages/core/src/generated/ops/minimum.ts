@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function minimum(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('minimum', 3, arguments.length);
   if (options !== undefined) checkOptions('minimum', options, OPTION_KEYS);
-  return track(native.ops.core_minimum(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_minimum(a, b, options?.stream ?? options?.device));
 }

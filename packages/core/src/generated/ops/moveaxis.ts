@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function moveaxis(a: ArrayLike, source: number, destination: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('moveaxis', 4, arguments.length);
   if (options !== undefined) checkOptions('moveaxis', options, OPTION_KEYS);
-  return track(native.ops.core_moveaxis(a, source, destination, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_moveaxis(a, source, destination, options?.stream ?? options?.device));
 }

@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function nanToNum(a: ArrayLike, nan?: number, posinf?: number, neginf?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('nanToNum', 5, arguments.length);
   if (options !== undefined) checkOptions('nanToNum', options, OPTION_KEYS);
-  return track(native.ops.core_nan_to_num(a, nan, posinf, neginf, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_nan_to_num(a, nan, posinf, neginf, options?.stream ?? options?.device));
 }

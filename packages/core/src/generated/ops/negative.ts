@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function negative(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('negative', 2, arguments.length);
   if (options !== undefined) checkOptions('negative', options, OPTION_KEYS);
-  return track(native.ops.core_negative(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_negative(a, options?.stream ?? options?.device));
 }

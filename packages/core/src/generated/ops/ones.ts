@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function ones(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ones', 3, arguments.length);
   if (options !== undefined) checkOptions('ones', options, OPTION_KEYS);
-  return track(native.ops.core_ones(shape, dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ones(shape, dtype, options?.stream ?? options?.device));
 }

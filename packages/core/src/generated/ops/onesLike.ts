@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function onesLike(a: ArrayLike, options?: OnesLikeOptions): Tensor {
   if (arguments.length > 2) checkArity('onesLike', 2, arguments.length);
   if (options !== undefined) checkOptions('onesLike', options, OPTION_KEYS);
-  return track(native.ops.core_ones_like(a, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_ones_like(a, options?.dtype, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function outer(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('outer', 3, arguments.length);
   if (options !== undefined) checkOptions('outer', options, OPTION_KEYS);
-  return track(native.ops.core_outer(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_outer(a, b, options?.stream ?? options?.device));
 }

@@ -17,7 +17,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @param a - Input tensor.
  * @param padWidth - Widths before and after each axis.
- * @param mode - constant, edge, reflect or symmetric. Default: `'constant'`.
+ * @param mode - How the padding is filled. Default: `'constant'`.
  * @param constantValues - The fill value of constant mode. Default: `0`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The padded tensor, with `a`'s dtype.
@@ -46,8 +46,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2, 2], [1, 2, 2]]
  * ```
  */
-export function pad(a: ArrayLike, padWidth: number | number[] | number[][], mode?: string, constantValues?: number, options?: StreamOptions): Tensor {
+export function pad(a: ArrayLike, padWidth: number | number[] | number[][], mode?: 'constant' | 'edge' | 'reflect' | 'symmetric', constantValues?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('pad', 5, arguments.length);
   if (options !== undefined) checkOptions('pad', options, OPTION_KEYS);
-  return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device));
 }

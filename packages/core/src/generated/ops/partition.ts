@@ -33,5 +33,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function partition(a: ArrayLike, kth: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('partition', 4, arguments.length);
   if (options !== undefined) checkOptions('partition', options, OPTION_KEYS);
-  return track(native.ops.core_partition(a, kth, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_partition(a, kth, axis, options?.stream ?? options?.device));
 }

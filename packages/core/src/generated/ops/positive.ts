@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function positive(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('positive', 2, arguments.length);
   if (options !== undefined) checkOptions('positive', options, OPTION_KEYS);
-  return track(native.ops.core_positive(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_positive(a, options?.stream ?? options?.device));
 }

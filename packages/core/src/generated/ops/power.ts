@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function power(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('power', 3, arguments.length);
   if (options !== undefined) checkOptions('power', options, OPTION_KEYS);
-  return track(native.ops.core_power(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_power(a, b, options?.stream ?? options?.device));
 }

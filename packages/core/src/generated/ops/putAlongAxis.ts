@@ -50,5 +50,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function putAlongAxis(a: ArrayLike, indices: ArrayLike, values: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('putAlongAxis', 5, arguments.length);
   if (options !== undefined) checkOptions('putAlongAxis', options, OPTION_KEYS);
-  return track(native.ops.core_put_along_axis(a, indices, values, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_put_along_axis(a, indices, values, axis, options?.stream ?? options?.device));
 }

@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function radians(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('radians', 2, arguments.length);
   if (options !== undefined) checkOptions('radians', options, OPTION_KEYS);
-  return track(native.ops.core_radians(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_radians(a, options?.stream ?? options?.device));
 }

@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function bits(shape?: number | number[], width?: number, options?: BitsOptions): Tensor {
   if (arguments.length > 3) checkArity('random.bits', 3, arguments.length);
   if (options !== undefined) checkOptions('random.bits', options, OPTION_KEYS);
-  return track(native.ops.core_random_bits(shape, width, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_bits(shape, width, options?.key, options?.stream ?? options?.device));
 }

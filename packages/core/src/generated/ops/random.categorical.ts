@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function categorical(logits: ArrayLike, axis?: number, shape?: number | number[], numSamples?: number, options?: CategoricalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.categorical', 5, arguments.length);
   if (options !== undefined) checkOptions('random.categorical', options, OPTION_KEYS);
-  return track(native.ops.core_random_categorical(logits, axis, shape, numSamples, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_categorical(logits, axis, shape, numSamples, options?.key, options?.stream ?? options?.device));
 }

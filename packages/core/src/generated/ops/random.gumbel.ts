@@ -18,7 +18,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * categorical distribution, which is how `mx.random.categorical` works.
  *
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples. Default: `'float32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Samples of `shape` and `dtype`.
  *
@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function gumbel(shape?: number | number[], dtype?: DType, options?: GumbelOptions): Tensor {
   if (arguments.length > 3) checkArity('random.gumbel', 3, arguments.length);
   if (options !== undefined) checkOptions('random.gumbel', options, OPTION_KEYS);
-  return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device));
 }

@@ -28,5 +28,5 @@ import { checkArity, native, track } from '../../runtime/call.js';
  */
 export function key(seed: number): Tensor {
   if (arguments.length > 1) checkArity('random.key', 1, arguments.length);
-  return track(native.ops.core_random_key(seed) as Tensor);
+  return track(native.ops.core_random_key(seed));
 }

@@ -18,7 +18,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * `float`); a non-positive `scale` is not checked by MLX.
  *
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples. Default: `'float32'`.
  * @param loc - Location (the mean). Default: `0`.
  * @param scale - Scale (the variance is `2 scale^2`). Default: `1`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function laplace(shape?: number | number[], dtype?: DType, loc?: number, scale?: number, options?: LaplaceOptions): Tensor {
   if (arguments.length > 5) checkArity('random.laplace', 5, arguments.length);
   if (options !== undefined) checkOptions('random.laplace', options, OPTION_KEYS);
-  return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));
 }

@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: number | number[], dtype?: DType, options?: MultivariateNormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.multivariateNormal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.multivariateNormal', options, OPTION_KEYS);
-  return track(native.ops.core_random_multivariate_normal(mean, cov, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_multivariate_normal(mean, cov, shape, dtype, options?.key, options?.stream ?? options?.device));
 }

@@ -23,7 +23,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * A negative `scale` is not an error (the samples are mirrored).
  *
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16`, `bfloat16` or `complex64`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples (complex64: real and imaginary parts each of variance 1/2). Default: `'float32'`.
  * @param loc - Mean. Default: `0`.
  * @param scale - Standard deviation. Default: `1`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function normal(shape?: number | number[], dtype?: DType, loc?: ArrayLike, scale?: ArrayLike, options?: NormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.normal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.normal', options, OPTION_KEYS);
-  return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));
 }

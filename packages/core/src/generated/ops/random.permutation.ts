@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function permutation(x: number | Tensor, axis?: number, options?: PermutationOptions): Tensor {
   if (arguments.length > 3) checkArity('random.permutation', 3, arguments.length);
   if (options !== undefined) checkOptions('random.permutation', options, OPTION_KEYS);
-  return track(native.ops.core_random_permutation(x, axis, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_permutation(x, axis, options?.key, options?.stream ?? options?.device));
 }

@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * @param low - Lower bound (inclusive).
  * @param high - Upper bound (exclusive).
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - An integer dtype or `bool`. Default: `'int32'`.
+ * @param dtype - The dtype of the samples. Default: `'int32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Integers of `shape` and `dtype`.
  *
@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function randint(low: ArrayLike, high: ArrayLike, shape?: number | number[], dtype?: DType, options?: RandintOptions): Tensor {
   if (arguments.length > 5) checkArity('random.randint', 5, arguments.length);
   if (options !== undefined) checkOptions('random.randint', options, OPTION_KEYS);
-  return track(native.ops.core_random_randint(low, high, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_randint(low, high, shape, dtype, options?.key, options?.stream ?? options?.device));
 }

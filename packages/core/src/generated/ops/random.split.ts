@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function split(key: Tensor, num?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('random.split', 3, arguments.length);
   if (options !== undefined) checkOptions('random.split', options, OPTION_KEYS);
-  return trackAll(native.ops.core_random_split(key, num, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_random_split(key, num, options?.stream ?? options?.device));
 }

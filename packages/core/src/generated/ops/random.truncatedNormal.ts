@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * @param lower - Lower bound.
  * @param upper - Upper bound.
  * @param shape - Result shape; the bounds' broadcast shape when omitted.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples. Default: `'float32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Samples within the bounds.
  *
@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: number | number[], dtype?: DType, options?: TruncatedNormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.truncatedNormal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.truncatedNormal', options, OPTION_KEYS);
-  return track(native.ops.core_random_truncated_normal(lower, upper, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_truncated_normal(lower, upper, shape, dtype, options?.key, options?.stream ?? options?.device));
 }

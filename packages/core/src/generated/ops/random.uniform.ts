@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * @param low - Lower bound (inclusive). Default: `0`.
  * @param high - Upper bound (exclusive). Default: `1`.
  * @param shape - Result shape. Default: `[]`.
- * @param dtype - `float32`, `float16` or `bfloat16`. Default: `'float32'`.
+ * @param dtype - The dtype of the samples. Default: `'float32'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns Samples of `shape` and `dtype`.
  *
@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
 export function uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions): Tensor {
   if (arguments.length > 5) checkArity('random.uniform', 5, arguments.length);
   if (options !== undefined) checkOptions('random.uniform', options, OPTION_KEYS);
-  return track(native.ops.core_random_uniform(low, high, shape, dtype, options?.key, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_random_uniform(low, high, shape, dtype, options?.key, options?.stream ?? options?.device));
 }

@@ -28,5 +28,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function real(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('real', 2, arguments.length);
   if (options !== undefined) checkOptions('real', options, OPTION_KEYS);
-  return track(native.ops.core_real(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_real(a, options?.stream ?? options?.device));
 }

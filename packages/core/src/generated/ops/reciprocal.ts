@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function reciprocal(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('reciprocal', 2, arguments.length);
   if (options !== undefined) checkOptions('reciprocal', options, OPTION_KEYS);
-  return track(native.ops.core_reciprocal(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_reciprocal(a, options?.stream ?? options?.device));
 }

@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function remainder(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('remainder', 3, arguments.length);
   if (options !== undefined) checkOptions('remainder', options, OPTION_KEYS);
-  return track(native.ops.core_remainder(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_remainder(a, b, options?.stream ?? options?.device));
 }

@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function repeat(a: ArrayLike, repeats: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('repeat', 4, arguments.length);
   if (options !== undefined) checkOptions('repeat', options, OPTION_KEYS);
-  return track(native.ops.core_repeat(a, repeats, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_repeat(a, repeats, axis, options?.stream ?? options?.device));
 }

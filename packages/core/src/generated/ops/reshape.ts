@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function reshape(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('reshape', 3, arguments.length);
   if (options !== undefined) checkOptions('reshape', options, OPTION_KEYS);
-  return track(native.ops.core_reshape(a, shape, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_reshape(a, shape, options?.stream ?? options?.device));
 }

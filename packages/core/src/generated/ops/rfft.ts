@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `rfft`. */
 export interface RfftOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -49,5 +49,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfft(a: ArrayLike, n?: number, axis?: number, options?: RfftOptions): Tensor {
   if (arguments.length > 4) checkArity('rfft', 4, arguments.length);
   if (options !== undefined) checkOptions('rfft', options, OPTION_KEYS);
-  return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device));
 }

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `rfft2`. */
 export interface Rfft2Options extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Rfft2Options): Tensor {
   if (arguments.length > 4) checkArity('rfft2', 4, arguments.length);
   if (options !== undefined) checkOptions('rfft2', options, OPTION_KEYS);
-  return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

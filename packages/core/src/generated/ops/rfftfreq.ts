@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function rfftfreq(n: number, d?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('rfftfreq', 3, arguments.length);
   if (options !== undefined) checkOptions('rfftfreq', options, OPTION_KEYS);
-  return track(native.ops.core_rfftfreq(n, d, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfftfreq(n, d, options?.stream ?? options?.device));
 }

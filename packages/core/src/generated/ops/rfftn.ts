@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `rfftn`. */
 export interface RfftnOptions extends StreamOptions {
-  /** backward, ortho or forward. Default: `'backward'`. */
-  norm?: string;
+  /** How the transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
 }
 
 const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
@@ -43,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
 export function rfftn(a: ArrayLike, s?: number[], axes?: number[], options?: RfftnOptions): Tensor {
   if (arguments.length > 4) checkArity('rfftn', 4, arguments.length);
   if (options !== undefined) checkOptions('rfftn', options, OPTION_KEYS);
-  return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
 }

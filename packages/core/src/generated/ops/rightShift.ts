@@ -33,5 +33,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function rightShift(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('rightShift', 3, arguments.length);
   if (options !== undefined) checkOptions('rightShift', options, OPTION_KEYS);
-  return track(native.ops.core_right_shift(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_right_shift(a, b, options?.stream ?? options?.device));
 }

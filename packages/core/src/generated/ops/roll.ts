@@ -33,5 +33,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function roll(a: ArrayLike, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('roll', 4, arguments.length);
   if (options !== undefined) checkOptions('roll', options, OPTION_KEYS);
-  return track(native.ops.core_roll(a, shift, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_roll(a, shift, axis, options?.stream ?? options?.device));
 }

@@ -60,5 +60,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function round(a: ArrayLike, decimals?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('round', 3, arguments.length);
   if (options !== undefined) checkOptions('round', options, OPTION_KEYS);
-  return track(native.ops.core_round(a, decimals, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_round(a, decimals, options?.stream ?? options?.device));
 }

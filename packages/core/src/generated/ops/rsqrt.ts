@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function rsqrt(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('rsqrt', 2, arguments.length);
   if (options !== undefined) checkOptions('rsqrt', options, OPTION_KEYS);
-  return track(native.ops.core_rsqrt(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_rsqrt(a, options?.stream ?? options?.device));
 }

@@ -49,5 +49,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function scatter(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatter', 5, arguments.length);
   if (options !== undefined) checkOptions('scatter', options, OPTION_KEYS);
-  return track(native.ops.core_scatter(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_scatter(a, indices, updates, axes, options?.stream ?? options?.device));
 }

@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function scatterAdd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterAdd', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterAdd', options, OPTION_KEYS);
-  return track(native.ops.core_scatter_add(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_scatter_add(a, indices, updates, axes, options?.stream ?? options?.device));
 }

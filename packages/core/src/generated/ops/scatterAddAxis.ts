@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function scatterAddAxis(a: ArrayLike, indices: ArrayLike, values: ArrayLike, axis: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterAddAxis', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterAddAxis', options, OPTION_KEYS);
-  return track(native.ops.core_scatter_add_axis(a, indices, values, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_scatter_add_axis(a, indices, values, axis, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function scatterMax(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterMax', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterMax', options, OPTION_KEYS);
-  return track(native.ops.core_scatter_max(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_scatter_max(a, indices, updates, axes, options?.stream ?? options?.device));
 }

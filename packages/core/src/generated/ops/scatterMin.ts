@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function scatterMin(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterMin', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterMin', options, OPTION_KEYS);
-  return track(native.ops.core_scatter_min(a, indices, updates, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_scatter_min(a, indices, updates, axes, options?.stream ?? options?.device));
 }

@@ -20,7 +20,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @param sortedSequence - A 1-D tensor sorted in ascending order.
  * @param values - The values to locate; any shape.
- * @param side - `'left'` or `'right'`. Default: `'left'`.
+ * @param side - Which insertion point. Default: `'left'`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns uint32 insertion indices, shaped like `values`.
  *
@@ -42,8 +42,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[2, 2], [3]]
  * ```
  */
-export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, side?: string, options?: StreamOptions): Tensor {
+export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, side?: 'left' | 'right', options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('searchsorted', 4, arguments.length);
   if (options !== undefined) checkOptions('searchsorted', options, OPTION_KEYS);
-  return track(native.ops.core_searchsorted(sortedSequence, values, side, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_searchsorted(sortedSequence, values, side, options?.stream ?? options?.device));
 }

@@ -34,5 +34,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function segmentedMm(a: ArrayLike, b: ArrayLike, segments: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('segmentedMm', 4, arguments.length);
   if (options !== undefined) checkOptions('segmentedMm', options, OPTION_KEYS);
-  return track(native.ops.core_segmented_mm(a, b, segments, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_segmented_mm(a, b, segments, options?.stream ?? options?.device));
 }

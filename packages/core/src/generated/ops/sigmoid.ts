@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sigmoid(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sigmoid', 2, arguments.length);
   if (options !== undefined) checkOptions('sigmoid', options, OPTION_KEYS);
-  return track(native.ops.core_sigmoid(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sigmoid(a, options?.stream ?? options?.device));
 }

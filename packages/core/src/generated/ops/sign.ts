@@ -36,5 +36,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sign(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sign', 2, arguments.length);
   if (options !== undefined) checkOptions('sign', options, OPTION_KEYS);
-  return track(native.ops.core_sign(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sign(a, options?.stream ?? options?.device));
 }

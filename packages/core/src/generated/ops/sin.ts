@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sin(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sin', 2, arguments.length);
   if (options !== undefined) checkOptions('sin', options, OPTION_KEYS);
-  return track(native.ops.core_sin(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sin(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sinh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sinh', 2, arguments.length);
   if (options !== undefined) checkOptions('sinh', options, OPTION_KEYS);
-  return track(native.ops.core_sinh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sinh(a, options?.stream ?? options?.device));
 }

@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function slice(a: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('slice', 5, arguments.length);
   if (options !== undefined) checkOptions('slice', options, OPTION_KEYS);
-  return track(native.ops.core_slice(a, start, stop, strides, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_slice(a, start, stop, strides, options?.stream ?? options?.device));
 }

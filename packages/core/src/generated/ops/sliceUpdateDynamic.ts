@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sliceUpdateDynamic(a: ArrayLike, update: ArrayLike, start: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('sliceUpdateDynamic', 5, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdateDynamic', options, OPTION_KEYS);
-  return track(native.ops.core_slice_update_dynamic(a, update, start, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_slice_update_dynamic(a, update, start, axes, options?.stream ?? options?.device));
 }

@@ -37,5 +37,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sliceUpdateMin(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdateMin', 6, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdateMin', options, OPTION_KEYS);
-  return track(native.ops.core_slice_update_min(a, update, start, stop, strides, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_slice_update_min(a, update, start, stop, strides, options?.stream ?? options?.device));
 }

@@ -28,6 +28,12 @@ const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
  * // => [0.5, 0.5]
  * ```
  *
+ * @example Integer logits give float32 probabilities
+ * ```ts
+ * mx.softmax(mx.array([[0, 0], [0, 0]], 'int32'))
+ * // => [[0.25, 0.25], [0.25, 0.25]]
+ * ```
+ *
  * @example Per row
  * ```ts
  * mx.softmax(mx.array([[0, 0], [0, 1000]]), -1)
@@ -37,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
 export function softmax(a: ArrayLike, axis?: number | number[], options?: SoftmaxOptions): Tensor {
   if (arguments.length > 3) checkArity('softmax', 3, arguments.length);
   if (options !== undefined) checkOptions('softmax', options, OPTION_KEYS);
-  return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device));
 }

@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sort(a: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('sort', 3, arguments.length);
   if (options !== undefined) checkOptions('sort', options, OPTION_KEYS);
-  return track(native.ops.core_sort(a, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sort(a, axis, options?.stream ?? options?.device));
 }

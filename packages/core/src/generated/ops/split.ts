@@ -32,5 +32,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function split(a: ArrayLike, indicesOrSections: number | number[], axis?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 4) checkArity('split', 4, arguments.length);
   if (options !== undefined) checkOptions('split', options, OPTION_KEYS);
-  return trackAll(native.ops.core_split(a, indicesOrSections, axis, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_split(a, indicesOrSections, axis, options?.stream ?? options?.device));
 }

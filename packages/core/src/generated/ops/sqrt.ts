@@ -22,5 +22,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sqrt(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('sqrt', 2, arguments.length);
   if (options !== undefined) checkOptions('sqrt', options, OPTION_KEYS);
-  return track(native.ops.core_sqrt(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sqrt(a, options?.stream ?? options?.device));
 }

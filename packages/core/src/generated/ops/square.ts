@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function square(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('square', 2, arguments.length);
   if (options !== undefined) checkOptions('square', options, OPTION_KEYS);
-  return track(native.ops.core_square(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_square(a, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function squeeze(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('squeeze', 3, arguments.length);
   if (options !== undefined) checkOptions('squeeze', options, OPTION_KEYS);
-  return track(native.ops.core_squeeze(a, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_squeeze(a, axis, options?.stream ?? options?.device));
 }

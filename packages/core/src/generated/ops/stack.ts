@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function stack(arrays: ArrayLike[], axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('stack', 3, arguments.length);
   if (options !== undefined) checkOptions('stack', options, OPTION_KEYS);
-  return track(native.ops.core_stack(arrays, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_stack(arrays, axis, options?.stream ?? options?.device));
 }

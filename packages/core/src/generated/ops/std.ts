@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
 export function std(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
   if (arguments.length > 4) checkArity('std', 4, arguments.length);
   if (options !== undefined) checkOptions('std', options, OPTION_KEYS);
-  return track(native.ops.core_std(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_std(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device));
 }

@@ -4,8 +4,8 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
 /** Options of `stft`. */
 export interface StftOptions extends StreamOptions {
-  /** backward, ortho or forward (applied to each frame's transform). Default: `'backward'`. */
-  norm?: string;
+  /** How each frame's transform is scaled. Default: `'backward'`. */
+  norm?: 'backward' | 'ortho' | 'forward';
   /** Keep only the non-negative frequencies; true for real input, false for complex input when omitted. */
   onesided?: boolean;
 }
@@ -36,7 +36,7 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
  * @param winLength - Window length (at most `nFft`); `nFft` when omitted.
  * @param window - 1-D window of `winLength` samples; ones when omitted.
  * @param center - Pad `floor(nFft / 2)` at both ends so frames are centred. Default: `true`.
- * @param padMode - reflect, constant or edge (used with `center`). Default: `'reflect'`.
+ * @param padMode - How the ends are padded (used with `center`). Default: `'reflect'`.
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform, `[..., nFreq, nFrames]`.
  *
@@ -52,8 +52,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
  * // => [[{ "re": 3, "im": 0 }, { "re": 7, "im": 0 }], [{ "re": -1, "im": 0 }, { "re": -1, "im": 0 }]]
  * ```
  */
-export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: string, options?: StftOptions): Tensor {
+export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: 'reflect' | 'constant' | 'edge', options?: StftOptions): Tensor {
   if (arguments.length > 8) checkArity('stft', 8, arguments.length);
   if (options !== undefined) checkOptions('stft', options, OPTION_KEYS);
-  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device));
 }

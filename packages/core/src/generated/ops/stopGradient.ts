@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function stopGradient(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('stopGradient', 2, arguments.length);
   if (options !== undefined) checkOptions('stopGradient', options, OPTION_KEYS);
-  return track(native.ops.core_stop_gradient(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_stop_gradient(a, options?.stream ?? options?.device));
 }

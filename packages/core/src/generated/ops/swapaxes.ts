@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function swapaxes(a: ArrayLike, axis1: number, axis2: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('swapaxes', 4, arguments.length);
   if (options !== undefined) checkOptions('swapaxes', options, OPTION_KEYS);
-  return track(native.ops.core_swapaxes(a, axis1, axis2, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_swapaxes(a, axis1, axis2, options?.stream ?? options?.device));
 }

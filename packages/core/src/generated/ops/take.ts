@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('take', 4, arguments.length);
   if (options !== undefined) checkOptions('take', options, OPTION_KEYS);
-  return track(native.ops.core_take(a, indices, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_take(a, indices, axis, options?.stream ?? options?.device));
 }

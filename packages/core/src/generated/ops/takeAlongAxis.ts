@@ -26,5 +26,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('takeAlongAxis', 4, arguments.length);
   if (options !== undefined) checkOptions('takeAlongAxis', options, OPTION_KEYS);
-  return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function tan(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('tan', 2, arguments.length);
   if (options !== undefined) checkOptions('tan', options, OPTION_KEYS);
-  return track(native.ops.core_tan(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tan(a, options?.stream ?? options?.device));
 }

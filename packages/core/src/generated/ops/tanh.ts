@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function tanh(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('tanh', 2, arguments.length);
   if (options !== undefined) checkOptions('tanh', options, OPTION_KEYS);
-  return track(native.ops.core_tanh(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tanh(a, options?.stream ?? options?.device));
 }

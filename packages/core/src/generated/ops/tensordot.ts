@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function tensordot(a: ArrayLike, b: ArrayLike, axes: number | number[][], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('tensordot', 4, arguments.length);
   if (options !== undefined) checkOptions('tensordot', options, OPTION_KEYS);
-  return track(native.ops.core_tensordot(a, b, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tensordot(a, b, axes, options?.stream ?? options?.device));
 }

@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function tile(a: ArrayLike, reps: number | number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('tile', 3, arguments.length);
   if (options !== undefined) checkOptions('tile', options, OPTION_KEYS);
-  return track(native.ops.core_tile(a, reps, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tile(a, reps, options?.stream ?? options?.device));
 }

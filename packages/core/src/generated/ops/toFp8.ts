@@ -41,5 +41,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function toFp8(x: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('toFp8', 2, arguments.length);
   if (options !== undefined) checkOptions('toFp8', options, OPTION_KEYS);
-  return track(native.ops.core_to_fp8(x, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_to_fp8(x, options?.stream ?? options?.device));
 }

@@ -27,5 +27,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function topk(a: ArrayLike, k: number, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('topk', 4, arguments.length);
   if (options !== undefined) checkOptions('topk', options, OPTION_KEYS);
-  return track(native.ops.core_topk(a, k, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_topk(a, k, axis, options?.stream ?? options?.device));
 }

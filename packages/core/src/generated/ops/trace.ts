@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function trace(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
   if (arguments.length > 5) checkArity('trace', 5, arguments.length);
   if (options !== undefined) checkOptions('trace', options, OPTION_KEYS);
-  return track(native.ops.core_trace(a, offset, axis1, axis2, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_trace(a, offset, axis1, axis2, options?.dtype, options?.stream ?? options?.device));
 }

@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function transpose(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('transpose', 3, arguments.length);
   if (options !== undefined) checkOptions('transpose', options, OPTION_KEYS);
-  return track(native.ops.core_transpose(a, axes, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_transpose(a, axes, options?.stream ?? options?.device));
 }

@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function tri(n: number, m?: number, k?: number, options?: TriOptions): Tensor {
   if (arguments.length > 4) checkArity('tri', 4, arguments.length);
   if (options !== undefined) checkOptions('tri', options, OPTION_KEYS);
-  return track(native.ops.core_tri(n, m, k, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tri(n, m, k, options?.dtype, options?.stream ?? options?.device));
 }

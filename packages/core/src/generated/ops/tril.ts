@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function tril(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('tril', 3, arguments.length);
   if (options !== undefined) checkOptions('tril', options, OPTION_KEYS);
-  return track(native.ops.core_tril(a, k, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_tril(a, k, options?.stream ?? options?.device));
 }

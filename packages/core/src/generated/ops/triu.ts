@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function triu(a: ArrayLike, k?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('triu', 3, arguments.length);
   if (options !== undefined) checkOptions('triu', options, OPTION_KEYS);
-  return track(native.ops.core_triu(a, k, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_triu(a, k, options?.stream ?? options?.device));
 }

@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function trunc(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('trunc', 2, arguments.length);
   if (options !== undefined) checkOptions('trunc', options, OPTION_KEYS);
-  return track(native.ops.core_trunc(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_trunc(a, options?.stream ?? options?.device));
 }

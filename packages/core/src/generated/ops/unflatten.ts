@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function unflatten(a: ArrayLike, axis: number, shape: number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('unflatten', 4, arguments.length);
   if (options !== undefined) checkOptions('unflatten', options, OPTION_KEYS);
-  return track(native.ops.core_unflatten(a, axis, shape, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_unflatten(a, axis, shape, options?.stream ?? options?.device));
 }

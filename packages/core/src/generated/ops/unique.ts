@@ -65,5 +65,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function unique(a: ArrayLike, size: number, returnIndex?: boolean, returnInverse?: boolean, returnCounts?: boolean, fillValue?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 7) checkArity('unique', 7, arguments.length);
   if (options !== undefined) checkOptions('unique', options, OPTION_KEYS);
-  return trackAll(native.ops.core_unique(a, size, returnIndex, returnInverse, returnCounts, fillValue, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_unique(a, size, returnIndex, returnInverse, returnCounts, fillValue, options?.stream ?? options?.device));
 }

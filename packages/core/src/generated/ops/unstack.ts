@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['axis', 'stream', 'device'];
 export function unstack(a: ArrayLike, options?: UnstackOptions): Tensor[] {
   if (arguments.length > 2) checkArity('unstack', 2, arguments.length);
   if (options !== undefined) checkOptions('unstack', options, OPTION_KEYS);
-  return trackAll(native.ops.core_unstack(a, options?.axis, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.core_unstack(a, options?.axis, options?.stream ?? options?.device));
 }

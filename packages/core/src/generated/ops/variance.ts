@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
 export function variance(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
   if (arguments.length > 4) checkArity('variance', 4, arguments.length);
   if (options !== undefined) checkOptions('variance', options, OPTION_KEYS);
-  return track(native.ops.core_var(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_var(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device));
 }

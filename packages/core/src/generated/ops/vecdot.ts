@@ -46,5 +46,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('vecdot', 4, arguments.length);
   if (options !== undefined) checkOptions('vecdot', options, OPTION_KEYS);
-  return track(native.ops.core_vecdot(a, b, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_vecdot(a, b, axis, options?.stream ?? options?.device));
 }

@@ -45,5 +45,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function view(a: ArrayLike, dtype: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('view', 3, arguments.length);
   if (options !== undefined) checkOptions('view', options, OPTION_KEYS);
-  return track(native.ops.core_view(a, dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_view(a, dtype, options?.stream ?? options?.device));
 }

@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('where', 4, arguments.length);
   if (options !== undefined) checkOptions('where', options, OPTION_KEYS);
-  return track(native.ops.core_where(condition, x, y, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_where(condition, x, y, options?.stream ?? options?.device));
 }

@@ -44,5 +44,5 @@ const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'
 export function windowScatterMax(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMaxOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMax', 5, arguments.length);
   if (options !== undefined) checkOptions('windowScatterMax', options, OPTION_KEYS);
-  return track(native.ops.core_window_scatter_max(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_window_scatter_max(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device));
 }

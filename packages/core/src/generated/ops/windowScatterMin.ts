@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'
 export function windowScatterMin(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMinOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMin', 5, arguments.length);
   if (options !== undefined) checkOptions('windowScatterMin', options, OPTION_KEYS);
-  return track(native.ops.core_window_scatter_min(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_window_scatter_min(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device));
 }

@@ -40,5 +40,5 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
 export function zerosLike(a: ArrayLike, options?: ZerosLikeOptions): Tensor {
   if (arguments.length > 2) checkArity('zerosLike', 2, arguments.length);
   if (options !== undefined) checkOptions('zerosLike', options, OPTION_KEYS);
-  return track(native.ops.core_zeros_like(a, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_zeros_like(a, options?.dtype, options?.stream ?? options?.device));
 }

@@ -39,5 +39,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function crossEntropy(logits: ArrayLike, targets: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('crossEntropy', 3, arguments.length);
   if (options !== undefined) checkOptions('crossEntropy', options, OPTION_KEYS);
-  return track(native.ops.fast_cross_entropy(logits, targets, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_cross_entropy(logits, targets, options?.stream ?? options?.device));
 }

@@ -55,5 +55,5 @@ const OPTION_KEYS: readonly string[] = ['initialState', 'mask', 'stream', 'devic
 export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, options?: GatedDeltaUpdateOptions): Tensor[] {
   if (arguments.length > 6) checkArity('gatedDeltaUpdate', 6, arguments.length);
   if (options !== undefined) checkOptions('gatedDeltaUpdate', options, OPTION_KEYS);
-  return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, options?.initialState, options?.mask, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, options?.initialState, options?.mask, options?.stream ?? options?.device));
 }

@@ -8,8 +8,8 @@ export interface KvCacheAttentionOptions extends StreamOptions {
   scale?: number;
   /** `[B, offset + Tnew]` padding mask (true = attend). */
   keyMask?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 'device'];
@@ -43,5 +43,5 @@ const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 
 export function kvCacheAttention(q: ArrayLike, newK: ArrayLike, newV: ArrayLike, kCache: Tensor, vCache: Tensor, offset: number, options?: KvCacheAttentionOptions): Tensor[] {
   if (arguments.length > 7) checkArity('kvCacheAttention', 7, arguments.length);
   if (options !== undefined) checkOptions('kvCacheAttention', options, OPTION_KEYS);
-  return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device));
 }

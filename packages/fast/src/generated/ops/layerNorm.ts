@@ -26,5 +26,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function layerNorm(x: ArrayLike, weight: Tensor | null, bias: Tensor | null, eps?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('layerNorm', 5, arguments.length);
   if (options !== undefined) checkOptions('layerNorm', options, OPTION_KEYS);
-  return track(native.ops.fast_layer_norm(x, weight, bias, eps, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_layer_norm(x, weight, bias, eps, options?.stream ?? options?.device));
 }

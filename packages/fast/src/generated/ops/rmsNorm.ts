@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function rmsNorm(x: ArrayLike, weight: Tensor | null, eps?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('rmsNorm', 4, arguments.length);
   if (options !== undefined) checkOptions('rmsNorm', options, OPTION_KEYS);
-  return track(native.ops.fast_rms_norm(x, weight, eps, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_rms_norm(x, weight, eps, options?.stream ?? options?.device));
 }

@@ -14,8 +14,8 @@ export interface RopeOptions extends StreamOptions {
   offset?: number | Tensor;
   /** Explicit periods `[dims/2]` (instead of `base`). */
   freqs?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'offset', 'freqs', 'layout', 'stream', 'device'];
@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'offset'
 export function rope(x: ArrayLike, dims: number, options?: RopeOptions): Tensor {
   if (arguments.length > 3) checkArity('rope', 3, arguments.length);
   if (options !== undefined) checkOptions('rope', options, OPTION_KEYS);
-  return track(native.ops.fast_rope(x, dims, options?.traditional, options?.base, options?.scale, options?.offset, options?.freqs, options?.layout, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_rope(x, dims, options?.traditional, options?.base, options?.scale, options?.offset, options?.freqs, options?.layout, options?.stream ?? options?.device));
 }

@@ -10,8 +10,8 @@ export interface RopePositionsOptions extends StreamOptions {
   base?: number;
   /** Position scale. Default: `1`. */
   scale?: number;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'layout', 'stream', 'device'];
@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['traditional', 'base', 'scale', 'layout'
 export function ropePositions(x: ArrayLike, dims: number, positions: ArrayLike, options?: RopePositionsOptions): Tensor {
   if (arguments.length > 4) checkArity('ropePositions', 4, arguments.length);
   if (options !== undefined) checkOptions('ropePositions', options, OPTION_KEYS);
-  return track(native.ops.fast_rope_positions(x, dims, positions, options?.traditional, options?.base, options?.scale, options?.layout, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_rope_positions(x, dims, positions, options?.traditional, options?.base, options?.scale, options?.layout, options?.stream ?? options?.device));
 }

@@ -7,13 +7,13 @@ export interface ScaledDotProductAttentionOptions extends StreamOptions {
   /** Score scale; `1 / sqrt(D)` when omitted. */
   scale?: number;
   /** `'causal'`, a boolean keep-mask or an additive mask. */
-  mask?: string | Tensor;
+  mask?: 'causal' | Tensor;
   /** `[B, Tkv]` padding mask (true = attend); combines with `'causal'`. */
   keyMask?: Tensor;
   /** Attention sink logits `[Hq]`. */
   sinks?: Tensor;
-  /** `'bhtd'` or `'bthd'`. Default: `'bhtd'`. */
-  layout?: string;
+  /** The axis order of the attention tensors. Default: `'bhtd'`. */
+  layout?: 'bhtd' | 'bthd';
 }
 
 const OPTION_KEYS: readonly string[] = ['scale', 'mask', 'keyMask', 'sinks', 'layout', 'stream', 'device'];
@@ -52,5 +52,5 @@ const OPTION_KEYS: readonly string[] = ['scale', 'mask', 'keyMask', 'sinks', 'la
 export function scaledDotProductAttention(q: ArrayLike, k: ArrayLike, v: ArrayLike, options?: ScaledDotProductAttentionOptions): Tensor {
   if (arguments.length > 4) checkArity('scaledDotProductAttention', 4, arguments.length);
   if (options !== undefined) checkOptions('scaledDotProductAttention', options, OPTION_KEYS);
-  return track(native.ops.fast_scaled_dot_product_attention(q, k, v, options?.scale, options?.mask, options?.keyMask, options?.sinks, options?.layout, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_scaled_dot_product_attention(q, k, v, options?.scale, options?.mask, options?.keyMask, options?.sinks, options?.layout, options?.stream ?? options?.device));
 }

@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function swiglu(gate: ArrayLike, up: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('swiglu', 3, arguments.length);
   if (options !== undefined) checkOptions('swiglu', options, OPTION_KEYS);
-  return track(native.ops.fast_swiglu(gate, up, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.fast_swiglu(gate, up, options?.stream ?? options?.device));
 }

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function cholesky(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('cholesky', 3, arguments.length);
   if (options !== undefined) checkOptions('cholesky', options, OPTION_KEYS);
-  return track(native.ops.linalg_cholesky(a, upper, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_cholesky(a, upper, options?.stream ?? options?.device));
 }

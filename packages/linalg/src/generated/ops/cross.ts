@@ -31,5 +31,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function cross(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('cross', 4, arguments.length);
   if (options !== undefined) checkOptions('cross', options, OPTION_KEYS);
-  return track(native.ops.linalg_cross(a, b, axis, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_cross(a, b, axis, options?.stream ?? options?.device));
 }

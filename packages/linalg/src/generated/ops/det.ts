@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function det(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('det', 2, arguments.length);
   if (options !== undefined) checkOptions('det', options, OPTION_KEYS);
-  return track(native.ops.linalg_det(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_det(a, options?.stream ?? options?.device));
 }

@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function eig(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('eig', 2, arguments.length);
   if (options !== undefined) checkOptions('eig', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_eig(a, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_eig(a, options?.stream ?? options?.device));
 }

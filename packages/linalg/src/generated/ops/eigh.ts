@@ -11,7 +11,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * `a V = V diag(w)`. Only the triangle named by `UPLO` (`'L'` or `'U'`) is read.
  *
  * @param a - A symmetric matrix `[..., N, N]`.
- * @param UPLO - Which triangle to read: `'L'` or `'U'`. Default: `'L'`.
+ * @param UPLO - Which triangle to read. Default: `'L'`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[w, V]`.
  *
@@ -21,8 +21,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 2]
  * ```
  */
-export function eigh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor[] {
+export function eigh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('eigh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigh', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device));
 }

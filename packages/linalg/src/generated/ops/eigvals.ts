@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function eigvals(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('eigvals', 2, arguments.length);
   if (options !== undefined) checkOptions('eigvals', options, OPTION_KEYS);
-  return track(native.ops.linalg_eigvals(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_eigvals(a, options?.stream ?? options?.device));
 }

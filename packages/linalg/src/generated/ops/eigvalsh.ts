@@ -10,7 +10,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * Only the triangle named by `UPLO` (`'L'` or `'U'`) is read.
  *
  * @param a - A symmetric matrix `[..., N, N]`.
- * @param UPLO - Which triangle to read: `'L'` or `'U'`. Default: `'L'`.
+ * @param UPLO - Which triangle to read. Default: `'L'`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The eigenvalues `[..., N]`, ascending.
  *
@@ -20,8 +20,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 3]
  * ```
  */
-export function eigvalsh(a: ArrayLike, UPLO?: string, options?: StreamOptions): Tensor {
+export function eigvalsh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('eigvalsh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigvalsh', options, OPTION_KEYS);
-  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_eigvalsh(a, UPLO, options?.stream ?? options?.device));
 }

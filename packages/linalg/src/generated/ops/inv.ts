@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function inv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('inv', 2, arguments.length);
   if (options !== undefined) checkOptions('inv', options, OPTION_KEYS);
-  return track(native.ops.linalg_inv(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_inv(a, options?.stream ?? options?.device));
 }

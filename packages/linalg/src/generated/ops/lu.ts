@@ -25,5 +25,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function lu(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('lu', 2, arguments.length);
   if (options !== undefined) checkOptions('lu', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_lu(a, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_lu(a, options?.stream ?? options?.device));
 }

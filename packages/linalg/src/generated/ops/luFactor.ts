@@ -30,5 +30,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function luFactor(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('luFactor', 2, arguments.length);
   if (options !== undefined) checkOptions('luFactor', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_lu_factor(a, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_lu_factor(a, options?.stream ?? options?.device));
 }

@@ -14,7 +14,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * like the rest of the family it defaults to the CPU. Integer and bool inputs give a float32 result.
  *
  * @param a - Input tensor.
- * @param ord - The norm order: a number, `'fro'` or `'nuc'`.
+ * @param ord - The norm order: a number or a matrix norm's name.
  * @param axis - One axis (vector norm) or two (matrix norm); all axes when omitted.
  * @param keepdims - Keep the reduced axes with length 1. Default: `false`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -38,8 +38,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => 7
  * ```
  */
-export function norm(a: ArrayLike, ord?: number | string, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function norm(a: ArrayLike, ord?: number | 'fro' | 'nuc', axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('norm', 5, arguments.length);
   if (options !== undefined) checkOptions('norm', options, OPTION_KEYS);
-  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function pinv(a: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 2) checkArity('pinv', 2, arguments.length);
   if (options !== undefined) checkOptions('pinv', options, OPTION_KEYS);
-  return track(native.ops.linalg_pinv(a, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_pinv(a, options?.stream ?? options?.device));
 }

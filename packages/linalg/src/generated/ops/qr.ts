@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function qr(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('qr', 2, arguments.length);
   if (options !== undefined) checkOptions('qr', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_qr(a, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_qr(a, options?.stream ?? options?.device));
 }

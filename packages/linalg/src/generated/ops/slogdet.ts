@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function slogdet(a: ArrayLike, options?: StreamOptions): Tensor[] {
   if (arguments.length > 2) checkArity('slogdet', 2, arguments.length);
   if (options !== undefined) checkOptions('slogdet', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_slogdet(a, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_slogdet(a, options?.stream ?? options?.device));
 }

@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function solve(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('solve', 3, arguments.length);
   if (options !== undefined) checkOptions('solve', options, OPTION_KEYS);
-  return track(native.ops.linalg_solve(a, b, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_solve(a, b, options?.stream ?? options?.device));
 }

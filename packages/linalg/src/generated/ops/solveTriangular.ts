@@ -29,5 +29,5 @@ const OPTION_KEYS: readonly string[] = ['upper', 'stream', 'device'];
 export function solveTriangular(a: ArrayLike, b: ArrayLike, options?: SolveTriangularOptions): Tensor {
   if (arguments.length > 3) checkArity('solveTriangular', 3, arguments.length);
   if (options !== undefined) checkOptions('solveTriangular', options, OPTION_KEYS);
-  return track(native.ops.linalg_solve_triangular(a, b, options?.upper, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_solve_triangular(a, b, options?.upper, options?.stream ?? options?.device));
 }

@@ -24,5 +24,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): Tensor[] {
   if (arguments.length > 3) checkArity('svd', 3, arguments.length);
   if (options !== undefined) checkOptions('svd', options, OPTION_KEYS);
-  return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream ?? options?.device));
 }

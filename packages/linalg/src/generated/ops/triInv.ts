@@ -23,5 +23,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function triInv(a: ArrayLike, upper?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('triInv', 3, arguments.length);
   if (options !== undefined) checkOptions('triInv', options, OPTION_KEYS);
-  return track(native.ops.linalg_tri_inv(a, upper, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.linalg_tri_inv(a, upper, options?.stream ?? options?.device));
 }

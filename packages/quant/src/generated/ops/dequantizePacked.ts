@@ -8,11 +8,11 @@ export interface DequantizePackedOptions extends StreamOptions {
   groupSize?: number;
   /** The bits used to quantize. */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: the float32 scalar passed to `quantizePacked`. */
   globalScale?: Tensor;
-  /** Output dtype: float32, float16 or bfloat16. */
+  /** The output dtype. */
   dtype?: DType;
 }
 
@@ -48,5 +48,5 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
 export function dequantizePacked(w: Tensor, scales: Tensor, biases?: Tensor, options?: DequantizePackedOptions): Tensor {
   if (arguments.length > 4) checkArity('dequantizePacked', 4, arguments.length);
   if (options !== undefined) checkOptions('dequantizePacked', options, OPTION_KEYS);
-  return track(native.ops.quant_dequantize(w, scales, biases, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.dtype, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_dequantize(w, scales, biases, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.dtype, options?.stream ?? options?.device));
 }

@@ -14,8 +14,8 @@ export interface GatherQmmOptions extends StreamOptions {
   groupSize?: number;
   /** The bits used to quantize. */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: a float32 scalar, or one per expert. */
   globalScale?: Tensor;
   /** Whether `rhsIndices` is sorted. Default: `false`. */
@@ -53,5 +53,5 @@ const OPTION_KEYS: readonly string[] = ['lhsIndices', 'rhsIndices', 'transpose',
 export function gatherQmm(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: GatherQmmOptions): Tensor {
   if (arguments.length > 5) checkArity('gatherQmm', 5, arguments.length);
   if (options !== undefined) checkOptions('gatherQmm', options, OPTION_KEYS);
-  return track(native.ops.quant_gather_qmm(x, w, scales, biases, options?.lhsIndices, options?.rhsIndices, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.sortedIndices, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_gather_qmm(x, w, scales, biases, options?.lhsIndices, options?.rhsIndices, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.sortedIndices, options?.stream ?? options?.device));
 }

@@ -8,8 +8,8 @@ export interface QuantizePackedOptions extends StreamOptions {
   groupSize?: number;
   /** Bits per element (the mode's default when omitted). */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: a float32 scalar, `max(abs(w))`. */
   globalScale?: Tensor;
 }
@@ -57,5 +57,5 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
 export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): Tensor[] {
   if (arguments.length > 2) checkArity('quantizePacked', 2, arguments.length);
   if (options !== undefined) checkOptions('quantizePacked', options, OPTION_KEYS);
-  return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor[]);
+  return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device));
 }

@@ -10,8 +10,8 @@ export interface QuantizedMatmulPackedOptions extends StreamOptions {
   groupSize?: number;
   /** The bits used to quantize. */
   bits?: number;
-  /** `'affine'`, `'mxfp4'`, `'mxfp8'` or `'nvfp4'`. Default: `'affine'`. */
-  mode?: string;
+  /** The quantization mode. Default: `'affine'`. */
+  mode?: 'affine' | 'mxfp4' | 'mxfp8' | 'nvfp4';
   /** nvfp4 only: the float32 scalar passed to `quantizePacked`. */
   globalScale?: Tensor;
 }
@@ -47,5 +47,5 @@ const OPTION_KEYS: readonly string[] = ['transpose', 'groupSize', 'bits', 'mode'
 export function quantizedMatmulPacked(x: ArrayLike, w: Tensor, scales: Tensor, biases?: Tensor, options?: QuantizedMatmulPackedOptions): Tensor {
   if (arguments.length > 5) checkArity('quantizedMatmulPacked', 5, arguments.length);
   if (options !== undefined) checkOptions('quantizedMatmulPacked', options, OPTION_KEYS);
-  return track(native.ops.quant_quantized_matmul(x, w, scales, biases, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.quant_quantized_matmul(x, w, scales, biases, options?.transpose, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device));
 }

@@ -5,6 +5,8 @@ export { argmax } from './ops/argmax.js';
 export { array } from './ops/array.js';
 export { eye } from './ops/eye.js';
 export type { EyeOptions } from './ops/eye.js';
+export { hanning } from './ops/hanning.js';
+export { searchsorted } from './ops/searchsorted.js';
 export { sum } from './ops/sum.js';
 
 /** The `random` functions: `random.seed`, `random.uniform`. */

@@ -4,12 +4,24 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'eye',
-  skip: "Checked by its examples against hand-written identity matrices.",
+  skip: "covered by the examples",
   examples: [
     { title: "Identity", run: () => mx.eye(2), expect: [[1, 0], [0, 1]] },
     { title: "Rectangular with an offset diagonal", run: () => mx.eye(2, 3, 1), expect: [[0, 1, 0], [0, 0, 1]] },
   ],
   errors: [
     { code: "mx.eye(-2)", run: () => mx.eye(-2), error: "MlxError", message: "N and M must be positive", phase: "build" },
+  ],
+  typeErrors: [
+    { label: "n = {}", message: "n", run: () => mx.eye({} as never) },
+    { label: "n = 1.5", message: "n", run: () => mx.eye(1.5 as never) },
+    { label: "m = {}", message: "m", run: () => mx.eye(1, {} as never) },
+    { label: "m = 1.5", message: "m", run: () => mx.eye(1, 1.5 as never) },
+    { label: "k = {}", message: "k", run: () => mx.eye(1, undefined, {} as never) },
+    { label: "k = 1.5", message: "k", run: () => mx.eye(1, undefined, 1.5 as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.eye(1, undefined, undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.eye(1, undefined, undefined, { dtype: 'float33' as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.eye as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.eye(1, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -4,10 +4,15 @@ import { opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'random.seed',
-  skip: "Checked by its example.",
+  skip: "covered by the examples",
   examples: [
     { title: "Seeding", run: () => (mx.random.seed(1), 0), expect: 0 },
   ],
   errors: [
+  ],
+  typeErrors: [
+    { label: "seed = {}", message: "seed", run: () => mx.random.seed({} as never) },
+    { label: "seed = 1.5", message: "seed", run: () => mx.random.seed(1.5 as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.random.seed as (...args: unknown[]) => unknown)(1, 0) },
   ],
 });

@@ -5,13 +5,15 @@ namespace mlxts {
 
 Napi::Value op_core_random_uniform(const Napi::CallbackInfo& info) {
   return guard_locked(info, "random.uniform", [&]() -> Napi::Value {
-    conv::check_arity(info, 4);
+    conv::check_arity(info, 6);
     auto operands = conv::array_likes({{conv::value_or_number(info[0], 0), "low"}, {conv::value_or_number(info[1], 1), "high"}});
     const mx::array& low = operands[0];
     const mx::array& high = operands[1];
-    auto key = conv::optional_tensor(info[2], "key");
-    auto stream = conv::stream(info[3]);
-    return to_js(info.Env(), mlx::core::random::uniform(low, high, {1}, mlx::core::float32, key, stream));
+    auto shape = conv::optional_shape(info[2], "shape");
+    auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
+    auto key = conv::optional_tensor(info[4], "key");
+    auto stream = conv::stream(info[5]);
+    return to_js(info.Env(), mlxts::support::random_uniform(low, high, shape, dtype, key, stream));
   });
 }
 

@@ -7,16 +7,20 @@ namespace mlxts {
 Napi::Value op_core_add(const Napi::CallbackInfo& info);
 Napi::Value op_core_argmax(const Napi::CallbackInfo& info);
 Napi::Value op_core_eye(const Napi::CallbackInfo& info);
+Napi::Value op_core_hanning(const Napi::CallbackInfo& info);
 Napi::Value op_core_random_seed(const Napi::CallbackInfo& info);
 Napi::Value op_core_random_uniform(const Napi::CallbackInfo& info);
+Napi::Value op_core_searchsorted(const Napi::CallbackInfo& info);
 Napi::Value op_core_sum(const Napi::CallbackInfo& info);
 
 void register_generated_ops(Napi::Env env, Napi::Object ops) {
   ops.Set("core_add", Napi::Function::New<op_core_add>(env, "core_add"));
   ops.Set("core_argmax", Napi::Function::New<op_core_argmax>(env, "core_argmax"));
   ops.Set("core_eye", Napi::Function::New<op_core_eye>(env, "core_eye"));
+  ops.Set("core_hanning", Napi::Function::New<op_core_hanning>(env, "core_hanning"));
   ops.Set("core_random_seed", Napi::Function::New<op_core_random_seed>(env, "core_random_seed"));
   ops.Set("core_random_uniform", Napi::Function::New<op_core_random_uniform>(env, "core_random_uniform"));
+  ops.Set("core_searchsorted", Napi::Function::New<op_core_searchsorted>(env, "core_searchsorted"));
   ops.Set("core_sum", Napi::Function::New<op_core_sum>(env, "core_sum"));
 }
 

@@ -38,5 +38,5 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 export function sum(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('sum', 4, arguments.length);
   if (options !== undefined) checkOptions('sum', options, OPTION_KEYS);
-  return track(native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device) as Tensor);
+  return track(native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device));
 }
