@@ -340,9 +340,16 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
 mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
-// n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
-// (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
+// n x m with ones at and below diagonal k. Guard for an MLX defect (seen in MLX 0.32.4): MLX builds
+// aranges of n and m and a bool matrix before the result, which the result-size check does not see
+// (tri(0, 2^31 - 1) allocated 8 GB for no elements, tri(1e9, 1) 4 GB for a 1 GB result). An empty
+// result is made without them, a working set past the memory limit is refused, and negative n or m
+// are refused.
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): linspace computes in float32 whatever the dtype (1e9
+// int8 values made 4 GB intermediates for a 1 GB result); a working set past the memory limit is
+// refused.
+mx::array linspace(double start, double stop, int num, bool endpoint, mx::Dtype dtype, mx::StreamOrDevice s);
 // Guard for an MLX defect (seen in MLX 0.32.4): tril and triu mask with MLX's tri, whose aranges of the
 // row and column counts cost memory even for an empty matrix ([2^30, 0] allocated 4 GB, an empty batch
 // of 65536 x 65536 matrices 4 GB for the mask): an empty input is returned as it is.

@@ -1,10 +1,12 @@
 // The linalg family's guards for MLX defects (see op_support.h; each seen in MLX 0.32.4). Every op is
 // built by MLX as usual (its shape and dtype checks run); for inputs that would crash the process the
-// outputs are then made without a kernel, or computed from a safe stand-in. Delete a guard once MLX
-// checks the case itself.
+// outputs are then made without a kernel, or computed from a safe stand-in, and intermediates the
+// result-size check does not see are checked against the memory limit. Delete a guard once MLX checks
+// the case itself.
 #include <cmath>
 
 #include "op_support.h"
+#include "runtime.h"
 
 namespace mlxts::support {
 
@@ -97,7 +99,15 @@ std::pair<mx::array, mx::array> slogdet(const mx::array& a, mx::StreamOrDevice s
   return batch_guarded(a, mx::linalg::slogdet(a, s));
 }
 
-mx::array pinv(const mx::array& a, mx::StreamOrDevice s) { return batch_guarded(a, mx::linalg::pinv(a, s)); }
+mx::array pinv(const mx::array& a, mx::StreamOrDevice s) {
+  // MLX's pinv takes the full SVD: U [M, M] and Vt [N, N] per matrix, whatever the rank, which the
+  // result-size check does not see (a [1, 40000] input made a 6.4 GB Vt for a 160 KB result).
+  if (a.ndim() >= 2 && a.size() > 0) {
+    long double m = a.shape(-2), n = a.shape(-1), matrices = a.size() / (m * n);
+    require_fits_in_memory(matrices * (m * m + n * n + 2 * m * n) * a.itemsize(), "pinv's full SVD and its working set");
+  }
+  return batch_guarded(a, mx::linalg::pinv(a, s));
+}
 
 std::pair<mx::array, mx::array> qr(const mx::array& a, mx::StreamOrDevice s) { return batch_guarded(a, mx::linalg::qr(a, s)); }
 

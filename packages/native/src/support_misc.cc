@@ -139,7 +139,19 @@ mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s) {
     throw ArgumentRangeError("n and m must be >= 0, got " + std::to_string(n) + " and " + std::to_string(m));
   }
   if (n == 0 || m == 0) return mx::zeros({n, m}, dtype, s);
+  // MLX compares an int32 arange of n with one of m into a bool matrix, then casts it.
+  long double cells = static_cast<long double>(n) * m;
+  require_fits_in_memory(4.0L * n + 4.0L * m + cells * (dtype == mx::bool_ ? 1 : 1 + dtype.size()),
+                         "tri of " + std::to_string(n) + " x " + std::to_string(m) + " and its working set");
   return mx::tri(n, m, k, dtype, s);
+}
+
+mx::array linspace(double start, double stop, int num, bool endpoint, mx::Dtype dtype, mx::StreamOrDevice s) {
+  // MLX computes the values in float32 (an arange, its complement and their scaled sum), then casts.
+  long double extra = dtype == mx::float32 ? 0 : dtype.size();
+  require_fits_in_memory(static_cast<long double>(std::max(num, 0)) * (3 * 4 + extra),
+                         "linspace of " + std::to_string(num) + " values and its float32 working set");
+  return mx::linspace(start, stop, num, endpoint, dtype, s);
 }
 
 std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
