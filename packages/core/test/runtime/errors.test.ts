@@ -95,4 +95,13 @@ describe('an object with the Tensor prototype but no native tensor', () => {
     expect(() => mx.finfo(fake() as never)).toThrow('finfo: dtype must be a dtype name (a string), got');
     expect(mx.isTensor(mx.ones([1]))).toBe(true);
   });
+
+  it("its own getters and methods are TypeErrors (the addon's were plain Errors)", () => {
+    expect(() => fake().shape).toThrow(TypeError);
+    expect(() => fake().toArray()).toThrow('this object has the Tensor prototype but holds no tensor');
+    expect(() => fake().mT).toThrow(TypeError);
+    expect(() => [...fake()]).toThrow(TypeError);
+    expect(() => mx.treeUnflatten(fake() as never)).toThrow(TypeError);
+    expect(() => fake().dispose()).toThrow(TypeError);
+  });
 });
