@@ -99,6 +99,13 @@ mx::array eigvals(const mx::array& a, mx::StreamOrDevice s);
 
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
+// Guard for an MLX defect (seen in MLX 0.32.4): rms_norm and layer_norm of an input with an empty last
+// axis keep a float32 statistic per row, which the result-size check does not see ([2^31 - 1, 0] took
+// 8.6 GB and minutes for an empty result). Built by MLX as usual (its checks run), an empty input's
+// result is then given without a kernel.
+mx::array rms_norm(const mx::array& x, const std::optional<mx::array>& weight, float eps, mx::StreamOrDevice s);
+mx::array layer_norm(const mx::array& x, const std::optional<mx::array>& weight, const std::optional<mx::array>& bias,
+                     float eps, mx::StreamOrDevice s);
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
                const std::optional<mx::array>& freqs, const std::string& layout, mx::StreamOrDevice s);
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale,
