@@ -100,8 +100,8 @@ describe('JS integers given an integer dtype', () => {
   it('read back exactly at both ends of the range, as bigints and as numbers', () =>
     withoutLeaks(() => {
       for (const [dtype, lo, hi] of ranges) {
-        expect(mx.array([lo, hi], dtype).toArray().map(asBigInt), dtype).toEqual([lo, hi]);
-        if (hi <= 2n ** 53n) expect(mx.array([Number(lo), Number(hi)], dtype).toArray().map(asBigInt), dtype).toEqual([lo, hi]);
+        expect((mx.array([lo, hi], dtype).toArray() as unknown[]).map(asBigInt), dtype).toEqual([lo, hi]);
+        if (hi <= 2n ** 53n) expect((mx.array([Number(lo), Number(hi)], dtype).toArray() as unknown[]).map(asBigInt), dtype).toEqual([lo, hi]);
         expect(asBigInt(mx.array(hi, dtype).item()), dtype).toBe(hi);
       }
     }));
