@@ -42,6 +42,7 @@ export default defineConfig({
           { text: 'Transforms', link: '/concepts/transforms' },
           { text: 'Distributed', link: '/concepts/distributed' },
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
+          { text: 'Reliability and fuzzing', link: '/concepts/reliability' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },
         ],

@@ -1,5 +1,6 @@
 // dtype constants, so `mx.float32` reads like MLX Python.
 import type { DType } from '@mlxts/native';
+import { describe } from './runtime/transforms/arguments.js';
 
 export const bool: DType = 'bool';
 export const uint8: DType = 'uint8';
@@ -44,7 +45,8 @@ const FLOAT_INFO: Partial<Record<DType, { max: number; eps: number }>> = {
  * ```
  */
 export function finfo(dtype: DType): FloatInfo {
-  const info = FLOAT_INFO[dtype];
-  if (info === undefined) throw new TypeError(`finfo: ${String(dtype)} is not a floating-point dtype`);
+  if (typeof dtype !== 'string') throw new TypeError(`finfo: dtype must be a dtype name (a string), got ${describe(dtype)}`);
+  const info = Object.hasOwn(FLOAT_INFO, dtype) ? FLOAT_INFO[dtype] : undefined;
+  if (info === undefined) throw new TypeError(`finfo: ${dtype} is not a floating-point dtype`);
   return { dtype, min: -info.max, max: info.max, eps: info.eps };
 }

@@ -58,6 +58,30 @@ describe('linalg on empty matrices', () => {
   });
 });
 
+describe('linalg on an empty batch of large matrices', () => {
+  it('gives empty outputs: MLX 0.32.4 counted the matrices as size / (M * N) in 32 bits and trapped for 2^32-element matrices', () =>
+    withoutLeaks(() => {
+      const a = mx.zeros([0, 65536, 65536]);
+      const ops: Array<[string, () => mx.Tensor | mx.Tensor[]]> = [
+        ['inv', () => linalg.inv(a)], ['lu', () => linalg.lu(a)], ['luFactor', () => linalg.luFactor(a)],
+        ['cholesky', () => linalg.cholesky(a)], ['choleskyInv', () => linalg.choleskyInv(a)], ['triInv', () => linalg.triInv(a)],
+        ['qr', () => linalg.qr(a)], ['svd', () => linalg.svd(a)], ['svd without U and V', () => linalg.svd(a, false)],
+        ['det', () => linalg.det(a)], ['slogdet', () => linalg.slogdet(a)], ['pinv', () => linalg.pinv(a)],
+        ['eigh', () => linalg.eigh(a)], ['eigvalsh', () => linalg.eigvalsh(a)], ['eig', () => linalg.eig(a)], ['eigvals', () => linalg.eigvals(a)],
+        ['solve', () => linalg.solve(a, mx.zeros([0, 65536, 1]))], ['solveTriangular', () => linalg.solveTriangular(a, mx.zeros([0, 65536, 1]))],
+      ];
+      for (const [name, op] of ops) {
+        const outs = [op()].flat();
+        for (const out of outs) {
+          expect(out.shape[0], name).toBe(0);
+          expect(out.toTypedArray(), name).toHaveLength(0);
+        }
+      }
+      // A batch of small empty matrices keeps what MLX gives: det of a 0 x 0 matrix is 1.
+      expect(linalg.det(mx.zeros([2, 0, 0])).toArray()).toEqual([1, 1]);
+    }));
+});
+
 describe('norm of integer input', () => {
   it('is computed in float32: the 2-norm of an int32 vector no longer wraps to 0', () =>
     withoutLeaks(() => {

@@ -38,15 +38,79 @@ std::string describe(Napi::Value value) {
 }
 
 // Nested JS arrays read into a flat buffer plus a shape.
+// JS integers given an integer dtype are checked against its range: out of range is a RangeError, as
+// NumPy refuses such values, instead of wrapping (2**40 as int32) or keeping a bigint's low 64 bits
+// (2n ** 64n as uint64 gave 0). Bigints are read exactly, in 128 bits.
+using Wide = __int128;
+
+std::string wide_text(Wide v) {
+  if (v == 0) return "0";
+  bool negative = v < 0;
+  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  std::string text;
+  for (; u > 0; u /= 10) text.insert(text.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+  return negative ? "-" + text : text;
+}
+
+// A bigint's exact value; outside [-2^63, 2^64 - 1] (no 64-bit dtype holds it) a RangeError.
+Wide bigint_value(Napi::BigInt big, const char* name) {
+  bool lossless = false;
+  int64_t signed_value = big.Int64Value(&lossless);
+  if (lossless) return Wide{signed_value};
+  uint64_t unsigned_value = big.Uint64Value(&lossless);
+  if (!lossless) throw ArgumentRangeError(std::string(name) + " holds a bigint outside the 64-bit range");
+  return Wide{unsigned_value};
+}
+
+void check_in_range(Wide v, mx::Dtype dtype, const char* name) {
+  int bits = static_cast<int>(dtype.size()) * 8;
+  bool is_signed = mx::issubdtype(dtype, mx::signedinteger);
+  Wide lo = is_signed ? -(Wide{1} << (bits - 1)) : Wide{0};
+  Wide hi = is_signed ? (Wide{1} << (bits - 1)) - 1 : (Wide{1} << bits) - 1;
+  if (v < lo || v > hi) {
+    throw ArgumentRangeError(std::string(name) + " holds " + wide_text(v) + ", outside the range of " + dtype_name(dtype) +
+                             " [" + wide_text(lo) + ", " + wide_text(hi) + "]");
+  }
+}
+
+// A JS number as an element of an integer dtype: truncated toward zero (as NumPy converts 1.5), and
+// refused when not finite or out of the dtype's range.
+Wide integer_of(double v, mx::Dtype dtype, const char* name) {
+  if (!std::isfinite(v)) {
+    throw ArgumentRangeError(std::string(name) + " holds " + (std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") +
+                             ", which " + dtype_name(dtype) + " cannot hold");
+  }
+  double t = std::trunc(v);
+  if (std::fabs(t) >= 0x1p100) {
+    throw ArgumentRangeError(std::string(name) + " holds " + std::to_string(v) + ", outside the range of " + dtype_name(dtype));
+  }
+  Wide w = static_cast<Wide>(t);
+  check_in_range(w, dtype, name);
+  return w;
+}
+
+// An integer-dtype scalar or buffer element from its checked value.
+template <class It>
+mx::array integer_array(It begin, It end, mx::Shape shape, mx::Dtype dtype) {
+  if (dtype == mx::uint64) {
+    std::vector<uint64_t> values(begin, end);
+    return mx::array(values.begin(), std::move(shape), dtype);
+  }
+  std::vector<int64_t> values(begin, end);
+  return mx::array(values.begin(), std::move(shape), dtype);
+}
+
 struct Nested {
   std::vector<int> shape;
   std::vector<double> numbers;
-  std::vector<int64_t> bigints;
+  std::vector<Wide> bigints;        // exact values of the bigint elements; 0 for the others
+  std::vector<bool> is_bigint;
   std::vector<float> imags;  // imaginary parts; 0 for real elements
   bool any_number = false;
   bool any_complex = false;
   bool any_bool = false;
   bool any_bigint = false;
+  bool any_above_int64 = false;  // a bigint in (int64 max, uint64 max]: the natural dtype is uint64
 };
 
 // A complex number written as {re, im} (how complex64 elements read back); nullopt for anything else.
@@ -93,21 +157,25 @@ void read_nested(Napi::Value value, size_t depth, Nested& out, const char* name)
     out.numbers.push_back(complex->first);
     out.imags.back() = static_cast<float>(complex->second);
     out.bigints.push_back(0);
+    out.is_bigint.push_back(false);
   } else if (value.IsNumber()) {
     out.any_number = true;
     out.numbers.push_back(value.As<Napi::Number>().DoubleValue());
     out.bigints.push_back(0);
+    out.is_bigint.push_back(false);
   } else if (value.IsBoolean()) {
     out.any_bool = true;
     bool b = value.As<Napi::Boolean>().Value();
     out.numbers.push_back(b ? 1.0 : 0.0);
     out.bigints.push_back(b ? 1 : 0);
+    out.is_bigint.push_back(false);
   } else if (value.IsBigInt()) {
     out.any_bigint = true;
-    bool lossless = false;
-    int64_t v = value.As<Napi::BigInt>().Int64Value(&lossless);
+    Wide v = bigint_value(value.As<Napi::BigInt>(), name);
+    out.any_above_int64 = out.any_above_int64 || v > std::numeric_limits<int64_t>::max();
     out.numbers.push_back(static_cast<double>(v));
     out.bigints.push_back(v);
+    out.is_bigint.push_back(true);
   } else {
     wrong_type(name, "numbers, booleans, bigints or {re, im} objects in nested arrays", value);
   }
@@ -128,13 +196,17 @@ mx::array from_nested(Napi::Array list, std::optional<mx::Dtype> dtype, const ch
   read_nested(list, 0, nested, name);
   if (nested.any_complex) return complex_array(nested.numbers, nested.imags, shape_of(nested.shape), dtype, name);
   mx::Dtype natural = nested.any_number ? mx::float32
-                      : nested.any_bigint && !nested.any_bool ? mx::int64
-                      : nested.any_bool && !nested.any_bigint ? mx::bool_
-                      : nested.any_bigint ? mx::int64
-                                          : mx::float32;
+                      : nested.any_bigint ? (nested.any_above_int64 ? mx::uint64 : mx::int64)
+                      : nested.any_bool ? mx::bool_
+                                        : mx::float32;
   mx::Dtype target = dtype.value_or(natural);
-  if (nested.any_bigint && !nested.any_number) return mx::array(nested.bigints.begin(), shape_of(nested.shape), target);
-  return mx::array(nested.numbers.begin(), shape_of(nested.shape), target);
+  if (!mx::issubdtype(target, mx::integer)) return mx::array(nested.numbers.begin(), shape_of(nested.shape), target);
+  std::vector<Wide> values(nested.numbers.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = nested.is_bigint[i] ? nested.bigints[i] : integer_of(nested.numbers[i], target, name);
+    check_in_range(values[i], target, name);
+  }
+  return integer_array(values.begin(), values.end(), shape_of(nested.shape), target);
 }
 
 template <class T>
@@ -235,18 +307,21 @@ mx::array array_from(Napi::Value value, std::optional<mx::Dtype> dtype, const ch
     const mx::array& a = t->array(name);
     return dtype && *dtype != a.dtype() ? mx::astype(a, *dtype) : a;
   }
-  if (value.IsNumber()) return mx::array(value.As<Napi::Number>().DoubleValue(), dtype.value_or(mx::float32));
+  if (value.IsNumber()) {
+    double v = value.As<Napi::Number>().DoubleValue();
+    if (dtype && mx::issubdtype(*dtype, mx::integer)) {
+      Wide w = integer_of(v, *dtype, name);
+      return integer_array(&w, &w + 1, {}, *dtype);
+    }
+    return mx::array(v, dtype.value_or(mx::float32));
+  }
   if (value.IsBoolean()) return mx::array(value.As<Napi::Boolean>().Value(), dtype.value_or(mx::bool_));
   if (value.IsBigInt()) {
-    bool lossless = false;
-    Napi::BigInt big = value.As<Napi::BigInt>();
-    int64_t signed_value = big.Int64Value(&lossless);
-    if (!lossless) {
-      uint64_t unsigned_value = big.Uint64Value(&lossless);
-      if (!lossless) throw ArgumentRangeError(std::string(name) + " is a bigint outside the 64-bit range");
-      return mx::array(unsigned_value, dtype.value_or(mx::uint64));
-    }
-    return mx::array(signed_value, dtype.value_or(mx::int64));
+    Wide w = bigint_value(value.As<Napi::BigInt>(), name);
+    mx::Dtype target = dtype.value_or(w > std::numeric_limits<int64_t>::max() ? mx::uint64 : mx::int64);
+    if (!mx::issubdtype(target, mx::integer)) return mx::array(static_cast<double>(w), target);
+    check_in_range(w, target, name);
+    return integer_array(&w, &w + 1, {}, target);
   }
   if (value.IsArray()) return from_nested(value.As<Napi::Array>(), dtype, name);
   if (std::optional<std::pair<double, double>> complex = complex_parts(value)) {

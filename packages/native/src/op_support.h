@@ -67,10 +67,14 @@ mx::array slice(const mx::array& a, const std::vector<int>& start, const std::ve
 mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s);
 mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s);
 
-// Guard for an MLX 0.32.4 defect: the CPU kernels of inv, tri_inv, cholesky_inv, lu, lu_factor, solve
-// and solve_triangular divide by the matrix size and trap (SIGFPE, killing the process) when the
-// matrix `a` has an empty row or column axis. Each op is built by MLX as usual (so its shape and dtype
-// checks run), then the outputs of such a matrix are given without a kernel (support_linalg.cc).
+// The linalg family (support_linalg.cc). Guard for an MLX defect (seen in MLX 0.32.4): the CPU kernels
+// of inv, tri_inv, cholesky_inv, lu, lu_factor, solve and solve_triangular divide by the matrix size and
+// trap (SIGFPE, killing the process) when the matrix `a` has an empty row or column axis. Guard for an
+// MLX defect (seen in MLX 0.32.4), for every op below: the CPU kernels count a batch's matrices as
+// size / (M * N) with M * N in 32 bits, so a matrix of 2^32 elements divides by zero (SIGFPE; eigh:
+// SIGSEGV); only an empty batch of such matrices ([0, 65536, 65536]) gets past the memory limit. Each
+// op is built by MLX as usual (so its shape and dtype checks run), then the outputs of such a matrix or
+// batch are given without a kernel.
 mx::array inv(const mx::array& a, mx::StreamOrDevice s);
 mx::array tri_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
 mx::array cholesky_inv(const mx::array& a, bool upper, mx::StreamOrDevice s);
@@ -78,9 +82,30 @@ std::vector<mx::array> lu(const mx::array& a, mx::StreamOrDevice s);
 std::pair<mx::array, mx::array> lu_factor(const mx::array& a, mx::StreamOrDevice s);
 mx::array solve(const mx::array& a, const mx::array& b, mx::StreamOrDevice s);
 mx::array solve_triangular(const mx::array& a, const mx::array& b, bool upper, mx::StreamOrDevice s);
+mx::array cholesky(const mx::array& a, bool upper, mx::StreamOrDevice s);
+mx::array det(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> slogdet(const mx::array& a, mx::StreamOrDevice s);
+mx::array pinv(const mx::array& a, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> qr(const mx::array& a, mx::StreamOrDevice s);
+std::vector<mx::array> svd(const mx::array& a, bool compute_uv, mx::StreamOrDevice s);
+std::pair<mx::array, mx::array> eigh(const mx::array& a, const std::string& uplo, mx::StreamOrDevice s);
+mx::array eigvalsh(const mx::array& a, const std::string& uplo, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): eig and eigvals of a matrix with an infinite
+// entry corrupt the heap in LAPACK's geev ("double free or corruption", SIGABRT), and a NaN entry fails
+// with LAPACK error -4. Such a matrix is decomposed as zeros instead, and its eigenvalues and
+// eigenvectors are NaN.
+std::pair<mx::array, mx::array> eig(const mx::array& a, mx::StreamOrDevice s);
+mx::array eigvals(const mx::array& a, mx::StreamOrDevice s);
 
 // The fused-kernel family (support_fast.cc). `layout` is "bhtd" ([batch, heads, tokens, dims], MLX's own)
 // or "bthd" ([batch, tokens, heads, dims]), which is transposed around the kernel.
+// Guard for an MLX defect (seen in MLX 0.32.4): rms_norm and layer_norm of an input with an empty last
+// axis keep a float32 statistic per row, which the result-size check does not see ([2^31 - 1, 0] took
+// 8.6 GB and minutes for an empty result). Built by MLX as usual (its checks run), an empty input's
+// result is then given without a kernel.
+mx::array rms_norm(const mx::array& x, const std::optional<mx::array>& weight, float eps, mx::StreamOrDevice s);
+mx::array layer_norm(const mx::array& x, const std::optional<mx::array>& weight, const std::optional<mx::array>& bias,
+                     float eps, mx::StreamOrDevice s);
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale, int offset,
                const std::optional<mx::array>& freqs, const std::string& layout, mx::StreamOrDevice s);
 mx::array rope(const mx::array& x, int dims, bool traditional, std::optional<float> base, float scale,
@@ -151,6 +176,10 @@ mx::array diff(const mx::array& a, int n, int axis, mx::StreamOrDevice s);
 // outside the axis are rejected before MLX sees them.
 mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width, const std::string& mode,
               double value, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): MLX splits an empty axis into any number of
+// empty parts, and 2^31 - 1 of them exhausted memory. More than 2^20 sections are refused, as unstack
+// refuses parts: each is a separate tensor.
+std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s);
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s);
 // reshape and unflatten: one -1 entry is inferred; other negative entries, and -1 beside a 0, are refused.
@@ -318,15 +347,30 @@ mx::array number_of_elements(const mx::array& a, const std::vector<int>& axes, b
 mx::array window_function(WindowKind kind, int M, mx::StreamOrDevice s);
 // An empty axis list reduces nothing (MLX fails inside its flatten).
 mx::array median(const mx::array& a, const std::vector<int>& axes, bool keepdims, mx::StreamOrDevice s);
-// n x m with ones at and below diagonal k. An empty result is made without MLX's aranges of n and m
-// (tri(0, 2^31 - 1) allocated 8 GB for no elements); negative n or m are refused.
+// n x m with ones at and below diagonal k. Guard for an MLX defect (seen in MLX 0.32.4): MLX builds
+// aranges of n and m and a bool matrix before the result, which the result-size check does not see
+// (tri(0, 2^31 - 1) allocated 8 GB for no elements, tri(1e9, 1) 4 GB for a 1 GB result). An empty
+// result is made without them, a working set past the memory limit is refused, and negative n or m
+// are refused.
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): linspace computes in float32 whatever the dtype (1e9
+// int8 values made 4 GB intermediates for a 1 GB result); a working set past the memory limit is
+// refused.
+mx::array linspace(double start, double stop, int num, bool endpoint, mx::Dtype dtype, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): tril and triu mask with MLX's tri, whose aranges of the
+// row and column counts cost memory even for an empty matrix ([2^30, 0] allocated 4 GB, an empty batch
+// of 65536 x 65536 matrices 4 GB for the mask): an empty input is returned as it is.
+mx::array tril(const mx::array& a, int k, mx::StreamOrDevice s);
+mx::array triu(const mx::array& a, int k, mx::StreamOrDevice s);
 // n inputs give n outputs of n axes each: refused when their shapes alone (n^2 entries) could not fit
 // in the memory limit.
 std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
                                  mx::StreamOrDevice s);
 // Refuses an axis longer than 2^20: every part is a separate tensor.
 std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice s);
+// Guard for an MLX defect (seen in MLX 0.32.4): depends reads inputs[0] unchecked (for its stream), so an empty
+// `inputs` crashed the process (SIGSEGV). No inputs give no outputs.
+std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::vector<mx::array>& dependencies);
 
 // Scatter, dynamic-slice and indexed-matmul ops (scatter_* and clamp_indices with `hi` in support_seed.cc,
 // the rest in support_scatter.cc). MLX's kernels for these do not bounds-check indices or dynamic

@@ -226,4 +226,15 @@ std::vector<mx::array> kv_cache_attention(const mx::array& q, const mx::array& n
   return {out, k_next, v_next};
 }
 
+mx::array rms_norm(const mx::array& x, const std::optional<mx::array>& weight, float eps, mx::StreamOrDevice s) {
+  auto out = mx::fast::rms_norm(x, weight, eps, s);
+  return x.size() == 0 ? mx::zeros(out.shape(), out.dtype(), s) : out;
+}
+
+mx::array layer_norm(const mx::array& x, const std::optional<mx::array>& weight, const std::optional<mx::array>& bias,
+                     float eps, mx::StreamOrDevice s) {
+  auto out = mx::fast::layer_norm(x, weight, bias, eps, s);
+  return x.size() == 0 ? mx::zeros(out.shape(), out.dtype(), s) : out;
+}
+
 }  // namespace mlxts::support

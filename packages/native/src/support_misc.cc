@@ -1,5 +1,5 @@
 // Helpers for the smaller public ops of mlx/ops.h: hadamard_transform, the fp8 conversions, minmax,
-// unique, number_of_elements, the window functions, median and unstack. Each checks what MLX leaves
+// unique, number_of_elements, the window functions, median, unstack, tril, triu and depends. Each checks what MLX leaves
 // unchecked or gets wrong on the CPU (unchecked axes, kernel-time dtype failures, garbage for float64,
 // allocations past the memory limit), so that bad input is a clear error, never a crash or a silently
 // wrong result.
@@ -126,12 +126,32 @@ std::vector<mx::array> unstack(const mx::array& a, int axis, mx::StreamOrDevice 
   return mx::unstack(a, axis, s);
 }
 
+mx::array tril(const mx::array& a, int k, mx::StreamOrDevice s) {
+  return a.ndim() >= 2 && a.size() == 0 ? a : mx::tril(a, k, s);
+}
+
+mx::array triu(const mx::array& a, int k, mx::StreamOrDevice s) {
+  return a.ndim() >= 2 && a.size() == 0 ? a : mx::triu(a, k, s);
+}
+
 mx::array tri(int n, int m, int k, mx::Dtype dtype, mx::StreamOrDevice s) {
   if (n < 0 || m < 0) {
     throw ArgumentRangeError("n and m must be >= 0, got " + std::to_string(n) + " and " + std::to_string(m));
   }
   if (n == 0 || m == 0) return mx::zeros({n, m}, dtype, s);
+  // MLX compares an int32 arange of n with one of m into a bool matrix, then casts it.
+  long double cells = static_cast<long double>(n) * m;
+  require_fits_in_memory(4.0L * n + 4.0L * m + cells * (dtype == mx::bool_ ? 1 : 1 + dtype.size()),
+                         "tri of " + std::to_string(n) + " x " + std::to_string(m) + " and its working set");
   return mx::tri(n, m, k, dtype, s);
+}
+
+mx::array linspace(double start, double stop, int num, bool endpoint, mx::Dtype dtype, mx::StreamOrDevice s) {
+  // MLX computes the values in float32 (an arange, its complement and their scaled sum), then casts.
+  long double extra = dtype == mx::float32 ? 0 : dtype.size();
+  require_fits_in_memory(static_cast<long double>(std::max(num, 0)) * (3 * 4 + extra),
+                         "linspace of " + std::to_string(num) + " values and its float32 working set");
+  return mx::linspace(start, stop, num, endpoint, dtype, s);
 }
 
 std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool sparse, const std::string& indexing,
@@ -141,6 +161,11 @@ std::vector<mx::array> meshgrid(const std::vector<mx::array>& arrays, bool spars
   require_fits_in_memory(n * n * (sizeof(int) + sizeof(int64_t)), "the shapes of " + std::to_string(arrays.size()) +
                                                                          " grids of " + std::to_string(arrays.size()) + " axes");
   return mx::meshgrid(arrays, sparse, indexing, s);
+}
+
+std::vector<mx::array> depends(const std::vector<mx::array>& inputs, const std::vector<mx::array>& dependencies) {
+  if (inputs.empty()) return {};
+  return mx::depends(inputs, dependencies);
 }
 
 }  // namespace mlxts::support

@@ -47,6 +47,15 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
   return mx::pad(a, w, mx::astype(mx::array(value), a.dtype(), s), mode, s);
 }
 
+std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s) {
+  constexpr int kMaxSections = 1 << 20;
+  if (sections > kMaxSections) {
+    throw ArgumentRangeError("indicesOrSections must be at most " + std::to_string(kMaxSections) + " sections, got " +
+                             std::to_string(sections));
+  }
+  return mx::split(a, sections, axis, s);
+}
+
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s) {
   if (!axes) {

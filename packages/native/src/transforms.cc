@@ -85,7 +85,14 @@ Napi::Value js_checkpoint(const Napi::CallbackInfo& info) {
   return transform_call(info, op.c_str(), [&]() -> Napi::Value {
     auto fn = JsFunction::make(function_argument(info[1], "fn"));
     auto inputs = arrays_from_js(info[2], "inputs");
-    return tensors_to_js(info.Env(), mx::checkpoint(array_function(fn))(inputs));
+    // Guard for an MLX defect (seen in MLX 0.32.4): checkpoint reads its function's first output unchecked, so a
+    // function returning no tensors crashed the process (SIGSEGV).
+    auto forward = [user = array_function(fn)](const std::vector<mx::array>& in) {
+      auto out = user(in);
+      if (out.empty()) throw ArgumentTypeError("the function's result must hold at least one tensor");
+      return out;
+    };
+    return tensors_to_js(info.Env(), mx::checkpoint(forward)(inputs));
   });
 }
 

@@ -59,9 +59,18 @@ Object.defineProperty(Tensor.prototype, 'mT', {
   },
 });
 
+/** Iteration makes one tensor per row, as unstack does parts: more rows are refused, as unstack refuses them. */
+const MAX_ITERATED_ROWS = 2 ** 20;
+
 Tensor.prototype[Symbol.iterator] = function* (this: Tensor): Generator<Tensor> {
   if (this.ndim === 0) throw new TypeError('iteration over a 0-d tensor');
   const length = this.shape[0];
+  if (length > MAX_ITERATED_ROWS) {
+    throw new MlxError(
+      `iterate: the tensor has ${length} rows, more than the ${MAX_ITERATED_ROWS} tensors iteration makes (use take or slice to read rows)`,
+      'iterate',
+    );
+  }
   for (let i = 0; i < length; i++) yield this.at(i);
 };
 

@@ -120,7 +120,16 @@ function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
-/** Whether `value` is a Tensor of this addon (not merely shaped like one). */
+/**
+ * Whether `value` is a Tensor of this addon (not merely shaped like one). An object made with
+ * `Object.create(Tensor.prototype)` has the prototype but no native tensor: its getters throw the
+ * addon's plain "Invalid argument" Error, so it is no tensor here and is refused as a wrong type.
+ */
 export function isTensor(value: unknown): value is Tensor {
-  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(Tensor.prototype, value);
+  if (typeof value !== 'object' || value === null || !Object.prototype.isPrototypeOf.call(Tensor.prototype, value)) return false;
+  try {
+    return typeof (value as Tensor).disposed === 'boolean';
+  } catch {
+    return false;
+  }
 }

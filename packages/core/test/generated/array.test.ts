@@ -4,7 +4,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 
 opSuite({
   name: 'array',
-  skip: "covered by the examples, packages/core/test/runtime/creation.test.ts > creation from TypedArrays",
+  skip: "covered by the examples, packages/core/test/runtime/creation.test.ts > creation from TypedArrays, packages/core/test/runtime/creation.test.ts > JS integers given an integer dtype",
   examples: [
     { title: "Nested numbers are float32", run: () => mx.array([[1, 2], [3, 4]]).dtype, expect: "float32" },
     { title: "A TypedArray keeps its type", run: () => mx.array(new Int32Array([1, 2])).dtype, expect: "int32" },
@@ -19,6 +19,9 @@ opSuite({
     { code: "mx.array(new ArrayBuffer(6), 'float32')", run: () => mx.array(new ArrayBuffer(6), 'float32'), error: "RangeError", message: "not a multiple", phase: "build" },
     { code: "mx.array([{ re: 1, im: 2 }], 'float32')", run: () => mx.array([{ re: 1, im: 2 }], 'float32'), error: "TypeError", message: "need dtype complex64", phase: "build" },
     { code: "mx.array([{ re: 1 }] as never)", run: () => mx.array([{ re: 1 }] as never), error: "TypeError", message: "data must be", phase: "build" },
+    { code: "mx.array([2 ** 40], 'int32')", run: () => mx.array([2 ** 40], 'int32'), error: "RangeError", message: "array: data holds 1099511627776, outside the range of int32", phase: "build" },
+    { code: "mx.array([2n ** 64n], 'uint64')", run: () => mx.array([2n ** 64n], 'uint64'), error: "RangeError", message: "outside the 64-bit range", phase: "build" },
+    { code: "mx.array(-1, 'uint8')", run: () => mx.array(-1, 'uint8'), error: "RangeError", message: "outside the range of uint8 [0, 255]", phase: "build" },
   ],
   typeErrors: [
     { label: "data = {}", message: "data", run: () => mx.array({} as never) },

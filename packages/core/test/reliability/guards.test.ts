@@ -1,5 +1,5 @@
 // Inputs that crashed the process, hung it, exhausted memory or returned wrong values without an error
-// (found by the fuzzer in test/reliability/fuzz), each with the behaviour it has now.
+// (found by the fuzzer, fuzz/ at the repository root), each with the behaviour it has now.
 import * as mx from '@mlxts/core';
 import { withoutLeaks } from '@mlxts/testing';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +107,23 @@ describe('memory an op needs beyond its result', () => {
       expect(mx.tri(2, 3, 1, { dtype: 'int32' }).toArray()).toEqual([[1, 1, 0], [1, 1, 1]]);
     }));
 
+  it("tri refuses a working set past the limit: MLX's aranges of n and m and its bool mask come before the result", () =>
+    withLimit(1e9, () => {
+      // A 1 GB bool result needed 4 GB for the arange of 1e9 rows (seed 20261205).
+      expect(() => mx.tri(1_000_000_000, 1, undefined, { dtype: 'bool' })).toThrow(/tri: tri of 1000000000 x 1 and its working set needs 5.0 GB/);
+      expect(() => mx.tri(2 ** 31 - 1, undefined, -2)).toThrow(mx.MlxError);
+      expect(mx.tri(3, 2, -1, { dtype: 'bool' }).toArray()).toEqual([[false, false], [true, false], [true, true]]);
+    }));
+
+  it('linspace refuses a float32 working set past the limit, whatever the dtype', () =>
+    withLimit(1e9, () => {
+      // 1e9 int8 values (1 GB) were computed through 4 GB float32 intermediates (seed 20261205).
+      expect(() => mx.linspace(0, 9, 1_000_000_000, { dtype: 'int8' })).toThrow(/linspace: linspace of 1000000000 values and its float32 working set needs 13.0 GB/);
+      expect(() => mx.linspace(0, 1, 100_000_000, { dtype: 'bool' })).toThrow(mx.MlxError);
+      expect(mx.linspace(0, 6, 4, { dtype: 'int8' }).toArray()).toEqual([0, 2, 4, 6]);
+      expect(mx.linspace(0, 1, 50_000_000).shape).toEqual([50_000_000]);
+    }));
+
   it('meshgrid refuses so many inputs that the n^2 axes of its outputs cannot fit', () =>
     withLimit(1e9, () => {
       const scalars = Array.from({ length: 20_000 }, () => 1);
@@ -184,5 +201,66 @@ describe('sign', () => {
         expect(mx.sign(mx.array([NaN, -2, -0, 0, 3, -Infinity], dtype)).astype('float32').toArray()).toEqual([NaN, -1, 0, 0, 1, -1]);
       }
       expect(mx.sign(mx.array([-3, 0, 5], 'int8')).toArray()).toEqual([-1, 0, 1]);
+    }));
+});
+
+describe('depends', () => {
+  it('of no inputs gives no outputs (MLX 0.32.4 read inputs[0] and crashed with SIGSEGV)', () =>
+    withoutLeaks(() => {
+      expect(mx.depends([], [])).toEqual([]);
+      expect(mx.depends([], [mx.ones([2])])).toEqual([]);
+      const [a] = mx.depends([mx.array([1, 2])], []);
+      expect(a.toArray()).toEqual([1, 2]);
+    }));
+});
+
+describe('checkpoint', () => {
+  it('refuses a function returning no tensors (MLX 0.32.4 read its first output and crashed with SIGSEGV)', () =>
+    withoutLeaks(() => {
+      expect(() => mx.checkpoint((_: mx.Tensor) => [])(mx.ones([2]))).toThrow(TypeError);
+      expect(() => mx.checkpoint((x: mx.Tensor[]) => x)([])).toThrow("checkpoint: the function's result must hold at least one tensor");
+      expect(mx.checkpoint((x: mx.Tensor) => mx.multiply(x, 2))(mx.array([1, 2])).toArray()).toEqual([2, 4]);
+    }));
+});
+
+describe('tril, triu and split of empty tensors with huge axes', () => {
+  it('tril and triu return an empty matrix as it is (MLX built a mask of its row and column counts: 4 GB for [2^30, 0])', () =>
+    withoutLeaks(() => {
+      for (const shape of [[2 ** 30, 0], [0, 2 ** 31 - 1], [0, 65536, 65536]]) {
+        expect(mx.tril(mx.zeros(shape), 1).shape).toEqual(shape);
+        expect(mx.triu(mx.zeros(shape, 'float16'), -3).toTypedArray()).toHaveLength(0);
+      }
+      expect(mx.tril(mx.ones([2, 2])).toArray()).toEqual([[1, 0], [1, 1]]);
+      expect(() => mx.tril(mx.zeros([0]))).toThrow(mx.MlxError);
+    }));
+
+  it('split refuses more than 2^20 sections (each is a tensor; 2^31 - 1 empty parts exhausted memory)', () =>
+    withoutLeaks(() => {
+      expect(() => mx.split(mx.zeros([0, 0]), 2 ** 31 - 1, 1)).toThrow(RangeError);
+      expect(() => mx.split(mx.zeros([0]), 2 ** 20 + 1)).toThrow('split: indicesOrSections must be at most 1048576 sections, got 1048577');
+      expect(mx.split(mx.zeros([0]), 3)).toHaveLength(3);
+      expect(mx.split(mx.arange(6), 3).map((t) => t.toArray())).toEqual([[0, 1], [2, 3], [4, 5]]);
+    }));
+});
+
+describe('a row per tensor, for huge empty tensors', () => {
+  it('iteration refuses more than 2^20 rows, as unstack does (2^31 - 1 empty rows made 2^31 - 1 tensors: a hang)', () =>
+    withoutLeaks(() => {
+      const huge = mx.zeros([2 ** 31 - 1, 0], 'int32');
+      expect(() => [...huge]).toThrow(mx.MlxError);
+      expect(() => [...huge]).toThrow('iterate: the tensor has 2147483647 rows, more than the 1048576 tensors iteration makes (use take or slice to read rows)');
+      expect(() => mx.treeUnflatten(huge as never)).toThrow(TypeError);
+      expect([...mx.arange(6).reshape([3, 2])].map((t) => t.toArray())).toEqual([[0, 1], [2, 3], [4, 5]]);
+      expect(() => [...mx.zeros([2 ** 20 + 1, 0])]).toThrow(/has 1048577 rows/);
+      expect([...mx.zeros([1000, 0])]).toHaveLength(1000);
+    }));
+
+  it('random.permutation of an empty tensor returns it without sorting keys for every row (minutes and 8 GB for [2^30, 0])', () =>
+    withoutLeaks(() => {
+      const out = mx.random.permutation(mx.zeros([2 ** 30 - 1, 0], 'int32'));
+      expect([out.shape, out.dtype, out.toTypedArray().length]).toEqual([[2 ** 30 - 1, 0], 'int32', 0]);
+      const rows = mx.random.permutation(mx.arange(8).reshape([4, 2]), 0, { key: mx.random.key(3) }).toArray() as number[][];
+      expect(rows.map((r) => r[0]).sort()).toEqual([0, 2, 4, 6]);
+      expect(rows.every(([a, b]) => b === a + 1)).toBe(true);
     }));
 });

@@ -88,6 +88,57 @@ describe('creation from JS values', () => {
   });
 });
 
+describe('JS integers given an integer dtype', () => {
+  // The ranges are the dtypes' own (NumPy's iinfo); NumPy refuses values outside them (OverflowError)
+  // where MLX 0.32.4 wrapped them (2**40 as int32) or kept a bigint's low 64 bits (2n ** 64n as uint64: 0).
+  const ranges: Array<[mx.DType, bigint, bigint]> = [
+    ['uint8', 0n, 255n], ['uint16', 0n, 65535n], ['uint32', 0n, 4294967295n], ['uint64', 0n, 2n ** 64n - 1n],
+    ['int8', -128n, 127n], ['int16', -32768n, 32767n], ['int32', -(2n ** 31n), 2n ** 31n - 1n], ['int64', -(2n ** 63n), 2n ** 63n - 1n],
+  ];
+  const asBigInt = (v: unknown) => BigInt(v as number | bigint);
+
+  it('read back exactly at both ends of the range, as bigints and as numbers', () =>
+    withoutLeaks(() => {
+      for (const [dtype, lo, hi] of ranges) {
+        expect((mx.array([lo, hi], dtype).toArray() as unknown[]).map(asBigInt), dtype).toEqual([lo, hi]);
+        if (hi <= 2n ** 53n) expect((mx.array([Number(lo), Number(hi)], dtype).toArray() as unknown[]).map(asBigInt), dtype).toEqual([lo, hi]);
+        expect(asBigInt(mx.array(hi, dtype).item()), dtype).toBe(hi);
+      }
+    }));
+
+  it('one past either end is a RangeError naming the value and the range', () => {
+    for (const [dtype, lo, hi] of ranges) {
+      expect(() => mx.array([lo - 1n], dtype), dtype).toThrow(RangeError);
+      expect(() => mx.array([0n, hi + 1n], dtype), dtype).toThrow(RangeError);
+      expect(() => mx.array(hi + 1n, dtype), dtype).toThrow(RangeError);
+    }
+    expect(() => mx.array([2n ** 64n], 'uint64')).toThrow('array: data holds a bigint outside the 64-bit range');
+    expect(() => mx.array([2 ** 40], 'int32')).toThrow('array: data holds 1099511627776, outside the range of int32 [-2147483648, 2147483647]');
+    expect(() => mx.array(256, 'uint8')).toThrow(RangeError);
+    expect(() => mx.array([[1, -1]], 'uint32')).toThrow('outside the range of uint32 [0, 4294967295]');
+  });
+
+  it('NaN and infinities are refused; fractions truncate toward zero, as NumPy converts them', () =>
+    withoutLeaks(() => {
+      expect(() => mx.array([NaN], 'int32')).toThrow('array: data holds NaN, which int32 cannot hold');
+      expect(() => mx.array([Infinity], 'uint8')).toThrow(RangeError);
+      expect(() => mx.array(-Infinity, 'int64')).toThrow(RangeError);
+      expect(mx.array([1.9, -1.9, 255.5], 'int16').toArray()).toEqual([1, -1, 255]);
+      expect(mx.array([-0.5], 'uint8').toArray()).toEqual([0]);
+    }));
+
+  it('other dtypes and inferred dtypes are unchanged: floats round, bigints past int64 are uint64', () =>
+    withoutLeaks(() => {
+      expect(mx.array([2 ** 40], 'float32').item()).toBe(2 ** 40);
+      expect(mx.array([300, NaN], 'float16').astype('float32').toArray()).toEqual([300, NaN]);
+      expect(mx.array([2n ** 63n, 1n]).dtype).toBe('uint64');
+      expect(mx.array([2n ** 63n]).toArray()).toEqual([2n ** 63n]);
+      expect(mx.array([-1n, 2n ** 62n]).dtype).toBe('int64');
+      expect(mx.array([2n, 0n], 'bool').toArray()).toEqual([true, false]);
+      expect(() => mx.array([2n ** 64n])).toThrow(RangeError);
+    }));
+});
+
 describe('read-back per dtype', () => {
   const values = [0, 1, 2, 3];
   const expected: Record<mx.DType, { typed: string; array: unknown[] }> = {

@@ -81,3 +81,27 @@ describe('every function rejects bad arguments with a JS error of the rule', () 
     expect(mx.cumsum(mx.array([1, 2]), 0, { reverse: undefined, stream: undefined }).toArray()).toEqual([1, 3]);
   });
 });
+
+describe('an object with the Tensor prototype but no native tensor', () => {
+  // Object.create(mx.Tensor.prototype): its getters threw the addon's plain "Invalid argument" Error
+  // from inside at, with, checkpoint and finfo (found by the fuzzer).
+  const fake = () => Object.create(mx.Tensor.prototype) as mx.Tensor;
+
+  it('is no tensor: every entry point refuses it with a TypeError', () => {
+    expect(mx.isTensor(fake())).toBe(false);
+    expect(() => mx.add(fake(), 1)).toThrow(TypeError);
+    expect(() => mx.array([1, 2]).at(fake() as never)).toThrow(TypeError);
+    expect(() => mx.array([1, 2]).with([0], fake())).toThrow(TypeError);
+    expect(() => mx.finfo(fake() as never)).toThrow('finfo: dtype must be a dtype name (a string), got');
+    expect(mx.isTensor(mx.ones([1]))).toBe(true);
+  });
+
+  it("its own getters and methods are TypeErrors (the addon's were plain Errors)", () => {
+    expect(() => fake().shape).toThrow(TypeError);
+    expect(() => fake().toArray()).toThrow('this object has the Tensor prototype but holds no tensor');
+    expect(() => fake().mT).toThrow(TypeError);
+    expect(() => [...fake()]).toThrow(TypeError);
+    expect(() => mx.treeUnflatten(fake() as never)).toThrow(TypeError);
+    expect(() => fake().dispose()).toThrow(TypeError);
+  });
+});

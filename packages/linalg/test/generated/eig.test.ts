@@ -8,6 +8,7 @@ opSuite({
   skip: "covered by the examples",
   examples: [
     { title: "A triangular matrix's eigenvalues are its diagonal (in no set order)", run: () => (linalg.eig(mx.array([[2, 1], [0, 3]]))[0].toArray() as { re: number }[]).map((z) => z.re).sort(), expect: [2, 3] },
+    { title: "A matrix with an infinite entry gives NaN", run: () => mx.isnan(linalg.eig(mx.array([[1, Infinity], [0, 1]]))[0]).toArray(), expect: [true, true] },
   ],
   errors: [
     { code: "linalg.eig(mx.ones([3]))", run: () => linalg.eig(mx.ones([3])), error: "MlxError", message: "dimensions", phase: "build" },

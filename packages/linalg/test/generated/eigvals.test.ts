@@ -8,6 +8,7 @@ opSuite({
   skip: "covered by the examples",
   examples: [
     { title: "A rotation has imaginary eigenvalues", run: () => linalg.eigvals(mx.array([[0, -1], [1, 0]])).toArray(), expect: [{ "re": 0, "im": 1 }, { "re": 0, "im": -1 }] },
+    { title: "A matrix with an infinite entry gives NaN", run: () => mx.isnan(linalg.eigvals(mx.array([[1, Infinity], [0, 1]]))).toArray(), expect: [true, true] },
   ],
   errors: [
     { code: "linalg.eigvals(mx.ones([3]))", run: () => linalg.eigvals(mx.ones([3])), error: "MlxError", message: "dimensions", phase: "build" },

@@ -8,7 +8,7 @@ Napi::Value op_core_depends(const Napi::CallbackInfo& info) {
     conv::check_arity(info, 2);
     auto inputs = conv::array_like_list(info[0], "inputs");
     auto dependencies = conv::array_like_list(info[1], "dependencies");
-    return to_js(info.Env(), mlx::core::depends(inputs, dependencies));
+    return to_js(info.Env(), mlxts::support::depends(inputs, dependencies));
   });
 }
 

@@ -12,7 +12,7 @@ Napi::Value op_core_linspace(const Napi::CallbackInfo& info) {
     auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
     auto endpoint = conv::boolean_or(info[4], "endpoint", true);
     auto stream = conv::stream(info[5]);
-    return to_js(info.Env(), mlx::core::linspace(start, stop, num, endpoint, dtype, stream));
+    return to_js(info.Env(), mlxts::support::linspace(start, stop, num, endpoint, dtype, stream));
   });
 }
 

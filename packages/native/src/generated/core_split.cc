@@ -13,7 +13,7 @@ Napi::Value op_core_split(const Napi::CallbackInfo& info) {
     if (!(conv::is_number(info[1]) || conv::is_list(info[1]))) throw ArgumentTypeError("indicesOrSections must be number or number[]");
     if (conv::is_number(info[1])) {
       auto indicesOrSections = conv::integer(info[1], "indicesOrSections");
-      return to_js(info.Env(), mlx::core::split(a, indicesOrSections, axis, stream));
+      return to_js(info.Env(), mlxts::support::split(a, indicesOrSections, axis, stream));
     }
     if (conv::is_list(info[1])) {
       auto indicesOrSections = conv::sizes(info[1], "indicesOrSections");

@@ -10,7 +10,7 @@ Napi::Value op_core_triu(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto k = conv::integer_or(info[1], "k", 0);
     auto stream = conv::stream(info[2]);
-    return to_js(info.Env(), mlx::core::triu(a, k, stream));
+    return to_js(info.Env(), mlxts::support::triu(a, k, stream));
   });
 }
 

@@ -12,7 +12,7 @@ Napi::Value op_fast_layer_norm(const Napi::CallbackInfo& info) {
     auto bias = conv::optional_tensor(info[2], "bias");
     auto eps = conv::number_or(info[3], "eps", 0.00001);
     auto stream = conv::stream(info[4]);
-    return to_js(info.Env(), mlx::core::fast::layer_norm(x, weight, bias, eps, stream));
+    return to_js(info.Env(), mlxts::support::layer_norm(x, weight, bias, eps, stream));
   });
 }
 

@@ -11,7 +11,7 @@ Napi::Value op_fast_rms_norm(const Napi::CallbackInfo& info) {
     auto weight = conv::optional_tensor(info[1], "weight");
     auto eps = conv::number_or(info[2], "eps", 0.00001);
     auto stream = conv::stream(info[3]);
-    return to_js(info.Env(), mlx::core::fast::rms_norm(x, weight, eps, stream));
+    return to_js(info.Env(), mlxts::support::rms_norm(x, weight, eps, stream));
   });
 }
 

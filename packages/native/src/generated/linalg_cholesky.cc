@@ -10,7 +10,7 @@ Napi::Value op_linalg_cholesky(const Napi::CallbackInfo& info) {
     const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto upper = conv::boolean_or(info[1], "upper", false);
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::cholesky(a, upper, stream));
+    return to_js(info.Env(), mlxts::support::cholesky(a, upper, stream));
   });
 }
 

@@ -9,7 +9,7 @@ Napi::Value op_linalg_det(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto stream = conv::stream(info[1], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::det(a, stream));
+    return to_js(info.Env(), mlxts::support::det(a, stream));
   });
 }
 

@@ -10,7 +10,7 @@ Napi::Value op_linalg_eigh(const Napi::CallbackInfo& info) {
     const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto UPLO = conv::choice(info[1], "UPLO", {"L", "U"}, "L");
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::eigh(a, UPLO, stream));
+    return to_js(info.Env(), mlxts::support::eigh(a, UPLO, stream));
   });
 }
 

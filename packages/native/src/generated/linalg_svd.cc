@@ -10,7 +10,7 @@ Napi::Value op_linalg_svd(const Napi::CallbackInfo& info) {
     const mx::array a = conv::cast(operands[0], {{mx::float16, mx::float32}, {mx::bfloat16, mx::float32}});
     auto computeUv = conv::boolean_or(info[1], "computeUv", true);
     auto stream = conv::stream(info[2], cpu_stream());
-    return to_js(info.Env(), mlx::core::linalg::svd(a, computeUv, stream));
+    return to_js(info.Env(), mlxts::support::svd(a, computeUv, stream));
   });
 }
 

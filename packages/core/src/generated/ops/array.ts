@@ -9,8 +9,11 @@ import { checkArity, native, track } from '../../runtime/call.js';
  * complex elements read back in), nested arrays of them (ragged nesting is an error; any `{re, im}` element
  * makes the whole tensor complex64, and real elements get imaginary part 0), a TypedArray (1-D, keeping its element type), an ArrayBuffer (raw bytes, read as `dtype`),
  * or a tensor (converted to `dtype` if given). With no dtype: JS numbers become float32 (JavaScript
- * cannot tell `1` from `1.0`), booleans bool, bigints int64; Int32Array int32, Float64Array float64,
- * and so on. A TypedArray with a different `dtype` converts values; it does not reinterpret bytes.
+ * cannot tell `1` from `1.0`), booleans bool, bigints int64 (uint64 when one is past int64's range);
+ * Int32Array int32, Float64Array float64, and so on. A TypedArray with a different `dtype` converts
+ * values; it does not reinterpret bytes. JS numbers and bigints given an integer dtype must fit it:
+ * fractions truncate toward zero, and a value outside the dtype's range, NaN or an infinity is a
+ * RangeError (as NumPy refuses them), never wrapped around.
  *
  * @param data - The values.
  * @param dtype - The dtype of the result; inferred from the data when omitted.

@@ -14,6 +14,12 @@ import { checkArity, native, trackAll } from '../../runtime/call.js';
  * @param dependencies - The tensors to evaluate before them.
  * @returns One tensor per input, with its value.
  *
+ * @example No inputs give no outputs
+ * ```ts
+ * mx.depends([], [mx.ones([2])]).length
+ * // => 0
+ * ```
+ *
  * @example Values pass through
  * ```ts
  * mx.depends([mx.array([1, 2]), mx.array(3)], [mx.ones([4])]).map((t) => t.toArray())

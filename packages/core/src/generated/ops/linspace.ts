@@ -16,7 +16,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device']
  * `num` evenly spaced values from `start` to `stop` (inclusive by default).
  *
  * The result is 1-D float32 unless `dtype` is given. With `endpoint: false` the interval is half-open
- * and `stop` is excluded. `num` must be non-negative; `num: 1` gives `[start]`.
+ * and `stop` is excluded. `num` must be non-negative; `num: 1` gives `[start]`. MLX computes the values
+ * in float32 and casts them to `dtype`; a float32 working set past the memory limit is an MlxError.
  *
  * @param start - First value.
  * @param stop - Last value (or the excluded end with endpoint false).

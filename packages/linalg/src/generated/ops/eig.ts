@@ -8,6 +8,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * Eigenvalues and eigenvectors of a general square matrix (complex64).
  *
  * Returns `[w, V]` as complex64 with `a V = V diag(w)`; eigenvalues are in no particular order.
+ * A matrix with an infinite or NaN entry gives NaN eigenvalues and eigenvectors (LAPACK cannot decompose it).
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -17,6 +18,12 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * ```ts
  * (linalg.eig(mx.array([[2, 1], [0, 3]]))[0].toArray() as { re: number }[]).map((z) => z.re).sort()
  * // => [2, 3]
+ * ```
+ *
+ * @example A matrix with an infinite entry gives NaN
+ * ```ts
+ * mx.isnan(linalg.eig(mx.array([[1, Infinity], [0, 1]]))[0]).toArray()
+ * // => [true, true]
  * ```
  */
 export function eig(a: ArrayLike, options?: StreamOptions): Tensor[] {

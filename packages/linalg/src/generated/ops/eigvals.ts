@@ -7,7 +7,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 /**
  * Eigenvalues of a general square matrix (complex64).
  *
- * Eigenvalues are in no particular order.
+ * Eigenvalues are in no particular order. A matrix with an infinite or NaN entry gives NaN eigenvalues
+ * (LAPACK cannot decompose it).
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
@@ -17,6 +18,12 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * ```ts
  * linalg.eigvals(mx.array([[0, -1], [1, 0]])).toArray()
  * // => [{ "re": 0, "im": 1 }, { "re": 0, "im": -1 }]
+ * ```
+ *
+ * @example A matrix with an infinite entry gives NaN
+ * ```ts
+ * mx.isnan(linalg.eigvals(mx.array([[1, Infinity], [0, 1]]))).toArray()
+ * // => [true, true]
  * ```
  */
 export function eigvals(a: ArrayLike, options?: StreamOptions): Tensor {

@@ -8,7 +8,9 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * Moore-Penrose pseudo-inverse.
  *
  * Computed from the SVD. For `a` of shape `[..., M, N]` the result is `[..., N, M]` and satisfies the four
- * Penrose conditions (A A+ A = A, A+ A A+ = A+, and A A+, A+ A symmetric).
+ * Penrose conditions (A A+ A = A, A+ A A+ = A+, and A A+, A+ A symmetric). MLX computes it from the full
+ * SVD, with U `[..., M, M]` and Vt `[..., N, N]`: an input whose full SVD cannot fit in the memory limit is
+ * an MlxError (a `[1, 40000]` row needs a 6.4 GB Vt).
  *
  * @param a - A matrix `[..., M, N]` (float32 or float64; float16/bfloat16 are computed in float32).
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
