@@ -187,14 +187,6 @@ Tensor* Tensor::from(Napi::Value value) {
   return instance ? &disposed_stand_in() : nullptr;
 }
 
-Tensor* Tensor::Unwrap(Napi::Object wrapper) {
-  void* unwrapped = nullptr;
-  if (napi_unwrap(wrapper.Env(), wrapper, &unwrapped) != napi_ok || unwrapped == nullptr) {
-    throw Napi::TypeError::New(wrapper.Env(), "this object has the Tensor prototype but holds no tensor (make tensors with mx.array, mx.zeros and the other ops)");
-  }
-  return static_cast<Tensor*>(unwrapped);
-}
-
 int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
 
 const mx::array& Tensor::array(const char* role) const {

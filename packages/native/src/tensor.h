@@ -24,10 +24,6 @@ class Tensor {
   // The Tensor behind `value`, or nullptr if `value` is not a Tensor of this addon. A disposed Tensor
   // gives a stand-in whose array() throws; the pointer is valid until JS code runs again.
   static Tensor* from(Napi::Value value);
-  // Hides ObjectWrap::Unwrap, which node-addon-api calls on `this` for every method and getter: an
-  // object with the Tensor prototype but no native tensor (Object.create(Tensor.prototype)) is a
-  // TypeError, not the plain "Invalid argument" Error of ObjectWrap's own.
-  static Tensor* Unwrap(Napi::Object wrapper);
   // Tensors created and not yet disposed or collected, across every JS thread.
   static int64_t live_count();
   // Keeps the arrays some live tensor holds (the same graph node, not a copy) and drops the rest.
