@@ -17,6 +17,13 @@ opSuite({
     inputs: ["invertible"],
     shapes: ["square","tall","wide","batched"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => linalg.pinv(mx.add(x0, mx.multiply(mx.eye(3, undefined, undefined, { dtype: 'float64' }), 4))),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Of a rank-one row", run: () => linalg.pinv(mx.array([[2, 0]])), expect: [[0.5], [0]] },
   ],

@@ -17,6 +17,13 @@ opSuite({
     inputs: ["lower"],
     shapes: ["square","batched"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => linalg.triInv(mx.tril(mx.add(x0, mx.multiply(mx.eye(3, undefined, undefined, { dtype: 'float64' }), 4)))),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A lower-triangular inverse", run: () => linalg.triInv(mx.array([[2, 0], [1, 4]])), expect: [[0.5, 0], [-0.125, 0.25]] },
   ],
