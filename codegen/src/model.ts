@@ -112,7 +112,7 @@ export interface GradInput {
 }
 
 /** The checks a `grad` hint may leave out, each with the MLX behaviour that is in the way. */
-export const GRAD_SKIPS = ['jvp', 'vmap', 'compile'] as const;
+export const GRAD_SKIPS = ['vjp', 'jvp', 'vmap', 'compile'] as const;
 export type GradSkip = (typeof GRAD_SKIPS)[number];
 
 /**

@@ -102,7 +102,7 @@ export const gradSpec: ObjectSpec = {
   tolerance: { kind: 'number' },
   /** float32 for an op without a float64 kernel on the CPU (default float64). */
   dtype: string,
-  /** Why a check (`jvp`, `vmap`, `compile`) is left out for this op: the MLX behaviour in the way. */
+  /** Why a check (`vjp` (with grad), `jvp`, `vmap`, `compile`) is left out for this op: the MLX behaviour in the way. */
   skip: { kind: { map: 'string' } },
   /** Why the op is not gradient-checked: integer or bool results, a creation op, random draws... */
   reason: string,

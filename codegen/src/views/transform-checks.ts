@@ -13,7 +13,7 @@ export interface TransformChecksView {
   readonly options: string;
   /** Whether the op is elementwise or a reduction, the ops whose vmap is checked. */
   readonly vmap: boolean;
-  /** Checks left out, each with the reason (a JS object `{ jvp?, vmap?, compile? }`). */
+  /** Checks left out, each with the reason (a JS object `{ vjp?, jvp?, vmap?, compile? }`). */
   readonly skip: string;
 }
 

@@ -30,7 +30,7 @@ opSuite({
     inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":0.5,"max":2}],
     options: {},
     vmap: true,
-    skip: {},
+    skip: {"vjp":"MLX 0.32.4 defines divmod's VJP as zeros for both outputs (the remainder's derivative in a is 1); remainder and floorDivide are checked","jvp":"MLX 0.32.4 defines divmod's JVP as zeros for both outputs"},
   },
   examples: [
     { title: "Integers", run: () => mx.divmod(mx.array([-7, 7, 5], 'int32'), mx.array([2, -2, 0], 'int32')), expect: [[-4, -4, 0], [1, -1, 5]] },

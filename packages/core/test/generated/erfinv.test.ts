@@ -28,7 +28,7 @@ opSuite({
   transforms: {
     fn: (x0: mx.Tensor) => mx.erfinv(x0),
     inputs: [{"shape":[2,3],"min":-0.9,"max":0.9}],
-    options: {"step":0.01,"tolerance":0.001},
+    options: {"step":0.001,"tolerance":0.001},
     vmap: true,
     skip: {},
   },

@@ -6,7 +6,7 @@ opSuite({
   name: 'sliceDynamic',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceDynamic and sliceUpdateDynamic",
   transforms: {
-    fn: (x0: mx.Tensor) => mx.sliceDynamic(x0, mx.array([1], 'int32'), [1], [2]),
+    fn: (x0: mx.Tensor) => mx.sliceDynamic(x0, mx.array([1], 'int32'), [1], [2, 2]),
     inputs: [{"shape":[2,3],"min":-2,"max":2}],
     options: {},
     vmap: false,
