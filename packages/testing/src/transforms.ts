@@ -30,7 +30,7 @@ export function transformTests(name: string, t: TransformChecks): void {
   const tolerance = dtype === 'float64' ? 1e-10 : 1e-5;
   const checked = [...(t.skip.vjp ? [] : ['grad and vjp']), ...(t.skip.jvp ? [] : ['jvp'])];
   if (checked.length > 0) {
-    it(`gradient: ${checked.join(' and ')} match finite differences (${dtype})`, () =>
+    it(`gradient: ${checked.join(' and ')} against finite differences (${dtype})`, () =>
       withoutLeaks(() => checkGradients(name, fn, t.inputs, { ...t.options, skipVjp: t.skip.vjp, skipJvp: t.skip.jvp })));
   }
   if (t.skip.vjp) it.skip(`gradient: grad and vjp: ${t.skip.vjp}`, () => {});

@@ -18,7 +18,7 @@ opSuite({
     shapes: ["square"],
   },
   transforms: {
-    fn: (x0: mx.Tensor) => fast.ropePositions(x0, 4, mx.array([0, 2, 5], 'int32')),
+    fn: (x0: mx.Tensor) => fast.ropePositions(x0, 4, mx.array([[0, 2, 5]], 'int32')),
     inputs: [{"shape":[1,1,3,4],"min":-2,"max":2}],
     options: {"step":0.01,"tolerance":0.001},
     vmap: false,
