@@ -29,6 +29,7 @@ args:
 callee:
   - {cpp: "mlx::core::negative", call: [a]}
 returns: {type: Tensor, doc: The negation.}
+grad: {wrt: {a: {shape: [2, 3]}}}
 test:
   coveredBy: [examples]
 examples: [{title: T, code: "1", expect: 1}]
@@ -43,7 +44,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test, grad',
     ]);
   });
 
@@ -77,6 +78,7 @@ callee:
   - {when: {axis: float}, cpp: "mlx::core::negative", call: [a, axis]}
   - {cpp: "mlx::core::negative", call: [a, axis]}
 returns: {type: Tensor, doc: Out.}
+grad: {reason: R.}
 test: {coveredBy: [examples]}
 examples: [{title: T, code: "1", expect: 1}]
 `;
@@ -166,6 +168,7 @@ extends: window
 ${extra}
 summary: The Hamming window.
 doc: A window.
+grad: {reason: R.}
 test: {coveredBy: [examples]}
 examples: [{title: T, code: "1", expect: 1}]
 `;
