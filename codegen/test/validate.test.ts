@@ -182,6 +182,28 @@ examples: [{title: T, code: "1", expect: 1}]
     ]);
   });
 
+  it('needs a grad hint or a reason on every op, and checks the hint against the arguments', () => {
+    expect(problemsWith('negative.yaml', valid.replace('grad: {wrt: {a: {shape: [2, 3]}}}\n', ''))).toEqual(["schema/core/negative.yaml:1: missing required key 'grad'"]);
+    const grad = (hint: string) => problemsWith('negative.yaml', valid.replace('grad: {wrt: {a: {shape: [2, 3]}}}', `grad: ${hint}`));
+    expect(grad('{reason: Bool results.}')).toEqual([]);
+    expect(grad('{wrt: {a: {min: 0.5, max: 2, map: "mx.exp(x)"}}, args: {}, step: 0.01, tolerance: 0.001, dtype: float32, skip: {jvp: No rule.}}')).toEqual([]);
+    expect(grad('{}')).toEqual([
+      "schema/core/negative.yaml:10: grad needs either 'wrt' (the arguments the generated checks differentiate) or 'reason' (why the op has no gradient check)",
+    ]);
+    expect(grad('{reason: R., step: 0.1}')).toEqual(["schema/core/negative.yaml:10: grad: 'step' means nothing for an op that is not gradient-checked"]);
+    expect(grad('{wrt: {b: {}, a: {min: 2, max: 1, shape: [0], count: 2, map: "mx.exp(y)"}}, args: {a: "1", c: "2"}, dtype: float16, skip: {hessian: x}}')).toEqual([
+      "schema/core/negative.yaml:10: grad.wrt: 'b' is not a tensor argument",
+      "schema/core/negative.yaml:10: grad.wrt: count is a positive number of tensors, for a list-of-tensors argument",
+      "schema/core/negative.yaml:10: grad.wrt: 'map' is a JS expression of x, the random input",
+      "schema/core/negative.yaml:10: grad.wrt: the interval of 'a' is empty",
+      'schema/core/negative.yaml:10: grad.wrt: a shape is a list of positive sizes',
+      "schema/core/negative.yaml:10: grad.args: 'a' is differentiated (in wrt)",
+      "schema/core/negative.yaml:10: grad.args: 'c' is not an argument",
+      "schema/core/negative.yaml:10: grad.skip: 'hessian' is not a check; the checks are vjp, jvp, vmap, compile",
+      'schema/core/negative.yaml:10: grad.dtype must be one of float64, float32',
+    ]);
+  });
+
   it('allows only the error classes of the error rule', () => {
     const yaml = valid.replace('returns:', 'errors:\n  - {code: "mx.negative()", error: Error, message: x}\nreturns:');
     expect(problemsWith('negative.yaml', yaml)).toEqual(['schema/core/negative.yaml:10: error must be one of TypeError, RangeError, MlxError']);
