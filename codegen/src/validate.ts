@@ -2,7 +2,7 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -586,18 +586,18 @@ function readGradient(g: Record<string, any>, args: Arg[], returns: string, at: 
   }
   if (returns === 'void') at(['grad'], 'an op that returns nothing has no gradient');
   const isList = (name: string) => args.find((a) => a.name === name)?.typeName === 'ArrayLike[]';
-  for (const [name, input] of wrt) {
+  const inputs = wrt.map(([name, input]): GradInput => {
     const arg = args.find((a) => a.name === name);
     if (!arg || !(isTensorArg(arg) || isList(name))) at(['grad', 'wrt', name], `grad.wrt: '${name}' is not a tensor argument`);
     if (input.count !== undefined && (!isList(name) || !Number.isInteger(input.count) || input.count < 1)) {
       at(['grad', 'wrt', name, 'count'], 'grad.wrt: count is a positive number of tensors, for a list-of-tensors argument');
     }
     if (input.map !== undefined && !/\bx\b/.test(input.map)) at(['grad', 'wrt', name, 'map'], "grad.wrt: 'map' is a JS expression of x, the random input");
-    if ((input.min ?? -2) >= (input.max ?? 2)) at(['grad', 'wrt', name], `grad.wrt: the interval of '${name}' is empty`);
-    if (input.shape !== undefined && !input.shape.every((d: unknown) => Number.isInteger(d) && (d as number) > 0)) {
-      at(['grad', 'wrt', name, 'shape'], 'grad.wrt: a shape is a list of positive sizes');
-    }
-  }
+    const { shape = [2, 3], min = -2, max = 2 } = input;
+    if (min >= max) at(['grad', 'wrt', name], `grad.wrt: the interval of '${name}' is empty`);
+    if (!shape.every((d: unknown) => Number.isInteger(d) && (d as number) > 0)) at(['grad', 'wrt', name, 'shape'], 'grad.wrt: a shape is a list of positive sizes');
+    return { name, shape, min, max, ...(isList(name) ? { count: input.count ?? 2 } : {}), ...(input.map !== undefined ? { map: String(input.map).trim() } : {}) };
+  });
   for (const name of Object.keys(g.args ?? {})) {
     if (!args.some((a) => a.name === name)) at(['grad', 'args', name], `grad.args: '${name}' is not an argument`);
     if (g.wrt?.[name] !== undefined) at(['grad', 'args', name], `grad.args: '${name}' is differentiated (in wrt)`);
@@ -609,14 +609,7 @@ function readGradient(g: Record<string, any>, args: Arg[], returns: string, at: 
   if (!GRAD_DTYPES.includes(dtype)) at(['grad', 'dtype'], `grad.dtype must be one of ${GRAD_DTYPES.join(', ')}`);
   return {
     checked: {
-      wrt: wrt.map(([name, input]) => ({
-        name,
-        shape: input.shape ?? [2, 3],
-        min: input.min ?? -2,
-        max: input.max ?? 2,
-        ...(isList(name) ? { count: input.count ?? 2 } : {}),
-        ...(input.map !== undefined ? { map: String(input.map).trim() } : {}),
-      })),
+      wrt: inputs,
       args: g.args ?? {},
       step: g.step,
       tolerance: g.tolerance,
