@@ -1,7 +1,8 @@
 // The transform checks of a generated op test (schema `grad:`): grad, vjp and jvp against central finite
 // differences, vmap against the loop over a batch, compile against the plain call. The op is seen as a
 // function of its differentiated inputs only; an op with several outputs is checked on its floating-point
-// ones, flattened and joined into one tensor (integer outputs such as pivots have no gradient).
+// ones, flattened and joined into one tensor (integer outputs such as pivots have no gradient), and a
+// complex output on its real and imaginary parts.
 import { it } from 'vitest';
 import * as mx from '@mlxts/core';
 import { expectCloseNd, toNd } from './compare.js';
@@ -60,12 +61,14 @@ export function notDifferentiableTest(reason: string): void {
   it.skip(`gradient: not checked: ${reason}`, () => {});
 }
 
-/** The op with its floating-point outputs flattened and joined when it returns several. */
+/** The op as a function with one real output: floating-point outputs and the parts of complex ones, flattened and joined. */
 function singleOutput(fn: TransformChecks['fn']): (...inputs: mx.Tensor[]) => mx.Tensor {
   return (...inputs) => {
     const out = fn(...inputs);
-    if (!Array.isArray(out)) return out;
-    return mx.concatenate(out.filter((o) => o.dtype.startsWith('float')).map((o) => mx.reshape(o, [-1])));
+    const outputs = Array.isArray(out) ? out : [out];
+    if (outputs.length === 1 && outputs[0].dtype.startsWith('float')) return outputs[0];
+    const parts = outputs.flatMap((o) => (o.dtype === 'complex64' ? [mx.real(o), mx.imag(o)] : o.dtype.startsWith('float') ? [o] : []));
+    return mx.concatenate(parts.map((o) => mx.reshape(o, [-1])));
   };
 }
 
