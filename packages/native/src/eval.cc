@@ -346,8 +346,22 @@ std::shared_ptr<EvalChannel> open_eval_channel(Napi::Env env) {
   return channel;
 }
 
+bool all_available(Napi::Env env, const char* op, const std::vector<mx::array>& outputs) {
+  for (const auto& output : outputs) {
+    if (const std::string* error = failures::error_of(output)) throw mlx_error(env, op, *error);
+    if (output.status() != mx::array::Status::available) return false;
+  }
+  return true;
+}
+
 void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs) {
   require_not_tracing();
+  // Reading a tensor that an awaited evaluation finished (item() after await eval) must not queue behind
+  // evaluations submitted since, such as the next decode step's: it has nothing to wait for.
+  {
+    MlxLock lock(mlx_mutex());
+    if (all_available(env, op, outputs)) return;
+  }
   std::promise<std::string> finished;
   std::future<std::string> error = finished.get_future();
   EvalThread::instance().submit({std::move(outputs), [&finished](std::string e) { finished.set_value(std::move(e)); }});

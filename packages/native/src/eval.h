@@ -11,6 +11,10 @@
 
 namespace mlxts {
 
+// Whether every output is computed already (an awaited evaluation finished it), so reading it needs no
+// evaluation; throws the error of one that a failed evaluation marked. Call with the MLX lock held.
+bool all_available(Napi::Env env, const char* op, const std::vector<mx::array>& outputs);
+
 // Evaluates `outputs` on the eval thread and blocks the caller until done. Call WITHOUT the MLX lock.
 // Throws mlx_error(op, ...) if evaluation failed.
 void eval_blocking(Napi::Env env, const char* op, std::vector<mx::array> outputs);

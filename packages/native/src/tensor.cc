@@ -216,6 +216,8 @@ static Napi::Value read_blocking(Napi::Env env, const char* op, const mx::array&
   std::vector<mx::array> outputs;
   {
     MlxLock lock(mlx_mutex());
+    // Computed and laid out row by row (after `await eval`): read now, not behind evaluations queued since.
+    if (source.flags().row_contiguous && all_available(env, op, {source})) return convert(env, source);
     out = std::make_unique<HeldArray>(readable(source));
     outputs.push_back(out->get());
   }
