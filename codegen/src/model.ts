@@ -99,6 +99,38 @@ export interface TestHints {
   readonly sample: Readonly<Record<string, readonly number[] | string>>;
 }
 
+/** A differentiable argument of the transform checks: its shape and the interval its values are drawn from. */
+export interface GradInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly min: number;
+  readonly max: number;
+  /** Set for a list-of-tensors argument: how many tensors it gets. */
+  readonly count?: number;
+  /** A JS expression of `x` (the random input) that the argument gets instead of x itself. */
+  readonly map?: string;
+}
+
+/** The checks a `grad` hint may leave out, each with the MLX behaviour that is in the way. */
+export const GRAD_SKIPS = ['vjp', 'jvp', 'vmap', 'compile'] as const;
+export type GradSkip = (typeof GRAD_SKIPS)[number];
+
+/**
+ * How the generated transform checks call an op: the arguments differentiated (with random values), JS
+ * expressions for the others, the finite-difference step and tolerance, and the dtype of the inputs.
+ */
+export interface GradHints {
+  readonly wrt: readonly GradInput[];
+  readonly args: Readonly<Record<string, string>>;
+  readonly step?: number;
+  readonly tolerance?: number;
+  readonly dtype: 'float64' | 'float32';
+  readonly skip: Readonly<Partial<Record<GradSkip, string>>>;
+}
+
+/** An op's gradient: checked with these hints, or not, for the stated reason. */
+export type Gradient = { readonly checked: GradHints } | { readonly reason: string };
+
 export interface Op {
   readonly id: string;
   readonly family: Family;
@@ -130,6 +162,7 @@ export interface Op {
   readonly errors: readonly ErrorCase[];
   readonly examples: readonly Example[];
   readonly test: TestHints;
+  readonly gradient: Gradient;
 }
 
 /** A hand-written runtime API that covers an EMLX seed name (schema/runtime.yaml). */

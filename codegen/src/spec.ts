@@ -77,6 +77,37 @@ export const testSpec: ObjectSpec = {
   sample: { kind: { map: 'any' } },
 };
 
+/** A differentiable tensor argument in the generated transform checks: its shape and the interval of its random values. */
+export const gradInputSpec: ObjectSpec = {
+  shape: { kind: { list: 'number' } },
+  min: { kind: 'number' },
+  max: { kind: 'number' },
+  /** For a list-of-tensors argument: how many tensors of the shape it gets (default 2). */
+  count: { kind: 'number' },
+  /** A JS expression of `x`, the random input, that the argument gets instead (a positive definite matrix from x). */
+  map: string,
+};
+
+/**
+ * The hint behind an op's generated transform checks (gradients against finite differences, vmap,
+ * compile), or the reason the op has no gradient check. Exactly one of `wrt` and `reason`.
+ */
+export const gradSpec: ObjectSpec = {
+  /** The arguments differentiated, by name; the checks draw random values for them. */
+  wrt: { kind: { map: { object: gradInputSpec } } },
+  /** JS expressions for the op's other arguments (a required one without a sample, or one worth setting). */
+  args: { kind: { map: 'string' } },
+  /** Finite-difference step and tolerance where the default (1e-6, 1e-6) does not fit; say why in a comment. */
+  step: { kind: 'number' },
+  tolerance: { kind: 'number' },
+  /** float32 for an op without a float64 kernel on the CPU (default float64). */
+  dtype: string,
+  /** Why a check (`vjp` (with grad), `jvp`, `vmap`, `compile`) is left out for this op: the MLX behaviour in the way. */
+  skip: { kind: { map: 'string' } },
+  /** Why the op is not gradient-checked: integer or bool results, a creation op, random draws... */
+  reason: string,
+};
+
 /** Every key an op file may use. A class file (schema/classes) uses the same keys, none required. */
 export const opSpec: ObjectSpec = {
   op: requiredString,
@@ -102,6 +133,7 @@ export const opSpec: ObjectSpec = {
   errors: { kind: { list: { object: errorSpec } } },
   examples: { kind: { list: { object: exampleSpec } } },
   test: { kind: { object: testSpec } },
+  grad: { kind: { object: gradSpec }, required: true },
 };
 
 export const classSpec: ObjectSpec = Object.fromEntries(

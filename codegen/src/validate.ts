@@ -2,7 +2,7 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, type Arg, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -268,6 +268,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   });
   const test = readTest(d.test ?? {}, args, vocab.dtypeClasses, at);
   const rules = readRules(d, args, vocab.dtypeClasses, at);
+  const gradient = readGradient(d.grad, args, d.returns.type, at);
   const jsName: string = d.js?.name ?? defaultJsName(d.op, namespace);
   test.coveredBy.forEach((c, i) => {
     const problem = coverageProblem(c, jsName, (d.examples ?? []).length > 0, vocab.read);
@@ -296,6 +297,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
     test,
+    gradient,
   };
 }
 
@@ -563,6 +565,57 @@ function readTest(t: Record<string, any>, args: Arg[], dtypeClasses: Record<stri
     inputs: t.inputs ?? [],
     shapes: t.shapes ?? ['square'],
     sample: t.sample ?? {},
+  };
+}
+
+const GRAD_DTYPES = ['float64', 'float32'];
+
+/**
+ * The `grad` hint: the differentiated arguments (tensors, each with a shape and an interval of values),
+ * JS expressions for the others, or else the reason the op is not gradient-checked. Every op has one.
+ */
+function readGradient(g: Record<string, any>, args: Arg[], returns: string, at: At): Gradient {
+  const wrt = Object.entries<Record<string, any>>(g.wrt ?? {});
+  if ((g.reason === undefined) === (wrt.length === 0)) {
+    at(['grad'], "grad needs either 'wrt' (the arguments the generated checks differentiate) or 'reason' (why the op has no gradient check)");
+  }
+  if (g.reason !== undefined) {
+    const extra = Object.keys(g).filter((key) => key !== 'reason');
+    if (extra.length > 0) at(['grad', extra[0]], `grad: '${extra[0]}' means nothing for an op that is not gradient-checked`);
+    return { reason: String(g.reason).trim() };
+  }
+  if (returns === 'void') at(['grad'], 'an op that returns nothing has no gradient');
+  const isList = (name: string) => args.find((a) => a.name === name)?.typeName === 'ArrayLike[]';
+  const inputs = wrt.map(([name, input]): GradInput => {
+    const arg = args.find((a) => a.name === name);
+    if (!arg || !(isTensorArg(arg) || isList(name))) at(['grad', 'wrt', name], `grad.wrt: '${name}' is not a tensor argument`);
+    if (input.count !== undefined && (!isList(name) || !Number.isInteger(input.count) || input.count < 1)) {
+      at(['grad', 'wrt', name, 'count'], 'grad.wrt: count is a positive number of tensors, for a list-of-tensors argument');
+    }
+    if (input.map !== undefined && !/\bx\b/.test(input.map)) at(['grad', 'wrt', name, 'map'], "grad.wrt: 'map' is a JS expression of x, the random input");
+    const { shape = [2, 3], min = -2, max = 2 } = input;
+    if (min >= max) at(['grad', 'wrt', name], `grad.wrt: the interval of '${name}' is empty`);
+    if (!shape.every((d: unknown) => Number.isInteger(d) && (d as number) > 0)) at(['grad', 'wrt', name, 'shape'], 'grad.wrt: a shape is a list of positive sizes');
+    return { name, shape, min, max, ...(isList(name) ? { count: input.count ?? 2 } : {}), ...(input.map !== undefined ? { map: String(input.map).trim() } : {}) };
+  });
+  for (const name of Object.keys(g.args ?? {})) {
+    if (!args.some((a) => a.name === name)) at(['grad', 'args', name], `grad.args: '${name}' is not an argument`);
+    if (g.wrt?.[name] !== undefined) at(['grad', 'args', name], `grad.args: '${name}' is differentiated (in wrt)`);
+  }
+  for (const key of Object.keys(g.skip ?? {})) {
+    if (!(GRAD_SKIPS as readonly string[]).includes(key)) at(['grad', 'skip', key], `grad.skip: '${key}' is not a check; the checks are ${GRAD_SKIPS.join(', ')}`);
+  }
+  const dtype = g.dtype ?? 'float64';
+  if (!GRAD_DTYPES.includes(dtype)) at(['grad', 'dtype'], `grad.dtype must be one of ${GRAD_DTYPES.join(', ')}`);
+  return {
+    checked: {
+      wrt: inputs,
+      args: g.args ?? {},
+      step: g.step,
+      tolerance: g.tolerance,
+      dtype,
+      skip: g.skip ?? {},
+    },
   };
 }
 

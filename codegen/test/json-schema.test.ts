@@ -29,7 +29,7 @@ describe('JSON Schema of op files', () => {
 
   it('rejects an unknown key, a missing required key and a value of the wrong kind', () => {
     const op = validator(opSpec, ['op', 'family']);
-    const base = { op: 'negative', family: 'core', summary: 'N.', doc: 'N.', args: [{ name: 'a', type: 'ArrayLike', doc: 'In.' }], returns: { type: 'Tensor', doc: 'Out.' } };
+    const base = { op: 'negative', family: 'core', summary: 'N.', doc: 'N.', args: [{ name: 'a', type: 'ArrayLike', doc: 'In.' }], returns: { type: 'Tensor', doc: 'Out.' }, grad: { reason: 'R.' } };
     expect(op(base)).toBe(true);
     expect(op({ ...base, sumary: 'typo' })).toBe(false);
     expect(op({ ...base, summary: undefined })).toBe(false);

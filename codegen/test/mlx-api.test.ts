@@ -106,7 +106,7 @@ describe('MLX header coverage', () => {
 
   it('takes extra bindings from an op\'s mlx key and rejects unknown ones', () => {
     const op = (mlx: string) => `op: negative\nfamily: core\nmlx: [${mlx}]\nsummary: N.\ndoc: N.\nargs:\n  - {name: a, type: ArrayLike, doc: Input.}\n` +
-      'callee:\n  - {cpp: "mlxts::support::negative", call: [a]}\nreturns: {type: Tensor, doc: N.}\ntest:\n  coveredBy: [examples]\nexamples: [{title: T, code: \"1\", expect: 1}]\n';
+      'callee:\n  - {cpp: "mlxts::support::negative", call: [a]}\nreturns: {type: Tensor, doc: N.}\ngrad: {reason: R.}\ntest:\n  coveredBy: [examples]\nexamples: [{title: T, code: \"1\", expect: 1}]\n';
     const ok = schemaWith({ 'mlx-headers.yaml': headers, 'unbound.yaml': 'fft::rfft: Not yet.\n', 'core/negative.yaml': op('depends') });
     expect(ok.problems.map(formatProblem)).toEqual([]);
     expect(ok.schema!.mlxApi!.functions.find((f) => f.name === 'depends')!.ops).toEqual(['negative']);

@@ -29,6 +29,7 @@ args:
 callee:
   - {cpp: "mlx::core::negative", call: [a]}
 returns: {type: Tensor, doc: The negation.}
+grad: {wrt: {a: {shape: [2, 3]}}}
 test:
   coveredBy: [examples]
 examples: [{title: T, code: "1", expect: 1}]
@@ -43,7 +44,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test',
+        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test, grad',
     ]);
   });
 
@@ -77,6 +78,7 @@ callee:
   - {when: {axis: float}, cpp: "mlx::core::negative", call: [a, axis]}
   - {cpp: "mlx::core::negative", call: [a, axis]}
 returns: {type: Tensor, doc: Out.}
+grad: {reason: R.}
 test: {coveredBy: [examples]}
 examples: [{title: T, code: "1", expect: 1}]
 `;
@@ -166,6 +168,7 @@ extends: window
 ${extra}
 summary: The Hamming window.
 doc: A window.
+grad: {reason: R.}
 test: {coveredBy: [examples]}
 examples: [{title: T, code: "1", expect: 1}]
 `;
@@ -176,6 +179,28 @@ examples: [{title: T, code: "1", expect: 1}]
     ]);
     expect(problemsWith('hamming.yaml', window(''))).toEqual([
       "schema/core/hamming.yaml:1: missing a value for the class parameter 'kind' (Which window.)",
+    ]);
+  });
+
+  it('needs a grad hint or a reason on every op, and checks the hint against the arguments', () => {
+    expect(problemsWith('negative.yaml', valid.replace('grad: {wrt: {a: {shape: [2, 3]}}}\n', ''))).toEqual(["schema/core/negative.yaml:1: missing required key 'grad'"]);
+    const grad = (hint: string) => problemsWith('negative.yaml', valid.replace('grad: {wrt: {a: {shape: [2, 3]}}}', `grad: ${hint}`));
+    expect(grad('{reason: Bool results.}')).toEqual([]);
+    expect(grad('{wrt: {a: {min: 0.5, max: 2, map: "mx.exp(x)"}}, args: {}, step: 0.01, tolerance: 0.001, dtype: float32, skip: {jvp: No rule.}}')).toEqual([]);
+    expect(grad('{}')).toEqual([
+      "schema/core/negative.yaml:10: grad needs either 'wrt' (the arguments the generated checks differentiate) or 'reason' (why the op has no gradient check)",
+    ]);
+    expect(grad('{reason: R., step: 0.1}')).toEqual(["schema/core/negative.yaml:10: grad: 'step' means nothing for an op that is not gradient-checked"]);
+    expect(grad('{wrt: {b: {}, a: {min: 2, max: 1, shape: [0], count: 2, map: "mx.exp(y)"}}, args: {a: "1", c: "2"}, dtype: float16, skip: {hessian: x}}')).toEqual([
+      "schema/core/negative.yaml:10: grad.wrt: 'b' is not a tensor argument",
+      "schema/core/negative.yaml:10: grad.wrt: count is a positive number of tensors, for a list-of-tensors argument",
+      "schema/core/negative.yaml:10: grad.wrt: 'map' is a JS expression of x, the random input",
+      "schema/core/negative.yaml:10: grad.wrt: the interval of 'a' is empty",
+      'schema/core/negative.yaml:10: grad.wrt: a shape is a list of positive sizes',
+      "schema/core/negative.yaml:10: grad.args: 'a' is differentiated (in wrt)",
+      "schema/core/negative.yaml:10: grad.args: 'c' is not an argument",
+      "schema/core/negative.yaml:10: grad.skip: 'hessian' is not a check; the checks are vjp, jvp, vmap, compile",
+      'schema/core/negative.yaml:10: grad.dtype must be one of float64, float32',
     ]);
   });
 

@@ -8,6 +8,8 @@ import { napiOpView } from '../src/views/napi.js';
 import { nativeOpsView, tsOpView } from '../src/views/ts.js';
 import { typeErrorCases } from '../src/views/tests.js';
 import { docsOpView, docsSidebarView } from '../src/views/docs.js';
+import { transformChecksView } from '../src/views/transform-checks.js';
+import type { GradHints, Op } from '../src/model.js';
 
 const { schema } = loadSchema(join(dirname(fileURLToPath(import.meta.url)), 'fixtures'), 'schema');
 const op = (name: string) => schema!.ops.find((o) => o.id === name)!;
@@ -100,6 +102,38 @@ describe('test view of the error rule', () => {
       ['too many arguments', '(mx.searchsorted as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0)'],
       ['an unknown option', "mx.searchsorted(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never)"],
     ]);
+  });
+});
+
+describe('transform checks view', () => {
+  const withHints = (o: Op, hints: Partial<GradHints>): Op => ({ ...o, gradient: { checked: { wrt: [], args: {}, dtype: 'float64', skip: {}, ...hints } } });
+
+  it('calls the op on its differentiated inputs only, with the hint\'s values for the other arguments', () => {
+    expect(transformChecksView(op('sum'))).toEqual({
+      fn: '(x0: mx.Tensor) => mx.sum(x0, -1)',
+      inputs: '[{"shape":[2,3],"min":-2,"max":2}]',
+      options: '{}',
+      vmap: true,
+      skip: '{}',
+    });
+  });
+
+  it('maps a random input through its expression, passes a list argument its tensors, and keeps the options and skips', () => {
+    const add = withHints(op('add'), {
+      wrt: [{ name: 'b', shape: [3], min: 0.5, max: 2, map: 'mx.exp(x)' }],
+      args: { a: 'mx.ones([3])' },
+      step: 0.01,
+      dtype: 'float32',
+      skip: { jvp: 'no rule' },
+    });
+    const view = transformChecksView(add);
+    expect(view).toMatchObject({ fn: '(x0: mx.Tensor) => mx.add(mx.ones([3]), mx.exp(x0))', options: '{"step":0.01,"dtype":"float32"}', skip: '{"jvp":"no rule"}' });
+    const list = withHints({ ...op('add'), args: [{ ...op('add').args[0], name: 'arrays', typeName: 'ArrayLike[]' }] }, { wrt: [{ name: 'arrays', shape: [2], min: -2, max: 2, count: 3 }] });
+    expect(transformChecksView(list)).toMatchObject({ fn: '(x0: mx.Tensor, x1: mx.Tensor, x2: mx.Tensor) => mx.add([x0, x1, x2])', inputs: JSON.stringify(Array(3).fill({ shape: [2], min: -2, max: 2 })) });
+  });
+
+  it('gives the reason of an op that is not gradient-checked', () => {
+    expect(transformChecksView(op('argmax'))).toEqual({ reason: '"integer results (indices)"' });
   });
 });
 

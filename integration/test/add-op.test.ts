@@ -26,6 +26,12 @@ callee:
 test:
   reference: "(a: number, b: number) => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)))"
   dtypes: [float32]
+grad:
+  wrt:
+    a: {shape: [2, 3]}
+    b: {shape: [3]}
+  step: 1.0e-2
+  tolerance: 1.0e-3
 examples:
   - {title: Two zeros, code: "mx.exampleLogaddexp(mx.array([0]), mx.array([0]))", expect: [0.6931472]}
 `;
@@ -55,6 +61,9 @@ args:
 callee:
   - {cpp: "mlx::core::meshgrid", call: [arrays, {sparse: false}, indexing]}
 returns: {type: "Tensor[]", doc: One grid per input.}
+grad:
+  wrt:
+    arrays: {shape: [3]}
 test:
   coveredBy: [examples]
 examples:
@@ -79,7 +88,8 @@ describe('adding an op by editing the schema', () => {
     expect(fn).toContain('export function exampleLogaddexp(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor');
     expect(readFileSync(join(root, 'packages/core/src/generated/index.ts'), 'utf8')).toContain("export { exampleLogaddexp } from './ops/exampleLogaddexp.js';");
     expect(readFileSync(join(root, 'docs/api/core/exampleLogaddexp.md'), 'utf8')).toContain('# mx.exampleLogaddexp');
-    expect(existsSync(join(root, 'packages/core/test/generated/exampleLogaddexp.test.ts'))).toBe(true);
+    // Its gradient hint becomes the generated vjp/jvp, vmap and compile checks.
+    expect(readFileSync(join(root, 'packages/core/test/generated/exampleLogaddexp.test.ts'), 'utf8')).toContain('fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.exampleLogaddexp(x0, x1)');
   });
 
   it('rejects a malformed variant with a file:line message', () => {

@@ -1,5 +1,5 @@
 // Helpers shared by the per-target views.
-import type { Op } from '../model.js';
+import type { Arg, Op } from '../model.js';
 
 export const GENERATOR = '@mlxts/codegen';
 
@@ -24,6 +24,21 @@ export function positionalArgs(op: Op) {
 
 export function kwonlyArgs(op: Op) {
   return op.args.filter((a) => a.kwonly);
+}
+
+/**
+ * The argument list of a call of the op, given a JS expression for each argument (undefined leaves it
+ * out): keyword-only ones go into the options object, trailing left-out positionals are dropped.
+ */
+export function callArgs(op: Op, value: (arg: Arg) => string | undefined): string {
+  const positional = positionalArgs(op).map((a) => value(a) ?? 'undefined');
+  const options = kwonlyArgs(op).flatMap((a) => {
+    const v = value(a);
+    return v === undefined ? [] : [`${a.name}: ${v}`];
+  });
+  if (options.length > 0) positional.push(`{ ${options.join(', ')} }`);
+  while (positional.length > 0 && positional[positional.length - 1] === 'undefined') positional.pop();
+  return positional.join(', ');
 }
 
 export function hasOptions(op: Op): boolean {

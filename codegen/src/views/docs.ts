@@ -23,6 +23,8 @@ export interface DocsOpView {
   readonly examples: readonly { title: string; code: string; expect: string }[];
   readonly seed: string;
   readonly source: string;
+  /** What the generated transform checks establish about the op's gradient, in a sentence or two. */
+  readonly gradient: string;
 }
 
 const code = (s: string) => '`' + s.replaceAll('|', '\\|') + '`';
@@ -65,7 +67,31 @@ export function docsOpView(op: Op): DocsOpView {
     examples: op.examples.map((e) => ({ title: e.title, code: e.code, expect: jsLiteral(e.expect) })),
     seed: op.seed.length > 0 ? op.seed.map(code).join(', ') : 'none (beyond the EMLX API)',
     source: op.file,
+    gradient: gradientText(op),
   };
+}
+
+/** The op's gradient as its page states it: what the generated tests check, and what they leave out and why. */
+function gradientText(op: Op): string {
+  if ('reason' in op.gradient) return `Not gradient-checked: ${op.gradient.reason}.`;
+  const hints = op.gradient.checked;
+  const names = hints.wrt.map((w) => code(w.name)).join(', ');
+  const checked = [...(hints.skip.vjp ? [] : ['`grad` and `vjp`']), ...(hints.skip.jvp ? [] : ['`jvp`'])];
+  const sentences = [
+    checked.length > 0
+      ? `${checked.join(' and ')} with respect to ${names} are checked against central finite differences in ${hints.dtype} by the generated tests.`
+      : `The gradient with respect to ${names} is not checked.`,
+    ...(['vjp', 'jvp', 'vmap', 'compile'] as const).flatMap((key) => (hints.skip[key] ? [`${code(key)}: ${hints.skip[key]}.`] : [])),
+  ];
+  return sentences.join(' ');
+}
+
+/** The coverage table's short form of an op's gradient check (the op's page says more). */
+export function gradientLabel(op: Op): string {
+  if ('reason' in op.gradient) return 'no';
+  const { vjp, jvp } = op.gradient.checked.skip;
+  if (vjp && jvp) return 'no (MLX has no rule)';
+  return vjp ? 'jvp only' : jvp ? 'vjp only' : 'yes';
 }
 
 export interface DocsIndexView {
@@ -97,7 +123,7 @@ export interface CoverageView {
   readonly path: string;
   readonly bound: number;
   readonly total: number;
-  readonly rows: readonly { seed: string; family: string; fn: string; packageName: string }[];
+  readonly rows: readonly { seed: string; family: string; fn: string; packageName: string; gradient: string }[];
 }
 
 /** `seeds` are the EMLX API's public names with the family expected to cover each. */
@@ -106,13 +132,14 @@ export function coverageView(schema: Schema, seeds: readonly { name: string; fam
     const op = schema.ops.find((o) => o.seed.includes(s.name));
     const runtime = schema.runtime.find((r) => r.seed === s.name);
     if (!op && runtime) {
-      return { seed: code(s.name), family: s.family, fn: `[${code(runtime.api)}](./${runtime.page})`, packageName: code('@mlxts/core') };
+      return { seed: code(s.name), family: s.family, fn: `[${code(runtime.api)}](./${runtime.page})`, packageName: code('@mlxts/core'), gradient: '' };
     }
     return {
       seed: code(s.name),
       family: s.family,
       fn: op ? `[${code(fnRef(op))}](./api/${op.family.id}/${op.qualifiedName}.md)` : 'not yet bound',
       packageName: op ? code(op.family.package) : '',
+      gradient: op ? gradientLabel(op) : '',
     };
   });
   return {

@@ -3,7 +3,8 @@ import type { Coverage } from '../coverage.js';
 import type { Arg, Op } from '../model.js';
 import { dtypeArgs, type DtypeExpr } from '../rules.js';
 import { isTensorArg } from '../validate.js';
-import { fnRef, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs } from './common.js';
+import { transformChecksView, type TransformChecksView } from './transform-checks.js';
+import { callArgs, fnRef, hasOptions, jsLiteral, markerText, positionalArgs } from './common.js';
 
 export interface TestOpView {
   readonly marker: string;
@@ -42,12 +43,16 @@ export interface TestOpView {
     readonly diagonal: string;
     readonly shape?: string;
   };
+  /** The generated transform checks, or why the op's gradient is not checked. */
+  readonly transforms?: TransformChecksView;
+  readonly notDifferentiable?: string;
 }
 
 export function testOpView(op: Op): TestOpView {
   const t = op.test;
   const typeErrors = typeErrorCases(op);
   const rules = rulesView(op);
+  const transforms = transformChecksView(op);
   return {
     marker: markerText(op.file),
     path: `${op.family.dir}/test/generated/${op.qualifiedName}.test.ts`,
@@ -80,6 +85,8 @@ export function testOpView(op: Op): TestOpView {
     typeErrors: typeErrors.map((c) => ({ label: JSON.stringify(c.label), message: JSON.stringify(c.message), code: c.code })),
     testingImports: testingImports(typeErrors.map((c) => c.code).join('\n') + JSON.stringify(rules ?? {})),
     rules,
+    transforms: 'fn' in transforms ? transforms : undefined,
+    notDifferentiable: 'reason' in transforms ? transforms.reason : undefined,
   };
 }
 
@@ -126,11 +133,7 @@ function validValue(arg: Arg): string {
 
 /** A call of the op with `value` for `arg` and valid values for the required arguments. */
 function callWith(op: Op, arg: Arg, value: string): string {
-  const positional = positionalArgs(op).map((a) => (a === arg ? value : a.optional ? 'undefined' : validValue(a)));
-  const options = kwonlyArgs(op).flatMap((a) => (a === arg ? [`${a.name}: ${value}`] : a.optional ? [] : [`${a.name}: ${validValue(a)}`]));
-  if (options.length > 0) positional.push(`{ ${options.join(', ')} }`);
-  while (positional.length > 0 && positional[positional.length - 1] === 'undefined') positional.pop();
-  return `${fnRef(op)}(${positional.join(', ')})`;
+  return `${fnRef(op)}(${callArgs(op, (a) => (a === arg ? value : a.optional ? undefined : validValue(a)))})`;
 }
 
 /** The helpers of @mlxts/testing that the generated code calls. */
@@ -158,16 +161,12 @@ export function rulesView(op: Op): TestOpView['rules'] {
   const index = new Map(swept.map((a, i) => [a.name, i]));
   const sample = (a: Arg) => (typeof op.test.sample[a.name] === 'string' ? (op.test.sample[a.name] as string) : undefined);
   const value = (a: Arg) => (index.has(a.name) ? `t[${index.get(a.name)}]` : sample(a) ?? (a.optional ? undefined : a.types[0].valid));
-  const positional = positionalArgs(op).map((a) => value(a) ?? 'undefined');
-  const options = kwonlyArgs(op).flatMap((a) => (value(a) === undefined ? [] : [`${a.name}: ${value(a)}`]));
-  if (options.length > 0) positional.push(`{ ${options.join(', ')} }`);
-  while (positional.length > 0 && positional[positional.length - 1] === 'undefined') positional.pop();
   const dtypeExpr = op.dtypeRule ? tsDtype(op.dtypeRule.expr, index) : undefined;
   const map = op.dtypeRule?.map ?? {};
   return {
     args: JSON.stringify(swept.map((a) => a.name)),
     shapes: JSON.stringify(shapes),
-    call: `(t: mx.Tensor[]) => ${fnRef(op)}(${positional.join(', ')})`,
+    call: `(t: mx.Tensor[]) => ${fnRef(op)}(${callArgs(op, value)})`,
     dtype: dtypeExpr && `(d: mx.DType[]) => ${Object.keys(map).length > 0 ? `mapDtype(${dtypeExpr}, ${JSON.stringify(map)})` : dtypeExpr}`,
     accepts: JSON.stringify(swept.map((a) => a.dtypes ?? null)),
     diagonal: JSON.stringify(op.test.kind === 'none' ? [] : op.test.dtypes),

@@ -10,6 +10,7 @@ import { elementwise, reduce } from './ndarray.js';
 import { inputOf, matrixShapeArb, type InputKind, type MatrixShape } from './matrices.js';
 import type { Nd } from './ndarray.js';
 import { broadcastPairArb, runs, shapeArb, sizeOf, valuesArb, type Domain } from './random.js';
+import { notDifferentiableTest, transformTests, type TransformChecks } from './transforms.js';
 
 export type OpFn = (...args: never[]) => unknown;
 
@@ -47,6 +48,10 @@ export interface OpSuite {
   typeErrors?: { label: string; message: string; run: () => unknown }[];
   /** The op's dtype and shape rules (schema `dtype:` and `shape:`), checked over every dtype. */
   rules?: Rules;
+  /** The transform checks (schema `grad:`): gradients, vmap and compile. */
+  transforms?: TransformChecks;
+  /** Why the op's gradient is not checked (schema `grad.reason`). */
+  notDifferentiable?: string;
 }
 
 export interface Rules {
@@ -74,6 +79,8 @@ export function opSuite(suite: OpSuite): void {
       it(`throws ${err.error} for ${err.code}`, () => withoutLeaks(() => expectThrows(suite.name, err)));
     }
     if (suite.rules) rulesTests(suite.rules);
+    if (suite.transforms) transformTests(suite.name, suite.transforms);
+    if (suite.notDifferentiable) notDifferentiableTest(suite.notDifferentiable);
     for (const c of suite.typeErrors ?? []) {
       it(`throws TypeError for ${c.label}`, () => withoutLeaks(() => expectTypeError(suite.name, c)));
     }

@@ -8,4 +8,5 @@ export * from './random.js';
 export * from './matrices.js';
 export * from './fixtures.js';
 export * from './gradients.js';
+export * from './transforms.js';
 export * from './formats/index.js';

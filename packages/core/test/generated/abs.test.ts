@@ -23,6 +23,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.abs(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Absolute values", run: () => mx.abs(mx.array([-1.5, 0, 2])), expect: [1.5, 0, 2] },
     { title: "As a method on an integer tensor", run: () => mx.array([-3, 4], 'int32').abs(), expect: [3, 4] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","int32"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.add(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Broadcasting a row across a matrix", run: () => mx.add(mx.array([[1, 2, 3], [4, 5, 6]]), mx.array([10, 20, 30])), expect: [[11, 22, 33], [14, 25, 36]] },
     { title: "A weak JS scalar keeps the tensor's dtype", run: () => mx.array([1, 2], 'int32').add(3), expect: [4, 5] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'addmm',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > addmm",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor, x2: mx.Tensor) => mx.addmm(x0, x1, x2),
+    inputs: [{"shape":[2,4],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2},{"shape":[3,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Scaled product plus scaled accumulator", run: () => mx.addmm(mx.ones([2, 2]), mx.array([[1, 2], [3, 4]]), mx.array([[1, 0], [0, 1]]), 2, 0.5), expect: [[2.5, 4.5], [6.5, 8.5]] },
     { title: "A broadcast bias row", run: () => mx.addmm(mx.array([10, 20]), mx.ones([2, 3]), mx.ones([3, 2])), expect: [[13, 23], [13, 23]] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["bool","int32","float32"],
     shape: [],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Per row", run: () => mx.all(mx.array([[true, false], [true, true]]), 1), expect: [false, true] },
   ],

@@ -14,6 +14,7 @@ opSuite({
     diagonal: [],
     shape: [],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Close", run: () => mx.allclose(mx.array([1, 2]), mx.array([1, 2.000001])).item(), expect: true },
     { title: "Not close", run: () => mx.allclose(mx.array([1, 2]), mx.array([1, 2.1])).item(), expect: false },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","int32","bool"],
     shape: [],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Per row", run: () => mx.any(mx.array([[0, 0], [0, 3]]), 1), expect: [false, true] },
     { title: "Every axis", run: () => mx.array([false, true]).any().item(), expect: true },

@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'arange',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Counting", run: () => mx.arange(4), expect: [0, 1, 2, 3] },
     { title: "Integers give int32", run: () => mx.arange(4).dtype, expect: "int32" },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.arccos(x0),
+    inputs: [{"shape":[2,3],"min":-0.9,"max":0.9}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Inverse cosines", run: () => mx.arccos(mx.array([1, 0, -1])), expect: [0, 1.5707963705062866, 3.1415927410125732] },
     { title: "Outside [-1, 1]", run: () => mx.arccos(mx.array([2])), expect: [NaN] },

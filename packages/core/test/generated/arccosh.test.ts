@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.arccosh(x0),
+    inputs: [{"shape":[2,3],"min":1.2,"max":3}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Inverse hyperbolic cosines", run: () => mx.arccosh(mx.array([1, 0.5])), expect: [0, NaN] },
   ],

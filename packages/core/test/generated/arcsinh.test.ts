@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.arcsinh(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Inverse hyperbolic sines", run: () => mx.arcsinh(mx.array([0, 1])), expect: [0, 0.8813735842704773] },
   ],

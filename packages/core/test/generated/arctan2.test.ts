@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.arctan2(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Quadrants", run: () => mx.arctan2(mx.array([1, -1, 0, 1]), mx.array([0, 0, -1, 1])), expect: [1.5707963705062866, -1.5707963705062866, 3.1415927410125732, 0.7853981852531433] },
     { title: "Signed zero picks the side of the cut", run: () => mx.arctan2(mx.array([-0]), mx.array([-1])), expect: [-3.1415927410125732] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.arctanh(x0),
+    inputs: [{"shape":[2,3],"min":-0.9,"max":0.9}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Inverse hyperbolic tangents", run: () => mx.arctanh(mx.array([0, 0.5, 1, -1, 2])), expect: [0, 0.5493061542510986, Infinity, -Infinity, NaN] },
   ],

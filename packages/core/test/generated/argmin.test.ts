@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","int32"],
     shape: [],
   },
+  notDifferentiable: "integer results (indices or counts): nothing to differentiate",
   examples: [
     { title: "Per row", run: () => mx.argmin(mx.array([[4, 1, 3], [2, 7, 2]]), 1), expect: [1, 0] },
     { title: "Flattened", run: () => mx.array([[4, 1], [0, 7]]).argmin().item(), expect: 2 },

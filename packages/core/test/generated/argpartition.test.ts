@@ -13,6 +13,7 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  notDifferentiable: "integer results (indices or counts): nothing to differentiate",
   examples: [
     { title: "Index of the third smallest", run: () => (mx.argpartition(mx.array([5, 1, 4, 2, 3]), 2).toArray() as number[])[2], expect: 4 },
     { title: "The shape is kept", run: () => mx.argpartition(mx.zeros([2, 3]), 0).shape, expect: [2, 3] },

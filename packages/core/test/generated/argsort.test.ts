@@ -13,6 +13,7 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  notDifferentiable: "integer results (indices or counts): nothing to differentiate",
   examples: [
     { title: "Each row", run: () => mx.argsort(mx.array([[3, 1, 2], [9, 7, 8]])), expect: [[1, 2, 0], [1, 2, 0]] },
     { title: "Ties keep their order", run: () => mx.argsort(mx.array([1, 0, 1, 0])), expect: [1, 3, 0, 2] },

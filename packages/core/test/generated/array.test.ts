@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'array',
   skip: "covered by the examples, packages/core/test/runtime/creation.test.ts > creation from TypedArrays, packages/core/test/runtime/creation.test.ts > JS integers given an integer dtype",
+  notDifferentiable: "creates a tensor from JS data",
   examples: [
     { title: "Nested numbers are float32", run: () => mx.array([[1, 2], [3, 4]]).dtype, expect: "float32" },
     { title: "A TypedArray keeps its type", run: () => mx.array(new Int32Array([1, 2])).dtype, expect: "int32" },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'arrayEqual',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > arrayEqual",
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Equal values across dtypes", run: () => mx.arrayEqual(mx.array([1, 2], 'int32'), mx.array([1, 2])).item(), expect: true },
     { title: "Different shapes are unequal", run: () => mx.arrayEqual(mx.array([1, 2]), mx.array([1, 2, 3])).item(), expect: false },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'asStrided',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > asStrided",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.asStrided(x0, [2, 2], [3, 1]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Sliding windows", run: () => mx.asStrided(mx.arange(5), [3, 3], [1, 1]), expect: [[0, 1, 2], [1, 2, 3], [2, 3, 4]] },
     { title: "With an offset", run: () => mx.asStrided(mx.arange(6), [2, 2], [3, 1], 1), expect: [[1, 2], [4, 5]] },

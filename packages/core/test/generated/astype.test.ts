@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'astype',
   skip: "covered by the examples, packages/core/test/structural.test.ts > astype",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.astype(x0, 'float64'),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Truncation toward zero", run: () => mx.array([1.7, -1.7]).astype('int32'), expect: [1, -1] },
     { title: "To bool", run: () => mx.astype(mx.array([0, 2]), 'bool'), expect: [false, true] },

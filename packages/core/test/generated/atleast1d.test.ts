@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.atleast1d(x0),
+    inputs: [{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A scalar", run: () => mx.atleast1d(mx.array(5)), expect: [5] },
     { title: "A matrix is unchanged", run: () => mx.atleast1d(mx.ones([2, 3])).shape, expect: [2, 3] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.atleast2d(x0),
+    inputs: [{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A vector becomes a row", run: () => mx.atleast2d(mx.array([1, 2])), expect: [[1, 2]] },
     { title: "A scalar", run: () => mx.atleast2d(mx.array(5)).shape, expect: [1, 1] },

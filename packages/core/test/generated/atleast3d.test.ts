@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.atleast3d(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A vector", run: () => mx.atleast3d(mx.array([1, 2])).shape, expect: [1, 2, 1] },
     { title: "A matrix gains a trailing axis", run: () => mx.atleast3d(mx.ones([2, 3])).shape, expect: [2, 3, 1] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["int8","int16","int32","int64"],
     shape: [2,3],
   },
+  notDifferentiable: "bitwise operations on integers: nothing to differentiate",
   examples: [
     { title: "Signed integers", run: () => mx.bitwiseInvert(mx.array([0, 5, -1], 'int32')), expect: [-1, -6, 0] },
     { title: "Unsigned integers", run: () => mx.bitwiseInvert(mx.array([0, 5], 'uint8')), expect: [255, 250] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["int32","int8","int16","int64"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bitwise operations on integers: nothing to differentiate",
   examples: [
     { title: "Integers", run: () => mx.bitwiseOr(mx.array([12, -8, 0], 'int32'), mx.array([10, 1, 0], 'int32')), expect: [14, -7, 0] },
     { title: "Bools", run: () => mx.bitwiseOr(mx.array([true, false]), mx.array([false, false])), expect: [true, false] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["int32","int8","int16","int64"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bitwise operations on integers: nothing to differentiate",
   examples: [
     { title: "Integers", run: () => mx.bitwiseXor(mx.array([12, -1, 5], 'int32'), mx.array([10, 6, 5], 'int32')), expect: [6, -7, 0] },
     { title: "Bools", run: () => mx.bitwiseXor(mx.array([true, true]), mx.array([true, false])), expect: [false, true] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'broadcastArrays',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > broadcastArrays",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.broadcastArrays([x0, x1]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A column and a row", run: () => mx.broadcastArrays([mx.array([[1], [2]]), mx.array([3, 4, 5])]).map((t) => t.toArray()), expect: [[[1, 1, 1], [2, 2, 2]], [[3, 4, 5], [3, 4, 5]]] },
     { title: "Dtypes are kept", run: () => mx.broadcastArrays([mx.array([1], 'int32'), mx.ones([2])]).map((t) => t.dtype), expect: ["int32", "float32"] },

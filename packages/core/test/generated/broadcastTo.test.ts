@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'broadcastTo',
   skip: "covered by the examples, packages/core/test/structural.test.ts > broadcastTo",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.broadcastTo(x0, [2, 3]),
+    inputs: [{"shape":[1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A row to a matrix", run: () => mx.broadcastTo(mx.array([1, 2]), [2, 2]), expect: [[1, 2], [1, 2]] },
   ],

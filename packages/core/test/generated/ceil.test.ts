@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","int8"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.ceil(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Rounding up", run: () => mx.ceil(mx.array([-1.5, 1.2, 3])), expect: [-1, 2, 3] },
     { title: "Integers keep their dtype", run: () => mx.ceil(mx.array([3, -4], 'int32')).dtype, expect: "int32" },

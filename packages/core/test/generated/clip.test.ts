@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.clip(x0, -1, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Both bounds", run: () => mx.clip(mx.array([-2, 0.5, 3]), 0, 1), expect: [0, 0.5, 1] },
     { title: "Only an upper bound", run: () => mx.array([1, 5, 9], 'int32').clip(undefined, 6), expect: [1, 5, 6] },

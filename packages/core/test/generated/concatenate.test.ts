@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'concatenate',
   skip: "covered by the examples, packages/core/test/structural.test.ts > concatenate and stack",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.concatenate([x0, x1], 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Rows", run: () => mx.concatenate([mx.array([[1, 2]]), mx.array([[3, 4]])]), expect: [[1, 2], [3, 4]] },
     { title: "Columns", run: () => mx.concatenate([mx.array([[1], [2]]), mx.array([[3], [4]])], -1), expect: [[1, 3], [2, 4]] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.conjugate(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Complex input", run: () => mx.conjugate(mx.array(new Float32Array([3, 4, -1, -2]).buffer, 'complex64')), expect: [{ "re": 3, "im": -4 }, { "re": -1, "im": 2 }] },
     { title: "Real input is unchanged", run: () => mx.array([1, -2], 'int32').conjugate(), expect: [1, -2] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","int32","bool"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.contiguous(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "A transposed view", run: () => mx.contiguous(mx.transpose(mx.array([[1, 2], [3, 4]]))), expect: [[1, 3], [2, 4]] },
     { title: "A broadcast view", run: () => mx.contiguous(mx.broadcastTo(mx.array([1, 2]), [2, 2]), true), expect: [[1, 2], [1, 2]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'conv1d',
   skip: "covered by the examples, packages/core/test/convolution.test.ts > conv1d / conv2d / conv3d",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.conv1d(x0, x1),
+    inputs: [{"shape":[1,5,2],"min":-2,"max":2},{"shape":[2,3,2],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "A difference filter", run: () => mx.conv1d(mx.array([1, 2, 3, 4, 5]).reshape([1, 5, 1]), mx.array([1, 0, -1]).reshape([1, 3, 1])), expect: [[[-2], [-2], [-2]]] },
     { title: "Zero padding", run: () => mx.conv1d(mx.array([1, 2, 3, 4, 5]).reshape([1, 5, 1]), mx.array([1, 0, -1]).reshape([1, 3, 1]), 1, 1), expect: [[[-2], [-2], [-2], [-2], [4]]] },

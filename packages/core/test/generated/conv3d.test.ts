@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'conv3d',
   skip: "covered by the examples, packages/core/test/convolution.test.ts > conv1d / conv2d / conv3d",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.conv3d(x0, x1),
+    inputs: [{"shape":[1,3,3,3,1],"min":-2,"max":2},{"shape":[1,2,2,2,1],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "A 2x2x2 box filter", run: () => mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1])), expect: [[[[[28]]]]] },
     { title: "Per-axis stride", run: () => mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2]), expect: [[[[[0]], [[2]]], [[[4]], [[6]]]]] },

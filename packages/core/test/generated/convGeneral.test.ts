@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'convGeneral',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > convGeneral",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.convGeneral(x0, x1),
+    inputs: [{"shape":[1,5,2],"min":-2,"max":2},{"shape":[2,3,2],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "Cross-correlation", run: () => mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 2], 'float32').reshape([1, 2, 1])), expect: [[[5], [8], [11]]] },
     { title: "True convolution with flip", run: () => mx.convGeneral(mx.array([1, 2, 3, 4], 'float32').reshape([1, 4, 1]), mx.array([1, 2], 'float32').reshape([1, 2, 1]), { flip: true }), expect: [[[4], [7], [10]]] },

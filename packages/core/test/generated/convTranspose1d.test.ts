@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'convTranspose1d',
   skip: "covered by the examples, packages/core/test/convolution.test.ts > convTranspose1d / convTranspose2d / convTranspose3d",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.convTranspose1d(x0, x1),
+    inputs: [{"shape":[1,4,2],"min":-2,"max":2},{"shape":[2,3,2],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "Each input scatters a copy of the kernel", run: () => mx.convTranspose1d(mx.array([1, 2]).reshape([1, 2, 1]), mx.array([1, 10]).reshape([1, 2, 1])), expect: [[[1], [12], [20]]] },
     { title: "Stride spreads the copies", run: () => mx.convTranspose1d(mx.array([1, 2]).reshape([1, 2, 1]), mx.ones([1, 3, 1]), 2), expect: [[[1], [1], [3], [2], [2]]] },

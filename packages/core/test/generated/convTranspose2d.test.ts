@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'convTranspose2d',
   skip: "covered by the examples, packages/core/test/convolution.test.ts > convTranspose1d / convTranspose2d / convTranspose3d",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.convTranspose2d(x0, x1),
+    inputs: [{"shape":[1,3,3,1],"min":-2,"max":2},{"shape":[2,2,2,1],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "One input element gives the kernel", run: () => mx.convTranspose2d(mx.array([[1]]).reshape([1, 1, 1, 1]), mx.array([[1, 2], [3, 4]]).reshape([1, 2, 2, 1])), expect: [[[[1], [2]], [[3], [4]]]] },
     { title: "Stride 2 with a 1x1 kernel spreads the input", run: () => mx.convTranspose2d(mx.array([1, 2, 3, 4]).reshape([1, 2, 2, 1]), mx.ones([1, 1, 1, 1]), 2), expect: [[[[1], [0], [2]], [[0], [0], [0]], [[3], [0], [4]]]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'convTranspose3d',
   skip: "covered by the examples, packages/core/test/convolution.test.ts > convTranspose1d / convTranspose2d / convTranspose3d",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.convTranspose3d(x0, x1),
+    inputs: [{"shape":[1,2,2,2,1],"min":-2,"max":2},{"shape":[1,2,2,2,1],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
+  },
   examples: [
     { title: "One input element gives the scaled kernel", run: () => mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1])), expect: [[[[[0], [2]], [[4], [6]]], [[[8], [10]], [[12], [14]]]]] },
     { title: "Per-axis stride", run: () => mx.convTranspose3d(mx.array([1, 2]).reshape([1, 1, 1, 2, 1]), mx.ones([1, 1, 1, 2, 1]), [1, 1, 2]), expect: [[[[[1], [1], [2], [2]]]]] },

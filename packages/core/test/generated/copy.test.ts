@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32","bool"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.copy(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Same values", run: () => mx.copy(mx.array([[1, 2], [3, 4]], 'int32')), expect: [[1, 2], [3, 4]] },
   ],

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.cosh(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Hyperbolic cosines", run: () => mx.cosh(mx.array([0, 1])), expect: [1, 1.5430806875228882] },
   ],

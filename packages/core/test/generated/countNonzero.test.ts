@@ -13,6 +13,7 @@ opSuite({
     diagonal: [],
     shape: [],
   },
+  notDifferentiable: "integer results (indices or counts): nothing to differentiate",
   examples: [
     { title: "Over everything", run: () => mx.countNonzero(mx.array([0, 1, 2, 0, NaN])).item(), expect: 3 },
     { title: "Per column", run: () => mx.countNonzero(mx.array([[0, 1], [2, 0], [3, 4]]), { axis: 0 }), expect: [2, 2] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.cummin(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for cumulative products, minima and maxima"},
+  },
   examples: [
     { title: "Running minimum", run: () => mx.cummin(mx.array([5, 3, 4, 1, 2])), expect: [5, 3, 3, 1, 1] },
     { title: "From the end", run: () => mx.cummin(mx.array([5, 3, 4, 1, 2]), 0, { reverse: true }), expect: [1, 1, 1, 1, 2] },

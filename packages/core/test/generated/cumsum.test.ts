@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.cumsum(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Running sum", run: () => mx.cumsum(mx.array([1, 2, 3, 4])), expect: [1, 3, 6, 10] },
     { title: "Reverse and exclusive along rows", run: () => mx.cumsum(mx.array([[1, 2, 3], [4, 5, 6]]), 1, { reverse: true, inclusive: false }), expect: [[5, 3, 0], [11, 6, 0]] },

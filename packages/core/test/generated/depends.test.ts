@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'depends',
   skip: "covered by the examples, packages/core/test/transforms/depends.test.ts > depends",
+  notDifferentiable: "orders evaluation (a scheduling dependency), not a function of values: tested in transforms/depends.test.ts",
   examples: [
     { title: "No inputs give no outputs", run: () => mx.depends([], [mx.ones([2])]).length, expect: 0 },
     { title: "Values pass through", run: () => mx.depends([mx.array([1, 2]), mx.array(3)], [mx.ones([4])]).map((t) => t.toArray()), expect: [[1, 2], 3] },

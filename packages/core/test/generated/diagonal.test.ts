@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.diagonal(x0),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Main diagonal", run: () => mx.diagonal(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [1, 5] },
     { title: "Batched over the last two axes", run: () => mx.diagonal(mx.arange(8).reshape([2, 2, 2]), 0, -2, -1), expect: [[0, 3], [4, 7]] },

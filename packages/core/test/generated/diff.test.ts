@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.diff(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "First differences", run: () => mx.diff(mx.array([1, 4, 9, 16])), expect: [3, 5, 7] },
     { title: "Second differences", run: () => mx.diff(mx.array([1, 4, 9, 16]), 2), expect: [2, 2] },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'distributed.sumScatter',
   skip: "covered by the examples, packages/core/test/distributed/collectives.test.ts > collectives",
+  notDifferentiable: "a collective communication op: its gradient needs a group of processes (tested in test/distributed)",
   examples: [
     { title: "In a group of one process", run: () => mx.distributed.sumScatter(mx.array([1, 2])), expect: [1, 2] },
   ],

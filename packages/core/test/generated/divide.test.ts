@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.divide(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Integer inputs give float32", run: () => mx.divide(mx.array([1, 3], 'int32'), 2).dtype, expect: "float32" },
     { title: "Values", run: () => mx.divide(mx.array([1, 3]), mx.array([2, 4])), expect: [0.5, 0.75] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'einsum',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > tensordot and einsum",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.einsum('ij,kj->ik', [x0, x1]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A matrix product", run: () => mx.einsum('ij,jk->ik', [mx.array([[1, 2], [3, 4]], 'float32'), mx.array([[5, 6], [7, 8]], 'float32')]), expect: [[19, 22], [43, 50]] },
     { title: "A trace", run: () => mx.einsum('ii', [mx.array([[1, 2], [3, 4]], 'float32')]), expect: 5 },

@@ -25,6 +25,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.erf(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Error function values", run: () => mx.erf(mx.array([0, 1, -Infinity])), expect: [0, 0.8427007794380188, -1] },
   ],

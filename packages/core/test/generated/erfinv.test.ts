@@ -25,6 +25,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.erfinv(x0),
+    inputs: [{"shape":[2,3],"min":-0.9,"max":0.9}],
+    options: {"step":0.001,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Inverse error function values", run: () => mx.erfinv(mx.array([0, 0.5, 1, -1, 2])), expect: [0, 0.4769362807273865, Infinity, -Infinity, NaN] },
   ],

@@ -23,6 +23,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.exp(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Exponentials", run: () => mx.exp(mx.array([0, 1])), expect: [1, 2.7182817459106445] },
   ],

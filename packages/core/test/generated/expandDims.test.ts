@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.expandDims(x0, 0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A leading axis", run: () => mx.expandDims(mx.array([1, 2]), 0), expect: [[1, 2]] },
     { title: "Several axes", run: () => mx.zeros([2, 3]).expandDims([0, -1]).shape, expect: [1, 2, 3, 1] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.expm1(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Tiny arguments keep their precision", run: () => mx.expm1(mx.array([1e-10, 0, -Infinity])), expect: [1e-10, 0, -1] },
   ],

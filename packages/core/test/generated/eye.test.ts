@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'eye',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Identity", run: () => mx.eye(2), expect: [[1, 0], [0, 1]] },
     { title: "Rectangular with an offset diagonal", run: () => mx.eye(2, 3, 1), expect: [[0, 1, 0], [0, 0, 1]] },

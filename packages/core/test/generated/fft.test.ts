@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'fft',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > fft and ifft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.fft(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A length-4 transform", run: () => mx.fft(mx.array([1, 2, 3, 4])), expect: [{ "re": 10, "im": 0 }, { "re": -2, "im": 2 }, { "re": -2, "im": 0 }, { "re": -2, "im": -2 }] },
     { title: "Zero-padded to n", run: () => mx.fft(mx.array([1, 2]), 4), expect: [{ "re": 3, "im": 0 }, { "re": 1, "im": -2 }, { "re": -1, "im": 0 }, { "re": 1, "im": 2 }] },

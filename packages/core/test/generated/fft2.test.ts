@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'fft2',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > fft2 and ifft2",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.fft2(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A 2x2 transform", run: () => mx.fft2(mx.array([[1, 2], [3, 4]])), expect: [[{ "re": 10, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": -4, "im": 0 }, { "re": 0, "im": 0 }]] },
     { title: "Zero-padded", run: () => mx.fft2(mx.array([[1]]), [2, 2]), expect: [[{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }], [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }]] },

@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'fftfreq',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftfreq and rfftfreq",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Five samples", run: () => mx.fftfreq(5), expect: [0, 0.2, 0.4, -0.4, -0.2] },
     { title: "Sample spacing", run: () => mx.fftfreq(4, 0.5), expect: [0, 0.5, -1, -0.5] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'fftn',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftn and ifftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.fftn(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every axis", run: () => mx.fftn(mx.array([[1, 2], [3, 4]])), expect: [[{ "re": 10, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": -4, "im": 0 }, { "re": 0, "im": 0 }]] },
     { title: "One axis zero-padded to 4", run: () => mx.fftn(mx.array([[1, 2], [3, 4]]), [4], [0]), expect: [[{ "re": 4, "im": 0 }, { "re": 6, "im": 0 }], [{ "re": 1, "im": -3 }, { "re": 2, "im": -4 }], [{ "re": -2, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": 1, "im": 3 }, { "re": 2, "im": 4 }]] },

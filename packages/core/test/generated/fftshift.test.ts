@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'fftshift',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftshift and ifftshift",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.fftshift(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Odd length", run: () => mx.fftshift(mx.array([0, 1, 2, -2, -1])), expect: [-2, -1, 0, 1, 2] },
     { title: "One axis of a matrix", run: () => mx.fftshift(mx.array([[1, 2, 3], [4, 5, 6]]), [1]), expect: [[3, 1, 2], [6, 4, 5]] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.flatten(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every axis", run: () => mx.flatten(mx.array([[1, 2], [3, 4]])), expect: [1, 2, 3, 4] },
     { title: "The trailing axes", run: () => mx.zeros([2, 3, 4]).flatten(1).shape, expect: [2, 12] },

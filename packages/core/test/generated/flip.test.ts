@@ -14,6 +14,13 @@ opSuite({
     diagonal: [],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.flip(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Every axis", run: () => mx.flip(mx.array([[1, 2], [3, 4]])), expect: [[4, 3], [2, 1]] },
     { title: "The last axis", run: () => mx.flip(mx.array([[1, 2], [3, 4]]), -1), expect: [[2, 1], [4, 3]] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["int32","int8","int16","int64"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.floorDivide(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Integers floor toward negative infinity", run: () => mx.floorDivide(mx.array([-7, 7, -7, 7], 'int32'), mx.array([2, 2, -2, -2], 'int32')), expect: [-4, 3, 3, -4] },
     { title: "Integer division by zero gives 0", run: () => mx.floorDivide(mx.array([5, -5], 'int32'), 0), expect: [0, 0] },

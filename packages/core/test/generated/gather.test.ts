@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'gather',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > gather",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.gather(x0, [mx.array([0, 2, 0], 'int32')], [0], [1, 3]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Whole rows", run: () => mx.gather(mx.array([[1, 2, 3], [4, 5, 6]]), [mx.array([1, 0], 'int32')], [0], [1, 3]), expect: [[[4, 5, 6]], [[1, 2, 3]]] },
     { title: "Points from two axes", run: () => mx.gather(mx.array([[1, 2, 3], [4, 5, 6]]), [mx.array([0, 1], 'int32'), mx.array([2, 0], 'int32')], [0, 1], [1, 1]), expect: [[[3]], [[4]]] },

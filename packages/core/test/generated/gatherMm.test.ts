@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'gatherMm',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > gatherMm",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.gatherMm(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3,2],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Each row picks its expert: expert e multiplies by e + 1", run: () => mx.gatherMm(mx.ones([2, 1, 2]), mx.multiply(mx.reshape(mx.array([1, 2, 3]), [3, 1, 1]), mx.ones([3, 2, 1])), undefined, mx.array([2, 0], 'uint32')), expect: [[[6]], [[2]]] },
     { title: "Both operands indexed", run: () => mx.gatherMm(mx.reshape(mx.array([1, 10]), [2, 1, 1]), mx.reshape(mx.array([2, 3, 4]), [3, 1, 1]), mx.array([1, 0], 'int32'), mx.array([2, 2], 'int32')), expect: [[[40]], [[4]]] },

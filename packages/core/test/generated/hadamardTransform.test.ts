@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'hadamardTransform',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > hadamardTransform",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.hadamardTransform(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Orthonormal by default", run: () => mx.hadamardTransform(mx.array([1, 0, 0, 0])), expect: [0.5, 0.5, 0.5, 0.5] },
     { title: "An explicit scale", run: () => mx.hadamardTransform(mx.array([1, 2]), 0.5), expect: [1.5, -0.5] },

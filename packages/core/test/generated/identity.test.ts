@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'identity',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Two by two", run: () => mx.identity(2), expect: [[1, 0], [0, 1]] },
     { title: "Integer dtype", run: () => mx.identity(1, { dtype: 'int32' }).dtype, expect: "int32" },

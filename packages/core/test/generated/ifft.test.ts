@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'ifft',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > fft and ifft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.ifft(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverse of an impulse", run: () => mx.ifft(mx.array([4, 0, 0, 0])), expect: [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }, { "re": 1, "im": 0 }, { "re": 1, "im": 0 }] },
     { title: "Round trip", run: () => mx.real(mx.ifft(mx.fft(mx.array([1, 2, 3, 4])))), expect: [1, 2, 3, 4] },

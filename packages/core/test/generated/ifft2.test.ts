@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'ifft2',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > fft2 and ifft2",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.ifft2(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverse of an impulse", run: () => mx.ifft2(mx.array([[4, 0], [0, 0]])), expect: [[{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }], [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }]] },
     { title: "Forward norm leaves the inverse unscaled", run: () => mx.ifft2(mx.array([[4, 0], [0, 0]]), undefined, [-2, -1], { norm: 'forward' }), expect: [[{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }], [{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'ifftn',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftn and ifftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.ifftn(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every axis", run: () => mx.ifftn(mx.array([[1, 2], [3, 4]])), expect: [[{ "re": 2.5, "im": 0 }, { "re": -0.5, "im": 0 }], [{ "re": -1, "im": 0 }, { "re": 0, "im": 0 }]] },
     { title: "One axis zero-padded to 4", run: () => mx.ifftn(mx.array([[1, 2], [3, 4]]), [4], [0]), expect: [[{ "re": 1, "im": 0 }, { "re": 1.5, "im": 0 }], [{ "re": 0.25, "im": 0.75 }, { "re": 0.5, "im": 1 }], [{ "re": -0.5, "im": 0 }, { "re": -0.5, "im": 0 }], [{ "re": 0.25, "im": -0.75 }, { "re": 0.5, "im": -1 }]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'ifftshift',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftshift and ifftshift",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.ifftshift(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Undoes fftshift for an odd length", run: () => mx.ifftshift(mx.array([-2, -1, 0, 1, 2])), expect: [0, 1, 2, -2, -1] },
   ],

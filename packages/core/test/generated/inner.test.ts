@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.inner(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Two vectors", run: () => mx.inner(mx.array([1, 2, 3]), mx.array([4, 5, 6])).item(), expect: 32 },
     { title: "Rows against rows", run: () => mx.inner(mx.array([[1, 0], [0, 1], [1, 1]]), mx.array([[2, 3]])), expect: [[2], [3], [5]] },

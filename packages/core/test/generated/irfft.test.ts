@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'irfft',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft and irfft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.irfft(mx.rfft(x0)),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverts rfft of an even-length signal", run: () => mx.irfft(mx.rfft(mx.array([1, 2, 3, 4]))), expect: [1, 2, 3, 4] },
     { title: "An odd length needs n", run: () => mx.irfft(mx.rfft(mx.array([1, 2, 3])), 3), expect: [1, 2, 3] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'irfft2',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft2, irfft2, rfftn and irfftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.irfft2(mx.rfft2(x0)),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverts rfft2 given the shape", run: () => mx.irfft2(mx.rfft2(mx.array([[1, 2, 3], [4, 5, 6]])), [2, 3]), expect: [[1, 2, 3], [4, 5, 6]] },
     { title: "A single non-zero frequency", run: () => mx.irfft2(mx.array([[4, 0], [0, 0]])), expect: [[1, 1], [1, 1]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'irfftn',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft2, irfft2, rfftn and irfftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.irfftn(mx.rfftn(x0)),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverts rfftn given the shape", run: () => mx.irfftn(mx.rfftn(mx.array([[1, 2, 3], [4, 5, 6]])), [2, 3]), expect: [[1, 2, 3], [4, 5, 6]] },
     { title: "The default output length of the last axis is 2 * (m - 1)", run: () => mx.irfftn(mx.array([[8, 0], [0, 0]])), expect: [[2, 2], [2, 2]] },

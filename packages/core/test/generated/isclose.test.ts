@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Defaults", run: () => mx.isclose(mx.array([1, 1, NaN, Infinity, Infinity]), mx.array([1.000001, 1.1, NaN, Infinity, -Infinity])), expect: [true, false, false, true, false] },
     { title: "NaNs compared equal", run: () => mx.isclose(mx.array([NaN, 1]), mx.array([NaN, NaN]), 1e-5, 1e-8, { equalNan: true }), expect: [true, false] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","bool"],
     shape: [2,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Finding infinities", run: () => mx.isinf(mx.array([1, Infinity, -Infinity, NaN])), expect: [false, true, true, false] },
     { title: "An infinite imaginary part counts", run: () => mx.isinf(mx.array(new Float32Array([1, Infinity]).buffer, 'complex64')), expect: [true] },

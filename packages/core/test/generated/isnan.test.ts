@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","bool"],
     shape: [2,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Finding NaNs", run: () => mx.isnan(mx.array([1, NaN, Infinity])), expect: [false, true, false] },
   ],

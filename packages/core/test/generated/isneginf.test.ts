@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Negative infinities", run: () => mx.isneginf(mx.array([1, Infinity, -Infinity, NaN])), expect: [false, false, true, false] },
   ],

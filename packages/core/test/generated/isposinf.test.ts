@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Positive infinities", run: () => mx.isposinf(mx.array([1, Infinity, -Infinity, NaN])), expect: [false, true, false, false] },
   ],

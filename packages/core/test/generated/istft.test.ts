@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'istft',
   skip: "covered by the examples, packages/core/test/fft.test.ts > stft and istft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.istft(mx.stft(x0, 8, 4), 8, 4),
+    inputs: [{"shape":[12],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inverts stft", run: () => mx.istft(mx.stft(mx.array([1, 2, 3, 4, 5]), 4, 1), 4, 1, undefined, undefined, true, { length: 5 }), expect: [1, 2, 3, 4, 5] },
   ],

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.kron(x0, x1),
+    inputs: [{"shape":[2,2],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Blocks of b scaled by a", run: () => mx.kron(mx.array([[1, 2], [3, 4]], 'int32'), mx.array([[0, 1], [1, 0]], 'int32')), expect: [[0, 1, 0, 2], [1, 0, 2, 0], [0, 3, 0, 4], [3, 0, 4, 0]] },
     { title: "Operands of different ranks", run: () => mx.kron(mx.ones([2]), mx.ones([2, 2, 2])).shape, expect: [2, 2, 4] },

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["int32","int64","uint32","uint64"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bitwise operations on integers: nothing to differentiate",
   examples: [
     { title: "Shifting left", run: () => mx.leftShift(mx.array([1, -1, 3], 'int32'), mx.array([3, 2, 0], 'int32')), expect: [8, -4, 3] },
     { title: "Bits past the top are lost", run: () => mx.leftShift(mx.array([200, 1], 'uint8'), 1), expect: [144, 2] },

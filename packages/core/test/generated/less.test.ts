@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bool results (a comparison or a test of each element): nothing to differentiate",
   examples: [
     { title: "Comparing with a scalar", run: () => mx.less(mx.array([1, 2, 3, NaN]), 2), expect: [true, false, false, false] },
   ],

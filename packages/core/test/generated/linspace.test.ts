@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'linspace',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Five points", run: () => mx.linspace(0, 1, 5), expect: [0, 0.25, 0.5, 0.75, 1] },
     { title: "Without the endpoint", run: () => mx.linspace(0, 1, 4, { endpoint: false }), expect: [0, 0.25, 0.5, 0.75] },

@@ -23,6 +23,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.log(x0),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Logarithms", run: () => mx.log(mx.array([1, 0])), expect: [0, -Infinity] },
   ],

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.log1p(x0),
+    inputs: [{"shape":[2,3],"min":-0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Tiny arguments keep their precision", run: () => mx.log1p(mx.array([1e-10, 0, -1, -2])), expect: [1e-10, 0, -Infinity, NaN] },
   ],

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.log2(x0),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Base-2 logarithms", run: () => mx.log2(mx.array([8, 1, 0], 'int32')), expect: [3, 0, -Infinity] },
     { title: "Floats", run: () => mx.log2(mx.array([0.5, -1])), expect: [-1, NaN] },

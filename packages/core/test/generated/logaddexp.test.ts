@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.logaddexp(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "No overflow for large inputs", run: () => mx.logaddexp(mx.array([0, 1000, -Infinity]), mx.array([0, 1000, 2])), expect: [0.6931471824645996, 1000.6931762695312, 2] },
   ],

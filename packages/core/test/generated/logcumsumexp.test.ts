@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.logcumsumexp(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Running logsumexp", run: () => mx.logcumsumexp(mx.array([0, 0, 0, 0])), expect: [0, 0.6931472, 1.0986123, 1.3862944] },
     { title: "Exclusive starts at -inf", run: () => mx.logcumsumexp(mx.array([0, 0]), 0, { inclusive: false }), expect: [-Infinity, 0] },

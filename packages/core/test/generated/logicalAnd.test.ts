@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["bool","int32","float32","float16"],
     shape: [2,4,3],
   },
+  notDifferentiable: "logical operations on bool values: nothing to differentiate",
   examples: [
     { title: "Truth values of numbers", run: () => mx.logicalAnd(mx.array([0, 2, NaN, 1]), mx.array([1, 1, 1, 0])), expect: [false, true, true, false] },
   ],

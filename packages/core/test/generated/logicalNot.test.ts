@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["bool","int32","float32","float16"],
     shape: [2,3],
   },
+  notDifferentiable: "logical operations on bool values: nothing to differentiate",
   examples: [
     { title: "Negating truth values", run: () => mx.logicalNot(mx.array([0, 2, -0, NaN])), expect: [true, false, true, false] },
   ],

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.logsumexp(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Two zeros", run: () => mx.logsumexp(mx.array([0, 0])).item(), expect: 0.6931472 },
     { title: "No overflow", run: () => mx.logsumexp(mx.array([[1000, 1000]]), 1), expect: [1000.6931] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'maskedScatter',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > maskedScatter",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.maskedScatter(x0, mx.array([[true, false, true], [false, true, false]]), x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Selected elements take values in order", run: () => mx.maskedScatter(mx.zeros([4]), mx.array([true, false, true, true]), mx.array([1, 2, 3])), expect: [1, 0, 2, 3] },
     { title: "A row mask writes whole rows", run: () => mx.maskedScatter(mx.zeros([3, 2]), mx.array([true, false, true]), mx.array([[1, 2], [3, 4]])), expect: [[1, 2], [0, 0], [3, 4]] },

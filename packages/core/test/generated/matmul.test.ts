@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.matmul(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3,2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A 2x2 product", run: () => mx.matmul(mx.array([[1, 2], [3, 4]]), mx.array([[5, 6], [7, 8]])), expect: [[19, 22], [43, 50]] },
     { title: "Matrix times vector", run: () => mx.array([[1, 2], [3, 4]]).matmul(mx.array([1, 1])), expect: [3, 7] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.matrixTranspose(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A matrix", run: () => mx.matrixTranspose(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1, 4], [2, 5], [3, 6]] },
     { title: "A batch keeps its leading axes", run: () => mx.matrixTranspose(mx.ones([2, 3, 4])).shape, expect: [2, 4, 3] },

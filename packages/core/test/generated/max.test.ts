@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.max(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Row maxima", run: () => mx.max(mx.array([[1, 5], [7, 2]]), -1), expect: [5, 7] },
   ],

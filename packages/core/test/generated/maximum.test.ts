@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","int32"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.maximum(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Clamping from below", run: () => mx.maximum(mx.array([-1, 0.5, 3]), 0), expect: [0, 0.5, 3] },
   ],

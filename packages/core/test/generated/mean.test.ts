@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.mean(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Column means", run: () => mx.mean(mx.array([[1, 2], [3, 5]]), 0), expect: [2, 3.5] },
     { title: "Integers give float32", run: () => mx.mean(mx.array([1, 2], 'int32')).dtype, expect: "float32" },

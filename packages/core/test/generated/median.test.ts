@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.median(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Even count averages the middle two", run: () => mx.median(mx.array([3, 1, 2, 4])).item(), expect: 2.5 },
     { title: "Per row", run: () => mx.median(mx.array([[1, 5, 3], [2, 2, 9]]), -1), expect: [3, 2] },

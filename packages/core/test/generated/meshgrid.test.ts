@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'meshgrid',
   skip: "covered by the examples",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.meshgrid([x0, x1]),
+    inputs: [{"shape":[3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Cartesian", run: () => mx.meshgrid([mx.array([1, 2, 3]), mx.array([4, 5])]).map((t) => t.toArray()), expect: [[[1, 2, 3], [1, 2, 3]], [[4, 4, 4], [5, 5, 5]]] },
     { title: "Matrix indexing", run: () => mx.meshgrid([mx.array([1, 2, 3]), mx.array([4, 5])], { indexing: 'ij' })[0].shape, expect: [3, 2] },

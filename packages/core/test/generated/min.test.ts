@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.min(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Row minima", run: () => mx.min(mx.array([[1, 5], [7, 2]]), -1), expect: [1, 2] },
     { title: "Every axis", run: () => mx.array([[3, -4], [0, 9]]).min().item(), expect: -4 },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.minmax(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Over everything", run: () => mx.minmax(mx.array([3, 1, 2], 'int32')).map((t) => t.item()), expect: [1, 3] },
     { title: "Per column", run: () => mx.minmax(mx.array([[1, 5], [3, 2]]), 0), expect: [[1, 2], [3, 5]] },

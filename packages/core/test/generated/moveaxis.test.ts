@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.moveaxis(x0, 0, 2),
+    inputs: [{"shape":[2,3,2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "First axis to last", run: () => mx.zeros([2, 3, 4]).moveaxis(0, -1).shape, expect: [3, 4, 2] },
     { title: "Values follow", run: () => mx.moveaxis(mx.array([[1, 2], [3, 4]]), 1, 0), expect: [[1, 3], [2, 4]] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.nanToNum(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Defaults", run: () => mx.nanToNum(mx.array([NaN, Infinity, -Infinity, 1])), expect: [0, 3.4028234663852886e+38, -3.4028234663852886e+38, 1] },
     { title: "Chosen replacements", run: () => mx.nanToNum(mx.array([NaN, Infinity, -Infinity, 1]), -1, 100, -100), expect: [-1, 100, -100, 1] },

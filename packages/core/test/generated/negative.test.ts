@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","int8"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.negative(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Negation", run: () => mx.negative(mx.array([1.5, -2, 0])), expect: [-1.5, 2, 0] },
     { title: "Unsigned integers wrap", run: () => mx.negative(mx.array([1, 2], 'uint8')), expect: [255, 254] },

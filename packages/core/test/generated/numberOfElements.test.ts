@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'numberOfElements',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > numberOfElements",
+  notDifferentiable: "counts elements: depends on the shape only",
   examples: [
     { title: "One axis", run: () => mx.numberOfElements(mx.ones([2, 3, 4]), [1]).item(), expect: 3 },
     { title: "Several axes", run: () => mx.numberOfElements(mx.ones([2, 3, 4]), [0, -1]).item(), expect: 8 },

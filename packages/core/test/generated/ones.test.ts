@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'ones',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Booleans", run: () => mx.ones([2], 'bool'), expect: [true, true] },
     { title: "An empty tensor", run: () => mx.ones([0, 3]).shape, expect: [0, 3] },

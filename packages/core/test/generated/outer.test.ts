@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.outer(x0, x1),
+    inputs: [{"shape":[3],"min":-2,"max":2},{"shape":[2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Two vectors", run: () => mx.outer(mx.array([1, 2], 'int32'), mx.array([3, 4, 5], 'int32')), expect: [[3, 4, 5], [6, 8, 10]] },
     { title: "Operands are flattened", run: () => mx.outer(mx.ones([2, 2]), mx.ones([3])).shape, expect: [4, 3] },

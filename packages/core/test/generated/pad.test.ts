@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.pad(x0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Constant", run: () => mx.pad(mx.array([1, 2]), [1, 2], 'constant', 9), expect: [9, 1, 2, 9, 9] },
     { title: "Reflect", run: () => mx.pad(mx.array([1, 2, 3]), 2, 'reflect'), expect: [3, 2, 1, 2, 3, 2, 1] },

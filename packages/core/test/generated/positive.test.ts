@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","int32","bool"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.positive(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Values unchanged", run: () => mx.positive(mx.array([-1.5, 0, 2])), expect: [-1.5, 0, 2] },
     { title: "Bool is accepted", run: () => mx.positive(mx.array([true, false])), expect: [true, false] },

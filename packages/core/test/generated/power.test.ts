@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64","int32","uint8","int64"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.power(x0, x1),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Integer powers are exact", run: () => mx.power(mx.array([2, 3, 0, -2], 'int32'), mx.array([10, 0, 0, 3], 'int32')), expect: [1024, 1, 1, -8] },
     { title: "Negative integer exponents give 0", run: () => mx.power(mx.array([2, 1, -1], 'int32'), -1), expect: [0, 0, 0] },

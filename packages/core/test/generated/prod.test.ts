@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.prod(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Row products", run: () => mx.prod(mx.array([[1, 2, 3], [4, 5, 6]]), 1), expect: [6, 120] },
     { title: "Every axis", run: () => mx.array([[1, 2], [3, 4]]).prod().item(), expect: 24 },

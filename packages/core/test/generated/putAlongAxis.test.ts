@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'putAlongAxis',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > putAlongAxis and scatterAddAxis",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.putAlongAxis(x0, mx.array([[1], [0]], 'int32'), x1, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "One element per row", run: () => mx.putAlongAxis(mx.zeros([2, 3]), [[2], [0]], mx.array([[7], [8]]), 1), expect: [[0, 0, 7], [8, 0, 0]] },
     { title: "The inverse of takeAlongAxis after argmax", run: () => (() => { const x = mx.array([[1, 9, 3], [6, 2, 4]]); return mx.putAlongAxis(x, mx.argmax(x, 1, true), mx.array(0), 1); })(), expect: [[1, 0, 3], [0, 2, 4]] },

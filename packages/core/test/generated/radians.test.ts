@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.radians(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Degrees to radians", run: () => mx.radians(mx.array([180, -90], 'int32')), expect: [3.1415927410125732, -1.5707963705062866] },
   ],

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.bernoulli',
   skip: "covered by the examples, packages/core/test/random.test.ts > bernoulli",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Fair coins", run: () => mx.random.bernoulli(0.5, [6], { key: mx.random.key(0) }), expect: [false, true, false, false, false, true] },
     { title: "Probabilities per element", run: () => mx.random.bernoulli(mx.array([0, 1, 0, 1]), undefined, { key: mx.random.key(0) }), expect: [false, true, false, true] },

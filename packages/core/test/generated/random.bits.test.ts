@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.bits',
   skip: "covered by the examples, packages/core/test/random.test.ts > bits",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Four 32-bit words (the same words as `split(key)`, which MLX builds from bits)", run: () => mx.random.bits([2, 2], 4, { key: mx.random.key(0) }), expect: [[4146024105, 967050713], [2718843009, 1272950319]] },
     { title: "Bytes are uint8", run: () => mx.random.bits([2, 3], 1, { key: mx.random.key(0) }).dtype, expect: "uint8" },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.categorical',
   skip: "covered by the examples, packages/core/test/random.test.ts > categorical",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Six draws from four equal categories", run: () => mx.random.categorical(mx.zeros([4]), -1, undefined, 6, { key: mx.random.key(0) }), expect: [2, 0, 2, 3, 2, 1] },
     { title: "One draw per row", run: () => mx.random.categorical(mx.array([[0, -1e9], [-1e9, 0]]), -1, undefined, undefined, { key: mx.random.key(0) }), expect: [0, 1] },

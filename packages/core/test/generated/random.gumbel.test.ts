@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.gumbel',
   skip: "covered by the examples, packages/core/test/random.test.ts > gumbel and laplace",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Three samples", run: () => mx.random.gumbel([3], 'float32', { key: mx.random.key(0) }), expect: [3.34404, -0.1451332, 0.7825524] },
   ],

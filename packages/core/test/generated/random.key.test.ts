@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.key',
   skip: "covered by the examples, packages/core/test/random.test.ts > values fixed by MLX Python 0.32.4",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "A small seed", run: () => mx.random.key(42), expect: [0, 42] },
     { title: "The high word", run: () => mx.random.key(2 ** 32 + 5), expect: [1, 5] },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.laplace',
   skip: "covered by the examples, packages/core/test/random.test.ts > gumbel and laplace",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Standard Laplace", run: () => mx.random.laplace([3], 'float32', 0, 1, { key: mx.random.key(0) }), expect: [-2.668489, 0.4630463, -0.3093281] },
     { title: "Location 1 and scale 0.5", run: () => mx.random.laplace([3], 'float32', 1, 0.5, { key: mx.random.key(0) }), expect: [-0.3342443, 1.231523, 0.845336] },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.multivariateNormal',
   skip: "covered by the examples, packages/core/test/random.test.ts > multivariateNormal",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Standard bivariate normal", run: () => mx.random.multivariateNormal(mx.zeros([2]), mx.eye(2), [2], 'float32', { key: mx.random.key(0) }), expect: [[1.816087, -0.7548848], [0.3398893, -0.5348353]] },
     { title: "A diagonal covariance", run: () => mx.random.multivariateNormal(mx.array([1, -1]), mx.array([[4, 0], [0, 1]]), [], 'float32', { key: mx.random.key(0) }), expect: [-0.5695312, -0.1435549] },

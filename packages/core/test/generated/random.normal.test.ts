@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.normal',
   skip: "covered by the examples, packages/core/test/random.test.ts > normal",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Standard normal", run: () => mx.random.normal([3], 'float32', 0, 1, { key: mx.random.key(0) }), expect: [1.816087, -0.482623, 0.3398893] },
     { title: "Mean 10 and standard deviation 2", run: () => mx.random.normal([2], 'float32', 10, 2, { key: mx.random.key(0) }), expect: [8.430469, 11.71289] },

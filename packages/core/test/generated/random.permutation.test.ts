@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.permutation',
   skip: "covered by the examples, packages/core/test/random.test.ts > permutation",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "A permutation of 0..5", run: () => mx.random.permutation(6, 0, { key: mx.random.key(0) }), expect: [1, 5, 0, 4, 2, 3] },
     { title: "Shuffling a tensor", run: () => mx.random.permutation(mx.array([10, 20, 30, 40], 'int32'), 0, { key: mx.random.key(0) }), expect: [20, 40, 30, 10] },

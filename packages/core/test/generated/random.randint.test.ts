@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.randint',
   skip: "covered by the examples, packages/core/test/random.test.ts > randint",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Digits", run: () => mx.random.randint(0, 10, [5], 'int32', { key: mx.random.key(0) }), expect: [5, 0, 3, 8, 5] },
     { title: "A negative range", run: () => mx.random.randint(-3, 3, [5], 'int32', { key: mx.random.key(0) }), expect: [0, -3, -1, 2, 0] },

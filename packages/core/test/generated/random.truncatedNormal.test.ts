@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.truncatedNormal',
   skip: "covered by the examples, packages/core/test/random.test.ts > truncatedNormal",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Within [-1, 1]", run: () => mx.random.truncatedNormal(-1, 1, [3], 'float32', { key: mx.random.key(0) }), expect: [0.9065214, -0.3226368, 0.2296501] },
     { title: "Shape from the bounds", run: () => mx.random.truncatedNormal(mx.array([-1, 0]), 1, undefined, 'float32', { key: mx.random.key(0) }).shape, expect: [2] },

@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.uniform',
   skip: "covered by the examples, packages/core/test/random.test.ts > uniform",
+  notDifferentiable: "random draws: not a differentiable function of its inputs",
   examples: [
     { title: "Four samples in [0, 1)", run: () => mx.random.uniform(0, 1, [4], 'float32', { key: mx.random.key(0) }), expect: [0.9653215, 0.225159, 0.63303, 0.2963818] },
     { title: "In [2, 4)", run: () => mx.random.uniform(2, 4, [2], 'float32', { key: mx.random.key(0) }), expect: [2.432591, 3.608248] },

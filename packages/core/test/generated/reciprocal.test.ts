@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.reciprocal(x0),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Integer input gives floats", run: () => mx.reciprocal(mx.array([2, 0, -4], 'int32')), expect: [0.5, Infinity, -0.25] },
   ],

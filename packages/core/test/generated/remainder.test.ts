@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["int32","int8","int16","int64"],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.remainder(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "The sign follows the divisor", run: () => mx.remainder(mx.array([-7, 7, -7, 7], 'int32'), mx.array([2, 2, -2, -2], 'int32')), expect: [1, 1, -1, -1] },
     { title: "Integer division by zero gives the dividend", run: () => mx.remainder(mx.array([5, -5], 'int32'), 0), expect: [5, -5] },

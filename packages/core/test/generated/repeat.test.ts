@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.repeat(x0, 2, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Flattened", run: () => mx.repeat(mx.array([[1, 2], [3, 4]]), 2), expect: [1, 1, 2, 2, 3, 3, 4, 4] },
     { title: "Along rows", run: () => mx.repeat(mx.array([[1, 2], [3, 4]]), 2, 0), expect: [[1, 2], [1, 2], [3, 4], [3, 4]] },

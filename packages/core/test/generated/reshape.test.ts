@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'reshape',
   skip: "covered by the examples, packages/core/test/structural.test.ts > reshape",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.reshape(x0, [3, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Inferring a dimension", run: () => mx.arange(6).reshape([2, -1]), expect: [[0, 1, 2], [3, 4, 5]] },
   ],

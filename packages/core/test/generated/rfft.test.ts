@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'rfft',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft and irfft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.rfft(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Four points give three frequencies", run: () => mx.rfft(mx.array([1, 2, 3, 4])), expect: [{ "re": 10, "im": 0 }, { "re": -2, "im": 2 }, { "re": -2, "im": 0 }] },
     { title: "Five points give three too", run: () => mx.rfft(mx.array([1, 1, 1, 1, 1])), expect: [{ "re": 5, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'rfft2',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft2, irfft2, rfftn and irfftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.rfft2(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A 2x4 real signal", run: () => mx.rfft2(mx.array([[1, 2, 3, 4], [5, 6, 7, 8]])), expect: [[{ "re": 36, "im": 0 }, { "re": -4, "im": 4 }, { "re": -4, "im": 0 }], [{ "re": -16, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }]] },
   ],

@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'rfftfreq',
   skip: "covered by the examples, packages/core/test/fft.test.ts > fftfreq and rfftfreq",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Four samples", run: () => mx.rfftfreq(4), expect: [0, 0.25, 0.5] },
     { title: "Five samples spaced 0.1 apart", run: () => mx.rfftfreq(5, 0.1), expect: [0, 2, 4] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'rfftn',
   skip: "covered by the examples, packages/core/test/fft.test.ts > rfft2, irfft2, rfftn and irfftn",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.rfftn(x0),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every axis of a 2x2x2 constant", run: () => mx.rfftn(mx.ones([2, 2, 2])), expect: [[[{ "re": 8, "im": 0 }, { "re": 0, "im": 0 }], [{ "re": 0, "im": 0 }, { "re": 0, "im": 0 }]], [[{ "re": 0, "im": 0 }, { "re": 0, "im": 0 }], [{ "re": 0, "im": 0 }, { "re": 0, "im": 0 }]]] },
     { title: "The real axis can be any axis", run: () => mx.rfftn(mx.array([[1, 2], [3, 4]]), undefined, [1, 0]), expect: [[{ "re": 10, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": -4, "im": 0 }, { "re": 0, "im": 0 }]] },

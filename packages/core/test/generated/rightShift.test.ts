@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["int32","int8","int16","int64","uint8","uint32"],
     shape: [2,4,3],
   },
+  notDifferentiable: "bitwise operations on integers: nothing to differentiate",
   examples: [
     { title: "Signed integers shift arithmetically", run: () => mx.rightShift(mx.array([-8, 8, -7, -1], 'int32'), mx.array([1, 1, 1, 5], 'int32')), expect: [-4, 4, -4, -1] },
     { title: "Unsigned integers", run: () => mx.rightShift(mx.array([200], 'uint8'), 3), expect: [25] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.roll(x0, 1, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Flattened", run: () => mx.roll(mx.array([1, 2, 3, 4]), 1), expect: [4, 1, 2, 3] },
     { title: "Per axis", run: () => mx.roll(mx.array([[1, 2], [3, 4]]), [1, -1], [0, 1]), expect: [[4, 3], [2, 1]] },

@@ -25,6 +25,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.round(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Halves go to the even neighbour", run: () => mx.round(mx.array([0.5, 1.5, 2.5, -0.5, -1.5, 2.4])), expect: [0, 2, 2, 0, -2, 2] },
     { title: "Decimals", run: () => mx.round(mx.array([0.25, 1.2345, -3.14159]), 2), expect: [0.25, 1.2300000190734863, -3.140000104904175] },

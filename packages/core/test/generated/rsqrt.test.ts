@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.rsqrt(x0),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Reciprocal square roots", run: () => mx.rsqrt(mx.array([4, 0.25, 0, -1])), expect: [0.5, 2, Infinity, NaN] },
   ],

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatter',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > scatter and scatterAdd",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatter(x0, [mx.array([0, 2], 'int32')], x1, [0]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2},{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for scatter"},
+  },
   examples: [
     { title: "Single elements", run: () => mx.scatter(mx.array([0, 0, 0, 0]), [mx.array([1, 3], 'int32')], mx.array([[5], [7]]), [0]), expect: [0, 5, 0, 7] },
     { title: "Whole rows", run: () => mx.scatter(mx.zeros([3, 2], 'int32'), [mx.array([2], 'int32')], mx.array([[[1, 2]]]), [0]), expect: [[0, 0], [0, 0], [1, 2]] },

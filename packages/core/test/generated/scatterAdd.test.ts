@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatterAdd',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > scatter and scatterAdd",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatterAdd(x0, [mx.array([0, 2], 'int32')], x1, [0]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2},{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for scatter"},
+  },
   examples: [
     { title: "Repeated indices accumulate", run: () => mx.scatterAdd(mx.array([0, 0, 0]), [mx.array([1, 1, 2], 'int32')], mx.array([[1], [2], [3]]), [0]), expect: [0, 3, 3] },
     { title: "Out-of-range indices clamp", run: () => mx.scatterAdd(mx.array([1, 1, 1]), [mx.array([7], 'int32')], mx.array([[5]]), [0]), expect: [1, 1, 6] },

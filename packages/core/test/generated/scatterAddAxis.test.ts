@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatterAddAxis',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > putAlongAxis and scatterAddAxis",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatterAddAxis(x0, mx.array([[1], [0]], 'int32'), x1, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A histogram", run: () => mx.scatterAddAxis(mx.zeros([4], 'int32'), [1, 3, 1, 1], mx.array(1, 'int32'), 0), expect: [0, 3, 0, 1] },
     { title: "Per-row accumulation", run: () => mx.scatterAddAxis(mx.zeros([2, 2]), [[0, 0], [1, 0]], mx.array([[1, 2], [3, 4]]), 1), expect: [[3, 0], [4, 3]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatterMax',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > scatterProd, scatterMax, scatterMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatterMax(x0, [mx.array([0, 2], 'int32')], x1, [0]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2},{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for scatter"},
+  },
   examples: [
     { title: "The largest of old and new values", run: () => mx.scatterMax(mx.array([5, 0, 0]), [mx.array([0, 1, 1], 'int32')], mx.array([[2], [7], [3]]), [0]), expect: [5, 7, 0] },
     { title: "Negative indices count from the end", run: () => mx.scatterMax(mx.array([0, 0, 0]), [mx.array([-1], 'int32')], mx.array([[4]]), [0]), expect: [0, 0, 4] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatterMin',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > scatterProd, scatterMax, scatterMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatterMin(x0, [mx.array([0, 2], 'int32')], x1, [0]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2},{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for scatter"},
+  },
   examples: [
     { title: "The smallest of old and new values", run: () => mx.scatterMin(mx.array([5, 5, 5]), [mx.array([0, 0, 2], 'int32')], mx.array([[3], [1], [9]]), [0]), expect: [1, 5, 5] },
     { title: "Whole rows", run: () => mx.scatterMin(mx.full([2, 2], 4), [mx.array([1], 'int32')], mx.array([[[1, 6]]]), [0]), expect: [[4, 4], [1, 4]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'scatterProd',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > scatterProd, scatterMax, scatterMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.scatterProd(x0, [mx.array([0, 2], 'int32')], x1, [0]),
+    inputs: [{"shape":[3,3],"min":-2,"max":2},{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"vjp":"MLX 0.32.4 has no VJP rule for scatter_prod","jvp":"MLX 0.32.4 has no JVP rule for scatter"},
+  },
   examples: [
     { title: "Repeated indices multiply", run: () => mx.scatterProd(mx.array([1, 2, 3]), [mx.array([1, 1, 2], 'int32')], mx.array([[4], [5], [2]]), [0]), expect: [1, 40, 6] },
     { title: "Out-of-range indices clamp", run: () => mx.scatterProd(mx.array([1, 1, 2]), [mx.array([9], 'int32')], mx.array([[3]]), [0]), expect: [1, 1, 6] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.segmentedMm(x0, x1, mx.array([[0, 2], [2, 4]], 'uint32')),
+    inputs: [{"shape":[2,4],"min":-2,"max":2},{"shape":[4,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"vjp":"MLX 0.32.4 has no VJP rule for SegmentedMM","jvp":"MLX 0.32.4 has no JVP rule for SegmentedMM"},
+  },
   examples: [
     { title: "Two halves of the contraction", run: () => mx.segmentedMm(mx.array([[1, 2, 3, 4]], 'float32'), mx.ones([4, 1]), [[0, 2], [2, 4]]), expect: [[[3]], [[7]]] },
     { title: "Out-of-range and reversed segments", run: () => mx.segmentedMm(mx.array([[1, 2, 3, 4]], 'float32'), mx.ones([4, 1]), [[2, 99], [3, 1]]), expect: [[[7]], [[0]]] },

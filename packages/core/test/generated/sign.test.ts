@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","int8"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.sign(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Signs", run: () => mx.sign(mx.array([-2.5, 0, 3, -Infinity])), expect: [-1, 0, 1, -1] },
     { title: "NaN stays NaN", run: () => mx.sign(mx.array([NaN, -0])), expect: [NaN, 0] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'slice',
   skip: "covered by the examples, packages/core/test/structural.test.ts > slice",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.slice(x0, [0, 0], [2, 3], [1, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every other element", run: () => mx.slice(mx.arange(6), [0], [6], [2]), expect: [0, 2, 4] },
     { title: "A sub-matrix", run: () => mx.slice(mx.arange(9).reshape([3, 3]), [1, 1], [3, 3]), expect: [[4, 5], [7, 8]] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceDynamic',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceDynamic and sliceUpdateDynamic",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.sliceDynamic(x0, mx.array([1], 'int32'), [1], [2, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A 2 x 2 block at a tensor offset", run: () => mx.sliceDynamic(mx.arange(12).reshape([3, 4]), mx.array([1, 2], 'int32'), [0, 1], [2, 2]), expect: [[6, 7], [10, 11]] },
     { title: "One axis by a 0-d start", run: () => mx.sliceDynamic(mx.arange(12).reshape([3, 4]), mx.array(1, 'int32'), [1], [3, 2]), expect: [[1, 2], [5, 6], [9, 10]] },

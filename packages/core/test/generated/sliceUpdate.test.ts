@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceUpdate',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > sliceUpdate",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.sliceUpdate(x0, x1, [0, 1], [2, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A contiguous range", run: () => mx.sliceUpdate(mx.array([0, 0, 0, 0]), mx.array([1, 2]), [1], [3]), expect: [0, 1, 2, 0] },
     { title: "Every other element", run: () => mx.sliceUpdate(mx.array([0, 0, 0, 0, 0]), mx.array([7, 8, 9]), [0], [5], [2]), expect: [7, 0, 8, 0, 9] },

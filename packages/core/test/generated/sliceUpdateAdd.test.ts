@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceUpdateAdd',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceUpdateAdd, sliceUpdateProd, sliceUpdateMax, sliceUpdateMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.sliceUpdateAdd(x0, x1, [0, 1], [2, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Adding into a range", run: () => mx.sliceUpdateAdd(mx.array([1, 1, 1, 1]), mx.array([1, 2]), [1], [3]), expect: [1, 2, 3, 1] },
     { title: "A broadcast update on every other element", run: () => mx.sliceUpdateAdd(mx.zeros([5]), mx.array(3), [0], [5], [2]), expect: [3, 0, 3, 0, 3] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceUpdateDynamic',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceDynamic and sliceUpdateDynamic",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.sliceUpdateDynamic(x0, x1, mx.array([1], 'int32'), [1]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A row written at a tensor offset", run: () => mx.sliceUpdateDynamic(mx.zeros([3, 3]), mx.array([[1, 2]]), mx.array([1, 1], 'int32'), [0, 1]), expect: [[0, 0, 0], [0, 1, 2], [0, 0, 0]] },
     { title: "Other axes start at 0", run: () => mx.sliceUpdateDynamic(mx.zeros([3, 3]), mx.array([[5], [6]]), mx.array(2, 'int32'), [1]), expect: [[0, 0, 5], [0, 0, 6], [0, 0, 0]] },

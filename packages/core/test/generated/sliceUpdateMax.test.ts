@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceUpdateMax',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceUpdateAdd, sliceUpdateProd, sliceUpdateMax, sliceUpdateMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.sliceUpdateMax(x0, x1, [0, 1], [2, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for slice updates by product, minimum or maximum"},
+  },
   examples: [
     { title: "A floor on a range", run: () => mx.sliceUpdateMax(mx.array([5, 0, 5, 0]), mx.array(2), [1], [4]), expect: [5, 2, 5, 2] },
     { title: "A sub-matrix", run: () => mx.sliceUpdateMax(mx.zeros([2, 2]), mx.array([[-1, 4]]), [1], [2]), expect: [[0, 0], [0, 4]] },

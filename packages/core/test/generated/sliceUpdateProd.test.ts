@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'sliceUpdateProd',
   skip: "covered by the examples, packages/core/test/scatter-slice.test.ts > sliceUpdateAdd, sliceUpdateProd, sliceUpdateMax, sliceUpdateMin",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.sliceUpdateProd(x0, x1, [0, 1], [2, 2]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX 0.32.4 has no JVP rule for slice updates by product, minimum or maximum"},
+  },
   examples: [
     { title: "Scaling a range", run: () => mx.sliceUpdateProd(mx.array([1, 2, 3, 4]), mx.array([10, 100]), [2], [4]), expect: [1, 2, 30, 400] },
     { title: "A negative stride", run: () => mx.sliceUpdateProd(mx.array([1, 2, 3]), mx.array([2, 3, 4]), [2], [-4], [-1]), expect: [4, 6, 6] },

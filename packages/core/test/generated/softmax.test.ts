@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.softmax(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Two equal logits", run: () => mx.softmax(mx.array([0, 0])), expect: [0.5, 0.5] },
     { title: "Integer logits give float32 probabilities", run: () => mx.softmax(mx.array([[0, 0], [0, 0]], 'int32')), expect: [[0.25, 0.25], [0.25, 0.25]] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.sort(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Each row", run: () => mx.sort(mx.array([[3, 1, 2], [9, 7, 8]])), expect: [[1, 2, 3], [7, 8, 9]] },
     { title: "NaN sorts last", run: () => (mx.sort(mx.array([2, NaN, -1])).toArray() as number[]).map(String), expect: ["-1", "2", "NaN"] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'split',
   skip: "covered by the examples, packages/core/test/structural.test.ts > split, repeat, tile, roll",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.split(x0, 2, 1),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Equal parts", run: () => mx.split(mx.array([1, 2, 3, 4]), 2).map((t) => t.toArray()), expect: [[1, 2], [3, 4]] },
     { title: "At indices", run: () => mx.split(mx.array([1, 2, 3, 4, 5]), [1, 3]).map((t) => t.toArray()), expect: [[1], [2, 3], [4, 5]] },

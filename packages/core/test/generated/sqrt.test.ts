@@ -23,6 +23,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.sqrt(x0),
+    inputs: [{"shape":[2,3],"min":0.5,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Square roots", run: () => mx.array([4, 9]).sqrt(), expect: [2, 3] },
   ],

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.square(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Squares", run: () => mx.square(mx.array([3, -4, 0.5])), expect: [9, 16, 0.25] },
     { title: "Integers wrap", run: () => mx.array([200], 'uint8').square(), expect: [64] },

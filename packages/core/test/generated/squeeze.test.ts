@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'squeeze',
   skip: "covered by the examples, packages/core/test/structural.test.ts > squeeze",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.squeeze(x0),
+    inputs: [{"shape":[2,1,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Every length-1 axis", run: () => mx.zeros([1, 3, 1]).squeeze().shape, expect: [3] },
     { title: "One axis", run: () => mx.zeros([1, 3, 1]).squeeze(-1).shape, expect: [1, 3] },

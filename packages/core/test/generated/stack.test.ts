@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'stack',
   skip: "covered by the examples, packages/core/test/structural.test.ts > concatenate and stack",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.stack([x0, x1], 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Two vectors as rows", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])]), expect: [[1, 2], [3, 4]] },
     { title: "As columns", run: () => mx.stack([mx.array([1, 2]), mx.array([3, 4])], 1), expect: [[1, 3], [2, 4]] },

@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.std(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Per row", run: () => mx.std(mx.array([[1, 3], [5, 5]]), 1), expect: [1, 0] },
     { title: "Sample standard deviation with ddof 1", run: () => mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9]), undefined, false, { ddof: 1 }).item(), expect: 2.1380899 },

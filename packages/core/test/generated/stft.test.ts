@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'stft',
   skip: "covered by the examples, packages/core/test/fft.test.ts > stft and istft",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.stft(x0, 8, 4),
+    inputs: [{"shape":[12],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Frames of 4 with hop 2, constant padding", run: () => mx.stft(mx.array([1, 1, 1, 1]), 4, 2, undefined, undefined, true, 'constant'), expect: [[{ "re": 2, "im": 0 }, { "re": 4, "im": 0 }, { "re": 2, "im": 0 }], [{ "re": -1, "im": 1 }, { "re": 0, "im": 0 }, { "re": 1, "im": -1 }], [{ "re": 0, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }]] },
     { title: "Without centring", run: () => mx.stft(mx.array([1, 2, 3, 4]), 2, 2, undefined, undefined, false), expect: [[{ "re": 3, "im": 0 }, { "re": 7, "im": 0 }], [{ "re": -1, "im": 0 }, { "re": -1, "im": 0 }]] },

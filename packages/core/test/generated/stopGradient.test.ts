@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","float16","int32","bool"],
     shape: [2,3],
   },
+  notDifferentiable: "stops gradients by design: its vjp is zero, not its derivative (the identity); checked in transforms/grad.test.ts",
   examples: [
     { title: "Values pass through", run: () => mx.stopGradient(mx.array([1.5, -2])), expect: [1.5, -2] },
     { title: "Any dtype", run: () => mx.stopGradient(mx.array([true])).dtype, expect: "bool" },

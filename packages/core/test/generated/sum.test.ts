@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","int32"],
     shape: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.sum(x0, -1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Column sums keeping the axis", run: () => mx.sum(mx.array([[1, 2], [3, 4]]), 0, true), expect: [[4, 6]] },
     { title: "Every axis", run: () => mx.array([[1, 2], [3, 4]]).sum().item(), expect: 10 },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.swapaxes(x0, 0, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A matrix", run: () => mx.swapaxes(mx.array([[1, 2, 3]]), 0, 1), expect: [[1], [2], [3]] },
     { title: "Negative axes", run: () => mx.zeros([2, 3, 4]).swapaxes(0, -1).shape, expect: [4, 3, 2] },

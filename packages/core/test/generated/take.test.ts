@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'take',
   skip: "covered by the examples, packages/core/test/structural.test.ts > take and takeAlongAxis",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.take(x0, mx.array([2, 0, 2], 'int32'), 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Rows of a matrix", run: () => mx.take(mx.array([[1, 2], [3, 4], [5, 6]]), [2, 0], 0), expect: [[5, 6], [1, 2]] },
     { title: "From the flattened tensor", run: () => mx.take(mx.array([[1, 2], [3, 4]]), [3, -1]), expect: [4, 4] },

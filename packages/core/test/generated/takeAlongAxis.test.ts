@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'takeAlongAxis',
   skip: "covered by the examples, packages/core/test/structural.test.ts > take and takeAlongAxis",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.takeAlongAxis(x0, mx.array([[1], [0]], 'int32'), 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Picking one element per row", run: () => mx.takeAlongAxis(mx.array([[10, 20], [30, 40]]), [[1], [0]], 1), expect: [[20], [30]] },
   ],

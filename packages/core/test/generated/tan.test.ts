@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float32","float16","bfloat16","float64"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.tan(x0),
+    inputs: [{"shape":[2,3],"min":-1,"max":1}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Tangents", run: () => mx.tan(mx.array([0, Math.PI / 4])), expect: [0, 1] },
   ],

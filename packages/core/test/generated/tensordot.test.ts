@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'tensordot',
   skip: "covered by the examples, packages/core/test/structural-seed.test.ts > tensordot and einsum",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.tensordot(x0, x1, 1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3,2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Full contraction", run: () => mx.tensordot(mx.array([[1, 2], [3, 4]], 'float32'), mx.array([[1, 0], [0, 1]], 'float32'), 2), expect: 5 },
     { title: "Explicit axes (a matrix product)", run: () => mx.tensordot(mx.array([[1, 2], [3, 4]], 'float32'), mx.array([[5, 6], [7, 8]], 'float32'), [[1], [0]]), expect: [[19, 22], [43, 50]] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.tile(x0, [2, 1]),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A vector twice", run: () => mx.tile(mx.array([1, 2]), 2), expect: [1, 2, 1, 2] },
     { title: "Rows and columns", run: () => mx.tile(mx.array([[1, 2]]), [2, 2]), expect: [[1, 2, 1, 2], [1, 2, 1, 2]] },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.topk(x0, 2),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "The two largest per row, sorted afterwards", run: () => mx.sort(mx.topk(mx.array([[5, 1, 4, 2], [0, 9, 3, 8]]), 2)), expect: [[4, 5], [8, 9]] },
   ],

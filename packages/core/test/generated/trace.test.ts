@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.trace(x0),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A matrix", run: () => mx.trace(mx.array([[1, 2], [3, 4]])).item(), expect: 5 },
     { title: "Above the diagonal", run: () => mx.trace(mx.array([[1, 2], [3, 4]]), 1).item(), expect: 2 },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'transpose',
   skip: "covered by the examples, packages/core/test/structural.test.ts > transpose",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.transpose(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A matrix transpose", run: () => mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1, 4], [2, 5], [3, 6]] },
     { title: "An explicit permutation", run: () => mx.zeros([2, 3, 4]).transpose([1, 2, 0]).shape, expect: [3, 4, 2] },

@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'tri',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "No rows", run: () => mx.tri(0, 3).shape, expect: [0, 3] },
     { title: "Lower triangle", run: () => mx.tri(3), expect: [[1, 0, 0], [1, 1, 0], [1, 1, 1]] },

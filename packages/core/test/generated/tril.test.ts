@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.tril(x0),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Main diagonal", run: () => mx.tril(mx.array([[1, 2, 3], [4, 5, 6]])), expect: [[1, 0, 0], [4, 5, 0]] },
     { title: "Offset 1", run: () => mx.tril(mx.array([[1, 2, 3], [4, 5, 6]]), 1), expect: [[1, 2, 0], [4, 5, 6]] },

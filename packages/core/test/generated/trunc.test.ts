@@ -24,6 +24,13 @@ opSuite({
     diagonal: ["float16","bfloat16","float32","float64","int32","int8"],
     shape: [2,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.trunc(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Toward zero", run: () => mx.trunc(mx.array([-1.7, 1.7, 3, -0.5])), expect: [-1, 1, 3, -0] },
     { title: "Integers keep their dtype", run: () => mx.trunc(mx.array([3, -4], 'int32')).dtype, expect: "int32" },

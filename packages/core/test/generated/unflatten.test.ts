@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.unflatten(x0, 1, [2, 2]),
+    inputs: [{"shape":[2,4],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "One axis into two", run: () => mx.unflatten(mx.array([1, 2, 3, 4, 5, 6]), 0, [2, 3]), expect: [[1, 2, 3], [4, 5, 6]] },
     { title: "An inferred length", run: () => mx.zeros([2, 12]).unflatten(-1, [3, -1]).shape, expect: [2, 3, 4] },

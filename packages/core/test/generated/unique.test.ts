@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'unique',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > unique",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.unique(x0, 5),
+    inputs: [{"shape":[5],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {"jvp":"MLX's unique is built on scatter, which has no JVP rule in 0.32.4"},
+  },
   examples: [
     { title: "Distinct values", run: () => mx.unique(mx.array([3, 1, 3, 2], 'int32'), 3)[0], expect: [1, 2, 3] },
     { title: "Padded with a fill value", run: () => mx.unique(mx.array([3, 1, 3], 'int32'), 4, false, false, false, -1)[0], expect: [1, 3, -1, -1] },

@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'unstack',
   skip: "covered by the examples, packages/core/test/misc-ops.test.ts > unstack",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.unstack(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Rows", run: () => mx.unstack(mx.array([[1, 2], [3, 4]])), expect: [[1, 2], [3, 4]] },
     { title: "Columns", run: () => mx.unstack(mx.array([[1, 2], [3, 4]]), { axis: -1 }), expect: [[1, 3], [2, 4]] },

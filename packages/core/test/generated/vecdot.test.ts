@@ -13,6 +13,13 @@ opSuite({
     accepts: [null,null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.vecdot(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A dot product", run: () => mx.vecdot(mx.array([1, 2]), mx.array([3, 4])), expect: 11 },
     { title: "Rows dotted with one vector (broadcast)", run: () => mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([3, 4], 'float32')), expect: [11, 4] },

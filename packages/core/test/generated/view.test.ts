@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'view',
   skip: "covered by the examples",
+  notDifferentiable: "reinterprets the bits as another dtype: not a differentiable function of the values",
   examples: [
     { title: "Float bits as an integer", run: () => mx.view(mx.array([1], 'float32'), 'int32'), expect: [1065353216] },
     { title: "Bytes of int32 (little-endian)", run: () => mx.view(mx.array([1, 258], 'int32'), 'uint8'), expect: [1, 0, 0, 0, 2, 1, 0, 0] },

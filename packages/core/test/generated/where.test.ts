@@ -13,6 +13,13 @@ opSuite({
     diagonal: [],
     shape: [2,4,3],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => mx.where(mx.array([[true, false, true], [false, true, false]]), x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[3],"min":-2,"max":2}],
+    options: {},
+    vmap: true,
+    skip: {},
+  },
   examples: [
     { title: "Zeroing masked entries", run: () => mx.where(mx.array([true, false, true]), mx.array([1, -2, 3]), 0), expect: [1, 0, 3] },
   ],

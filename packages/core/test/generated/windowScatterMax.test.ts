@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'windowScatterMax',
   skip: "covered by packages/core/test/structural-seed.test.ts > windowScatterMax / windowScatterMin",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.windowScatterMax(mx.reshape(mx.arange(16, undefined, undefined, { dtype: 'float64' }), [4, 4]), x0, 0, [2, 2], { strides: [2, 2] }),
+    inputs: [{"shape":[2,2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Max-pool gradient, 1-D windows of 2", run: () => mx.windowScatterMax(mx.array([1, 5, 3, 2]), mx.array([10, 20]), 0, [2], { strides: [2] }), expect: [0, 10, 20, 0] },
     { title: "Overlapping windows add up", run: () => mx.windowScatterMax(mx.array([1, 5, 3]), mx.array([1, 1]), 0, [2]), expect: [0, 2, 0] },

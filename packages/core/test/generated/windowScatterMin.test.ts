@@ -5,6 +5,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'windowScatterMin',
   skip: "covered by packages/core/test/structural-seed.test.ts > windowScatterMax / windowScatterMin",
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.windowScatterMin(mx.reshape(mx.arange(16, undefined, undefined, { dtype: 'float64' }), [4, 4]), x0, 0, [2, 2], { strides: [2, 2] }),
+    inputs: [{"shape":[2,2],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Min-pool gradient with an initial value", run: () => mx.windowScatterMin(mx.array([1, 5, 3, 2]), mx.array([10, 20]), 1, [2], { strides: [2] }), expect: [11, 1, 1, 21] },
   ],

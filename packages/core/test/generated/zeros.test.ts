@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'zeros',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "A float32 matrix", run: () => mx.zeros([2, 2]), expect: [[0, 0], [0, 0]] },
     { title: "An integer vector", run: () => mx.zeros(3, 'int32').dtype, expect: "int32" },

@@ -13,6 +13,13 @@ opSuite({
     accepts: [null],
     diagonal: [],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => mx.zerosLike(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Same shape", run: () => mx.zerosLike(mx.array([[7, 8, 9]])), expect: [[0, 0, 0]] },
     { title: "Same dtype", run: () => mx.zerosLike(mx.array([1, 2], 'int32')).dtype, expect: "int32" },

@@ -6,6 +6,13 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'gatedDeltaUpdate',
   skip: "covered by the examples, packages/fast/test/gated-delta.test.ts > gatedDeltaUpdate",
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor, x2: mx.Tensor, x3: mx.Tensor, x4: mx.Tensor) => fast.gatedDeltaUpdate(x0, x1, x2, x3, x4),
+    inputs: [{"shape":[1,2,1,4],"min":-2,"max":2},{"shape":[1,2,1,4],"min":-2,"max":2},{"shape":[1,2,1,4],"min":-2,"max":2},{"shape":[1,2,1],"min":0.5,"max":1},{"shape":[1,2,1],"min":0,"max":1}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "One head, one step", run: () => fast.gatedDeltaUpdate(mx.ones([1, 1, 1, 2]), mx.ones([1, 1, 1, 2]), mx.ones([1, 1, 1, 1]), mx.ones([1, 1, 1]), mx.full([1, 1, 1], 0.5)).map((t) => t.toArray()), expect: [[[[[1]]]], [[[[0.5, 0.5]]]]] },
     { title: "No steps keep the state", run: () => fast.gatedDeltaUpdate(mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 1]), mx.ones([1, 0, 1]), mx.ones([1, 0, 1]), { initialState: mx.full([1, 1, 1, 2], 3) })[1].toArray(), expect: [[[[3, 3]]]] },

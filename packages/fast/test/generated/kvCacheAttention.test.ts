@@ -17,6 +17,7 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  notDifferentiable: "writes the new keys and values into caches it is given (an in-place update of decode state): gradients flow through scaledDotProductAttention, which is checked",
   examples: [
     { title: "The first token attends to itself", run: () => fast.kvCacheAttention(mx.ones([1, 1, 1, 2]), mx.ones([1, 1, 1, 2]), mx.array([[[[3, 4]]]]), mx.zeros([1, 1, 4, 2]), mx.zeros([1, 1, 4, 2]), 0)[0].toArray(), expect: [[[[3, 4]]]] },
   ],

@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor, x2: mx.Tensor) => fast.layerNorm(x0, x1, x2),
+    inputs: [{"shape":[2,4],"min":-2,"max":2},{"shape":[4],"min":-2,"max":2},{"shape":[4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Zero mean and unit variance", run: () => fast.layerNorm(mx.array([[1, 3]]), null, null, 0).toArray(), expect: [[-1, 1]] },
   ],

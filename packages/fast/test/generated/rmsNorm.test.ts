@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => fast.rmsNorm(x0, x1),
+    inputs: [{"shape":[2,4],"min":-2,"max":2},{"shape":[4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Unit root mean square", run: () => fast.rmsNorm(mx.array([[3, 4]]), null, 0).toArray(), expect: [[0.8485281, 1.1313708]] },
   ],

@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => fast.rope(x0, 4),
+    inputs: [{"shape":[1,1,3,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Position 1 rotates (1, 0) by one radian", run: () => fast.rope(mx.array([[[[1, 0]], [[1, 0]]]]), 2, { base: 1, layout: 'bthd' }).toArray(), expect: [[[[1, 0]], [[0.5403023, 0.84147096]]]] },
   ],

@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => fast.ropePositions(x0, 4, mx.array([[0, 2, 5]], 'int32')),
+    inputs: [{"shape":[1,1,3,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Out-of-order positions", run: () => fast.ropePositions(mx.array([[[[1, 0], [1, 0]]]]), 2, [[1, 0]], { base: 1 }).toArray(), expect: [[[[0.5403023, 0.84147096], [1, 0]]]] },
   ],

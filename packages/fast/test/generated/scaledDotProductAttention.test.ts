@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor, x2: mx.Tensor) => fast.scaledDotProductAttention(x0, x1, x2),
+    inputs: [{"shape":[1,1,2,4],"min":-2,"max":2},{"shape":[1,1,3,4],"min":-2,"max":2},{"shape":[1,1,3,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "One key gets all the weight", run: () => fast.scaledDotProductAttention(mx.ones([1, 1, 1, 2]), mx.ones([1, 1, 1, 2]), mx.array([[[[5, 7]]]])).toArray(), expect: [[[[5, 7]]]] },
     { title: "Causal: the first query sees only the first key", run: () => fast.scaledDotProductAttention(mx.ones([1, 1, 2, 2]), mx.ones([1, 1, 2, 2]), mx.array([[[[1, 1], [3, 3]]]]), { mask: 'causal' }).toArray(), expect: [[[[1, 1], [2, 2]]]] },

@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => fast.swiglu(x0, x1),
+    inputs: [{"shape":[2,4],"min":-2,"max":2},{"shape":[2,4],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "silu(0) is 0; silu(1) is 0.731", run: () => fast.swiglu(mx.array([0, 1]), mx.array([5, 2])).toArray(), expect: [0, 1.4621172] },
   ],

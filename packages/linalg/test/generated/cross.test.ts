@@ -17,6 +17,13 @@ opSuite({
     inputs: ["vector3","vector3"],
     shapes: ["square","batched"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => linalg.cross(x0, x1),
+    inputs: [{"shape":[2,3],"min":-2,"max":2},{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "x cross y is z", run: () => linalg.cross(mx.array([1, 0, 0]), mx.array([0, 1, 0])), expect: [0, 0, 1] },
     { title: "2-vectors", run: () => linalg.cross(mx.array([1, 2]), mx.array([3, 4])), expect: [0, 0, -2] },

@@ -25,6 +25,13 @@ opSuite({
     accepts: [null],
     diagonal: ["float32","float64"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => linalg.norm(x0),
+    inputs: [{"shape":[2,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "The 2-norm", run: () => linalg.norm(mx.array([3, 4])).item(), expect: 5 },
     { title: "Row-wise max norms", run: () => linalg.norm(mx.array([[1, -5], [2, 3]]), Infinity, 1), expect: [5, 3] },

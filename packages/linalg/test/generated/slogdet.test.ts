@@ -17,6 +17,13 @@ opSuite({
     inputs: ["general"],
     shapes: ["square","batched"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => linalg.slogdet(mx.add(x0, mx.multiply(mx.eye(3, undefined, undefined, { dtype: 'float64' }), 4))),
+    inputs: [{"shape":[3,3],"min":-2,"max":2}],
+    options: {},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A negative determinant", run: () => linalg.slogdet(mx.array([[1, 2], [3, 4]]))[0].item(), expect: -1 },
   ],

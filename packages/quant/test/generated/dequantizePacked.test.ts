@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => quant.dequantizePacked(quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[0], x0, x1, { groupSize: 32, bits: 8 }),
+    inputs: [{"shape":[2,1],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "A 4-bit round trip that is exact: the codes are the integers 0..15", run: () => (() => { const [wq, s, b] = quant.quantizePacked(mx.array([Array.from({ length: 32 }, (_, i) => i % 16)]), { groupSize: 32, bits: 4 }); return quant.dequantizePacked(wq, s, b, { groupSize: 32, bits: 4 }).toArray(); })(), expect: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]] },
     { title: "mxfp4 stores powers of two times E2M1 values: 1 and 6 exactly, 5 rounds to 4 (ties to even)", run: () => (() => { const [wq, s] = quant.quantizePacked(mx.array([[1, 6, 5, ...Array(29).fill(0)]]), { mode: 'mxfp4' }); return (quant.dequantizePacked(wq, s, undefined, { mode: 'mxfp4', dtype: 'float32' }).toArray() as number[][])[0].slice(0, 3); })(), expect: [1, 6, 4] },

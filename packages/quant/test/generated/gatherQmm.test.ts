@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => quant.gatherQmm(x0, quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[0], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[1], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[2], { groupSize: 32, bits: 8 }),
+    inputs: [{"shape":[1,32],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "Each row picks its expert: expert e is all e + 1", run: () => (() => { const [wq, s, b] = quant.quantizePacked(mx.multiply(mx.reshape(mx.array([1, 2, 3]), [3, 1, 1]), mx.ones([3, 2, 32])), { groupSize: 32, bits: 8 }); return quant.gatherQmm(mx.ones([2, 1, 32]), wq, s, b, { rhsIndices: mx.array([2, 0], 'uint32'), groupSize: 32, bits: 8 }).toArray(); })(), expect: [[[96, 96]], [[32, 32]]] },
   ],

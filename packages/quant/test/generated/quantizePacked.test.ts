@@ -17,6 +17,7 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  notDifferentiable: "integer codes and per-group scales: rounding to codes is piecewise constant",
   examples: [
     { title: "Shapes: 4-bit codes, eight to a word, one scale and bias per group", run: () => quant.quantizePacked(mx.ones([3, 64]), { groupSize: 32 }).map((t) => t.shape), expect: [[3, 8], [3, 2], [3, 2]] },
     { title: "Floating-point modes have no biases", run: () => quant.quantizePacked(mx.ones([1, 32]), { mode: 'mxfp8' }).map((t) => t.dtype), expect: ["uint32", "uint8"] },

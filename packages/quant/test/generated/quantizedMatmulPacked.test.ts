@@ -17,6 +17,13 @@ opSuite({
     inputs: [],
     shapes: ["square"],
   },
+  transforms: {
+    fn: (x0: mx.Tensor) => quant.quantizedMatmulPacked(x0, quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[0], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[1], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[2], { groupSize: 32, bits: 8 }),
+    inputs: [{"shape":[1,32],"min":-2,"max":2}],
+    options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
+    vmap: false,
+    skip: {},
+  },
   examples: [
     { title: "An all-ones 8-bit weight row sums x", run: () => (() => { const [wq, s, b] = quant.quantizePacked(mx.ones([2, 32]), { groupSize: 32, bits: 8 }); return quant.quantizedMatmulPacked(mx.ones([1, 32]), wq, s, b, { groupSize: 32, bits: 8 }).toArray(); })(), expect: [[32, 32]] },
   ],

@@ -24,6 +24,7 @@ opSuite({
     diagonal: ["float32","int32"],
     shape: [],
   },
+  notDifferentiable: "integer results (indices)",
   examples: [
     { title: "Per row", run: () => mx.argmax(mx.array([[1, 9, 3], [7, 2, 7]]), 1), expect: [1, 0] },
   ],

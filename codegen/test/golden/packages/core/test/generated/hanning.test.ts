@@ -5,6 +5,7 @@ import { opSuite } from '@mlxts/testing';
 opSuite({
   name: 'hanning',
   skip: "covered by the examples",
+  notDifferentiable: "a creation op",
   examples: [
     { title: "Five points", run: () => mx.hanning(5), expect: [0, 0.5, 1, 0.5, 0] },
   ],

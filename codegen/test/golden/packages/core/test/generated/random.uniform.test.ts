@@ -5,6 +5,7 @@ import { disposed, opSuite } from '@mlxts/testing';
 opSuite({
   name: 'random.uniform',
   skip: "covered by the examples",
+  notDifferentiable: "random draws",
   examples: [
     { title: "Bounds", run: () => mx.random.uniform(2, 2), expect: [2] },
   ],
