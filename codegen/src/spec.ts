@@ -29,6 +29,8 @@ export const argSpec: ObjectSpec = {
   default: { kind: 'scalar' },
   optional: { kind: 'boolean' },
   kwonly: { kind: 'boolean' },
+  /** The last positional argument only, of a list type: the caller passes its items as rest arguments (`...operands`). */
+  rest: { kind: 'boolean' },
   /** dtype -> dtype: a tensor of the first is converted to the second before the call (`{float16: float32}`). */
   cast: { kind: { map: 'string' } },
   /** The dtypes (names or classes of dtypes.yaml) a tensor or Dtype argument may have; a generated check refuses others. */
@@ -95,6 +97,8 @@ export const opSpec: ObjectSpec = {
   with: { kind: { map: 'scalar' } },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },
+  /** Why the op's signature differs from its MLX Python counterpart's (the fidelity check requires a reason). */
+  python: { kind: { object: { deviation: requiredString } } },
   callee: { kind: { list: { object: calleeSpec } } },
   returns: { kind: { object: returnSpec }, required: true },
   dtype: string,

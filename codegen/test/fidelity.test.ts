@@ -57,7 +57,7 @@ def kwargs_only(**kwargs) -> None: ...
 });
 
 describe('signatureDifferences', () => {
-  const differencesFor = (stub: string) => signatureDifferences(schema, scanStub(stub)).map((d) => `${d.op.id}: ${d.what.join('; ')}`);
+  const differencesFor = (stub: string) => signatureDifferences(schema.ops, scanStub(stub)).map((d) => `${d.op.id}: ${d.what.join('; ')}`);
 
   it('accepts a signature like MLX Python\'s, the stream taken as an option', () => {
     expect(differencesFor('def sum(a, /, axis = None, keepdims = False, *, stream = None): ...')).toEqual([]);
@@ -68,6 +68,15 @@ describe('signatureDifferences', () => {
     expect(differencesFor('def sum(a, axis = None, keepdims = False, ddof = 0): ...')).toEqual([
       'sum: positional arguments (a, axis, keepdims), MLX Python\'s (a, axis, keepdims, ddof)',
     ]);
+    expect(differencesFor('def sum(a, keepdims = False, axis = None): ...')).toEqual([
+      'sum: positional arguments (a, axis, keepdims), MLX Python\'s (a, keepdims, axis)',
+    ]);
+  });
+
+  it('reports an option that MLX Python takes by position', () => {
+    const withOption: Schema = { ...schema, ops: schema.ops.map((op) => (op.id === 'sum' ? { ...op, args: op.args.map((a) => (a.name === 'keepdims' ? { ...a, kwonly: true } : a)) } : op)) };
+    const found = signatureDifferences(withOption.ops, scanStub('def sum(a, axis = None, keepdims = False): ...')).map((d) => d.what);
+    expect(found).toEqual([["positional arguments (a, axis), MLX Python's (a, axis, keepdims)", 'keepdims an option here, positional in MLX Python']]);
   });
 
   it('reports different defaults, and a required argument MLX Python defaults', () => {
@@ -77,7 +86,14 @@ describe('signatureDifferences', () => {
 
   it('reports keyword-only parameters mlxts lacks, rest parameters and names', () => {
     expect(differencesFor('def sum(a, axis = None, keepdims = False, *, dtype = None): ...')).toEqual(['sum: no option dtype (keyword-only in MLX Python)']);
-    expect(differencesFor('def add(*arrays): ...')).toEqual(['add: positional arguments (a, b), MLX Python\'s (*arrays)']);
+    expect(differencesFor('def add(*arrays): ...')).toEqual(['add: positional arguments (a, b), MLX Python\'s (...arrays)']);
+  });
+
+  it('matches rest parameters with a rest argument', () => {
+    const rest: Schema = { ...schema, ops: schema.ops.map((op) => (op.id === 'add' ? { ...op, args: op.args.map((a) => (a.name === 'b' ? { ...a, rest: true } : a)) } : op)) };
+    const compare = (stub: string) => signatureDifferences(rest.ops, scanStub(stub)).filter((d) => d.op.id === 'add').map((d) => d.what);
+    expect(compare('def add(a, *bs, stream = None): ...')).toEqual([]);
+    expect(compare('def add(a, b): ...')).toEqual([["positional arguments (a, ...b), MLX Python's (a, b)"]]);
   });
 
   it('compares with the closest overload', () => {
@@ -86,15 +102,19 @@ describe('signatureDifferences', () => {
 });
 
 describe('fidelityProblems', () => {
-  const differences = signatureDifferences(schema, scanStub('def sum(a, axis = None, keepdims = True): ...'));
+  const problems = (reasons: Record<string, string>) => {
+    const ops = schema.ops.map((op) => ({ ...op, pythonDeviation: reasons[op.id] }));
+    const differences = signatureDifferences(ops, scanStub('def sum(a, axis = None, keepdims = True): ...'));
+    return fidelityProblems(ops, differences).map((p) => `${p.op.id}: ${p.message}`);
+  };
 
-  it('refuses a difference without a reason, and a reason without a difference', () => {
-    expect(fidelityProblems(schema, differences, new Map())).toEqual([
-      "sum: differs from MLX Python's sum(a, axis=None, keepdims=True): keepdims defaults to false, MLX Python's to True. Match it, or give the reason in schema/python-deviations.yaml",
+  it('refuses a difference without a reason', () => {
+    expect(problems({})).toEqual([
+      "sum: differs from MLX Python's sum(a, axis=None, keepdims=True): keepdims defaults to false, MLX Python's to True. Match it, or say why not in `python: {deviation: ...}`",
     ]);
-    expect(fidelityProblems(schema, differences, new Map([['sum', 'a reason'], ['add', 'stale'], ['nope', 'x']]))).toEqual([
-      'schema/python-deviations.yaml: add matches MLX Python now; remove its entry',
-      'schema/python-deviations.yaml: nope is not an op',
-    ]);
+  });
+
+  it('accepts a difference with a reason, and refuses a reason without a difference', () => {
+    expect(problems({ sum: 'a reason', add: 'stale' })).toEqual(['add: python.deviation: the op matches its MLX Python counterpart (or has none); remove the deviation']);
   });
 });

@@ -44,6 +44,7 @@ export default defineConfig({
           { text: 'Adding an op', link: '/concepts/adding-an-op' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },
+          { text: 'Differences from MLX Python', link: '/python-fidelity' },
         ],
       },
       {

@@ -101,7 +101,8 @@ export function typeErrorCases(op: Op): { label: string; message: string; code: 
   for (const arg of op.args) {
     // `{}` is the wrong kind for every type but a record (an empty one is a valid value).
     const records = arg.types.some((t) => t.ts.startsWith('Record<'));
-    const wrong = [...new Set([...(records ? [] : ['{}']), ...arg.types.flatMap((t) => t.wrong)])];
+    // A rest argument's items are checked one by one; a trailing `{}` would be the options object.
+    const wrong = [...new Set([...(records || arg.rest ? [] : ['{}']), ...arg.types.flatMap((t) => t.wrong)])];
     for (const value of wrong) {
       cases.push({ label: `${arg.name} = ${value}`, message: arg.name, code: callWith(op, arg, `${value} as never`) });
     }
@@ -111,9 +112,11 @@ export function typeErrorCases(op: Op): { label: string; message: string; code: 
       cases.push({ label: `${arg.name} = [a disposed tensor]`, message: arg.name, code: callWith(op, arg, '[disposed()]') });
     }
   }
-  const all = positionalArgs(op).map((a) => (a.optional ? 'undefined' : validValue(a)));
+  const all = positionalArgs(op).map((a) => (a.optional ? 'undefined' : spread(a, validValue(a))));
   const extra = [...all, ...(hasOptions(op) ? ['undefined'] : []), '0'];
-  cases.push({ label: 'too many arguments', message: 'expected at most', code: `(${fnRef(op)} as (...args: unknown[]) => unknown)(${extra.join(', ')})` });
+  if (!op.args.some((a) => a.rest)) {
+    cases.push({ label: 'too many arguments', message: 'expected at most', code: `(${fnRef(op)} as (...args: unknown[]) => unknown)(${extra.join(', ')})` });
+  }
   if (hasOptions(op)) {
     cases.push({ label: 'an unknown option', message: "unknown option 'nope'", code: `${fnRef(op)}(${[...all, '{ nope: 1 } as never'].join(', ')})` });
   }
@@ -124,9 +127,14 @@ function validValue(arg: Arg): string {
   return arg.types[0].valid;
 }
 
+/** A value as a call passes it: a rest argument's list is spread. */
+function spread(arg: Arg, value: string): string {
+  return arg.rest ? `...${value}` : value;
+}
+
 /** A call of the op with `value` for `arg` and valid values for the required arguments. */
 function callWith(op: Op, arg: Arg, value: string): string {
-  const positional = positionalArgs(op).map((a) => (a === arg ? value : a.optional ? 'undefined' : validValue(a)));
+  const positional = positionalArgs(op).map((a) => spread(a, a === arg ? value : a.optional ? 'undefined' : validValue(a)));
   const options = kwonlyArgs(op).flatMap((a) => (a === arg ? [`${a.name}: ${value}`] : a.optional ? [] : [`${a.name}: ${validValue(a)}`]));
   if (options.length > 0) positional.push(`{ ${options.join(', ')} }`);
   while (positional.length > 0 && positional[positional.length - 1] === 'undefined') positional.pop();
@@ -158,7 +166,7 @@ export function rulesView(op: Op): TestOpView['rules'] {
   const index = new Map(swept.map((a, i) => [a.name, i]));
   const sample = (a: Arg) => (typeof op.test.sample[a.name] === 'string' ? (op.test.sample[a.name] as string) : undefined);
   const value = (a: Arg) => (index.has(a.name) ? `t[${index.get(a.name)}]` : sample(a) ?? (a.optional ? undefined : a.types[0].valid));
-  const positional = positionalArgs(op).map((a) => value(a) ?? 'undefined');
+  const positional = positionalArgs(op).map((a) => (value(a) === undefined ? 'undefined' : spread(a, value(a)!)));
   const options = kwonlyArgs(op).flatMap((a) => (value(a) === undefined ? [] : [`${a.name}: ${value(a)}`]));
   if (options.length > 0) positional.push(`{ ${options.join(', ')} }`);
   while (positional.length > 0 && positional[positional.length - 1] === 'undefined') positional.pop();
