@@ -99,7 +99,7 @@ import { sort } from './ops/sort.js';
 import { sqrt } from './ops/sqrt.js';
 import { square } from './ops/square.js';
 import { squeeze } from './ops/squeeze.js';
-import { std, type StdOptions } from './ops/std.js';
+import { std } from './ops/std.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
 import { swapaxes } from './ops/swapaxes.js';
@@ -107,12 +107,12 @@ import { tan } from './ops/tan.js';
 import { tanh } from './ops/tanh.js';
 import { tile } from './ops/tile.js';
 import { topk } from './ops/topk.js';
-import { trace, type TraceOptions } from './ops/trace.js';
+import { trace } from './ops/trace.js';
 import { transpose } from './ops/transpose.js';
 import { tril } from './ops/tril.js';
 import { triu } from './ops/triu.js';
 import { unflatten } from './ops/unflatten.js';
-import { variance, type VarianceOptions } from './ops/variance.js';
+import { variance } from './ops/variance.js';
 
 declare module '@mlxts/native' {
   interface Tensor {
@@ -311,7 +311,7 @@ declare module '@mlxts/native' {
     /** Removes length-1 axes. Same as `mx.squeeze`. */
     squeeze(axis?: number | number[], options?: StreamOptions): Tensor;
     /** Standard deviation over the given axes, or over every axis when none are given. Same as `mx.std`. */
-    std(axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor;
+    std(axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor;
     /** Subtracts `b` from `a` element by element, broadcasting their shapes. Same as `mx.subtract`. */
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
@@ -327,7 +327,7 @@ declare module '@mlxts/native' {
     /** The `k` largest elements along an axis. Same as `mx.topk`. */
     topk(k: number, axis?: number, options?: StreamOptions): Tensor;
     /** Sum of a diagonal of the plane given by two axes. Same as `mx.trace`. */
-    trace(offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor;
+    trace(offset?: number, axis1?: number, axis2?: number, dtype?: DType, options?: StreamOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
     transpose(axes?: number[], options?: StreamOptions): Tensor;
     /** Zeros the elements above the `k`-th diagonal. Same as `mx.tril`. */
@@ -337,7 +337,7 @@ declare module '@mlxts/native' {
     /** Splits one axis into several. Same as `mx.unflatten`. */
     unflatten(axis: number, shape: number[], options?: StreamOptions): Tensor;
     /** Variance over the given axes, or over every axis when none are given. Same as `mx.variance`. */
-    variance(axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor;
+    variance(axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor;
   }
 }
 
@@ -632,8 +632,8 @@ Tensor.prototype.square = function (this: Tensor, options?: StreamOptions): Tens
 Tensor.prototype.squeeze = function (this: Tensor, axis?: number | number[], options?: StreamOptions): Tensor {
   return squeeze(this, axis, options);
 };
-Tensor.prototype.std = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
-  return std(this, axis, keepdims, options);
+Tensor.prototype.std = function (this: Tensor, axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  return std(this, axis, keepdims, ddof, options);
 };
 Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return subtract(this, b, options);
@@ -656,8 +656,8 @@ Tensor.prototype.tile = function (this: Tensor, reps: number | number[], options
 Tensor.prototype.topk = function (this: Tensor, k: number, axis?: number, options?: StreamOptions): Tensor {
   return topk(this, k, axis, options);
 };
-Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
-  return trace(this, offset, axis1, axis2, options);
+Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  return trace(this, offset, axis1, axis2, dtype, options);
 };
 Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);
@@ -671,6 +671,6 @@ Tensor.prototype.triu = function (this: Tensor, k?: number, options?: StreamOpti
 Tensor.prototype.unflatten = function (this: Tensor, axis: number, shape: number[], options?: StreamOptions): Tensor {
   return unflatten(this, axis, shape, options);
 };
-Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
-  return variance(this, axis, keepdims, options);
+Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  return variance(this, axis, keepdims, ddof, options);
 };
