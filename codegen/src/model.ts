@@ -123,6 +123,8 @@ export interface Op {
   readonly args: readonly Arg[];
   readonly stream: boolean;
   readonly binding?: { readonly native: string; readonly reason: string };
+  /** Shorter TS overloads: each takes the leading positional arguments under the names given (`arange(stop)`). */
+  readonly overloads: readonly { readonly names: readonly string[]; readonly doc: string }[];
   /** Why the signature differs from MLX Python's (schema `python.deviation`). */
   readonly pythonDeviation?: string;
   readonly callees: readonly Callee[];

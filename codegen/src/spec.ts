@@ -90,7 +90,21 @@ export const opSpec: ObjectSpec = {
   summary: requiredString,
   doc: requiredString,
   /** `namespace` puts the function in a JS namespace object of its package (`mx.random.uniform`). */
-  js: { kind: { object: { name: string, namespace: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
+  js: {
+    kind: {
+      object: {
+        name: string,
+        namespace: string,
+        method: { kind: 'boolean' },
+        dispatch: { kind: 'boolean' },
+        /**
+         * Shorter TS overloads, where the meaning changes with the number of arguments (`arange(stop)`):
+         * each names the leading positional arguments it takes (the i-th name is the i-th argument, renamed).
+         */
+        overloads: { kind: { list: { object: { args: { kind: { list: 'string' }, required: true }, doc: requiredString } } } },
+      },
+    },
+  },
   args: { kind: { list: { object: argSpec } }, required: true },
   /** Declared by an op class: the parameters its ops give values to in `with`. */
   params: { kind: { map: { object: paramSpec } } },

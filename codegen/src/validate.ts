@@ -281,6 +281,14 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   }
   const args = readArgs(d.args, vocab.types, vocab.dtypeClasses, at);
   if (d.js?.method && args.some((a) => a.rest)) at(['js', 'method'], 'an op with a rest argument cannot be a Tensor method');
+  const overloads = (d.js?.overloads ?? []).map((o: { args: string[]; doc: string }) => ({ names: o.args, doc: o.doc.trim() }));
+  overloads.forEach((o: { names: string[] }, i: number) => {
+    const positional = args.filter((a) => !a.kwonly);
+    if (o.names.length === 0 || o.names.length >= positional.length || positional.some((a) => a.rest)) {
+      at(['js', 'overloads', i], 'an overload takes some but not all of the positional arguments (and none of a rest argument)');
+    }
+    if (o.names.some((n) => !IDENT.test(n))) at(['js', 'overloads', i, 'args'], 'overload argument names must be identifiers');
+  });
   const params = readParams(d, vocab.types, at);
   const callees = readCallees(d, args, params, at);
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
@@ -312,6 +320,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     args: withRuleCasts(args, rules.dtypeRule, vocab.dtypeClasses),
     stream: d.stream ?? true,
     binding: d.binding,
+    overloads,
     pythonDeviation: d.python?.deviation.trim(),
     callees,
     returns: d.returns,

@@ -1,7 +1,7 @@
 // The docs view: one Markdown page per op, an index per family, and the seed coverage table.
 import type { MlxFunction, Op, Schema } from '../model.js';
 import { defaultText, fnRef, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
-import { tsOpView } from './ts.js';
+import { overloadsOf, tsOpView } from './ts.js';
 
 export interface DocsOpView {
   readonly marker: string;
@@ -53,7 +53,7 @@ export function docsOpView(op: Op): DocsOpView {
     importName: op.namespace ?? op.jsName,
     packageName: op.family.package,
     // A namespaced function is shown as it is called (`random.uniform(...)`), like the method signature.
-    signature: `${op.namespace ? '' : 'function '}${op.qualifiedName}(${ts.displayParams}): ${ts.returnType}`,
+    signature: [...overloadsOf(op).map((o) => o.params), ts.displayParams].map((params) => `${op.namespace ? '' : 'function '}${op.qualifiedName}(${params}): ${ts.returnType}`).join('\n'),
     methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
     summary: op.summary,
     doc: op.doc,

@@ -20,8 +20,10 @@ export interface TsOpView {
   readonly displayParams: string;
   /** Max arguments a caller may pass (positional + options); absent with a rest argument. */
   readonly maxArgs?: number;
+  /** Shorter overload declarations (`arange(stop: number)`), each with its own doc. */
+  readonly overloads: readonly { readonly docLines: readonly string[]; readonly params: string }[];
   /** A rest argument: the parameter holding it and the options, and the name the call uses. */
-  readonly rest?: { readonly param: string; readonly name: string };
+  readonly rest?: { readonly param: string; readonly name: string; readonly typeArgs: string };
   readonly optionsParam?: string;
   /** The keys the options object may have, as a TS array literal (others are typos: a TypeError). */
   readonly optionKeys?: string;
@@ -94,8 +96,9 @@ export function tsOpView(op: Op): TsOpView {
     docLines: tsDoc(op),
     params: paramList.join(', '),
     displayParams: displayList.join(', '),
+    overloads: overloadsOf(op).map((o) => ({ docLines: [op.summary, '', o.doc], params: o.params })),
     maxArgs: rest ? undefined : positional.length + (options ? 1 : 0),
-    rest: rest && { param: restParam!, name: rest.name },
+    rest: rest && { param: restParam!, name: rest.name, typeArgs: `${paramType(rest.name).replace(/\[\]$/, '')}, ${options}` },
     optionsParam: options ? 'options' : undefined,
     optionKeys: options ? `[${[...kwonly.map((a) => a.name), ...(op.stream ? ['stream', 'device'] : [])].map((k) => `'${k}'`).join(', ')}]` : undefined,
     optionsInterface:
@@ -110,6 +113,15 @@ export function tsOpView(op: Op): TsOpView {
     runtimeModule: modules.runtime,
     method,
   };
+}
+
+/** An op's shorter overloads as TS parameter lists: the leading positional arguments, renamed. */
+export function overloadsOf(op: Op): { params: string; doc: string }[] {
+  const positional = positionalArgs(op);
+  return op.overloads.map((o) => ({
+    params: o.names.map((name, i) => `${name}${positional[i].optional ? '?' : ''}: ${tsTypeOf(op, positional[i].name)}`).join(', '),
+    doc: o.doc,
+  }));
 }
 
 function argDoc(doc: string, def: string | number | boolean | undefined): string {

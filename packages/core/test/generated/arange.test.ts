@@ -10,6 +10,7 @@ opSuite({
     { title: "Integers give int32", run: () => mx.arange(4).dtype, expect: "int32" },
     { title: "A fractional step", run: () => mx.arange(0, 1, 0.25), expect: [0, 0.25, 0.5, 0.75] },
     { title: "An explicit dtype", run: () => mx.arange(1, 7, 2, 'float64').dtype, expect: "float64" },
+    { title: "MLX Python's positional dtype", run: () => mx.arange(0, 10, 2, 'float32'), expect: [0, 2, 4, 6, 8] },
   ],
   errors: [
     { code: "mx.arange(0, 10, 0)", run: () => mx.arange(0, 10, 0), error: "MlxError", message: "step", phase: "build" },

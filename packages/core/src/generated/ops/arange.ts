@@ -7,7 +7,14 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 /**
  * Evenly spaced values in the half-open interval `[start, stop)`.
  *
- * `arange(stop)` counts from 0. Without `dtype` the result is int32 when every given bound and step is
+ * Counts from 0 up to `stop` (exclusive), by 1: `mx.arange(4)` is `[0, 1, 2, 3]`.
+ */
+export function arange(stop: number): Tensor;
+/**
+ * Evenly spaced values in the half-open interval `[start, stop)`.
+ *
+ * `arange(stop)` counts from 0; `arange(start, stop, step, dtype)` takes MLX Python's positional
+ * arguments (`mx.arange(0, 10, 2, 'float32')`). Without `dtype` the result is int32 when every given bound and step is
  * an integer and float32 otherwise (JS numbers carry no int/float distinction, so this mirrors what
  * MLX Python infers from Python ints and floats).
  *
@@ -41,7 +48,14 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * mx.arange(1, 7, 2, 'float64').dtype
  * // => "float64"
  * ```
+ *
+ * @example MLX Python's positional dtype
+ * ```ts
+ * mx.arange(0, 10, 2, 'float32')
+ * // => [0, 2, 4, 6, 8]
+ * ```
  */
+export function arange(start: number, stop?: number, step?: number, dtype?: DType, options?: StreamOptions): Tensor;
 export function arange(start: number, stop?: number, step?: number, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('arange', 5, arguments.length);
   if (options !== undefined) checkOptions('arange', options, OPTION_KEYS);

@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * ```
  */
 export function broadcastArrays(...arraysAndOptions: [...ArrayLike[], StreamOptions] | ArrayLike[]): Tensor[] {
-  const [arrays, options] = splitRest(arraysAndOptions);
+  const [arrays, options] = splitRest<ArrayLike, StreamOptions>(arraysAndOptions);
   if (options !== undefined) checkOptions('broadcastArrays', options, OPTION_KEYS);
   return trackAll(native.ops.core_broadcast_arrays(arrays, options?.stream ?? options?.device));
 }

@@ -36,19 +36,19 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example A 2x2 box filter
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]))
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]))
  * // => [[[[8], [12]], [[20], [24]]]]
  * ```
  *
  * @example Stride and padding
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1)
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1)
  * // => [[[[0], [3]], [[9], [24]]]]
  * ```
  *
  * @example Per-axis padding
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1])
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1])
  * // => [[[[0], [1], [3], [2]], [[3], [7], [9], [5]], [[6], [13], [15], [8]]]]
  * ```
  *

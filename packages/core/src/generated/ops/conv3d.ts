@@ -36,13 +36,13 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example A 2x2x2 box filter
  * ```ts
- * mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1]))
+ * mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1]))
  * // => [[[[[28]]]]]
  * ```
  *
  * @example Per-axis stride
  * ```ts
- * mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2])
+ * mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2])
  * // => [[[[[0]], [[2]]], [[[4]], [[6]]]]]
  * ```
  */

@@ -41,7 +41,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example One input element gives the scaled kernel
  * ```ts
- * mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]))
+ * mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]))
  * // => [[[[[0], [2]], [[4], [6]]], [[[8], [10]], [[12], [14]]]]]
  * ```
  *

@@ -43,7 +43,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * ```
  */
 export function einsum(subscripts: string, ...operandsAndOptions: [...ArrayLike[], StreamOptions] | ArrayLike[]): Tensor {
-  const [operands, options] = splitRest(operandsAndOptions);
+  const [operands, options] = splitRest<ArrayLike, StreamOptions>(operandsAndOptions);
   if (options !== undefined) checkOptions('einsum', options, OPTION_KEYS);
   return track(native.ops.core_einsum(subscripts, operands, options?.stream ?? options?.device));
 }

@@ -43,7 +43,7 @@ const OPTION_KEYS: readonly string[] = ['sparse', 'indexing', 'stream', 'device'
  * ```
  */
 export function meshgrid(...arraysAndOptions: [...ArrayLike[], MeshgridOptions] | ArrayLike[]): Tensor[] {
-  const [arrays, options] = splitRest(arraysAndOptions);
+  const [arrays, options] = splitRest<ArrayLike, MeshgridOptions>(arraysAndOptions);
   if (options !== undefined) checkOptions('meshgrid', options, OPTION_KEYS);
   return trackAll(native.ops.core_meshgrid(arrays, options?.sparse, options?.indexing, options?.stream ?? options?.device));
 }
