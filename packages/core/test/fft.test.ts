@@ -403,7 +403,7 @@ describe('stft and istft', () => {
       stftArb.chain((c) => fc.tuple(fc.constant(c), small(c.len), fc.array(fc.integer({ min: 1, max: 8 }).map((k) => k / 4), { minLength: c.winLength ?? c.nFft, maxLength: c.winLength ?? c.nFft }))),
       ([c, xs, win]) => {
         const window = c.window ? fromValues(win, [win.length], 'float32') : undefined;
-        const call = () => mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, c.winLength, window, c.center, c.padMode, c.norm, onesided: c.onesided);
+        const call = () => mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, c.winLength, window, c.center, c.padMode, c.norm, c.onesided);
         const ctx = JSON.stringify(c);
         if (!c.center && c.len < c.nFft) {
           expect(call, ctx).toThrow('must be at least nFft');
@@ -439,8 +439,8 @@ describe('stft and istft', () => {
       ).chain(([nFft, len, hop, win, nm, onesided]) => fc.tuple(fc.constant({ nFft, len, hop, win, norm: nm, onesided }), small(len))),
       ([c, xs]) => {
         const window = fromValues(c.win, [c.nFft], 'float32');
-        const spec = mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, undefined, window, true, 'reflect', c.norm, onesided: c.onesided);
-        const back = mx.istft(spec, c.nFft, c.hop, undefined, window, true, c.norm, onesided: c.onesided, length: c.len);
+        const spec = mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, undefined, window, true, 'reflect', c.norm, c.onesided);
+        const back = mx.istft(spec, c.nFft, c.hop, undefined, window, true, c.norm, c.onesided, c.len);
         expect(back.dtype).toBe('float32');
         expectCloseNd(toNd(back), { shape: [c.len], data: xs }, 1e-4, JSON.stringify(c));
       },

@@ -26,7 +26,7 @@ export interface GradientCheckOptions {
   skipJvp?: string;
 }
 
-function tensor64(values: ArrayLike<number>, shape: number[]): mx.Tensor {
+function tensor64(values: ArrayLike<number>, shape: readonly number[]): mx.Tensor {
   return mx.reshape(mx.array(Float64Array.from(values), 'float64'), shape);
 }
 

@@ -58,7 +58,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[3, 7]]]]
  * ```
  */
-export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv2d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv2d', options, OPTION_KEYS);
   return track(native.ops.core_conv2d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));

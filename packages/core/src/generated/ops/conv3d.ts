@@ -46,7 +46,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[[0]], [[2]]], [[[4]], [[6]]]]]
  * ```
  */
-export function conv3d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function conv3d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv3d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv3d', options, OPTION_KEYS);
   return track(native.ops.core_conv3d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));

@@ -51,7 +51,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[[1], [1], [2], [2]]]]]
  * ```
  */
-export function convTranspose3d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function convTranspose3d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], outputPadding?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose3d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose3d', options, OPTION_KEYS);
   return track(native.ops.core_conv_transpose3d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));

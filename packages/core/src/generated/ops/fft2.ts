@@ -31,7 +31,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }], [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }]]
  * ```
  */
-export function fft2(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function fft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('fft2', 5, arguments.length);
   if (options !== undefined) checkOptions('fft2', options, OPTION_KEYS);
   return track(native.ops.core_fft2(a, s, axes, norm, options?.stream ?? options?.device));

@@ -38,7 +38,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 4, "im": 0 }, { "re": 6, "im": 0 }], [{ "re": 1, "im": -3 }, { "re": 2, "im": -4 }], [{ "re": -2, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": 1, "im": 3 }, { "re": 2, "im": 4 }]]
  * ```
  */
-export function fftn(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function fftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('fftn', 5, arguments.length);
   if (options !== undefined) checkOptions('fftn', options, OPTION_KEYS);
   return track(native.ops.core_fftn(a, s, axes, norm, options?.stream ?? options?.device));

@@ -31,7 +31,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }], [{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }]]
  * ```
  */
-export function ifft2(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function ifft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('ifft2', 5, arguments.length);
   if (options !== undefined) checkOptions('ifft2', options, OPTION_KEYS);
   return track(native.ops.core_ifft2(a, s, axes, norm, options?.stream ?? options?.device));

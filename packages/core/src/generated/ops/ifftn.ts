@@ -38,7 +38,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 1, "im": 0 }, { "re": 1.5, "im": 0 }], [{ "re": 0.25, "im": 0.75 }, { "re": 0.5, "im": 1 }], [{ "re": -0.5, "im": 0 }, { "re": -0.5, "im": 0 }], [{ "re": 0.25, "im": -0.75 }, { "re": 0.5, "im": -1 }]]
  * ```
  */
-export function ifftn(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function ifftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('ifftn', 5, arguments.length);
   if (options !== undefined) checkOptions('ifftn', options, OPTION_KEYS);
   return track(native.ops.core_ifftn(a, s, axes, norm, options?.stream ?? options?.device));

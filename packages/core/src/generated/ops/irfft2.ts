@@ -37,7 +37,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 1], [1, 1]]
  * ```
  */
-export function irfft2(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function irfft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('irfft2', 5, arguments.length);
   if (options !== undefined) checkOptions('irfft2', options, OPTION_KEYS);
   return track(native.ops.core_irfft2(a, s, axes, norm, options?.stream ?? options?.device));

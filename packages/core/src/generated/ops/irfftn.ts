@@ -37,7 +37,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[2, 2], [2, 2]]
  * ```
  */
-export function irfftn(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function irfftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('irfftn', 5, arguments.length);
   if (options !== undefined) checkOptions('irfftn', options, OPTION_KEYS);
   return track(native.ops.core_irfftn(a, s, axes, norm, options?.stream ?? options?.device));

@@ -29,7 +29,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 36, "im": 0 }, { "re": -4, "im": 4 }, { "re": -4, "im": 0 }], [{ "re": -16, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }]]
  * ```
  */
-export function rfft2(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function rfft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('rfft2', 5, arguments.length);
   if (options !== undefined) checkOptions('rfft2', options, OPTION_KEYS);
   return track(native.ops.core_rfft2(a, s, axes, norm, options?.stream ?? options?.device));

@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[{ "re": 10, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": -4, "im": 0 }, { "re": 0, "im": 0 }]]
  * ```
  */
-export function rfftn(a: ArrayLike, s?: number[], axes?: number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+export function rfftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('rfftn', 5, arguments.length);
   if (options !== undefined) checkOptions('rfftn', options, OPTION_KEYS);
   return track(native.ops.core_rfftn(a, s, axes, norm, options?.stream ?? options?.device));

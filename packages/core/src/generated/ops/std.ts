@@ -31,7 +31,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => 2.1380899
  * ```
  */
-export function std(a: ArrayLike, axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+export function std(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('std', 5, arguments.length);
   if (options !== undefined) checkOptions('std', options, OPTION_KEYS);
   return track(native.ops.core_std(a, axis, keepdims, ddof, options?.stream ?? options?.device));

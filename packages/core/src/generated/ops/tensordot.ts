@@ -37,7 +37,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[3, 4], [6, 8]]
  * ```
  */
-export function tensordot(a: ArrayLike, b: ArrayLike, axes?: number | number[][], options?: StreamOptions): Tensor {
+export function tensordot(a: ArrayLike, b: ArrayLike, axes?: number | readonly (readonly number[])[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('tensordot', 4, arguments.length);
   if (options !== undefined) checkOptions('tensordot', options, OPTION_KEYS);
   return track(native.ops.core_tensordot(a, b, axes, options?.stream ?? options?.device));

@@ -32,7 +32,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => 1.6666666
  * ```
  */
-export function variance(a: ArrayLike, axis?: number | number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+export function variance(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('variance', 5, arguments.length);
   if (options !== undefined) checkOptions('variance', options, OPTION_KEYS);
   return track(native.ops.core_var(a, axis, keepdims, ddof, options?.stream ?? options?.device));
