@@ -1,7 +1,12 @@
 // The MLX Python stub scanner and the signature-fidelity comparison (fixture schema, hand-written stubs).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { headerListText } from '../src/headers.js';
+import { formatProblem } from '../src/load.js';
+import { pythonFidelityView } from '../src/views/docs.js';
 import { fidelityProblems, signatureDifferences } from '../src/fidelity.js';
 import { formatParams, parseParams, pythonListText, scanStub, type PyParam } from '../src/python-stubs.js';
 import type { Schema } from '../src/model.js';
@@ -116,5 +121,51 @@ describe('fidelityProblems', () => {
 
   it('accepts a difference with a reason, and refuses a reason without a difference', () => {
     expect(problems({ sum: 'a reason', add: 'stale' })).toEqual(['add: python.deviation: the op matches its MLX Python counterpart (or has none); remove the deviation']);
+  });
+});
+
+describe('the fidelity check in the schema loader', () => {
+  const temps: string[] = [];
+  afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'schema');
+  const headers = headerListText('0.32.4', new Map([['mlx/ops.h', ['add', 'argmax', 'eye', 'sum']]]));
+  const python = (sum: string) => `version: 0.32.4\nfunctions:\n  sum:\n    - "${sum}"\n`;
+
+  function load(sumSignature: string, deviation?: string) {
+    const root = mkdtempSync(join(tmpdir(), 'mlxts-fidelity-'));
+    temps.push(root);
+    cpSync(fixtureDir, join(root, 'schema'), { recursive: true });
+    writeFileSync(join(root, 'schema', 'mlx-headers.yaml'), headers);
+    writeFileSync(join(root, 'schema', 'unbound.yaml'), '{}\n');
+    writeFileSync(join(root, 'schema', 'mlx-python.yaml'), python(sumSignature));
+    if (deviation) {
+      const sum = join(root, 'schema', 'core', 'sum.yaml');
+      writeFileSync(sum, readFileSync(sum, 'utf8').replace('\ndtype:', `\npython: {deviation: ${deviation}}\ndtype:`));
+    }
+    const { schema: loaded, problems } = loadSchema(root);
+    return { loaded, problems: problems.map(formatProblem) };
+  }
+
+  it('passes a matching op and counts it', () => {
+    const { loaded, problems } = load('a, axis=None, keepdims=False, *, stream=None');
+    expect(problems).toEqual([]);
+    expect(loaded!.python).toMatchObject({ version: '0.32.4', compared: 1, deviations: [] });
+  });
+
+  it('refuses an unexplained difference at the op file, and lists an explained one with its reason', () => {
+    expect(load('a, axis=None, keepdims=True').problems).toEqual([
+      "schema/core/sum.yaml:1: differs from MLX Python's sum(a, axis=None, keepdims=True): keepdims defaults to false, MLX Python's to True. Match it, or say why not in `python: {deviation: ...}`",
+    ]);
+    const { loaded, problems } = load('a, axis=None, keepdims=True', 'A reason.');
+    expect(problems).toEqual([]);
+    const view = pythonFidelityView(loaded!)!;
+    expect([view.compared, view.matching]).toEqual([1, 0]);
+    expect(view.rows).toEqual([{ fn: '[`mx.sum`](./api/core/sum.md)', python: '`sum(a, axis=None, keepdims=True)`', what: "keepdims defaults to false, MLX Python's to True", reason: 'A reason.' }]);
+  });
+
+  it('refuses a reason where nothing differs, at its line', () => {
+    expect(load('a, axis=None, keepdims=False', 'Stale.').problems).toEqual([
+      'schema/core/sum.yaml:10: python.deviation: the op matches its MLX Python counterpart (or has none); remove the deviation',
+    ]);
   });
 });
