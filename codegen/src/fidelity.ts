@@ -56,7 +56,7 @@ function differencesFrom(op: Op, python: string, params: readonly PyParam[]): st
     what.push(`positional arguments ${tsList}, MLX Python's ${pyList}`);
   }
   const optionsThere = pyNames.filter((name) => tsOptions.has(name));
-  if (optionsThere.length > 0) what.push(`${optionsThere.join(', ')} an option here, positional in MLX Python`);
+  if (optionsThere.length > 0) what.push(`${optionsThere.join(', ')} ${optionsThere.length > 1 ? 'are options' : 'is an option'} here, positional in MLX Python`);
   const pyKeywords = params.filter((p) => p.kind === 'keyword' && !isOptionEverywhere(p)).map((p) => camel(p.name));
   const missing = pyKeywords.filter((k) => !tsOptions.has(k) && !tsPositional.some((a) => a.name === k));
   if (missing.length > 0) what.push(`no option ${missing.join(', ')} (keyword-only in MLX Python)`);

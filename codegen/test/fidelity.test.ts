@@ -81,7 +81,7 @@ describe('signatureDifferences', () => {
   it('reports an option that MLX Python takes by position', () => {
     const withOption: Schema = { ...schema, ops: schema.ops.map((op) => (op.id === 'sum' ? { ...op, args: op.args.map((a) => (a.name === 'keepdims' ? { ...a, kwonly: true } : a)) } : op)) };
     const found = signatureDifferences(withOption.ops, scanStub('def sum(a, axis = None, keepdims = False): ...')).map((d) => d.what);
-    expect(found).toEqual([["positional arguments (a, axis), MLX Python's (a, axis, keepdims)", 'keepdims an option here, positional in MLX Python']]);
+    expect(found).toEqual([["positional arguments (a, axis), MLX Python's (a, axis, keepdims)", 'keepdims is an option here, positional in MLX Python']]);
   });
 
   it('reports different defaults, and a required argument MLX Python defaults', () => {

@@ -5,7 +5,7 @@ import { checkOptions, splitRest, native, track } from '../../runtime/call.js';
 const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
- * Einstein summation over a list of tensors, as in `numpy.einsum`.
+ * Einstein summation over tensors, as in `numpy.einsum`.
  *
  * `subscripts` uses NumPy's notation (`'ij,jk->ik'`, `'ii'`, `'...ij->...ji'`); without `->` the output
  * holds the letters that appear once, in alphabetical order. The operands follow `subscripts` as separate arguments, one per
