@@ -28,7 +28,7 @@ let layers;
 /** 30 decode-sized layers: rmsNorm, 576 -> 1536 and 1536 -> 576 4-bit products (group 32), one token. */
 function quantizedStack() {
   layers ??= mx.tidy(() => {
-    const weight = (rows, cols) => mx.keep(quant.quantize(mx.multiply(mx.random.normal([rows, cols]), cols ** -0.5), { bits: 4, groupSize: 32 }));
+    const weight = (rows, cols) => quant.quantize(mx.multiply(mx.random.normal([rows, cols]), cols ** -0.5), { bits: 4, groupSize: 32 });
     const stack = Array.from({ length: 30 }, () => ({ up: weight(1536, 576), down: weight(576, 1536) }));
     const norm = mx.keep(mx.ones([576]));
     const x0 = mx.keep(mx.random.normal([1, 576]));

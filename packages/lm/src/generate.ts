@@ -1,7 +1,7 @@
 // Generation: prefill the prompt into a KV cache (in chunks), then decode one token at a time, streaming
 // each as it is produced. Every step's graph is built inside `mx.tidy`, so only the cache outlives a step
 // and a long generation keeps the number of live tensors flat; evaluation is awaited, so the event loop
-// keeps turning while MLX computes.
+// keeps turning while MLX computes, and the next step's graph is built while the current one computes.
 import * as mx from '@mlxts/core';
 import type { Tensor } from '@mlxts/core';
 import { KVCache } from './kv-cache.js';
@@ -100,11 +100,25 @@ export async function* generateTokens(
   mx.resetPeakMemory();
   const ids = (tokens: readonly number[]) => mx.array(Int32Array.from(tokens)).reshape([1, tokens.length]);
 
-  /** Builds the graph for the next token after `tokens`, evaluates it and returns its id; `decoding` times it. */
-  const next = async (tokens: readonly number[], decoding: boolean): Promise<number> => {
-    const built = performance.now();
+  // Without a repetition penalty the graph of the next step needs only the previous token's tensor, not its
+  // value: it is built while MLX still computes that token (as mlx-lm's generate does), so the JS thread's
+  // graph building overlaps evaluation. The penalty reads the token ids, so with it the steps run in turn.
+  const pipelined = (options.repetitionPenalty ?? 1) === 1;
+
+  /** A step in flight: its token (lazy) and its evaluation, started on MLX's evaluation thread. */
+  interface Step {
+    token: Tensor;
+    evaluated: Promise<void>;
+  }
+  /**
+   * Builds the graph of the token after `input` (prompt ids, or the previous step's token) and starts its
+   * evaluation; a decode step's building time goes into the stats.
+   */
+  const launch = (input: readonly number[] | Tensor, decoding: boolean): Step => {
+    const building = performance.now();
     const token = mx.tidy(() => {
-      const logits = model.forward(ids(tokens), cache, { lastOnly: true });
+      const x = Array.isArray(input) ? ids(input) : mx.reshape(input as Tensor, [1, 1]);
+      const logits = model.forward(x, cache, { lastOnly: true });
       const last = mx.reshape(logits, [logits.shape[2]]);
       let subkey: Tensor | undefined;
       if (key) {
@@ -115,20 +129,31 @@ export async function* generateTokens(
       }
       return sampleToken(last, sampling, history, subkey);
     });
-    const evaluating = performance.now();
+    if (decoding) stats.buildMs += performance.now() - building;
+    const evaluated = mx.eval(token);
+    evaluated.catch(() => {}); // awaited by `finish`; this only keeps an abandoned step from being unhandled
+    return { token, evaluated };
+  };
+  /** Waits for a step and frees it; returns its token id. A decode step's waiting goes into the stats. */
+  const finish = async (step: Step, decoding: boolean): Promise<number> => {
+    const waiting = performance.now();
     try {
-      await mx.eval(token);
-      if (decoding) {
-        stats.buildMs += evaluating - built;
-        stats.evalMs += performance.now() - evaluating;
-      }
-      return Number(token.item());
+      await step.evaluated;
+      if (decoding) stats.evalMs += performance.now() - waiting;
+      return Number(step.token.item());
     } finally {
-      token.dispose();
+      step.token.dispose();
     }
+  };
+  /** Lets go of a step that will not be read (after a stop), once MLX is done with it. */
+  const abandon = async (step: Step | undefined): Promise<void> => {
+    if (step === undefined) return;
+    await step.evaluated.catch(() => {});
+    step.token.dispose();
   };
 
   let finishReason: FinishReason = 'length';
+  let ahead: Step | undefined;
   try {
     const started = performance.now();
     // Prefill: every chunk but the last only fills the cache.
@@ -140,11 +165,20 @@ export async function* generateTokens(
       if (options.signal?.aborted) return { stats, finishReason: 'abort' };
     }
     const lastChunk = prompt.slice(Math.floor((prompt.length - 1) / step) * step);
-    let token = maxTokens > 0 ? await next(lastChunk, false) : -1;
-    stats.prefillMs = performance.now() - started;
-    stats.promptTps = (prompt.length / stats.prefillMs) * 1000;
-    let decodeSteps = 0;
-    for (let n = 0; n < maxTokens; n++) {
+    let current: Step | undefined = maxTokens > 0 ? launch(lastChunk, false) : undefined;
+    let resumed = started;
+    for (let n = 0; current !== undefined; n++) {
+      ahead = pipelined && n + 1 < maxTokens ? launch(current.token, true) : undefined;
+      const token = await finish(current, n > 0);
+      current = undefined;
+      const now = performance.now();
+      if (n === 0) {
+        stats.prefillMs = now - started;
+        stats.promptTps = (prompt.length / stats.prefillMs) * 1000;
+      } else {
+        stats.decodeMs += now - resumed;
+        stats.generationTps = (n / stats.decodeMs) * 1000;
+      }
       if (options.signal?.aborted) {
         finishReason = 'abort';
         break;
@@ -156,15 +190,14 @@ export async function* generateTokens(
       history.push(token);
       stats.generationTokens++;
       yield { token };
+      resumed = performance.now();
       if (n + 1 === maxTokens) break;
-      const stepStart = performance.now();
-      token = await next([token], true);
-      stats.decodeMs += performance.now() - stepStart;
-      decodeSteps++;
-      stats.generationTps = (decodeSteps / stats.decodeMs) * 1000;
+      current = ahead ?? launch([token], true);
+      ahead = undefined;
     }
     return { stats, finishReason };
   } finally {
+    await abandon(ahead);
     stats.peakMemory = mx.memory().peakBytes;
     key?.dispose();
     cache.dispose();

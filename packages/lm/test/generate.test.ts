@@ -115,11 +115,12 @@ describe('generateTokens', () => {
     const gen = generateTokens(model, prompt, { maxTokens: 1000, temperature: 1, topP: 0.9, seed: 3 });
     const counts: number[] = [];
     let n = 0;
-    for await (const _ of gen) if (++n % 100 === 0) counts.push(mx.memory().liveTensors);
+    for await (const _ of gen) if (++n % 100 === 50) counts.push(mx.memory().liveTensors);
     expect(n).toBe(1000);
-    // The cache (2 layers x keys and values) and the sampling key are the only tensors a step keeps.
+    // The cache (2 layers x keys and values), the sampling key and the token of the step computed ahead
+    // are the only tensors kept between steps.
     expect(new Set(counts).size).toBe(1);
-    expect(counts[0] - before).toBeLessThanOrEqual(5);
+    expect(counts[0] - before).toBeLessThanOrEqual(6);
     expect(mx.memory().liveTensors).toBe(before);
   });
 
