@@ -54,7 +54,7 @@ function blasRows(repeats) {
   const rows = [];
   for (const n of [512, 1024, 2048, 4096]) {
     const reps = n >= 4096 ? Math.min(repeats, 3) : repeats;
-    const a = mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n);
+    const a = mx.divide(mx.reshape(mx.arange(0, n * n, 1, 'float32'), [n, n]), n * n);
     const b = mx.subtract(mx.ones([n, n]), 0.5);
     mx.evalSync(a, b);
     const ms = timeMs(() => mx.matmul(a, b), reps);
@@ -65,7 +65,7 @@ function blasRows(repeats) {
     b.dispose();
   }
   const n = 2048;
-  const base = mx.divide(mx.reshape(mx.arange(n * n, undefined, undefined, { dtype: 'float32' }), [n, n]), n * n);
+  const base = mx.divide(mx.reshape(mx.arange(0, n * n, 1, 'float32'), [n, n]), n * n);
   const spd = mx.add(mx.matmul(base, mx.transpose(base)), mx.multiply(mx.eye(n), n)); // B Bᵀ + n I
   const rhs = mx.ones([n, 1]);
   mx.evalSync(spd, rhs);

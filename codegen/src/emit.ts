@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Schema } from './model.js';
-import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView } from './views/docs.js';
+import { coverageView, docsIndexViews, docsOpView, docsSidebarView, mlxCoverageView, pythonFidelityView } from './views/docs.js';
 import { napiEnumsView, napiOpView, napiRegistryView } from './views/napi.js';
 import { testOpView } from './views/tests.js';
 import { jsonSchemaViews } from './views/json-schema.js';
@@ -60,6 +60,8 @@ export function emitAll(schema: Schema, seeds: readonly Seed[]): Map<string, str
   put(coverageView(schema, seeds), 'coverage.md');
   const mlxCoverage = mlxCoverageView(schema);
   if (mlxCoverage) put(mlxCoverage, 'mlx-coverage.md');
+  const fidelity = pythonFidelityView(schema);
+  if (fidelity) put(fidelity, 'python-fidelity.md');
   put(docsSidebarView(schema), 'docs-sidebar.mts');
   for (const view of jsonSchemaViews()) put(view, 'json');
   return out;

@@ -1,8 +1,8 @@
 // Signature fidelity: every op with an MLX Python counterpart is called the way MLX Python calls it —
 // the same name (camelCased), the same positional arguments in order, MLX Python's keyword-only
-// arguments as the options object, and the same defaults — unless schema/python-deviations.yaml says
-// why not. Pure: the schema and the scanned stubs in, the differences and problems out.
-import type { Arg, Op, Schema } from './model.js';
+// arguments as the options object, and the same defaults — unless the op's schema says why not
+// (`python: {deviation: ...}`). Pure: the ops and the scanned stubs in, the differences and problems out.
+import type { Arg, Op } from './model.js';
 import { formatParams, type PyParam } from './python-stubs.js';
 
 /** An op that differs from its MLX Python counterpart, and how. */
@@ -43,16 +43,20 @@ function differencesFrom(op: Op, python: string, params: readonly PyParam[]): st
   // their order reaches a caller.
   const rest = params.find((p) => p.kind === 'rest');
   const pyPositional = params.filter((p) => p.kind === 'positional' && !isOptionEverywhere(p));
-  const tsPositional = op.args.filter((a) => !a.kwonly);
+  const pyNames = pyPositional.map((p) => camel(p.name));
+  const tsRest = op.args.find((a) => a.rest);
+  const tsPositional = op.args.filter((a) => !a.kwonly && !a.rest);
   const tsOptions = new Set(op.args.filter((a) => a.kwonly).map((a) => a.name));
-  const pyList = `(${[...pyPositional.map((p) => camel(p.name)), ...(rest ? [`*${camel(rest.name)}`] : [])].join(', ')})`;
-  const tsList = `(${tsPositional.map((a) => a.name).join(', ')})`;
-  const reordered = tsPositional.some((a, i) => pyPositional.findIndex((p) => camel(p.name) === a.name) > i);
-  if (tsPositional.length !== pyPositional.length + (rest ? 1 : 0) || reordered) {
+  const pyList = `(${[...pyNames, ...(rest ? [`...${camel(rest.name)}`] : [])].join(', ')})`;
+  const tsList = `(${[...tsPositional.map((a) => a.name), ...(tsRest ? [`...${tsRest.name}`] : [])].join(', ')})`;
+  // Only the order of positional arguments reaches a caller, so their names may differ; but a name both
+  // sides use must sit at the same place.
+  const moved = tsPositional.some((a, i) => pyNames.includes(a.name) && pyNames.indexOf(a.name) !== i);
+  if (tsPositional.length !== pyPositional.length || moved || (rest === undefined) !== (tsRest === undefined)) {
     what.push(`positional arguments ${tsList}, MLX Python's ${pyList}`);
-  } else if (rest) {
-    what.push(`takes ${camel(rest.name)} as one list, MLX Python as rest arguments ${pyList}`);
   }
+  const optionsThere = pyNames.filter((name) => tsOptions.has(name));
+  if (optionsThere.length > 0) what.push(`${optionsThere.join(', ')} ${optionsThere.length > 1 ? 'are options' : 'is an option'} here, positional in MLX Python`);
   const pyKeywords = params.filter((p) => p.kind === 'keyword' && !isOptionEverywhere(p)).map((p) => camel(p.name));
   const missing = pyKeywords.filter((k) => !tsOptions.has(k) && !tsPositional.some((a) => a.name === k));
   if (missing.length > 0) what.push(`no option ${missing.join(', ')} (keyword-only in MLX Python)`);
@@ -73,9 +77,9 @@ function differencesFrom(op: Op, python: string, params: readonly PyParam[]): st
  * Every op whose signature differs from its MLX Python counterpart (the closest overload where there are
  * several). Ops without a counterpart in `python` are not compared.
  */
-export function signatureDifferences(schema: Schema, python: ReadonlyMap<string, readonly PyParam[][]>): Difference[] {
+export function signatureDifferences(ops: readonly Op[], python: ReadonlyMap<string, readonly PyParam[][]>): Difference[] {
   const out: Difference[] = [];
-  for (const op of schema.ops) {
+  for (const op of ops) {
     const name = pythonNameOf(op);
     const overloads = name === undefined ? undefined : python.get(name);
     if (!overloads) continue;
@@ -86,22 +90,31 @@ export function signatureDifferences(schema: Schema, python: ReadonlyMap<string,
   return out;
 }
 
+/** Whether an op has an MLX Python counterpart to compare with. */
+export function hasCounterpart(op: Op, python: ReadonlyMap<string, unknown>): boolean {
+  const name = pythonNameOf(op);
+  return name !== undefined && python.has(name);
+}
+
 /**
- * What the check refuses: a difference with no reason in the deviations list, and a reason for an op
- * that no longer differs (or does not exist).
+ * What the check refuses, per op: a difference the op's schema gives no reason for, and a reason on an
+ * op that does not differ (any more).
  */
-export function fidelityProblems(schema: Schema, differences: readonly Difference[], deviations: ReadonlyMap<string, string>): string[] {
-  const problems: string[] = [];
+export function fidelityProblems(ops: readonly Op[], differences: readonly Difference[]): { op: Op; message: string }[] {
+  const problems: { op: Op; message: string }[] = [];
   const differing = new Set(differences.map((d) => d.op.id));
   for (const d of differences) {
-    if (!deviations.has(d.op.id)) {
-      problems.push(`${d.op.id}: differs from MLX Python's ${d.python}(${d.signature}): ${d.what.join('; ')}. Match it, or give the reason in schema/python-deviations.yaml`);
+    if (d.op.pythonDeviation === undefined) {
+      problems.push({
+        op: d.op,
+        message: `differs from MLX Python's ${d.python}(${d.signature}): ${d.what.join('; ')}. Match it, or say why not in \`python: {deviation: ...}\``,
+      });
     }
   }
-  const ids = new Set(schema.ops.map((op) => op.id));
-  for (const id of deviations.keys()) {
-    if (!ids.has(id)) problems.push(`schema/python-deviations.yaml: ${id} is not an op`);
-    else if (!differing.has(id)) problems.push(`schema/python-deviations.yaml: ${id} matches MLX Python now; remove its entry`);
+  for (const op of ops) {
+    if (op.pythonDeviation !== undefined && !differing.has(op.id)) {
+      problems.push({ op, message: 'python.deviation: the op matches its MLX Python counterpart (or has none); remove the deviation' });
+    }
   }
   return problems;
 }

@@ -48,6 +48,8 @@ export interface Arg {
   readonly default?: string | number | boolean;
   readonly optional: boolean;
   readonly kwonly: boolean;
+  /** The last positional argument, a list the caller passes as rest arguments (`...operands`). */
+  readonly rest: boolean;
   /** dtype -> dtype conversions applied to the tensor before the call. */
   readonly cast: Readonly<Record<string, string>>;
   /** The dtypes a tensor (or a Dtype value) may have; others are refused by a generated check (an MlxError). */
@@ -153,6 +155,10 @@ export interface Op {
   readonly args: readonly Arg[];
   readonly stream: boolean;
   readonly binding?: { readonly native: string; readonly reason: string };
+  /** Shorter TS overloads: each takes the leading positional arguments under the names given (`arange(stop)`). */
+  readonly overloads: readonly { readonly names: readonly string[]; readonly doc: string }[];
+  /** Why the signature differs from MLX Python's (schema `python.deviation`). */
+  readonly pythonDeviation?: string;
   readonly callees: readonly Callee[];
   readonly returns: { readonly type: 'Tensor' | 'Tensor[]' | 'void'; readonly doc: string };
   readonly dtypeRule?: DtypeRule;
@@ -197,6 +203,23 @@ export interface Schema {
   readonly ops: readonly Op[];
   /** Absent when the schema has no schema/mlx-headers.yaml. */
   readonly mlxApi?: MlxApi;
+  /** Absent when the schema has no schema/mlx-python.yaml. */
+  readonly python?: PythonFidelity;
+}
+
+/** How the ops compare with MLX Python's signatures (schema/mlx-python.yaml), for the deviations page. */
+export interface PythonFidelity {
+  readonly version: string;
+  /** Ops with an MLX Python counterpart. */
+  readonly compared: number;
+  readonly deviations: readonly {
+    readonly op: Op;
+    /** The MLX Python function and its signature (`fft.rfft`, `a, n=None, axis=-1, ...`). */
+    readonly python: string;
+    readonly signature: string;
+    readonly what: readonly string[];
+    readonly reason: string;
+  }[];
 }
 
 /** Deep-freezes a value built by the validator so no stage can mutate the model. */

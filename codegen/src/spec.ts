@@ -29,6 +29,8 @@ export const argSpec: ObjectSpec = {
   default: { kind: 'scalar' },
   optional: { kind: 'boolean' },
   kwonly: { kind: 'boolean' },
+  /** The last positional argument only, of a list type: the caller passes its items as rest arguments (`...operands`). */
+  rest: { kind: 'boolean' },
   /** dtype -> dtype: a tensor of the first is converted to the second before the call (`{float16: float32}`). */
   cast: { kind: { map: 'string' } },
   /** The dtypes (names or classes of dtypes.yaml) a tensor or Dtype argument may have; a generated check refuses others. */
@@ -119,13 +121,29 @@ export const opSpec: ObjectSpec = {
   summary: requiredString,
   doc: requiredString,
   /** `namespace` puts the function in a JS namespace object of its package (`mx.random.uniform`). */
-  js: { kind: { object: { name: string, namespace: string, method: { kind: 'boolean' }, dispatch: { kind: 'boolean' } } } },
+  js: {
+    kind: {
+      object: {
+        name: string,
+        namespace: string,
+        method: { kind: 'boolean' },
+        dispatch: { kind: 'boolean' },
+        /**
+         * Shorter TS overloads, where the meaning changes with the number of arguments (`arange(stop)`):
+         * each names the leading positional arguments it takes (the i-th name is the i-th argument, renamed).
+         */
+        overloads: { kind: { list: { object: { args: { kind: { list: 'string' }, required: true }, doc: requiredString } } } },
+      },
+    },
+  },
   args: { kind: { list: { object: argSpec } }, required: true },
   /** Declared by an op class: the parameters its ops give values to in `with`. */
   params: { kind: { map: { object: paramSpec } } },
   with: { kind: { map: 'scalar' } },
   stream: { kind: 'boolean' },
   binding: { kind: { object: { native: requiredString, reason: requiredString } } },
+  /** Why the op's signature differs from its MLX Python counterpart's (the fidelity check requires a reason). */
+  python: { kind: { object: { deviation: requiredString } } },
   callee: { kind: { list: { object: calleeSpec } } },
   returns: { kind: { object: returnSpec }, required: true },
   dtype: string,

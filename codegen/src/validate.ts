@@ -2,8 +2,10 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type PythonFidelity, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { fidelityProblems, hasCounterpart, signatureDifferences } from './fidelity.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
+import { readPythonList } from './python-stubs.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coverageProblem, parseCoverage, type Coverage } from './coverage.js';
@@ -79,7 +81,26 @@ export function validateFiles(files: readonly LoadedFile[], dir: string, read: R
   if (!unboundFile) return { problems };
   const mlx = resolveMlxApi(readHeaderList(headersFile, problems), headersFile, unboundFile, ops, problems);
   if (problems.length > 0) return { problems };
-  return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops: mlx.ops, mlxApi: mlx.api }), problems };
+  const pythonFile = byName('mlx-python.yaml');
+  const python = pythonFile ? checkPythonFidelity(pythonFile, mlx.ops, files, problems) : undefined;
+  if (problems.length > 0) return { problems };
+  return { schema: deepFreeze({ families, runtime, types, dtypeClasses, ops: mlx.ops, mlxApi: mlx.api, python }), problems };
+}
+
+/** Compares every op with its MLX Python counterpart; a difference without a stated reason is a problem. */
+function checkPythonFidelity(src: LoadedFile, ops: readonly Op[], files: readonly LoadedFile[], problems: Problem[]): PythonFidelity | undefined {
+  const list = readPythonList(src, problems);
+  if (!list) return undefined;
+  const differences = signatureDifferences(ops, list.functions);
+  for (const { op, message } of fidelityProblems(ops, differences)) {
+    const file = files.find((f) => f.file === op.file);
+    problems.push({ file: op.file, line: file?.lineOf(op.pythonDeviation === undefined ? [] : ['python', 'deviation']) ?? 1, message });
+  }
+  return {
+    version: list.version,
+    compared: ops.filter((op) => hasCounterpart(op, list.functions)).length,
+    deviations: differences.map((d) => ({ ...d, reason: d.op.pythonDeviation ?? '' })),
+  };
 }
 
 interface Vocab {
@@ -259,6 +280,15 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     if (d.js?.method) at(['js', 'method'], 'a namespaced function cannot also be a Tensor method');
   }
   const args = readArgs(d.args, vocab.types, vocab.dtypeClasses, at);
+  if (d.js?.method && args.some((a) => a.rest)) at(['js', 'method'], 'an op with a rest argument cannot be a Tensor method');
+  const overloads = (d.js?.overloads ?? []).map((o: { args: string[]; doc: string }) => ({ names: o.args, doc: o.doc.trim() }));
+  overloads.forEach((o: { names: string[] }, i: number) => {
+    const positional = args.filter((a) => !a.kwonly);
+    if (o.names.length === 0 || o.names.length >= positional.length || positional.some((a) => a.rest)) {
+      at(['js', 'overloads', i], 'an overload takes some but not all of the positional arguments (and none of a rest argument)');
+    }
+    if (o.names.some((n) => !IDENT.test(n))) at(['js', 'overloads', i, 'args'], 'overload argument names must be identifiers');
+  });
   const params = readParams(d, vocab.types, at);
   const callees = readCallees(d, args, params, at);
   if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
@@ -291,6 +321,8 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     args: withRuleCasts(args, rules.dtypeRule, vocab.dtypeClasses),
     stream: d.stream ?? true,
     binding: d.binding,
+    overloads,
+    pythonDeviation: d.python?.deviation.trim(),
     callees,
     returns: d.returns,
     ...rules,
@@ -358,7 +390,12 @@ function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<
       if (!(dtypeClasses.all ?? []).includes(to)) at([...path, 'cast', from], `unknown dtype '${to}' in 'cast'`);
       for (const d of sources ?? []) if (d !== to) cast[d] = to;
     }
-    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, cast, dtypes: dtypes && [...new Set(dtypes)] });
+    const rest = a.rest === true;
+    if (rest && (kwonly || optional || known.length !== 1 || !known[0].ts.endsWith('[]'))) {
+      at([...path, 'rest'], `rest argument '${a.name}' must be positional, required and of one list type`);
+    }
+    if (rest && raw.slice(i + 1).some((b) => b.kwonly !== true)) at([...path, 'rest'], `rest argument '${a.name}' must be the last positional argument`);
+    args.push({ name: a.name, typeName: a.type, types: known, doc: a.doc.trim(), default: a.default, optional, kwonly, rest, cast, dtypes: dtypes && [...new Set(dtypes)] });
   });
   return args;
 }

@@ -44,7 +44,7 @@ describe('schema validation', () => {
     const yaml = valid.replace('summary: Negates.', 'summary: Negates.\nsumary: typo');
     expect(problemsWith('negative.yaml', yaml)).toEqual([
       'schema/core/negative.yaml:4: unknown key \'sumary\'; allowed: ' +
-        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, callee, returns, dtype, shape, errors, examples, test, grad',
+        'op, family, extends, seed, mlx, summary, doc, js, args, params, with, stream, binding, python, callee, returns, dtype, shape, errors, examples, test, grad',
     ]);
   });
 
@@ -215,6 +215,18 @@ examples: [{title: T, code: "1", expect: 1}]
     expect(problemsWith('negative.yaml', withCast('{integral: float32, bool: float33}'))).toEqual([
       "schema/core/negative.yaml:6: unknown dtype or dtype class 'integral' in 'cast'",
       "schema/core/negative.yaml:6: unknown dtype 'float33' in 'cast'",
+    ]);
+  });
+
+  it('checks rest arguments and overloads', () => {
+    const rest = valid.replace('  - {name: a, type: ArrayLike, doc: Input.}', '  - {name: a, type: ArrayLike, rest: true, doc: Input.}\n  - {name: b, type: ArrayLike, doc: More.}');
+    expect(problemsWith('negative.yaml', rest.replace('call: [a]', 'call: [a, b]'))).toEqual([
+      "schema/core/negative.yaml:6: rest argument 'a' must be positional, required and of one list type",
+      "schema/core/negative.yaml:6: rest argument 'a' must be the last positional argument",
+    ]);
+    const overload = valid.replace('args:', 'js: {overloads: [{args: [x], doc: All of them.}]}\nargs:');
+    expect(problemsWith('negative.yaml', overload)).toEqual([
+      'schema/core/negative.yaml:5: an overload takes some but not all of the positional arguments (and none of a rest argument)',
     ]);
   });
 });

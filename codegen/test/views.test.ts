@@ -2,6 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Op } from '../src/model.js';
 import { loadSchema, camelCase } from '../src/validate.js';
 import { jsLiteral } from '../src/views/common.js';
 import { napiOpView } from '../src/views/napi.js';
@@ -64,6 +65,33 @@ describe('ts view', () => {
   it('returns nothing, untracked, for a void op', () => {
     const v = tsOpView(op('random_seed'));
     expect([v.returnType, v.track, v.nativeCall]).toEqual(['void', undefined, 'native.ops.core_random_seed(seed)']);
+  });
+});
+
+describe('ts view of rest arguments and overloads', () => {
+  const stack = (kwonly: boolean): Op => ({
+    ...op('add'),
+    args: [
+      { ...op('add').args[0], name: 'arrays', typeName: 'ArrayLike[]', types: [schema!.types.get('ArrayLike[]')!], rest: true },
+      ...(kwonly ? [{ ...op('eye').args[3], name: 'axis' }] : []),
+    ],
+    method: false,
+  });
+
+  it('takes a rest argument, then optionally the options object, and does not check the arity', () => {
+    const v = tsOpView(stack(true));
+    expect(v.params).toBe('...arraysAndOptions: [...ArrayLike[], AddOptions] | ArrayLike[]');
+    expect(v.displayParams).toBe('...arrays: ArrayLike[], options?: AddOptions');
+    expect(v.rest).toEqual({ param: 'arraysAndOptions', name: 'arrays', typeArgs: 'ArrayLike, AddOptions' });
+    expect(v.maxArgs).toBeUndefined();
+    expect(v.runtimeImports).toContain('splitRest');
+    expect(typeErrorCases(stack(true)).map((c) => c.label)).not.toContain('too many arguments');
+  });
+
+  it('declares the shorter overloads before the full signature', () => {
+    const v = tsOpView({ ...op('eye'), overloads: [{ names: ['rows'], doc: 'A square matrix.' }] });
+    expect(v.overloads).toEqual([{ docLines: [op('eye').summary, '', 'A square matrix.'], params: 'rows: number' }]);
+    expect(docsOpView({ ...op('eye'), overloads: [{ names: ['rows'], doc: 'A square matrix.' }] }).signature.split('\n')[0]).toBe('function eye(rows: number): Tensor');
   });
 });
 

@@ -45,6 +45,7 @@ export default defineConfig({
           { text: 'Reliability and fuzzing', link: '/concepts/reliability' },
           { text: 'Coverage of the EMLX API', link: '/coverage' },
           { text: 'Coverage of the MLX headers', link: '/mlx-coverage' },
+          { text: 'Differences from MLX Python', link: '/python-fidelity' },
         ],
       },
       {

@@ -34,6 +34,7 @@ grad:
   tolerance: 1.0e-3
 examples:
   - {title: Two zeros, code: "mx.exampleLogaddexp(mx.array([0]), mx.array([0]))", expect: [0.6931472]}
+python: {deviation: "An example of this test: MLX Python's logaddexp under another name."}
 `;
 
 /** A copy of the schema and of the hand-written tests its `coveredBy` entries name, to generate into. */
@@ -68,6 +69,7 @@ test:
   coveredBy: [examples]
 examples:
   - {title: Matrix indexing, code: "mx.exampleMeshgrid([mx.array([1, 2, 3]), mx.array([4, 5])], { indexing: 'ij' })[0].shape", expect: [3, 2]}
+python: {deviation: "An example of this test: MLX Python's meshgrid under another name, with part of its options."}
 `;
 
 function generate(root: string) {

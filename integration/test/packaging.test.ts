@@ -123,7 +123,7 @@ import * as quant from '@mlxts/quant';
 const product = mx.matmul(mx.array([[1, 2], [3, 4]]), mx.array([[5, 6], [7, 8]])).toArray();
 const inverse = linalg.inv(mx.array([[4, 7], [2, 6]])).toArray();
 const q = quant.quantize(mx.array(${JSON.stringify(qmmRows)}), { bits: 4, groupSize: 64 });
-const qmm = quant.quantizedMatmul(mx.arange(0, 64, 1, { dtype: 'float32' }).reshape([1, 64]), q).toArray();
+const qmm = quant.quantizedMatmul(mx.arange(0, 64, 1, 'float32').reshape([1, 64]), q).toArray();
 console.log(JSON.stringify({ product, inverse, qmm }));
 `;
 

@@ -28,10 +28,14 @@ export function kwonlyArgs(op: Op) {
 
 /**
  * The argument list of a call of the op, given a JS expression for each argument (undefined leaves it
- * out): keyword-only ones go into the options object, trailing left-out positionals are dropped.
+ * out): a rest argument's list is spread, keyword-only ones go into the options object, trailing
+ * left-out positionals are dropped.
  */
 export function callArgs(op: Op, value: (arg: Arg) => string | undefined): string {
-  const positional = positionalArgs(op).map((a) => value(a) ?? 'undefined');
+  const positional = positionalArgs(op).map((a) => {
+    const v = value(a);
+    return v === undefined ? 'undefined' : a.rest ? `...${v}` : v;
+  });
   const options = kwonlyArgs(op).flatMap((a) => {
     const v = value(a);
     return v === undefined ? [] : [`${a.name}: ${v}`];

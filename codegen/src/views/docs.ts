@@ -1,7 +1,7 @@
 // The docs view: one Markdown page per op, an index per family, and the seed coverage table.
 import type { MlxFunction, Op, Schema } from '../model.js';
 import { defaultText, fnRef, hasOptions, jsLiteral, kwonlyArgs, markerText, positionalArgs, tsTypeOf } from './common.js';
-import { tsOpView } from './ts.js';
+import { overloadsOf, tsOpView } from './ts.js';
 
 export interface DocsOpView {
   readonly marker: string;
@@ -55,7 +55,7 @@ export function docsOpView(op: Op): DocsOpView {
     importName: op.namespace ?? op.jsName,
     packageName: op.family.package,
     // A namespaced function is shown as it is called (`random.uniform(...)`), like the method signature.
-    signature: `${op.namespace ? '' : 'function '}${op.qualifiedName}(${ts.params}): ${ts.returnType}`,
+    signature: [...overloadsOf(op).map((o) => o.params), ts.displayParams].map((params) => `${op.namespace ? '' : 'function '}${op.qualifiedName}(${params}): ${ts.returnType}`).join('\n'),
     methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
     summary: op.summary,
     doc: op.doc,
@@ -232,5 +232,34 @@ export function docsSidebarView(schema: Schema): DocsSidebarView {
       }
       return { text: `${family.title} (${family.package})`, link: `/api/${family.id}/`, items };
     }),
+  };
+}
+
+export interface PythonFidelityView {
+  readonly marker: string;
+  readonly path: string;
+  readonly version: string;
+  readonly compared: number;
+  readonly matching: number;
+  readonly rows: readonly { readonly fn: string; readonly python: string; readonly what: string; readonly reason: string }[];
+}
+
+/** The page listing every op whose call differs from MLX Python's, how, and why. */
+export function pythonFidelityView(schema: Schema): PythonFidelityView | undefined {
+  const python = schema.python;
+  if (!python) return undefined;
+  const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return {
+    marker: markerText('schema/mlx-python.yaml and the ops\' `python.deviation`'),
+    path: 'docs/python-fidelity.md',
+    version: python.version,
+    compared: python.compared,
+    matching: python.compared - python.deviations.length,
+    rows: python.deviations.map((d) => ({
+      fn: `[${code(fnRef(d.op))}](./api/${d.op.family.id}/${d.op.qualifiedName}.md)`,
+      python: code(`${d.python}(${d.signature})`),
+      what: cell(d.what.join('; ')),
+      reason: cell(d.reason),
+    })),
   };
 }

@@ -108,7 +108,8 @@ export function typeErrorCases(op: Op): { label: string; message: string; code: 
   for (const arg of op.args) {
     // `{}` is the wrong kind for every type but a record (an empty one is a valid value).
     const records = arg.types.some((t) => t.ts.startsWith('Record<'));
-    const wrong = [...new Set([...(records ? [] : ['{}']), ...arg.types.flatMap((t) => t.wrong)])];
+    // A rest argument's items are checked one by one; a trailing `{}` would be the options object.
+    const wrong = [...new Set([...(records || arg.rest ? [] : ['{}']), ...arg.types.flatMap((t) => t.wrong)])];
     for (const value of wrong) {
       cases.push({ label: `${arg.name} = ${value}`, message: arg.name, code: callWith(op, arg, `${value} as never`) });
     }
@@ -118,9 +119,11 @@ export function typeErrorCases(op: Op): { label: string; message: string; code: 
       cases.push({ label: `${arg.name} = [a disposed tensor]`, message: arg.name, code: callWith(op, arg, '[disposed()]') });
     }
   }
-  const all = positionalArgs(op).map((a) => (a.optional ? 'undefined' : validValue(a)));
+  const all = positionalArgs(op).map((a) => (a.optional ? 'undefined' : spread(a, validValue(a))));
   const extra = [...all, ...(hasOptions(op) ? ['undefined'] : []), '0'];
-  cases.push({ label: 'too many arguments', message: 'expected at most', code: `(${fnRef(op)} as (...args: unknown[]) => unknown)(${extra.join(', ')})` });
+  if (!op.args.some((a) => a.rest)) {
+    cases.push({ label: 'too many arguments', message: 'expected at most', code: `(${fnRef(op)} as (...args: unknown[]) => unknown)(${extra.join(', ')})` });
+  }
   if (hasOptions(op)) {
     cases.push({ label: 'an unknown option', message: "unknown option 'nope'", code: `${fnRef(op)}(${[...all, '{ nope: 1 } as never'].join(', ')})` });
   }
@@ -129,6 +132,11 @@ export function typeErrorCases(op: Op): { label: string; message: string; code: 
 
 function validValue(arg: Arg): string {
   return arg.types[0].valid;
+}
+
+/** A value as a call passes it: a rest argument's list is spread. */
+function spread(arg: Arg, value: string): string {
+  return arg.rest ? `...${value}` : value;
 }
 
 /** A call of the op with `value` for `arg` and valid values for the required arguments. */

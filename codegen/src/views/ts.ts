@@ -1,5 +1,5 @@
 // The TypeScript view: signature, options type, TSDoc and the native call of each op function.
-import type { Op } from '../model.js';
+import type { Arg, Op } from '../model.js';
 import { defaultText, hasOptions, jsLiteral, kwonlyArgs, markerText, modulesFor, optionsTypeName, positionalArgs, tsTypeOf } from './common.js';
 
 export interface TsField {
@@ -16,8 +16,14 @@ export interface TsOpView {
   readonly label: string;
   readonly docLines: readonly string[];
   readonly params: string;
-  /** Max arguments a caller may pass (positional + options). */
-  readonly maxArgs: number;
+  /** The parameters as the docs show them: a rest argument as `...name: T[]` followed by the options. */
+  readonly displayParams: string;
+  /** Max arguments a caller may pass (positional + options); absent with a rest argument. */
+  readonly maxArgs?: number;
+  /** Shorter overload declarations (`arange(stop: number)`), each with its own doc. */
+  readonly overloads: readonly { readonly docLines: readonly string[]; readonly params: string }[];
+  /** A rest argument: the parameter holding it and the options, and the name the call uses. */
+  readonly rest?: { readonly param: string; readonly name: string; readonly typeArgs: string };
   readonly optionsParam?: string;
   /** The keys the options object may have, as a TS array literal (others are typos: a TypeError). */
   readonly optionKeys?: string;
@@ -50,8 +56,14 @@ export function tsOpView(op: Op): TsOpView {
   const options = hasOptions(op) ? optionsTypeName(op) : undefined;
   // Ops that dispatch on operand objects (js.dispatch) also take those objects where they take tensors.
   const paramType = (name: string) => (op.dispatch ? tsTypeOf(op, name).replace(/\bArrayLike\b/, 'ArrayLike | OperandHandler') : tsTypeOf(op, name));
-  const paramList = positional.map((a) => `${a.name}${a.optional ? '?' : ''}: ${paramType(a.name)}`);
-  if (options) paramList.push(`options?: ${options}`);
+  const rest = positional.find((a) => a.rest);
+  const restParam = rest && `${rest.name}${options ? 'AndOptions' : ''}`;
+  const param = (a: Arg) =>
+    a.rest ? `...${restParam}: ${options ? `[...${paramType(a.name)}, ${options}] | ` : ''}${paramType(a.name)}` : `${a.name}${a.optional ? '?' : ''}: ${paramType(a.name)}`;
+  const paramList = positional.map(param);
+  const displayList = positional.map((a) => (a.rest ? `...${a.name}: ${paramType(a.name)}` : param(a)));
+  if (options) displayList.push(`options?: ${options}`);
+  if (options && !rest) paramList.push(`options?: ${options}`);
   const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
   if (op.stream) nativeArgs.push('options?.stream ?? options?.device');
   const target = op.binding ? `native.${op.binding.native}` : `native.ops.${op.family.id}_${op.id}`;
@@ -83,7 +95,10 @@ export function tsOpView(op: Op): TsOpView {
     label: op.qualifiedName,
     docLines: tsDoc(op),
     params: paramList.join(', '),
-    maxArgs: positional.length + (options ? 1 : 0),
+    displayParams: displayList.join(', '),
+    overloads: overloadsOf(op).map((o) => ({ docLines: [op.summary, '', o.doc], params: o.params })),
+    maxArgs: rest ? undefined : positional.length + (options ? 1 : 0),
+    rest: rest && { param: restParam!, name: rest.name, typeArgs: `${paramType(rest.name).replace(/\[\]$/, '')}, ${options}` },
     optionsParam: options ? 'options' : undefined,
     optionKeys: options ? `[${[...kwonly.map((a) => a.name), ...(op.stream ? ['stream', 'device'] : [])].map((k) => `'${k}'`).join(', ')}]` : undefined,
     optionsInterface:
@@ -91,13 +106,22 @@ export function tsOpView(op: Op): TsOpView {
     nativeCall: `${target}(${nativeArgs.join(', ')})`,
     returnType,
     track,
-    runtimeImports: ['checkArity', ...(options ? ['checkOptions'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', ...(track ? [track] : [])].join(', '),
+    runtimeImports: [...(rest ? [] : ['checkArity']), ...(options ? ['checkOptions'] : []), ...(rest && options ? ['splitRest'] : []), ...(op.dispatch ? ['dispatchOperand'] : []), 'native', ...(track ? [track] : [])].join(', '),
     dispatch: op.dispatch,
     typeImports: [...new Set(typeImports)].sort().join(', '),
     typesModule: modules.types,
     runtimeModule: modules.runtime,
     method,
   };
+}
+
+/** An op's shorter overloads as TS parameter lists: the leading positional arguments, renamed. */
+export function overloadsOf(op: Op): { params: string; doc: string }[] {
+  const positional = positionalArgs(op);
+  return op.overloads.map((o) => ({
+    params: o.names.map((name, i) => `${name}${positional[i].optional ? '?' : ''}: ${tsTypeOf(op, positional[i].name)}`).join(', '),
+    doc: o.doc,
+  }));
 }
 
 function argDoc(doc: string, def: string | number | boolean | undefined): string {
@@ -108,7 +132,10 @@ function argDoc(doc: string, def: string | number | boolean | undefined): string
 function tsDoc(op: Op): string[] {
   const lines = [op.summary, '', ...op.doc.split('\n')];
   lines.push('');
-  for (const a of positionalArgs(op)) lines.push(`@param ${a.name} - ${argDoc(a.doc, a.default)}`);
+  for (const a of positionalArgs(op)) {
+    if (a.rest && hasOptions(op)) lines.push(`@param ${a.name}AndOptions - ${a.doc} Then, optionally, the options object.`);
+    else lines.push(`@param ${a.name} - ${argDoc(a.doc, a.default)}`);
+  }
   if (hasOptions(op)) {
     lines.push(`@param options - ${kwonlyArgs(op).length > 0 ? 'Keyword arguments and ' : ''}where to run: \`stream\` (a device or a stream from \`mx.newStream\`) or \`device\`.`);
   }

@@ -5,6 +5,7 @@ import './runtime/indexing.js';
 import './runtime/printing.js';
 import './runtime/protocols.js';
 import './generated/methods.js';
+import './runtime/python-names.js';
 
 export { MlxError, Tensor } from '@mlxts/native';
 export type { BuildInfo, DataPointer, Device, DType, MemoryInfo, Scalar, SharedMemoryHandle, SharedMemoryObject, Stream, TensorData } from '@mlxts/native';
@@ -15,6 +16,8 @@ export { Slice, type Index, type IndexArray } from './runtime/index-entries.js';
 export { isDType, type ItemType } from './runtime/protocols.js';
 export * from './dtypes.js';
 export * from './generated/index.js';
+// MLX Python's name, a reserved word in JS: `mx.var(a)` (see runtime/python-names.ts).
+export { variance as var } from './generated/index.js';
 // Replaces the generated `distributed` namespace (a local export wins over `export *`) with one that
 // adds init and isAvailable to the generated collectives.
 export * as distributed from './distributed/index.js';

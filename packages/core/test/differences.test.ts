@@ -98,7 +98,7 @@ describe('vecdot', () => {
           }
           return sum;
         });
-        const out = mx.vecdot(fromValues(a.data, aShape, dtype), fromValues(b.data, bShape, dtype), axis);
+        const out = mx.vecdot(fromValues(a.data, aShape, dtype), fromValues(b.data, bShape, dtype), { axis });
         expect(out.dtype).toBe(dtype);
         // float32 sums whose terms can cancel: the rounding error is relative to the terms, not the sum.
         expectCloseNd(toNd(out), { shape: outShape, data }, dtype === 'int32' ? 0 : 1e-4, `vecdot ${aShape} . ${bShape} axis=${axis}`);

@@ -149,7 +149,7 @@ describe('fftn and ifftn', () => {
       const points = s.reduce((a, b) => a * b, 1);
       for (const inverse of [false, true]) {
         const op = inverse ? mx.ifftn : mx.fftn;
-        const out = op(complexTensor(x), t.s, t.axes, { norm: t.norm });
+        const out = op(complexTensor(x), t.s, t.axes, t.norm);
         expectComplex(out, fftnRef(x, s, axes, inverse, t.norm), 1e-5 * points, `${inverse ? 'ifftn' : 'fftn'} ${JSON.stringify(t)}`);
       }
     }));
@@ -166,7 +166,7 @@ describe('fftn and ifftn', () => {
   it('round-trip: ifftn(fftn(x)) == x for each norm', () =>
     checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
       const x = fromValues(xs, t.shape, 'float32');
-      const back = mx.ifftn(mx.fftn(x, undefined, t.axes, { norm: t.norm }), undefined, t.axes, { norm: t.norm });
+      const back = mx.ifftn(mx.fftn(x, undefined, t.axes, t.norm), undefined, t.axes, t.norm);
       expectComplex(back, real({ shape: t.shape, data: xs }), 1e-5, JSON.stringify(t));
     }));
 
@@ -191,7 +191,7 @@ describe('rfft and irfft', () => {
       fc.integer({ min: 1, max: 9 }).chain((m) => fc.tuple(fc.constant(m), small(m), fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), normArb)),
       ([m, xs, n, nm]) => {
         const len = n ?? m;
-        const out = mx.rfft(fromValues(xs, [m], 'float32'), n, -1, { norm: nm });
+        const out = mx.rfft(fromValues(xs, [m], 'float32'), n, -1, nm);
         expect(out.shape).toEqual([Math.floor(len / 2) + 1]);
         expectComplex(out, rfftnRef(real({ shape: [m], data: xs }), [len], [0], nm), 1e-5 * len, `rfft m=${m} n=${n} ${nm}`);
       },
@@ -202,7 +202,7 @@ describe('rfft and irfft', () => {
       fc.integer({ min: 1, max: 6 }).chain((m) => fc.tuple(fc.constant(m), small(m), small(m), fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }), normArb)),
       ([m, re, im, n, nm]) => {
         const x: C = { shape: [2, m], re: [...re, ...re.map((v) => -v)], im: [...im, ...im] };
-        const call = () => mx.irfft(complexTensor(x), n, 1, { norm: nm });
+        const call = () => mx.irfft(complexTensor(x), n, 1, nm);
         const len = n ?? 2 * (m - 1);
         if (len < 1) {
           expect(call).toThrow('Invalid FFT output size');
@@ -221,7 +221,7 @@ describe('rfft and irfft', () => {
       ([[n, rows, first, nm], xs]) => {
         const shape = first ? [n, rows] : [rows, n];
         const axis = first ? 0 : -1;
-        const back = mx.irfft(mx.rfft(fromValues(xs, shape, 'float32'), undefined, axis, { norm: nm }), n, axis, { norm: nm });
+        const back = mx.irfft(mx.rfft(fromValues(xs, shape, 'float32'), undefined, axis, nm), n, axis, nm);
         expectCloseNd(toNd(back), { shape, data: xs }, 1e-5, `n=${n} axis=${axis} ${nm}`);
       },
     ));
@@ -241,9 +241,9 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
       const s = lengthsFor(t.shape, t.axes, t.s);
       const points = s.reduce((a, b) => a * b, 1);
       const expected = rfftnRef(x, s, axes, t.norm);
-      expectComplex(mx.rfftn(fromValues(xs, t.shape, 'float32'), t.s, t.axes, { norm: t.norm }), expected, 1e-5 * points, `rfftn ${JSON.stringify(t)}`);
+      expectComplex(mx.rfftn(fromValues(xs, t.shape, 'float32'), t.s, t.axes, t.norm), expected, 1e-5 * points, `rfftn ${JSON.stringify(t)}`);
       if (t.axes.length === 2) {
-        expectComplex(mx.rfft2(fromValues(xs, t.shape, 'float32'), t.s, t.axes, { norm: t.norm }), expected, 1e-5 * points, `rfft2 ${JSON.stringify(t)}`);
+        expectComplex(mx.rfft2(fromValues(xs, t.shape, 'float32'), t.s, t.axes, t.norm), expected, 1e-5 * points, `rfft2 ${JSON.stringify(t)}`);
       }
     }));
 
@@ -253,7 +253,7 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
       const axes = norm(t.axes, t.shape.length);
       const last = t.shape[axes[axes.length - 1]];
       const s = t.s ?? [...axes.slice(0, -1).map((a) => t.shape[a]), 2 * (last - 1)];
-      const call = () => mx.irfftn(complexTensor(x), t.s, t.axes, { norm: t.norm });
+      const call = () => mx.irfftn(complexTensor(x), t.s, t.axes, t.norm);
       if (s[s.length - 1] < 1) {
         expect(call).toThrow('Invalid FFT output size');
         return;
@@ -263,7 +263,7 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
       const ctx = JSON.stringify(t);
       expectCloseNd(toNd(call()), { shape: expected.shape, data: expected.re }, 1e-5 * points, `irfftn ${ctx}`);
       if (t.axes.length === 2) {
-        expectCloseNd(toNd(mx.irfft2(complexTensor(x), t.s, t.axes, { norm: t.norm })), { shape: expected.shape, data: expected.re }, 1e-5 * points, `irfft2 ${ctx}`);
+        expectCloseNd(toNd(mx.irfft2(complexTensor(x), t.s, t.axes, t.norm)), { shape: expected.shape, data: expected.re }, 1e-5 * points, `irfft2 ${ctx}`);
       }
     }));
 
@@ -271,7 +271,7 @@ describe('rfft2, irfft2, rfftn and irfftn', () => {
     checkProperty(transformArb.chain((t) => fc.tuple(fc.constant(t), small(sizeOf(t.shape)))), ([t, xs]) => {
       const s = norm(t.axes, t.shape.length).map((a) => t.shape[a]);
       const x = fromValues(xs, t.shape, 'float32');
-      const back = mx.irfftn(mx.rfftn(x, undefined, t.axes, { norm: t.norm }), s, t.axes, { norm: t.norm });
+      const back = mx.irfftn(mx.rfftn(x, undefined, t.axes, t.norm), s, t.axes, t.norm);
       expectCloseNd(toNd(back), { shape: t.shape, data: xs }, 1e-5, JSON.stringify(t));
     }));
 
@@ -403,7 +403,7 @@ describe('stft and istft', () => {
       stftArb.chain((c) => fc.tuple(fc.constant(c), small(c.len), fc.array(fc.integer({ min: 1, max: 8 }).map((k) => k / 4), { minLength: c.winLength ?? c.nFft, maxLength: c.winLength ?? c.nFft }))),
       ([c, xs, win]) => {
         const window = c.window ? fromValues(win, [win.length], 'float32') : undefined;
-        const call = () => mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, c.winLength, window, c.center, c.padMode, { norm: c.norm, onesided: c.onesided });
+        const call = () => mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, c.winLength, window, c.center, c.padMode, c.norm, c.onesided);
         const ctx = JSON.stringify(c);
         if (!c.center && c.len < c.nFft) {
           expect(call, ctx).toThrow('must be at least nFft');
@@ -439,8 +439,8 @@ describe('stft and istft', () => {
       ).chain(([nFft, len, hop, win, nm, onesided]) => fc.tuple(fc.constant({ nFft, len, hop, win, norm: nm, onesided }), small(len))),
       ([c, xs]) => {
         const window = fromValues(c.win, [c.nFft], 'float32');
-        const spec = mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, undefined, window, true, 'reflect', { norm: c.norm, onesided: c.onesided });
-        const back = mx.istft(spec, c.nFft, c.hop, undefined, window, true, { norm: c.norm, onesided: c.onesided, length: c.len });
+        const spec = mx.stft(fromValues(xs, [c.len], 'float32'), c.nFft, c.hop, undefined, window, true, 'reflect', c.norm, c.onesided);
+        const back = mx.istft(spec, c.nFft, c.hop, undefined, window, true, c.norm, c.onesided, c.len);
         expect(back.dtype).toBe('float32');
         expectCloseNd(toNd(back), { shape: [c.len], data: xs }, 1e-4, JSON.stringify(c));
       },
@@ -451,6 +451,6 @@ describe('stft and istft', () => {
       const xs = [1, 2, 3, 4, 5, 6, 7, 8];
       const spec = mx.stft(fromValues(xs, [8], 'float32'), 2, 4, undefined, undefined, false);
       // Frames of 2 every 4 samples: samples 2, 3, 6, 7 are in no frame.
-      expectCloseNd(toNd(mx.istft(spec, 2, 4, undefined, undefined, false, { length: 10 })), { shape: [10], data: [1, 2, 0, 0, 5, 6, 0, 0, 0, 0] }, 1e-6, 'gaps');
+      expectCloseNd(toNd(mx.istft(spec, 2, 4, undefined, undefined, false, 'backward', undefined, 10)), { shape: [10], data: [1, 2, 0, 0, 5, 6, 0, 0, 0, 0] }, 1e-6, 'gaps');
     }));
 });

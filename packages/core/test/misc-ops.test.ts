@@ -427,7 +427,7 @@ describe('broadcastArrays', () => {
         const shape = broadcastShapes(sa, sb);
         const a: Nd = { shape: sa, data: va };
         const b: Nd = { shape: sb, data: vb.map((v) => Math.round(v * 4)) };
-        const [oa, ob] = mx.broadcastArrays([fromValues(a.data, sa, 'float32'), fromValues(b.data, sb, 'int32')]);
+        const [oa, ob] = mx.broadcastArrays(fromValues(a.data, sa, 'float32'), fromValues(b.data, sb, 'int32'));
         expect([oa.dtype, ob.dtype]).toEqual(['float32', 'int32']);
         expectCloseNd(toNd(oa), nd(shape, (idx) => broadcastAt(a, idx)), 0, `${sa} with ${sb}`);
         expectCloseNd(toNd(ob), nd(shape, (idx) => broadcastAt(b, idx)), 0, `${sb} with ${sa}`);

@@ -157,9 +157,9 @@ describe('tensordot and einsum', () => {
       const expected = matmul(a, b);
       expectCloseNd(toNd(mx.tensordot(tensorOf(a), tensorOf(b), 1)), expected, 1e-5, 'tensordot 1');
       expectCloseNd(toNd(mx.tensordot(tensorOf(a), tensorOf(b), [[1], [0]])), expected, 1e-5, 'tensordot pair');
-      expectCloseNd(toNd(mx.einsum('ij,jk->ik', [tensorOf(a), tensorOf(b)])), expected, 1e-5, 'einsum ij,jk->ik');
+      expectCloseNd(toNd(mx.einsum('ij,jk->ik', tensorOf(a), tensorOf(b))), expected, 1e-5, 'einsum ij,jk->ik');
       const bt = { shape: [n, k], data: Array.from({ length: n * k }, (_, i) => bv[(i % k) * n + Math.floor(i / k)]) };
-      expectCloseNd(toNd(mx.einsum('ij,kj', [tensorOf(a), tensorOf(bt)])), expected, 1e-5, 'einsum ij,kj');
+      expectCloseNd(toNd(mx.einsum('ij,kj', tensorOf(a), tensorOf(bt))), expected, 1e-5, 'einsum ij,kj');
     }));
 });
 
@@ -182,7 +182,7 @@ describe('fft and ifft', () => {
           im.push(i * sc);
         }
         const t = tensorOf({ shape: [n], data: xs });
-        const out = inverse ? mx.ifft(t, undefined, -1, { norm }) : mx.fft(t, undefined, -1, { norm });
+        const out = inverse ? mx.ifft(t, undefined, -1, norm) : mx.fft(t, undefined, -1, norm);
         expect(out.dtype).toBe('complex64');
         expectCloseNd(toNd(mx.real(out)), { shape: [n], data: re }, 1e-5 * n, `${inverse ? 'ifft' : 'fft'} ${norm} re`);
         expectCloseNd(toNd(mx.imag(out)), { shape: [n], data: im }, 1e-5 * n, `${inverse ? 'ifft' : 'fft'} ${norm} im`);
@@ -219,7 +219,7 @@ describe('fft2 and ifft2', () => {
             }
           }
           const t = tensorOf({ shape: [r, c], data: xs });
-          const out = inverse ? mx.ifft2(t, [R, C], undefined, { norm }) : mx.fft2(t, [R, C], undefined, { norm });
+          const out = inverse ? mx.ifft2(t, [R, C], undefined, norm) : mx.fft2(t, [R, C], undefined, norm);
           const ctx = `${inverse ? 'ifft2' : 'fft2'} ${norm} ${r}x${c} -> ${R}x${C}`;
           expectCloseNd(toNd(mx.real(out)), { shape: [R, C], data: re }, 1e-5 * n, `${ctx} re`);
           expectCloseNd(toNd(mx.imag(out)), { shape: [R, C], data: im }, 1e-5 * n, `${ctx} im`);

@@ -78,7 +78,7 @@ function run(c: Case, from = 0, to = c.dims.t, state?: mx.Tensor): mx.Tensor[] {
   const gamma = c.perKeyGamma ? four(c.gamma, hv, dk) : steps(c.gamma, hv);
   const mask = c.mask ? mx.slice(mx.reshape(mx.array(c.mask), [b, t]), [0, from], [b, to]) : undefined;
   const initialState = state ?? (c.state ? fromValues(c.state, [b, hv, dv, dk], 'float32') : undefined);
-  return fast.gatedDeltaUpdate(four(c.q, hk, dk), four(c.k, hk, dk), four(c.v, hv, dv), gamma, steps(c.beta, hv), { initialState, mask });
+  return fast.gatedDeltaUpdate(four(c.q, hk, dk), four(c.k, hk, dk), four(c.v, hv, dv), gamma, steps(c.beta, hv), initialState, mask);
 }
 
 describe('gatedDeltaUpdate', () => {

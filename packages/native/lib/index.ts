@@ -53,8 +53,8 @@ export type Scalar = number | boolean | bigint | { re: number; im: number };
  * (`toTypedArray`, `item`, `data`) or evaluated (`eval`).
  */
 export interface Tensor {
-  /** The length of each axis. */
-  readonly shape: number[];
+  /** The length of each axis (a fresh array on every read; read-only to say that writing to it changes nothing). */
+  readonly shape: readonly number[];
   readonly dtype: DType;
   readonly ndim: number;
   /** Number of elements. */
@@ -207,7 +207,7 @@ interface Binding {
   setMemoryLimit(bytes: number): number;
   memoryLimit(): number;
   resetPeakMemory(): void;
-  fromBytes(buffer: ArrayBuffer | ArrayBufferView, shape: number[], dtype: DType): Tensor;
+  fromBytes(buffer: ArrayBuffer | ArrayBufferView, shape: readonly number[], dtype: DType): Tensor;
   toBytes(tensor: Tensor): Buffer;
   toArrayBuffer(tensor: Tensor): ArrayBuffer;
   dataPointer(tensor: Tensor): DataPointer;

@@ -44,7 +44,7 @@ export function identity(options: DTypeOption = {}): Initializer {
   checkOptions('init.identity', options, ['dtype']);
   return (a) => {
     if (a.ndim !== 2 || a.shape[0] !== a.shape[1]) throw mlxError('init.identity', `the tensor must be a square matrix, got shape [${a.shape}]`);
-    return mx.eye(a.shape[0], undefined, undefined, { dtype: options.dtype ?? 'float32' });
+    return mx.eye(a.shape[0], undefined, undefined, options.dtype ?? 'float32');
   };
 }
 

@@ -93,7 +93,7 @@ export interface PackedParts {
  */
 export interface QuantizedTensor extends OperandHandler {
   /** The logical shape `[..., N, K]`. */
-  readonly shape: number[];
+  readonly shape: readonly number[];
   /** The logical dtype: what `dequantize` returns by default. */
   readonly dtype: DType;
   readonly mode: QuantizationMode;
@@ -304,7 +304,7 @@ interface Fields {
   mode: QuantizationMode;
   bits: number;
   groupSize: number;
-  shape: number[];
+  shape: readonly number[];
   dtype: DType;
 }
 

@@ -99,7 +99,7 @@ import { sort } from './ops/sort.js';
 import { sqrt } from './ops/sqrt.js';
 import { square } from './ops/square.js';
 import { squeeze } from './ops/squeeze.js';
-import { std, type StdOptions } from './ops/std.js';
+import { std } from './ops/std.js';
 import { subtract } from './ops/subtract.js';
 import { sum } from './ops/sum.js';
 import { swapaxes } from './ops/swapaxes.js';
@@ -107,12 +107,12 @@ import { tan } from './ops/tan.js';
 import { tanh } from './ops/tanh.js';
 import { tile } from './ops/tile.js';
 import { topk } from './ops/topk.js';
-import { trace, type TraceOptions } from './ops/trace.js';
+import { trace } from './ops/trace.js';
 import { transpose } from './ops/transpose.js';
 import { tril } from './ops/tril.js';
 import { triu } from './ops/triu.js';
 import { unflatten } from './ops/unflatten.js';
-import { variance, type VarianceOptions } from './ops/variance.js';
+import { variance } from './ops/variance.js';
 
 declare module '@mlxts/native' {
   interface Tensor {
@@ -121,9 +121,9 @@ declare module '@mlxts/native' {
     /** Adds two tensors element by element, broadcasting their shapes. Same as `mx.add`. */
     add(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Whether every element is true (non-zero) over the given axes, or over every axis. Same as `mx.all`. */
-    all(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    all(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Whether any element is true (non-zero) over the given axes, or over every axis. Same as `mx.any`. */
-    any(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    any(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Inverse cosine of each element, in radians. Same as `mx.arccos`. */
     arccos(options?: StreamOptions): Tensor;
     /** Inverse hyperbolic cosine of each element. Same as `mx.arccosh`. */
@@ -193,7 +193,7 @@ declare module '@mlxts/native' {
     /** Exponential of each element. Same as `mx.exp`. */
     exp(options?: StreamOptions): Tensor;
     /** Inserts length-1 axes. Same as `mx.expandDims`. */
-    expandDims(axis: number | number[], options?: StreamOptions): Tensor;
+    expandDims(axis: number | readonly number[], options?: StreamOptions): Tensor;
     /** `e ** a - 1` for each element, accurate near zero. Same as `mx.expm1`. */
     expm1(options?: StreamOptions): Tensor;
     /** Merges the axes `startAxis..endAxis` (inclusive) into one. Same as `mx.flatten`. */
@@ -245,17 +245,17 @@ declare module '@mlxts/native' {
     /** Element-wise logical XOR, broadcasting the shapes; the result is bool. Same as `mx.logicalXor`. */
     logicalXor(b: ArrayLike, options?: StreamOptions): Tensor;
     /** `log(sum(exp(a)))` over the given axes, computed without overflow. Same as `mx.logsumexp`. */
-    logsumexp(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    logsumexp(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Matrix product with NumPy semantics (batched, broadcasting batch axes). Same as `mx.matmul`. */
     matmul(b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor;
     /** Maximum over the given axes, or over every axis when none are given. Same as `mx.max`. */
-    max(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    max(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise maximum of two tensors, broadcasting their shapes. Same as `mx.maximum`. */
     maximum(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Arithmetic mean over the given axes, or over every axis when none are given. Same as `mx.mean`. */
-    mean(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    mean(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Minimum over the given axes, or over every axis when none are given. Same as `mx.min`. */
-    min(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    min(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Element-wise minimum of two tensors, broadcasting their shapes. Same as `mx.minimum`. */
     minimum(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Moves one axis to a new position. Same as `mx.moveaxis`. */
@@ -271,7 +271,7 @@ declare module '@mlxts/native' {
     /** Raises `a` to the power `b`, element by element, broadcasting their shapes. Same as `mx.power`. */
     power(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Product of elements over the given axes, or over every axis when none are given. Same as `mx.prod`. */
-    prod(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    prod(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Converts each element from degrees to radians. Same as `mx.radians`. */
     radians(options?: StreamOptions): Tensor;
     /** Real part of each element. Same as `mx.real`. */
@@ -283,11 +283,11 @@ declare module '@mlxts/native' {
     /** Repeats each element `repeats` times along an axis, or in the flattened tensor. Same as `mx.repeat`. */
     repeat(repeats: number, axis?: number, options?: StreamOptions): Tensor;
     /** The same elements in a new shape. Same as `mx.reshape`. */
-    reshape(shape: number[], options?: StreamOptions): Tensor;
+    reshape(shape: readonly number[], options?: StreamOptions): Tensor;
     /** Shifts the bits of `a` right by `b` places, element by element. Same as `mx.rightShift`. */
     rightShift(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Shifts elements cyclically along axes, or in the flattened tensor. Same as `mx.roll`. */
-    roll(shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor;
+    roll(shift: number | readonly number[], axis?: number | readonly number[], options?: StreamOptions): Tensor;
     /** Rounds each element to the given number of decimals, halves to even. Same as `mx.round`. */
     round(decimals?: number, options?: StreamOptions): Tensor;
     /** Reciprocal square root `1 / sqrt(a)` of each element. Same as `mx.rsqrt`. */
@@ -301,7 +301,7 @@ declare module '@mlxts/native' {
     /** Hyperbolic sine of each element. Same as `mx.sinh`. */
     sinh(options?: StreamOptions): Tensor;
     /** `exp(a) / sum(exp(a))` along the given axes, computed without overflow. Same as `mx.softmax`. */
-    softmax(axis?: number | number[], options?: SoftmaxOptions): Tensor;
+    softmax(axis?: number | readonly number[], options?: SoftmaxOptions): Tensor;
     /** Sorted copy of a tensor along an axis (ascending). Same as `mx.sort`. */
     sort(axis?: number, options?: StreamOptions): Tensor;
     /** Square root of each element. Same as `mx.sqrt`. */
@@ -309,13 +309,13 @@ declare module '@mlxts/native' {
     /** Square `a * a` of each element. Same as `mx.square`. */
     square(options?: StreamOptions): Tensor;
     /** Removes length-1 axes. Same as `mx.squeeze`. */
-    squeeze(axis?: number | number[], options?: StreamOptions): Tensor;
+    squeeze(axis?: number | readonly number[], options?: StreamOptions): Tensor;
     /** Standard deviation over the given axes, or over every axis when none are given. Same as `mx.std`. */
-    std(axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor;
+    std(axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor;
     /** Subtracts `b` from `a` element by element, broadcasting their shapes. Same as `mx.subtract`. */
     subtract(b: ArrayLike, options?: StreamOptions): Tensor;
     /** Sums elements over the given axes, or over every axis when none are given. Same as `mx.sum`. */
-    sum(axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor;
+    sum(axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor;
     /** Swaps two axes. Same as `mx.swapaxes`. */
     swapaxes(axis1: number, axis2: number, options?: StreamOptions): Tensor;
     /** Tangent of each element (radians). Same as `mx.tan`. */
@@ -323,21 +323,21 @@ declare module '@mlxts/native' {
     /** Hyperbolic tangent of each element. Same as `mx.tanh`. */
     tanh(options?: StreamOptions): Tensor;
     /** Repeats a whole tensor along each axis. Same as `mx.tile`. */
-    tile(reps: number | number[], options?: StreamOptions): Tensor;
+    tile(reps: number | readonly number[], options?: StreamOptions): Tensor;
     /** The `k` largest elements along an axis. Same as `mx.topk`. */
     topk(k: number, axis?: number, options?: StreamOptions): Tensor;
     /** Sum of a diagonal of the plane given by two axes. Same as `mx.trace`. */
-    trace(offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor;
+    trace(offset?: number, axis1?: number, axis2?: number, dtype?: DType, options?: StreamOptions): Tensor;
     /** Permutes the axes of a tensor. Same as `mx.transpose`. */
-    transpose(axes?: number[], options?: StreamOptions): Tensor;
+    transpose(axes?: readonly number[], options?: StreamOptions): Tensor;
     /** Zeros the elements above the `k`-th diagonal. Same as `mx.tril`. */
     tril(k?: number, options?: StreamOptions): Tensor;
     /** Zeros the elements below the `k`-th diagonal. Same as `mx.triu`. */
     triu(k?: number, options?: StreamOptions): Tensor;
     /** Splits one axis into several. Same as `mx.unflatten`. */
-    unflatten(axis: number, shape: number[], options?: StreamOptions): Tensor;
+    unflatten(axis: number, shape: readonly number[], options?: StreamOptions): Tensor;
     /** Variance over the given axes, or over every axis when none are given. Same as `mx.variance`. */
-    variance(axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor;
+    variance(axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor;
   }
 }
 
@@ -347,10 +347,10 @@ Tensor.prototype.abs = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.add = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return add(this, b, options);
 };
-Tensor.prototype.all = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.all = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return all(this, axis, keepdims, options);
 };
-Tensor.prototype.any = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.any = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return any(this, axis, keepdims, options);
 };
 Tensor.prototype.arccos = function (this: Tensor, options?: StreamOptions): Tensor {
@@ -455,7 +455,7 @@ Tensor.prototype.erfinv = function (this: Tensor, options?: StreamOptions): Tens
 Tensor.prototype.exp = function (this: Tensor, options?: StreamOptions): Tensor {
   return exp(this, options);
 };
-Tensor.prototype.expandDims = function (this: Tensor, axis: number | number[], options?: StreamOptions): Tensor {
+Tensor.prototype.expandDims = function (this: Tensor, axis: number | readonly number[], options?: StreamOptions): Tensor {
   return expandDims(this, axis, options);
 };
 Tensor.prototype.expm1 = function (this: Tensor, options?: StreamOptions): Tensor {
@@ -533,22 +533,22 @@ Tensor.prototype.logicalOr = function (this: Tensor, b: ArrayLike, options?: Str
 Tensor.prototype.logicalXor = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return logicalXor(this, b, options);
 };
-Tensor.prototype.logsumexp = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.logsumexp = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return logsumexp(this, axis, keepdims, options);
 };
 Tensor.prototype.matmul = function (this: Tensor, b: ArrayLike | OperandHandler, options?: StreamOptions): Tensor {
   return matmul(this, b, options);
 };
-Tensor.prototype.max = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.max = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return max(this, axis, keepdims, options);
 };
 Tensor.prototype.maximum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return maximum(this, b, options);
 };
-Tensor.prototype.mean = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.mean = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return mean(this, axis, keepdims, options);
 };
-Tensor.prototype.min = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.min = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return min(this, axis, keepdims, options);
 };
 Tensor.prototype.minimum = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
@@ -572,7 +572,7 @@ Tensor.prototype.partition = function (this: Tensor, kth: number, axis?: number,
 Tensor.prototype.power = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return power(this, b, options);
 };
-Tensor.prototype.prod = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.prod = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return prod(this, axis, keepdims, options);
 };
 Tensor.prototype.radians = function (this: Tensor, options?: StreamOptions): Tensor {
@@ -590,13 +590,13 @@ Tensor.prototype.remainder = function (this: Tensor, b: ArrayLike, options?: Str
 Tensor.prototype.repeat = function (this: Tensor, repeats: number, axis?: number, options?: StreamOptions): Tensor {
   return repeat(this, repeats, axis, options);
 };
-Tensor.prototype.reshape = function (this: Tensor, shape: number[], options?: StreamOptions): Tensor {
+Tensor.prototype.reshape = function (this: Tensor, shape: readonly number[], options?: StreamOptions): Tensor {
   return reshape(this, shape, options);
 };
 Tensor.prototype.rightShift = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return rightShift(this, b, options);
 };
-Tensor.prototype.roll = function (this: Tensor, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
+Tensor.prototype.roll = function (this: Tensor, shift: number | readonly number[], axis?: number | readonly number[], options?: StreamOptions): Tensor {
   return roll(this, shift, axis, options);
 };
 Tensor.prototype.round = function (this: Tensor, decimals?: number, options?: StreamOptions): Tensor {
@@ -617,7 +617,7 @@ Tensor.prototype.sin = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.sinh = function (this: Tensor, options?: StreamOptions): Tensor {
   return sinh(this, options);
 };
-Tensor.prototype.softmax = function (this: Tensor, axis?: number | number[], options?: SoftmaxOptions): Tensor {
+Tensor.prototype.softmax = function (this: Tensor, axis?: number | readonly number[], options?: SoftmaxOptions): Tensor {
   return softmax(this, axis, options);
 };
 Tensor.prototype.sort = function (this: Tensor, axis?: number, options?: StreamOptions): Tensor {
@@ -629,16 +629,16 @@ Tensor.prototype.sqrt = function (this: Tensor, options?: StreamOptions): Tensor
 Tensor.prototype.square = function (this: Tensor, options?: StreamOptions): Tensor {
   return square(this, options);
 };
-Tensor.prototype.squeeze = function (this: Tensor, axis?: number | number[], options?: StreamOptions): Tensor {
+Tensor.prototype.squeeze = function (this: Tensor, axis?: number | readonly number[], options?: StreamOptions): Tensor {
   return squeeze(this, axis, options);
 };
-Tensor.prototype.std = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
-  return std(this, axis, keepdims, options);
+Tensor.prototype.std = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  return std(this, axis, keepdims, ddof, options);
 };
 Tensor.prototype.subtract = function (this: Tensor, b: ArrayLike, options?: StreamOptions): Tensor {
   return subtract(this, b, options);
 };
-Tensor.prototype.sum = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+Tensor.prototype.sum = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   return sum(this, axis, keepdims, options);
 };
 Tensor.prototype.swapaxes = function (this: Tensor, axis1: number, axis2: number, options?: StreamOptions): Tensor {
@@ -650,16 +650,16 @@ Tensor.prototype.tan = function (this: Tensor, options?: StreamOptions): Tensor 
 Tensor.prototype.tanh = function (this: Tensor, options?: StreamOptions): Tensor {
   return tanh(this, options);
 };
-Tensor.prototype.tile = function (this: Tensor, reps: number | number[], options?: StreamOptions): Tensor {
+Tensor.prototype.tile = function (this: Tensor, reps: number | readonly number[], options?: StreamOptions): Tensor {
   return tile(this, reps, options);
 };
 Tensor.prototype.topk = function (this: Tensor, k: number, axis?: number, options?: StreamOptions): Tensor {
   return topk(this, k, axis, options);
 };
-Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
-  return trace(this, offset, axis1, axis2, options);
+Tensor.prototype.trace = function (this: Tensor, offset?: number, axis1?: number, axis2?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  return trace(this, offset, axis1, axis2, dtype, options);
 };
-Tensor.prototype.transpose = function (this: Tensor, axes?: number[], options?: StreamOptions): Tensor {
+Tensor.prototype.transpose = function (this: Tensor, axes?: readonly number[], options?: StreamOptions): Tensor {
   return transpose(this, axes, options);
 };
 Tensor.prototype.tril = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
@@ -668,9 +668,9 @@ Tensor.prototype.tril = function (this: Tensor, k?: number, options?: StreamOpti
 Tensor.prototype.triu = function (this: Tensor, k?: number, options?: StreamOptions): Tensor {
   return triu(this, k, options);
 };
-Tensor.prototype.unflatten = function (this: Tensor, axis: number, shape: number[], options?: StreamOptions): Tensor {
+Tensor.prototype.unflatten = function (this: Tensor, axis: number, shape: readonly number[], options?: StreamOptions): Tensor {
   return unflatten(this, axis, shape, options);
 };
-Tensor.prototype.variance = function (this: Tensor, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
-  return variance(this, axis, keepdims, options);
+Tensor.prototype.variance = function (this: Tensor, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  return variance(this, axis, keepdims, ddof, options);
 };

@@ -34,6 +34,16 @@ export function checkOptions(op: string, options: unknown, keys: readonly string
   }
 }
 
+/**
+ * An op's rest arguments and the options object that may follow them: a trailing plain object is the
+ * options, unless it is a complex number (`{re, im}`), which is an operand.
+ */
+export function splitRest<T, O extends object>(args: readonly [...T[], O] | readonly T[]): [T[], O | undefined] {
+  const last: unknown = args[args.length - 1];
+  if (isPlainObject(last) && !('re' in last && 'im' in last)) return [args.slice(0, -1) as T[], last as O];
+  return [args.slice() as T[], undefined];
+}
+
 function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);

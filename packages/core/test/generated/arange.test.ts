@@ -10,7 +10,8 @@ opSuite({
     { title: "Counting", run: () => mx.arange(4), expect: [0, 1, 2, 3] },
     { title: "Integers give int32", run: () => mx.arange(4).dtype, expect: "int32" },
     { title: "A fractional step", run: () => mx.arange(0, 1, 0.25), expect: [0, 0.25, 0.5, 0.75] },
-    { title: "An explicit dtype", run: () => mx.arange(1, 7, 2, { dtype: 'float64' }).dtype, expect: "float64" },
+    { title: "An explicit dtype", run: () => mx.arange(1, 7, 2, 'float64').dtype, expect: "float64" },
+    { title: "MLX Python's positional dtype", run: () => mx.arange(0, 10, 2, 'float32'), expect: [0, 2, 4, 6, 8] },
   ],
   errors: [
     { code: "mx.arange(0, 10, 0)", run: () => mx.arange(0, 10, 0), error: "MlxError", message: "step", phase: "build" },
@@ -23,9 +24,9 @@ opSuite({
     { label: "stop = '1'", message: "stop", run: () => mx.arange(1, '1' as never) },
     { label: "step = {}", message: "step", run: () => mx.arange(1, undefined, {} as never) },
     { label: "step = '1'", message: "step", run: () => mx.arange(1, undefined, '1' as never) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.arange(1, undefined, undefined, { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.arange(1, undefined, undefined, { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.arange as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.arange(1, undefined, undefined, { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.arange(1, undefined, undefined, {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.arange(1, undefined, undefined, 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.arange as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.arange(1, undefined, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -13,9 +13,9 @@ opSuite({
     skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
   },
   examples: [
-    { title: "A 2x2 box filter", run: () => mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1])), expect: [[[[8], [12]], [[20], [24]]]] },
-    { title: "Stride and padding", run: () => mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1), expect: [[[[0], [3]], [[9], [24]]]] },
-    { title: "Per-axis padding", run: () => mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1]), expect: [[[[0], [1], [3], [2]], [[3], [7], [9], [5]], [[6], [13], [15], [8]]]] },
+    { title: "A 2x2 box filter", run: () => mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1])), expect: [[[[8], [12]], [[20], [24]]]] },
+    { title: "Stride and padding", run: () => mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1), expect: [[[[0], [3]], [[9], [24]]]] },
+    { title: "Per-axis padding", run: () => mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1]), expect: [[[[0], [1], [3], [2]], [[3], [7], [9], [5]], [[6], [13], [15], [8]]]] },
     { title: "Two groups", run: () => mx.conv2d(mx.array([1, 2, 3, 4]).reshape([1, 1, 1, 4]), mx.ones([2, 1, 1, 2]), 1, 0, 1, 2), expect: [[[[3, 7]]]] },
   ],
   errors: [

@@ -13,8 +13,8 @@ opSuite({
     skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
   },
   examples: [
-    { title: "A 2x2x2 box filter", run: () => mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1])), expect: [[[[[28]]]]] },
-    { title: "Per-axis stride", run: () => mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2]), expect: [[[[[0]], [[2]]], [[[4]], [[6]]]]] },
+    { title: "A 2x2x2 box filter", run: () => mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1])), expect: [[[[[28]]]]] },
+    { title: "Per-axis stride", run: () => mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2]), expect: [[[[[0]], [[2]]], [[[4]], [[6]]]]] },
   ],
   errors: [
     { code: "mx.conv3d(mx.ones([1, 4, 4, 4, 1], 'int32'), mx.ones([1, 2, 2, 2, 1], 'int32'))", run: () => mx.conv3d(mx.ones([1, 4, 4, 4, 1], 'int32'), mx.ones([1, 2, 2, 2, 1], 'int32')), error: "MlxError", message: "floating point", phase: "build" },

@@ -13,7 +13,7 @@ opSuite({
     skip: {"jvp":"MLX 0.32.4 has no JVP rule for Convolution"},
   },
   examples: [
-    { title: "One input element gives the scaled kernel", run: () => mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1])), expect: [[[[[0], [2]], [[4], [6]]], [[[8], [10]], [[12], [14]]]]] },
+    { title: "One input element gives the scaled kernel", run: () => mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1])), expect: [[[[[0], [2]], [[4], [6]]], [[[8], [10]], [[12], [14]]]]] },
     { title: "Per-axis stride", run: () => mx.convTranspose3d(mx.array([1, 2]).reshape([1, 1, 1, 2, 1]), mx.ones([1, 1, 1, 2, 1]), [1, 1, 2]), expect: [[[[[1], [1], [2], [2]]]]] },
   ],
   errors: [

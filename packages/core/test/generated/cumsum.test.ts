@@ -37,6 +37,8 @@ opSuite({
     { label: "reverse = 1", message: "reverse", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { reverse: 1 as never }) },
     { label: "inclusive = {}", message: "inclusive", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { inclusive: {} as never }) },
     { label: "inclusive = 1", message: "inclusive", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { inclusive: 1 as never }) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { dtype: {} as never }) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { dtype: 'float33' as never }) },
     { label: "too many arguments", message: "expected at most", run: () => (mx.cumsum as (...args: unknown[]) => unknown)(mx.ones([2, 2]), undefined, undefined, 0) },
     { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.cumsum(mx.ones([2, 2]), undefined, { nope: 1 } as never) },
   ],

@@ -33,9 +33,9 @@ opSuite({
     { label: "a = a disposed tensor", message: "a", run: () => mx.fullLike(disposed(), mx.ones([2, 2])) },
     { label: "fillValue = {}", message: "fillValue", run: () => mx.fullLike(mx.ones([2, 2]), {} as never) },
     { label: "fillValue = a disposed tensor", message: "fillValue", run: () => mx.fullLike(mx.ones([2, 2]), disposed()) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.fullLike as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.fullLike as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.fullLike(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never) },
   ],
 });

@@ -8,7 +8,7 @@ opSuite({
   notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Two by two", run: () => mx.identity(2), expect: [[1, 0], [0, 1]] },
-    { title: "Integer dtype", run: () => mx.identity(1, { dtype: 'int32' }).dtype, expect: "int32" },
+    { title: "Integer dtype", run: () => mx.identity(1, 'int32').dtype, expect: "int32" },
   ],
   errors: [
     { code: "mx.identity(-1)", run: () => mx.identity(-1), error: "MlxError", message: "positive", phase: "build" },
@@ -16,9 +16,9 @@ opSuite({
   typeErrors: [
     { label: "n = {}", message: "n", run: () => mx.identity({} as never) },
     { label: "n = 1.5", message: "n", run: () => mx.identity(1.5 as never) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.identity(1, { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.identity(1, { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.identity as (...args: unknown[]) => unknown)(1, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.identity(1, { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.identity(1, {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.identity(1, 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.identity as (...args: unknown[]) => unknown)(1, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.identity(1, undefined, { nope: 1 } as never) },
   ],
 });

@@ -8,7 +8,7 @@ opSuite({
   notDifferentiable: "a creation op: no tensor input to differentiate",
   examples: [
     { title: "Five points", run: () => mx.linspace(0, 1, 5), expect: [0, 0.25, 0.5, 0.75, 1] },
-    { title: "Without the endpoint", run: () => mx.linspace(0, 1, 4, { endpoint: false }), expect: [0, 0.25, 0.5, 0.75] },
+    { title: "Without the endpoint", run: () => mx.linspace(0, 1, 4, false), expect: [0, 0.25, 0.5, 0.75] },
     { title: "One point", run: () => mx.linspace(3, 9, 1), expect: [3] },
   ],
   errors: [
@@ -22,11 +22,11 @@ opSuite({
     { label: "stop = '1'", message: "stop", run: () => mx.linspace(1, '1' as never) },
     { label: "num = {}", message: "num", run: () => mx.linspace(1, 1, {} as never) },
     { label: "num = 1.5", message: "num", run: () => mx.linspace(1, 1, 1.5 as never) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.linspace(1, 1, undefined, { dtype: 'float33' as never }) },
-    { label: "endpoint = {}", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: {} as never }) },
-    { label: "endpoint = 1", message: "endpoint", run: () => mx.linspace(1, 1, undefined, { endpoint: 1 as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.linspace as (...args: unknown[]) => unknown)(1, 1, undefined, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.linspace(1, 1, undefined, { nope: 1 } as never) },
+    { label: "endpoint = {}", message: "endpoint", run: () => mx.linspace(1, 1, undefined, {} as never) },
+    { label: "endpoint = 1", message: "endpoint", run: () => mx.linspace(1, 1, undefined, 1 as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.linspace(1, 1, undefined, undefined, {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.linspace(1, 1, undefined, undefined, 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.linspace as (...args: unknown[]) => unknown)(1, 1, undefined, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.linspace(1, 1, undefined, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -23,17 +23,17 @@ opSuite({
   examples: [
     { title: "Same shape", run: () => mx.onesLike(mx.array([[7, 8, 9]])), expect: [[1, 1, 1]] },
     { title: "Same dtype", run: () => mx.onesLike(mx.array([1, 2], 'int32')).dtype, expect: "int32" },
-    { title: "Another dtype", run: () => mx.onesLike(mx.array([1, 2]), { dtype: 'bool' }).dtype, expect: "bool" },
+    { title: "Another dtype", run: () => mx.onesLike(mx.array([1, 2]), 'bool').dtype, expect: "bool" },
   ],
   errors: [
-    { code: "mx.onesLike(mx.ones([2]), { dtype: 'float128' as never })", run: () => mx.onesLike(mx.ones([2]), { dtype: 'float128' as never }), error: "TypeError", message: "dtype", phase: "build" },
+    { code: "mx.onesLike(mx.ones([2]), 'float128' as never)", run: () => mx.onesLike(mx.ones([2]), 'float128' as never), error: "TypeError", message: "dtype", phase: "build" },
   ],
   typeErrors: [
     { label: "a = {}", message: "a", run: () => mx.onesLike({} as never) },
     { label: "a = a disposed tensor", message: "a", run: () => mx.onesLike(disposed()) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.onesLike(mx.ones([2, 2]), { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.onesLike(mx.ones([2, 2]), { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.onesLike as (...args: unknown[]) => unknown)(mx.ones([2, 2]), undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.onesLike(mx.ones([2, 2]), { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.onesLike(mx.ones([2, 2]), {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.onesLike(mx.ones([2, 2]), 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.onesLike as (...args: unknown[]) => unknown)(mx.ones([2, 2]), undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.onesLike(mx.ones([2, 2]), undefined, { nope: 1 } as never) },
   ],
 });

@@ -36,9 +36,9 @@ opSuite({
     { label: "axis1 = 1.5", message: "axis1", run: () => mx.trace(mx.ones([2, 2]), undefined, 1.5 as never) },
     { label: "axis2 = {}", message: "axis2", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, {} as never) },
     { label: "axis2 = 1.5", message: "axis2", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, 1.5 as never) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.trace as (...args: unknown[]) => unknown)(mx.ones([2, 2]), undefined, undefined, undefined, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.trace as (...args: unknown[]) => unknown)(mx.ones([2, 2]), undefined, undefined, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.trace(mx.ones([2, 2]), undefined, undefined, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -22,9 +22,9 @@ opSuite({
     { label: "m = 1.5", message: "m", run: () => mx.tri(1, 1.5 as never) },
     { label: "k = {}", message: "k", run: () => mx.tri(1, undefined, {} as never) },
     { label: "k = 1.5", message: "k", run: () => mx.tri(1, undefined, 1.5 as never) },
-    { label: "dtype = {}", message: "dtype", run: () => mx.tri(1, undefined, undefined, { dtype: {} as never }) },
-    { label: "dtype = 'float33'", message: "dtype", run: () => mx.tri(1, undefined, undefined, { dtype: 'float33' as never }) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.tri as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.tri(1, undefined, undefined, { nope: 1 } as never) },
+    { label: "dtype = {}", message: "dtype", run: () => mx.tri(1, undefined, undefined, {} as never) },
+    { label: "dtype = 'float33'", message: "dtype", run: () => mx.tri(1, undefined, undefined, 'float33' as never) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.tri as (...args: unknown[]) => unknown)(1, undefined, undefined, undefined, undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.tri(1, undefined, undefined, undefined, { nope: 1 } as never) },
   ],
 });

@@ -23,22 +23,22 @@ opSuite({
   examples: [
     { title: "A dot product", run: () => mx.vecdot(mx.array([1, 2]), mx.array([3, 4])), expect: 11 },
     { title: "Rows dotted with one vector (broadcast)", run: () => mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([3, 4], 'float32')), expect: [11, 4] },
-    { title: "Columns", run: () => mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([[3], [4]], 'float32'), 0), expect: [3, 10] },
+    { title: "Columns", run: () => mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([[3], [4]], 'float32'), { axis: 0 }), expect: [3, 10] },
     { title: "The first operand is conjugated", run: () => mx.vecdot(mx.array([{ re: 1, im: 2 }, { re: 0, im: 3 }]), mx.array([{ re: 1, im: 1 }, 2])), expect: { "re": 3, "im": -7 } },
   ],
   errors: [
     { code: "mx.vecdot(mx.array([1, 2]), mx.array([3, 4, 5]))", run: () => mx.vecdot(mx.array([1, 2]), mx.array([3, 4, 5])), error: "MlxError", message: "broadcast", phase: "build" },
     { code: "mx.vecdot(mx.array(2), mx.array(3))", run: () => mx.vecdot(mx.array(2), mx.array(3)), error: "MlxError", message: "at least 1-D", phase: "build" },
-    { code: "mx.vecdot(mx.array([1, 2]), mx.array([3, 4]), 3)", run: () => mx.vecdot(mx.array([1, 2]), mx.array([3, 4]), 3), error: "MlxError", message: "axis", phase: "build" },
+    { code: "mx.vecdot(mx.array([1, 2]), mx.array([3, 4]), { axis: 3 })", run: () => mx.vecdot(mx.array([1, 2]), mx.array([3, 4]), { axis: 3 }), error: "MlxError", message: "axis", phase: "build" },
   ],
   typeErrors: [
     { label: "a = {}", message: "a", run: () => mx.vecdot({} as never, mx.ones([2, 2])) },
     { label: "a = a disposed tensor", message: "a", run: () => mx.vecdot(disposed(), mx.ones([2, 2])) },
     { label: "b = {}", message: "b", run: () => mx.vecdot(mx.ones([2, 2]), {} as never) },
     { label: "b = a disposed tensor", message: "b", run: () => mx.vecdot(mx.ones([2, 2]), disposed()) },
-    { label: "axis = {}", message: "axis", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), {} as never) },
-    { label: "axis = 1.5", message: "axis", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), 1.5 as never) },
-    { label: "too many arguments", message: "expected at most", run: () => (mx.vecdot as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, undefined, 0) },
-    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), undefined, { nope: 1 } as never) },
+    { label: "axis = {}", message: "axis", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), { axis: {} as never }) },
+    { label: "axis = 1.5", message: "axis", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), { axis: 1.5 as never }) },
+    { label: "too many arguments", message: "expected at most", run: () => (mx.vecdot as (...args: unknown[]) => unknown)(mx.ones([2, 2]), mx.ones([2, 2]), undefined, 0) },
+    { label: "an unknown option", message: "unknown option 'nope'", run: () => mx.vecdot(mx.ones([2, 2]), mx.ones([2, 2]), { nope: 1 } as never) },
   ],
 });

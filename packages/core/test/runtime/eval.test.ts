@@ -5,7 +5,7 @@ import * as mx from '@mlxts/core';
 
 describe('async evaluation', () => {
   it('200 concurrent evals over overlapping graphs, interleaved with graph building, are all correct', async () => {
-    const base = mx.arange(0, 256, 1, { dtype: 'float32' });
+    const base = mx.arange(0, 256, 1, 'float32');
     const pending: Promise<void>[] = [];
     const results: { t: mx.Tensor; expected: number }[] = [];
     let shared = base;

@@ -89,7 +89,7 @@ describe('tracing and the cache', () => {
 
   it('the first call of a signature runs the function; later ones replay the graph without it', () =>
     withoutLeaks(() => {
-      const seen: number[][] = [];
+      const seen: (readonly number[])[] = [];
       const compiled = mx.compile((x: mx.Tensor) => {
         seen.push(x.shape);
         return mx.exp(x);

@@ -27,7 +27,7 @@ describe('customFunction', () => {
 
   it('the vjp rule gets the primals, the cotangents and the outputs, shaped like the arguments and result', () =>
     withoutLeaks(() => {
-      const calls: { primals: number[][]; cotangent: number[]; output: number[] }[] = [];
+      const calls: { primals: (readonly number[])[]; cotangent: readonly number[]; output: readonly number[] }[] = [];
       const f = mx
         .customFunction((x: mx.Tensor, y: mx.Tensor) => mx.multiply(mx.sin(x), y))
         .vjp(([x, y]: mx.Tensor[], cotangent: mx.Tensor, output: mx.Tensor) => {

@@ -67,7 +67,7 @@ const linear: Case[] = [
   ['matmul', (a, b) => mx.matmul(a, b), [m23, { shape: [3, 4] }]],
   ['batched matmul', (a, b) => mx.matmul(a, b), [{ shape: [2, 2, 3] }, { shape: [3, 2] }]],
   ['addmm', (c, a, b) => mx.addmm(c, a, b), [{ shape: [2, 4] }, m23, { shape: [3, 4] }]],
-  ['einsum', (a, b) => mx.einsum('ij,jk->ik', [a, b]), [m23, { shape: [3, 2] }]],
+  ['einsum', (a, b) => mx.einsum('ij,jk->ik', a, b), [m23, { shape: [3, 2] }]],
 ];
 
 const indexing: Case[] = [

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as mx from '@mlxts/core';
 import { withoutLeaks } from '@mlxts/testing';
 
-const x = () => mx.reshape(mx.arange(0, 24, 1, { dtype: 'float32' }), [4, 2, 3]);
+const x = () => mx.reshape(mx.arange(0, 24, 1, 'float32'), [4, 2, 3]);
 
 /** The loop vmap replaces: fn on each slice along `axis` of the mapped inputs, stacked on `outAxis`. */
 function loop(fn: (...args: mx.Tensor[]) => mx.Tensor, args: mx.Tensor[], axes: (number | null)[], outAxis = 0): mx.Tensor {

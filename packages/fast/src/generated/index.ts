@@ -2,7 +2,6 @@
 export {};
 export { crossEntropy } from './ops/crossEntropy.js';
 export { gatedDeltaUpdate } from './ops/gatedDeltaUpdate.js';
-export type { GatedDeltaUpdateOptions } from './ops/gatedDeltaUpdate.js';
 export { kvCacheAttention } from './ops/kvCacheAttention.js';
 export type { KvCacheAttentionOptions } from './ops/kvCacheAttention.js';
 export { layerNorm } from './ops/layerNorm.js';

@@ -29,7 +29,7 @@ opSuite({
   ],
   errors: [
     { code: "linalg.solveTriangular(mx.ones([3]), mx.ones([3, 1]))", run: () => linalg.solveTriangular(mx.ones([3]), mx.ones([3, 1])), error: "MlxError", message: "dimensions", phase: "build" },
-    { code: "linalg.solveTriangular(mx.eye(2, undefined, undefined, { dtype: 'int32' }), mx.ones([2, 1]))", run: () => linalg.solveTriangular(mx.eye(2, undefined, undefined, { dtype: 'int32' }), mx.ones([2, 1])), error: "MlxError", message: "float", phase: "build" },
+    { code: "linalg.solveTriangular(mx.eye(2, undefined, undefined, 'int32'), mx.ones([2, 1]))", run: () => linalg.solveTriangular(mx.eye(2, undefined, undefined, 'int32'), mx.ones([2, 1])), error: "MlxError", message: "float", phase: "build" },
   ],
   typeErrors: [
     { label: "a = {}", message: "a", run: () => linalg.solveTriangular({} as never, mx.ones([2, 2])) },

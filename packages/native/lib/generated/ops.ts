@@ -58,8 +58,8 @@ export interface NativeOps {
   core_count_nonzero(a: unknown, axis: unknown, keepdims: unknown, stream: unknown): Tensor;
   core_cummax(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, stream: unknown): Tensor;
   core_cummin(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, stream: unknown): Tensor;
-  core_cumprod(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, stream: unknown): Tensor;
-  core_cumsum(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, stream: unknown): Tensor;
+  core_cumprod(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, dtype: unknown, stream: unknown): Tensor;
+  core_cumsum(a: unknown, axis: unknown, reverse: unknown, inclusive: unknown, dtype: unknown, stream: unknown): Tensor;
   core_degrees(a: unknown, stream: unknown): Tensor;
   core_depends(inputs: unknown, dependencies: unknown): Tensor[];
   core_diag(a: unknown, k: unknown, stream: unknown): Tensor;
@@ -123,7 +123,7 @@ export interface NativeOps {
   core_left_shift(a: unknown, b: unknown, stream: unknown): Tensor;
   core_less(a: unknown, b: unknown, stream: unknown): Tensor;
   core_less_equal(a: unknown, b: unknown, stream: unknown): Tensor;
-  core_linspace(start: unknown, stop: unknown, num: unknown, dtype: unknown, endpoint: unknown, stream: unknown): Tensor;
+  core_linspace(start: unknown, stop: unknown, num: unknown, endpoint: unknown, dtype: unknown, stream: unknown): Tensor;
   core_log(a: unknown, stream: unknown): Tensor;
   core_log10(a: unknown, stream: unknown): Tensor;
   core_log1p(a: unknown, stream: unknown): Tensor;

@@ -5,19 +5,20 @@ namespace mlxts {
 
 Napi::Value op_core_cumsum(const Napi::CallbackInfo& info) {
   return guard_locked(info, "cumsum", [&]() -> Napi::Value {
-    conv::check_arity(info, 5);
+    conv::check_arity(info, 6);
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto reverse = conv::boolean_or(info[2], "reverse", false);
     auto inclusive = conv::boolean_or(info[3], "inclusive", true);
-    auto stream = conv::stream(info[4]);
+    auto dtype = conv::optional_dtype(info[4], "dtype");
+    auto stream = conv::stream(info[5]);
     if (!(conv::is_number(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or undefined");
     if (conv::is_absent(info[1])) {
-      return to_js(info.Env(), mlx::core::cumsum(a, reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::cumsum(a, reverse, inclusive, dtype, stream));
     }
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
-      return to_js(info.Env(), mlx::core::cumsum(a, axis, reverse, inclusive, stream));
+      return to_js(info.Env(), mlx::core::cumsum(a, axis, reverse, inclusive, dtype, stream));
     }
     throw ArgumentTypeError("axis must be number or undefined");
   });

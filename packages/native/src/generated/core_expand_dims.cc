@@ -9,7 +9,7 @@ Napi::Value op_core_expand_dims(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto stream = conv::stream(info[2]);
-    if (!(conv::is_number(info[1]) || conv::is_list(info[1]))) throw ArgumentTypeError("axis must be number or number[]");
+    if (!(conv::is_number(info[1]) || conv::is_list(info[1]))) throw ArgumentTypeError("axis must be number or readonly number[]");
     if (conv::is_number(info[1])) {
       auto axis = conv::integer(info[1], "axis");
       return to_js(info.Env(), mlx::core::expand_dims(a, axis, stream));
@@ -18,7 +18,7 @@ Napi::Value op_core_expand_dims(const Napi::CallbackInfo& info) {
       auto axis = conv::integers(info[1], "axis");
       return to_js(info.Env(), mlx::core::expand_dims(a, axis, stream));
     }
-    throw ArgumentTypeError("axis must be number or number[]");
+    throw ArgumentTypeError("axis must be number or readonly number[]");
   });
 }
 

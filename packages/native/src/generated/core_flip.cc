@@ -9,7 +9,7 @@ Napi::Value op_core_flip(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto stream = conv::stream(info[2]);
-    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
+    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::flip(a, stream));
     }
@@ -21,7 +21,7 @@ Napi::Value op_core_flip(const Napi::CallbackInfo& info) {
       auto axis = conv::integers(info[1], "axis");
       return to_js(info.Env(), mlx::core::flip(a, axis, stream));
     }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
   });
 }
 

@@ -9,8 +9,8 @@ Napi::Value op_core_linspace(const Napi::CallbackInfo& info) {
     auto start = conv::number(info[0], "start");
     auto stop = conv::number(info[1], "stop");
     auto num = conv::integer_or(info[2], "num", 50);
-    auto dtype = conv::dtype_or(info[3], "dtype", mx::float32);
-    auto endpoint = conv::boolean_or(info[4], "endpoint", true);
+    auto endpoint = conv::boolean_or(info[3], "endpoint", true);
+    auto dtype = conv::dtype_or(info[4], "dtype", mx::float32);
     auto stream = conv::stream(info[5]);
     return to_js(info.Env(), mlxts::support::linspace(start, stop, num, endpoint, dtype, stream));
   });

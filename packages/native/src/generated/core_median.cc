@@ -10,7 +10,7 @@ Napi::Value op_core_median(const Napi::CallbackInfo& info) {
     const mx::array a = conv::cast(operands[0], {{mx::uint8, mx::float32}, {mx::uint16, mx::float32}, {mx::uint32, mx::float32}, {mx::uint64, mx::float32}, {mx::int8, mx::float32}, {mx::int16, mx::float32}, {mx::int32, mx::float32}, {mx::int64, mx::float32}, {mx::bool_, mx::float32}});
     auto keepdims = conv::boolean_or(info[2], "keepdims", false);
     auto stream = conv::stream(info[3]);
-    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
+    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::median(a, keepdims, stream));
     }
@@ -22,7 +22,7 @@ Napi::Value op_core_median(const Napi::CallbackInfo& info) {
       auto axis = conv::integers(info[1], "axis");
       return to_js(info.Env(), mlxts::support::median(a, axis, keepdims, stream));
     }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
   });
 }
 

@@ -10,7 +10,7 @@ Napi::Value op_core_split(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     auto axis = conv::integer_or(info[2], "axis", 0);
     auto stream = conv::stream(info[3]);
-    if (!(conv::is_number(info[1]) || conv::is_list(info[1]))) throw ArgumentTypeError("indicesOrSections must be number or number[]");
+    if (!(conv::is_number(info[1]) || conv::is_list(info[1]))) throw ArgumentTypeError("indicesOrSections must be number or readonly number[]");
     if (conv::is_number(info[1])) {
       auto indicesOrSections = conv::integer(info[1], "indicesOrSections");
       return to_js(info.Env(), mlxts::support::split(a, indicesOrSections, axis, stream));
@@ -19,7 +19,7 @@ Napi::Value op_core_split(const Napi::CallbackInfo& info) {
       auto indicesOrSections = conv::sizes(info[1], "indicesOrSections");
       return to_js(info.Env(), mlx::core::split(a, indicesOrSections, axis, stream));
     }
-    throw ArgumentTypeError("indicesOrSections must be number or number[]");
+    throw ArgumentTypeError("indicesOrSections must be number or readonly number[]");
   });
 }
 

@@ -9,7 +9,7 @@ Napi::Value op_core_take_along_axis(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto indices = conv::indices(info[1], "indices");
-    auto axis = conv::integer(info[2], "axis");
+    auto axis = conv::integer_or(info[2], "axis", -1);
     auto stream = conv::stream(info[3]);
     return to_js(info.Env(), mlxts::support::take_along_axis(a, indices, axis, stream));
   });

@@ -10,7 +10,10 @@ Napi::Value op_core_tensordot(const Napi::CallbackInfo& info) {
     const mx::array& a = operands[0];
     const mx::array& b = operands[1];
     auto stream = conv::stream(info[3]);
-    if (!(conv::is_number(info[2]) || conv::is_list(info[2]))) throw ArgumentTypeError("axes must be number or number[][]");
+    if (!(conv::is_number(info[2]) || conv::is_list(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axes must be number or readonly (readonly number[])[] or undefined");
+    if (conv::is_absent(info[2])) {
+      return to_js(info.Env(), mlx::core::tensordot(a, b, 2, stream));
+    }
     if (conv::is_number(info[2])) {
       auto axes = conv::integer(info[2], "axes");
       return to_js(info.Env(), mlx::core::tensordot(a, b, axes, stream));
@@ -19,7 +22,7 @@ Napi::Value op_core_tensordot(const Napi::CallbackInfo& info) {
       auto axes = conv::int_lists(info[2], "axes");
       return to_js(info.Env(), mlxts::support::tensordot(a, b, axes, stream));
     }
-    throw ArgumentTypeError("axes must be number or number[][]");
+    throw ArgumentTypeError("axes must be number or readonly (readonly number[])[] or undefined");
   });
 }
 

@@ -9,7 +9,7 @@ Napi::Value op_core_transpose(const Napi::CallbackInfo& info) {
     auto operands = conv::array_likes({{info[0], "a"}});
     const mx::array& a = operands[0];
     auto stream = conv::stream(info[2]);
-    if (!(conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axes must be number[] or undefined");
+    if (!(conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axes must be readonly number[] or undefined");
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::transpose(a, stream));
     }
@@ -17,7 +17,7 @@ Napi::Value op_core_transpose(const Napi::CallbackInfo& info) {
       auto axes = conv::integers(info[1], "axes");
       return to_js(info.Env(), mlx::core::transpose(a, axes, stream));
     }
-    throw ArgumentTypeError("axes must be number[] or undefined");
+    throw ArgumentTypeError("axes must be readonly number[] or undefined");
   });
 }
 

@@ -11,7 +11,7 @@ Napi::Value op_core_var(const Napi::CallbackInfo& info) {
     auto keepdims = conv::boolean_or(info[2], "keepdims", false);
     auto ddof = conv::integer_or(info[3], "ddof", 0);
     auto stream = conv::stream(info[4]);
-    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
+    if (!(conv::is_number(info[1]) || conv::is_list(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
     if (conv::is_absent(info[1])) {
       return to_js(info.Env(), mlx::core::var(a, keepdims, ddof, stream));
     }
@@ -23,7 +23,7 @@ Napi::Value op_core_var(const Napi::CallbackInfo& info) {
       auto axis = conv::integers(info[1], "axis");
       return to_js(info.Env(), mlx::core::var(a, axis, keepdims, ddof, stream));
     }
-    throw ArgumentTypeError("axis must be number or number[] or undefined");
+    throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
   });
 }
 

@@ -11,7 +11,7 @@ Napi::Value op_linalg_norm(const Napi::CallbackInfo& info) {
     auto keepdims = conv::boolean_or(info[3], "keepdims", false);
     auto stream = conv::stream(info[4], cpu_stream());
     if (!(conv::is_number(info[1]) || conv::is_string(info[1]) || conv::is_absent(info[1]))) throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined");
-    if (!(conv::is_number(info[2]) || conv::is_list(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axis must be number or number[] or undefined");
+    if (!(conv::is_number(info[2]) || conv::is_list(info[2]) || conv::is_absent(info[2]))) throw ArgumentTypeError("axis must be number or readonly number[] or undefined");
     if (conv::is_absent(info[1]) && conv::is_absent(info[2])) {
       return to_js(info.Env(), mlx::core::linalg::norm(a, std::nullopt, keepdims, stream));
     }
@@ -51,7 +51,7 @@ Napi::Value op_linalg_norm(const Napi::CallbackInfo& info) {
       auto axis = conv::integers(info[2], "axis");
       return to_js(info.Env(), mlx::core::linalg::norm(a, ord, axis, keepdims, stream));
     }
-    throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined; axis must be number or number[] or undefined");
+    throw ArgumentTypeError("ord must be number or 'fro' | 'nuc' or undefined; axis must be number or readonly number[] or undefined");
   });
 }
 

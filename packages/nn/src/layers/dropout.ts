@@ -15,7 +15,7 @@ abstract class DropoutBase extends Module {
   }
 
   /** Drops with a mask of `maskShape` (broadcast over the axes where it is 1). */
-  protected drop(x: Tensor, maskShape: number[]): Tensor {
+  protected drop(x: Tensor, maskShape: readonly number[]): Tensor {
     const keep = 1 - this.p;
     if (keep === 1 || !this.training) return x;
     const mask = mx.random.bernoulli(keep, maskShape);
@@ -63,7 +63,7 @@ export class Dropout3d extends DropoutBase {
 }
 
 /** `shape` with its `spatialAxes` axes before the channels set to 1. */
-function channelMask(shape: number[], spatialAxes: number): number[] {
+function channelMask(shape: readonly number[], spatialAxes: number): number[] {
   const mask = [...shape];
   for (let i = 2; i <= spatialAxes + 1; i++) mask[mask.length - i] = 1;
   return mask;

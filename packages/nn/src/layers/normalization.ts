@@ -199,7 +199,7 @@ export class BatchNorm extends Module {
     let variance = mx.variance(x, axes);
     if (this.training && this.trackRunningStats) {
       const mu = this.momentum;
-      const unbiased = mx.variance(x, axes, false, { ddof: 1 });
+      const unbiased = mx.variance(x, axes, false, 1);
       this.update({
         running_mean: mx.add(mx.multiply(1 - mu, this.running_mean!), mx.multiply(mu, mean)),
         running_var: mx.add(mx.multiply(1 - mu, this.running_var!), mx.multiply(mu, unbiased)),

@@ -21,7 +21,7 @@ function alongAxis(t: Tensor, dim: number, ndims: number): Tensor {
 /** Source coordinates (float32) of the `floor(scale * n)` output positions. */
 function scaledIndices(n: number, scale: number, alignCorners: boolean, dim: number, ndims: number): Tensor {
   const m = Math.floor(scale * n);
-  const positions = mx.arange(m, undefined, undefined, { dtype: 'float32' });
+  const positions = mx.arange(0, m, 1, 'float32');
   if (alignCorners) return alongAxis(mx.multiply(positions, (n - 1) / Math.max(m - 1, 1)), dim, ndims);
   const step = 1 / scale;
   const start = ((m - 1) * step - n + 1) / 2;
@@ -30,7 +30,7 @@ function scaledIndices(n: number, scale: number, alignCorners: boolean, dim: num
 
 function nearestIndices(n: number, scale: number, dim: number, ndims: number): Tensor {
   const m = Math.floor(scale * n);
-  let indices = mx.arange(m, undefined, undefined, { dtype: 'float32' });
+  let indices = mx.arange(0, m, 1, 'float32');
   indices = m > n ? mx.round(mx.subtract(mx.multiply(mx.add(indices, 0.5), n / m), 0.5)) : mx.multiply(indices, n / m);
   return alongAxis(mx.astype(indices, 'uint32'), dim, ndims);
 }

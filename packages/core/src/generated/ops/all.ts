@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [false, true]
  * ```
  */
-export function all(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function all(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('all', 4, arguments.length);
   if (options !== undefined) checkOptions('all', options, OPTION_KEYS);
   return track(native.ops.core_all(a, axis, keepdims, options?.stream ?? options?.device));

@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => false
  * ```
  */
-export function any(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function any(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('any', 4, arguments.length);
   if (options !== undefined) checkOptions('any', options, OPTION_KEYS);
   return track(native.ops.core_any(a, axis, keepdims, options?.stream ?? options?.device));

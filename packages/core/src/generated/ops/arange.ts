@@ -2,25 +2,27 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `arange`. */
-export interface ArangeOptions extends StreamOptions {
-  /** dtype of the result. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Evenly spaced values in the half-open interval `[start, stop)`.
  *
- * `arange(stop)` counts from 0. Without `dtype` the result is int32 when every given bound and step is
+ * Counts from 0 up to `stop` (exclusive), by 1: `mx.arange(4)` is `[0, 1, 2, 3]`.
+ */
+export function arange(stop: number): Tensor;
+/**
+ * Evenly spaced values in the half-open interval `[start, stop)`.
+ *
+ * `arange(stop)` counts from 0; `arange(start, stop, step, dtype)` takes MLX Python's positional
+ * arguments (`mx.arange(0, 10, 2, 'float32')`). Without `dtype` the result is int32 when every given bound and step is
  * an integer and float32 otherwise (JS numbers carry no int/float distinction, so this mirrors what
  * MLX Python infers from Python ints and floats).
  *
  * @param start - Start of the interval, or its end when `stop` is omitted.
  * @param stop - End of the interval (exclusive).
  * @param step - Spacing between values. Default: 1.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A 1-D tensor.
  *
  * @example Counting
@@ -43,12 +45,19 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  *
  * @example An explicit dtype
  * ```ts
- * mx.arange(1, 7, 2, { dtype: 'float64' }).dtype
+ * mx.arange(1, 7, 2, 'float64').dtype
  * // => "float64"
  * ```
+ *
+ * @example MLX Python's positional dtype
+ * ```ts
+ * mx.arange(0, 10, 2, 'float32')
+ * // => [0, 2, 4, 6, 8]
+ * ```
  */
-export function arange(start: number, stop?: number, step?: number, options?: ArangeOptions): Tensor {
-  if (arguments.length > 4) checkArity('arange', 4, arguments.length);
+export function arange(start: number, stop?: number, step?: number, dtype?: DType, options?: StreamOptions): Tensor;
+export function arange(start: number, stop?: number, step?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('arange', 5, arguments.length);
   if (options !== undefined) checkOptions('arange', options, OPTION_KEYS);
-  return track(native.ops.core_arange(start, stop, step, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_arange(start, stop, step, dtype, options?.stream ?? options?.device));
 }

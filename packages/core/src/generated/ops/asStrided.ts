@@ -44,7 +44,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 2, 1, 3]
  * ```
  */
-export function asStrided(a: ArrayLike, shape: number[], strides: number[], offset?: number, options?: StreamOptions): Tensor {
+export function asStrided(a: ArrayLike, shape: readonly number[], strides: readonly number[], offset?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('asStrided', 5, arguments.length);
   if (options !== undefined) checkOptions('asStrided', options, OPTION_KEYS);
   return track(native.ops.core_as_strided(a, shape, strides, offset, options?.stream ?? options?.device));

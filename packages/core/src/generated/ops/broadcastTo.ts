@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2], [1, 2]]
  * ```
  */
-export function broadcastTo(a: ArrayLike, shape: number | number[], options?: StreamOptions): Tensor {
+export function broadcastTo(a: ArrayLike, shape: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('broadcastTo', 3, arguments.length);
   if (options !== undefined) checkOptions('broadcastTo', options, OPTION_KEYS);
   return track(native.ops.core_broadcast_to(a, shape, options?.stream ?? options?.device));

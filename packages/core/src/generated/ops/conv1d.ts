@@ -64,7 +64,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[0, 0], [0, 0]]]
  * ```
  */
-export function conv1d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function conv1d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv1d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv1d', options, OPTION_KEYS);
   return track(native.ops.core_conv1d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));

@@ -36,19 +36,19 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example A 2x2 box filter
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]))
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]))
  * // => [[[[8], [12]], [[20], [24]]]]
  * ```
  *
  * @example Stride and padding
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1)
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 2, 2, 1]), 2, 1)
  * // => [[[[0], [3]], [[9], [24]]]]
  * ```
  *
  * @example Per-axis padding
  * ```ts
- * mx.conv2d(mx.arange(0, 9, 1, { dtype: 'float32' }).reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1])
+ * mx.conv2d(mx.arange(0, 9, 1, 'float32').reshape([1, 3, 3, 1]), mx.ones([1, 1, 2, 1]), 1, [0, 1])
  * // => [[[[0], [1], [3], [2]], [[3], [7], [9], [5]], [[6], [13], [15], [8]]]]
  * ```
  *
@@ -58,7 +58,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[3, 7]]]]
  * ```
  */
-export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function conv2d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv2d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv2d', options, OPTION_KEYS);
   return track(native.ops.core_conv2d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));

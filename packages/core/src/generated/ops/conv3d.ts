@@ -36,17 +36,17 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example A 2x2x2 box filter
  * ```ts
- * mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1]))
+ * mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 2, 2, 2, 1]))
  * // => [[[[[28]]]]]
  * ```
  *
  * @example Per-axis stride
  * ```ts
- * mx.conv3d(mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2])
+ * mx.conv3d(mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]), mx.ones([1, 1, 1, 1, 1]), [1, 1, 2])
  * // => [[[[[0]], [[2]]], [[[4]], [[6]]]]]
  * ```
  */
-export function conv3d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function conv3d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 7) checkArity('conv3d', 7, arguments.length);
   if (options !== undefined) checkOptions('conv3d', options, OPTION_KEYS);
   return track(native.ops.core_conv3d(input, weight, stride, padding, dilation, groups, options?.stream ?? options?.device));

@@ -5,15 +5,15 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /** Options of `convGeneral`. */
 export interface ConvGeneralOptions extends StreamOptions {
   /** Step per spatial axis. */
-  stride?: number[];
+  stride?: readonly number[];
   /** Zero padding before each spatial axis. */
-  paddingLo?: number[];
+  paddingLo?: readonly number[];
   /** Zero padding after each spatial axis. */
-  paddingHi?: number[];
+  paddingHi?: readonly number[];
   /** Spacing between kernel taps. */
-  kernelDilation?: number[];
+  kernelDilation?: readonly number[];
   /** Spacing inserted between input elements (transposed convolution). */
-  inputDilation?: number[];
+  inputDilation?: readonly number[];
   /** Number of channel groups. Default: `1`. */
   groups?: number;
   /** Flip the kernel (true convolution). Default: `false`. */

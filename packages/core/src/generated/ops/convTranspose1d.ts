@@ -63,7 +63,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[5], [7]]]
  * ```
  */
-export function convTranspose1d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function convTranspose1d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], outputPadding?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose1d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose1d', options, OPTION_KEYS);
   return track(native.ops.core_conv_transpose1d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));

@@ -51,7 +51,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[1], [0], [2]], [[0], [0], [0]], [[3], [0], [4]]]]
  * ```
  */
-export function convTranspose2d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function convTranspose2d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], outputPadding?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose2d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose2d', options, OPTION_KEYS);
   return track(native.ops.core_conv_transpose2d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));

@@ -41,7 +41,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example One input element gives the scaled kernel
  * ```ts
- * mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, { dtype: 'float32' }).reshape([1, 2, 2, 2, 1]))
+ * mx.convTranspose3d(mx.array([2]).reshape([1, 1, 1, 1, 1]), mx.arange(0, 8, 1, 'float32').reshape([1, 2, 2, 2, 1]))
  * // => [[[[[0], [2]], [[4], [6]]], [[[8], [10]], [[12], [14]]]]]
  * ```
  *
@@ -51,7 +51,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[[1], [1], [2], [2]]]]]
  * ```
  */
-export function convTranspose3d(input: ArrayLike, weight: ArrayLike, stride?: number | number[], padding?: number | number[], dilation?: number | number[], outputPadding?: number | number[], groups?: number, options?: StreamOptions): Tensor {
+export function convTranspose3d(input: ArrayLike, weight: ArrayLike, stride?: number | readonly number[], padding?: number | readonly number[], dilation?: number | readonly number[], outputPadding?: number | readonly number[], groups?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 8) checkArity('convTranspose3d', 8, arguments.length);
   if (options !== undefined) checkOptions('convTranspose3d', options, OPTION_KEYS);
   return track(native.ops.core_conv_transpose3d(input, weight, stride, padding, dilation, outputPadding, groups, options?.stream ?? options?.device));

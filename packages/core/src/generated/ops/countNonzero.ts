@@ -5,7 +5,7 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /** Options of `countNonzero`. */
 export interface CountNonzeroOptions extends StreamOptions {
   /** Axis or axes to count over; all axes when omitted. */
-  axis?: number | number[];
+  axis?: number | readonly number[];
   /** Keep the counted axes with length 1. Default: `false`. */
   keepdims?: boolean;
 }

@@ -23,7 +23,7 @@ const OPTION_KEYS: readonly string[] = ['group', 'stream', 'device'];
  * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The received tensor.
  */
-export function recv(shape: number | number[], dtype: DType, src: number, options?: RecvOptions): Tensor {
+export function recv(shape: number | readonly number[], dtype: DType, src: number, options?: RecvOptions): Tensor {
   if (arguments.length > 4) checkArity('distributed.recv', 4, arguments.length);
   if (options !== undefined) checkOptions('distributed.recv', options, OPTION_KEYS);
   return track(native.ops.core_distributed_recv(shape, dtype, src, options?.group, options?.stream ?? options?.device));

@@ -27,7 +27,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 2, 3, 1]
  * ```
  */
-export function expandDims(a: ArrayLike, axis: number | number[], options?: StreamOptions): Tensor {
+export function expandDims(a: ArrayLike, axis: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('expandDims', 3, arguments.length);
   if (options !== undefined) checkOptions('expandDims', options, OPTION_KEYS);
   return track(native.ops.core_expand_dims(a, axis, options?.stream ?? options?.device));

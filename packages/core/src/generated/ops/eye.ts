@@ -2,13 +2,7 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `eye`. */
-export interface EyeOptions extends StreamOptions {
-  /** dtype of the result. Default: `'float32'`. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * A 2-D tensor with ones on a diagonal and zeros elsewhere.
@@ -18,7 +12,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * @param n - Number of rows.
  * @param m - Number of columns; `n` when omitted.
  * @param k - Index of the diagonal. Default: `0`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result. Default: `'float32'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns An `n` x `m` tensor.
  *
  * @example Identity
@@ -33,8 +28,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * // => [[0, 1, 0], [0, 0, 1]]
  * ```
  */
-export function eye(n: number, m?: number, k?: number, options?: EyeOptions): Tensor {
-  if (arguments.length > 4) checkArity('eye', 4, arguments.length);
+export function eye(n: number, m?: number, k?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('eye', 5, arguments.length);
   if (options !== undefined) checkOptions('eye', options, OPTION_KEYS);
-  return track(native.ops.core_eye(n, m, k, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_eye(n, m, k, dtype, options?.stream ?? options?.device));
 }

@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `fft`. */
-export interface FftOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * One-dimensional discrete Fourier transform along an axis.
@@ -21,7 +15,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Input tensor (real or complex).
  * @param n - Length to crop or zero-pad the axis to.
  * @param axis - Axis to transform. Default: `-1`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example A length-4 transform
@@ -38,12 +33,12 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  *
  * @example Orthonormal scaling
  * ```ts
- * mx.fft(mx.array([1, 1, 1, 1]), undefined, -1, { norm: 'ortho' })
+ * mx.fft(mx.array([1, 1, 1, 1]), undefined, -1, 'ortho')
  * // => [{ "re": 2, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }]
  * ```
  */
-export function fft(a: ArrayLike, n?: number, axis?: number, options?: FftOptions): Tensor {
-  if (arguments.length > 4) checkArity('fft', 4, arguments.length);
+export function fft(a: ArrayLike, n?: number, axis?: number, norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('fft', 5, arguments.length);
   if (options !== undefined) checkOptions('fft', options, OPTION_KEYS);
-  return track(native.ops.core_fft(a, n, axis, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_fft(a, n, axis, norm, options?.stream ?? options?.device));
 }

@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `fft2`. */
-export interface Fft2Options extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Two-dimensional discrete Fourier transform over two axes.
@@ -21,7 +15,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Input tensor (real or complex) with at least two axes.
  * @param s - Lengths to crop or zero-pad each axis in `axes` to.
  * @param axes - The axes to transform; `[-2, -1]` when omitted.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example A 2x2 transform
@@ -36,8 +31,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }], [{ "re": 1, "im": 0 }, { "re": 1, "im": 0 }]]
  * ```
  */
-export function fft2(a: ArrayLike, s?: number[], axes?: number[], options?: Fft2Options): Tensor {
-  if (arguments.length > 4) checkArity('fft2', 4, arguments.length);
+export function fft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('fft2', 5, arguments.length);
   if (options !== undefined) checkOptions('fft2', options, OPTION_KEYS);
-  return track(native.ops.core_fft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_fft2(a, s, axes, norm, options?.stream ?? options?.device));
 }

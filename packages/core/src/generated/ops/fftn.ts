@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `fftn`. */
-export interface FftnOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * N-dimensional discrete Fourier transform over any set of axes.
@@ -28,7 +22,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Input tensor (real or complex).
  * @param s - Lengths to crop or zero-pad the transformed axes to (one per axis).
  * @param axes - Axes to transform; every axis (or the last `s.length`) when omitted.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example Every axis
@@ -43,8 +38,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[{ "re": 4, "im": 0 }, { "re": 6, "im": 0 }], [{ "re": 1, "im": -3 }, { "re": 2, "im": -4 }], [{ "re": -2, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": 1, "im": 3 }, { "re": 2, "im": 4 }]]
  * ```
  */
-export function fftn(a: ArrayLike, s?: number[], axes?: number[], options?: FftnOptions): Tensor {
-  if (arguments.length > 4) checkArity('fftn', 4, arguments.length);
+export function fftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('fftn', 5, arguments.length);
   if (options !== undefined) checkOptions('fftn', options, OPTION_KEYS);
-  return track(native.ops.core_fftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_fftn(a, s, axes, norm, options?.stream ?? options?.device));
 }

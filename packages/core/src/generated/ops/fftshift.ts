@@ -29,7 +29,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[3, 1, 2], [6, 4, 5]]
  * ```
  */
-export function fftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
+export function fftshift(a: ArrayLike, axes?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('fftshift', 3, arguments.length);
   if (options !== undefined) checkOptions('fftshift', options, OPTION_KEYS);
   return track(native.ops.core_fftshift(a, axes, options?.stream ?? options?.device));

@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[3, 4], [1, 2]]
  * ```
  */
-export function flip(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
+export function flip(a: ArrayLike, axis?: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('flip', 3, arguments.length);
   if (options !== undefined) checkOptions('flip', options, OPTION_KEYS);
   return track(native.ops.core_flip(a, axis, options?.stream ?? options?.device));

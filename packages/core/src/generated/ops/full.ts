@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => "int32"
  * ```
  */
-export function full(shape: number | number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
+export function full(shape: number | readonly number[], vals: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('full', 4, arguments.length);
   if (options !== undefined) checkOptions('full', options, OPTION_KEYS);
   return track(native.ops.core_full(shape, vals, dtype, options?.stream ?? options?.device));

@@ -2,13 +2,7 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `fullLike`. */
-export interface FullLikeOptions extends StreamOptions {
-  /** dtype of the result; `a`'s when omitted. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * A tensor with the shape of `a` filled with a value.
@@ -18,7 +12,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  *
  * @param a - The tensor whose shape to copy.
  * @param fillValue - The value (or a tensor broadcasting to the shape).
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result; `a`'s when omitted.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The filled tensor.
  *
  * @example A scalar
@@ -39,8 +34,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * // => [[1, 2], [1, 2]]
  * ```
  */
-export function fullLike(a: Tensor, fillValue: ArrayLike, options?: FullLikeOptions): Tensor {
-  if (arguments.length > 3) checkArity('fullLike', 3, arguments.length);
+export function fullLike(a: Tensor, fillValue: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 4) checkArity('fullLike', 4, arguments.length);
   if (options !== undefined) checkOptions('fullLike', options, OPTION_KEYS);
-  return track(native.ops.core_full_like(a, fillValue, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_full_like(a, fillValue, dtype, options?.stream ?? options?.device));
 }

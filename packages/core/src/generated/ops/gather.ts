@@ -39,7 +39,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[3, 4], [3, 4], [3, 4]]
  * ```
  */
-export function gather(a: ArrayLike, indices: ArrayLike[], axes: number[], sliceSizes: number[], options?: StreamOptions): Tensor {
+export function gather(a: ArrayLike, indices: ArrayLike[], axes: readonly number[], sliceSizes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('gather', 5, arguments.length);
   if (options !== undefined) checkOptions('gather', options, OPTION_KEYS);
   return track(native.ops.core_gather(a, indices, axes, sliceSizes, options?.stream ?? options?.device));

@@ -2,13 +2,7 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `identity`. */
-export interface IdentityOptions extends StreamOptions {
-  /** dtype of the result. Default: `'float32'`. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * The `n` x `n` identity matrix.
@@ -16,7 +10,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * float32 unless `dtype` is given. Same as `eye(n)`.
  *
  * @param n - Number of rows and columns.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result. Default: `'float32'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns An `n` x `n` tensor.
  *
  * @example Two by two
@@ -27,12 +22,12 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  *
  * @example Integer dtype
  * ```ts
- * mx.identity(1, { dtype: 'int32' }).dtype
+ * mx.identity(1, 'int32').dtype
  * // => "int32"
  * ```
  */
-export function identity(n: number, options?: IdentityOptions): Tensor {
-  if (arguments.length > 2) checkArity('identity', 2, arguments.length);
+export function identity(n: number, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 3) checkArity('identity', 3, arguments.length);
   if (options !== undefined) checkOptions('identity', options, OPTION_KEYS);
-  return track(native.ops.core_identity(n, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_identity(n, dtype, options?.stream ?? options?.device));
 }

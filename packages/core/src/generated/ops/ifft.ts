@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `ifft`. */
-export interface IfftOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * One-dimensional inverse discrete Fourier transform along an axis.
@@ -21,7 +15,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Input tensor (real or complex).
  * @param n - Length to crop or zero-pad the axis to.
  * @param axis - Axis to transform. Default: `-1`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example Inverse of an impulse
@@ -36,8 +31,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [1, 2, 3, 4]
  * ```
  */
-export function ifft(a: ArrayLike, n?: number, axis?: number, options?: IfftOptions): Tensor {
-  if (arguments.length > 4) checkArity('ifft', 4, arguments.length);
+export function ifft(a: ArrayLike, n?: number, axis?: number, norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('ifft', 5, arguments.length);
   if (options !== undefined) checkOptions('ifft', options, OPTION_KEYS);
-  return track(native.ops.core_ifft(a, n, axis, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_ifft(a, n, axis, norm, options?.stream ?? options?.device));
 }

@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `ifft2`. */
-export interface Ifft2Options extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Two-dimensional inverse discrete Fourier transform over two axes.
@@ -21,7 +15,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Input tensor (real or complex) with at least two axes.
  * @param s - Lengths to crop or zero-pad each axis in `axes` to.
  * @param axes - The axes to transform; `[-2, -1]` when omitted.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example Inverse of an impulse
@@ -32,12 +27,12 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  *
  * @example Forward norm leaves the inverse unscaled
  * ```ts
- * mx.ifft2(mx.array([[4, 0], [0, 0]]), undefined, [-2, -1], { norm: 'forward' })
+ * mx.ifft2(mx.array([[4, 0], [0, 0]]), undefined, [-2, -1], 'forward')
  * // => [[{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }], [{ "re": 4, "im": 0 }, { "re": 4, "im": 0 }]]
  * ```
  */
-export function ifft2(a: ArrayLike, s?: number[], axes?: number[], options?: Ifft2Options): Tensor {
-  if (arguments.length > 4) checkArity('ifft2', 4, arguments.length);
+export function ifft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('ifft2', 5, arguments.length);
   if (options !== undefined) checkOptions('ifft2', options, OPTION_KEYS);
-  return track(native.ops.core_ifft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_ifft2(a, s, axes, norm, options?.stream ?? options?.device));
 }

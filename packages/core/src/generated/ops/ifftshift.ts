@@ -23,7 +23,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 1, 2, -2, -1]
  * ```
  */
-export function ifftshift(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
+export function ifftshift(a: ArrayLike, axes?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ifftshift', 3, arguments.length);
   if (options !== undefined) checkOptions('ifftshift', options, OPTION_KEYS);
   return track(native.ops.core_ifftshift(a, axes, options?.stream ?? options?.device));

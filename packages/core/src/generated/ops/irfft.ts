@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `irfft`. */
-export interface IrfftOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Inverse of rfft, giving the real signal whose non-negative frequencies are given.
@@ -28,7 +22,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - The non-negative frequencies (complex; real input is promoted).
  * @param n - Length of the output along the axis; `2 * (m - 1)` when omitted.
  * @param axis - Axis to transform. Default: `-1`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal, `n` long along `axis`.
  *
  * @example Inverts rfft of an even-length signal
@@ -49,8 +44,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [1, 1, 1, 1]
  * ```
  */
-export function irfft(a: ArrayLike, n?: number, axis?: number, options?: IrfftOptions): Tensor {
-  if (arguments.length > 4) checkArity('irfft', 4, arguments.length);
+export function irfft(a: ArrayLike, n?: number, axis?: number, norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('irfft', 5, arguments.length);
   if (options !== undefined) checkOptions('irfft', options, OPTION_KEYS);
-  return track(native.ops.core_irfft(a, n, axis, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_irfft(a, n, axis, norm, options?.stream ?? options?.device));
 }

@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `irfft2`. */
-export interface Irfft2Options extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Inverse of rfft2, giving the real signal from the non-negative frequencies of its last transformed axis.
@@ -27,7 +21,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - The transform (complex; real input is promoted).
  * @param s - Lengths of the transformed axes (of the output, for the inverse); one per axis.
  * @param axes - Axes to transform; by default `[-2, -1]`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal.
  *
  * @example Inverts rfft2 given the shape
@@ -42,8 +37,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[1, 1], [1, 1]]
  * ```
  */
-export function irfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Irfft2Options): Tensor {
-  if (arguments.length > 4) checkArity('irfft2', 4, arguments.length);
+export function irfft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('irfft2', 5, arguments.length);
   if (options !== undefined) checkOptions('irfft2', options, OPTION_KEYS);
-  return track(native.ops.core_irfft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_irfft2(a, s, axes, norm, options?.stream ?? options?.device));
 }

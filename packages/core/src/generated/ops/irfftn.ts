@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `irfftn`. */
-export interface IrfftnOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Inverse of rfftn, giving the real signal from the non-negative frequencies of its last transformed axis.
@@ -27,7 +21,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - The transform (complex; real input is promoted).
  * @param s - Lengths of the transformed axes (of the output, for the inverse); one per axis.
  * @param axes - Axes to transform; by default every axis, or the last `s.length` axes when only `s` is given.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal.
  *
  * @example Inverts rfftn given the shape
@@ -42,8 +37,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[2, 2], [2, 2]]
  * ```
  */
-export function irfftn(a: ArrayLike, s?: number[], axes?: number[], options?: IrfftnOptions): Tensor {
-  if (arguments.length > 4) checkArity('irfftn', 4, arguments.length);
+export function irfftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('irfftn', 5, arguments.length);
   if (options !== undefined) checkOptions('irfftn', options, OPTION_KEYS);
-  return track(native.ops.core_irfftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_irfftn(a, s, axes, norm, options?.stream ?? options?.device));
 }

@@ -2,17 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `istft`. */
-export interface IstftOptions extends StreamOptions {
-  /** How each frame's transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-  /** Whether the input holds only the non-negative frequencies; true when omitted. */
-  onesided?: boolean;
-  /** Trim or zero-pad the output to this many samples. */
-  length?: number;
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'length', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Inverse short-time Fourier transform; overlap-adds the windowed inverse of each frame.
@@ -36,17 +26,20 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'length', 'stream', 
  * @param winLength - Window length (at most `nFft`); `nFft` when omitted.
  * @param window - 1-D window of `winLength` samples; ones when omitted.
  * @param center - Whether the stft was centred (its padding is removed). Default: `true`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How each frame's transform is scaled. Default: `'backward'`.
+ * @param onesided - Whether the input holds only the non-negative frequencies; true when omitted.
+ * @param length - Trim or zero-pad the output to this many samples.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The float32 signal, `[..., samples]`.
  *
  * @example Inverts stft
  * ```ts
- * mx.istft(mx.stft(mx.array([1, 2, 3, 4, 5]), 4, 1), 4, 1, undefined, undefined, true, { length: 5 })
+ * mx.istft(mx.stft(mx.array([1, 2, 3, 4, 5]), 4, 1), 4, 1, undefined, undefined, true, 'backward', undefined, 5)
  * // => [1, 2, 3, 4, 5]
  * ```
  */
-export function istft(stftMatrix: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, options?: IstftOptions): Tensor {
-  if (arguments.length > 7) checkArity('istft', 7, arguments.length);
+export function istft(stftMatrix: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, norm?: 'backward' | 'ortho' | 'forward', onesided?: boolean, length?: number, options?: StreamOptions): Tensor {
+  if (arguments.length > 10) checkArity('istft', 10, arguments.length);
   if (options !== undefined) checkOptions('istft', options, OPTION_KEYS);
-  return track(native.ops.core_istft(stftMatrix, nFft, hopLength, winLength, window, center, options?.norm, options?.onesided, options?.length, options?.stream ?? options?.device));
+  return track(native.ops.core_istft(stftMatrix, nFft, hopLength, winLength, window, center, norm, onesided, length, options?.stream ?? options?.device));
 }

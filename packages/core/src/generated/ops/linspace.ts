@@ -2,15 +2,7 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `linspace`. */
-export interface LinspaceOptions extends StreamOptions {
-  /** dtype of the result. Default: `'float32'`. */
-  dtype?: DType;
-  /** Include `stop`. Default: `true`. */
-  endpoint?: boolean;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * `num` evenly spaced values from `start` to `stop` (inclusive by default).
@@ -22,7 +14,9 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device']
  * @param start - First value.
  * @param stop - Last value (or the excluded end with endpoint false).
  * @param num - Number of values. Default: `50`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param endpoint - Include `stop`. Default: `true`.
+ * @param dtype - dtype of the result. Default: `'float32'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A 1-D tensor.
  *
  * @example Five points
@@ -33,7 +27,7 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device']
  *
  * @example Without the endpoint
  * ```ts
- * mx.linspace(0, 1, 4, { endpoint: false })
+ * mx.linspace(0, 1, 4, false)
  * // => [0, 0.25, 0.5, 0.75]
  * ```
  *
@@ -43,8 +37,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'endpoint', 'stream', 'device']
  * // => [3]
  * ```
  */
-export function linspace(start: number, stop: number, num?: number, options?: LinspaceOptions): Tensor {
-  if (arguments.length > 4) checkArity('linspace', 4, arguments.length);
+export function linspace(start: number, stop: number, num?: number, endpoint?: boolean, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 6) checkArity('linspace', 6, arguments.length);
   if (options !== undefined) checkOptions('linspace', options, OPTION_KEYS);
-  return track(native.ops.core_linspace(start, stop, num, options?.dtype, options?.endpoint, options?.stream ?? options?.device));
+  return track(native.ops.core_linspace(start, stop, num, endpoint, dtype, options?.stream ?? options?.device));
 }

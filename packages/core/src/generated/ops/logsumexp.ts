@@ -29,7 +29,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1000.6931]
  * ```
  */
-export function logsumexp(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function logsumexp(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('logsumexp', 4, arguments.length);
   if (options !== undefined) checkOptions('logsumexp', options, OPTION_KEYS);
   return track(native.ops.core_logsumexp(a, axis, keepdims, options?.stream ?? options?.device));

@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [5, 7]
  * ```
  */
-export function max(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function max(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('max', 4, arguments.length);
   if (options !== undefined) checkOptions('max', options, OPTION_KEYS);
   return track(native.ops.core_max(a, axis, keepdims, options?.stream ?? options?.device));

@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => "float32"
  * ```
  */
-export function mean(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function mean(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('mean', 4, arguments.length);
   if (options !== undefined) checkOptions('mean', options, OPTION_KEYS);
   return track(native.ops.core_mean(a, axis, keepdims, options?.stream ?? options?.device));

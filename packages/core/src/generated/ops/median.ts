@@ -49,7 +49,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2]]
  * ```
  */
-export function median(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function median(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('median', 4, arguments.length);
   if (options !== undefined) checkOptions('median', options, OPTION_KEYS);
   return track(native.ops.core_median(a, axis, keepdims, options?.stream ?? options?.device));

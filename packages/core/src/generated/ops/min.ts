@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => -4
  * ```
  */
-export function min(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function min(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('min', 4, arguments.length);
   if (options !== undefined) checkOptions('min', options, OPTION_KEYS);
   return track(native.ops.core_min(a, axis, keepdims, options?.stream ?? options?.device));

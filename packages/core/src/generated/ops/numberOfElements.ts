@@ -47,7 +47,7 @@ const OPTION_KEYS: readonly string[] = ['inverted', 'dtype', 'stream', 'device']
  * // => 0.125
  * ```
  */
-export function numberOfElements(a: ArrayLike, axes: number[], options?: NumberOfElementsOptions): Tensor {
+export function numberOfElements(a: ArrayLike, axes: readonly number[], options?: NumberOfElementsOptions): Tensor {
   if (arguments.length > 3) checkArity('numberOfElements', 3, arguments.length);
   if (options !== undefined) checkOptions('numberOfElements', options, OPTION_KEYS);
   return track(native.ops.core_number_of_elements(a, axes, options?.inverted, options?.dtype, options?.stream ?? options?.device));

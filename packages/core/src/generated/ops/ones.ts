@@ -26,7 +26,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 3]
  * ```
  */
-export function ones(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
+export function ones(shape: number | readonly number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('ones', 3, arguments.length);
   if (options !== undefined) checkOptions('ones', options, OPTION_KEYS);
   return track(native.ops.core_ones(shape, dtype, options?.stream ?? options?.device));

@@ -2,13 +2,7 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `onesLike`. */
-export interface OnesLikeOptions extends StreamOptions {
-  /** dtype of the result; `a`'s when omitted. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * A tensor of ones with the shape (and by default the dtype) of `a`.
@@ -16,7 +10,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * The result has `a`'s shape and dtype unless `dtype` is given; `a`'s values are not read.
  *
  * @param a - The tensor whose shape to copy.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result; `a`'s when omitted.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns A tensor of ones.
  *
  * @example Same shape
@@ -33,12 +28,12 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  *
  * @example Another dtype
  * ```ts
- * mx.onesLike(mx.array([1, 2]), { dtype: 'bool' }).dtype
+ * mx.onesLike(mx.array([1, 2]), 'bool').dtype
  * // => "bool"
  * ```
  */
-export function onesLike(a: ArrayLike, options?: OnesLikeOptions): Tensor {
-  if (arguments.length > 2) checkArity('onesLike', 2, arguments.length);
+export function onesLike(a: ArrayLike, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 3) checkArity('onesLike', 3, arguments.length);
   if (options !== undefined) checkOptions('onesLike', options, OPTION_KEYS);
-  return track(native.ops.core_ones_like(a, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_ones_like(a, dtype, options?.stream ?? options?.device));
 }

@@ -46,7 +46,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2, 2], [1, 2, 2]]
  * ```
  */
-export function pad(a: ArrayLike, padWidth: number | number[] | number[][], mode?: 'constant' | 'edge' | 'reflect' | 'symmetric', constantValues?: number, options?: StreamOptions): Tensor {
+export function pad(a: ArrayLike, padWidth: number | readonly number[] | readonly (readonly number[])[], mode?: 'constant' | 'edge' | 'reflect' | 'symmetric', constantValues?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('pad', 5, arguments.length);
   if (options !== undefined) checkOptions('pad', options, OPTION_KEYS);
   return track(native.ops.core_pad(a, padWidth, mode, constantValues, options?.stream ?? options?.device));

@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => 1
  * ```
  */
-export function prod(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function prod(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('prod', 4, arguments.length);
   if (options !== undefined) checkOptions('prod', options, OPTION_KEYS);
   return track(native.ops.core_prod(a, axis, keepdims, options?.stream ?? options?.device));

@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [false, true, false, true]
  * ```
  */
-export function bernoulli(p?: ArrayLike, shape?: number | number[], options?: BernoulliOptions): Tensor {
+export function bernoulli(p?: ArrayLike, shape?: number | readonly number[], options?: BernoulliOptions): Tensor {
   if (arguments.length > 3) checkArity('random.bernoulli', 3, arguments.length);
   if (options !== undefined) checkOptions('random.bernoulli', options, OPTION_KEYS);
   return track(native.ops.core_random_bernoulli(p, shape, options?.key, options?.stream ?? options?.device));

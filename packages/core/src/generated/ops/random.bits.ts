@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => "uint8"
  * ```
  */
-export function bits(shape?: number | number[], width?: number, options?: BitsOptions): Tensor {
+export function bits(shape?: number | readonly number[], width?: number, options?: BitsOptions): Tensor {
   if (arguments.length > 3) checkArity('random.bits', 3, arguments.length);
   if (options !== undefined) checkOptions('random.bits', options, OPTION_KEYS);
   return track(native.ops.core_random_bits(shape, width, options?.key, options?.stream ?? options?.device));

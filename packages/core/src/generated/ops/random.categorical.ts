@@ -42,7 +42,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [0, 1]
  * ```
  */
-export function categorical(logits: ArrayLike, axis?: number, shape?: number | number[], numSamples?: number, options?: CategoricalOptions): Tensor {
+export function categorical(logits: ArrayLike, axis?: number, shape?: number | readonly number[], numSamples?: number, options?: CategoricalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.categorical', 5, arguments.length);
   if (options !== undefined) checkOptions('random.categorical', options, OPTION_KEYS);
   return track(native.ops.core_random_categorical(logits, axis, shape, numSamples, options?.key, options?.stream ?? options?.device));

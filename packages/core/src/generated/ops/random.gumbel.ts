@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [3.34404, -0.1451332, 0.7825524]
  * ```
  */
-export function gumbel(shape?: number | number[], dtype?: DType, options?: GumbelOptions): Tensor {
+export function gumbel(shape?: number | readonly number[], dtype?: DType, options?: GumbelOptions): Tensor {
   if (arguments.length > 3) checkArity('random.gumbel', 3, arguments.length);
   if (options !== undefined) checkOptions('random.gumbel', options, OPTION_KEYS);
   return track(native.ops.core_random_gumbel(shape, dtype, options?.key, options?.stream ?? options?.device));

@@ -36,7 +36,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [-0.3342443, 1.231523, 0.845336]
  * ```
  */
-export function laplace(shape?: number | number[], dtype?: DType, loc?: number, scale?: number, options?: LaplaceOptions): Tensor {
+export function laplace(shape?: number | readonly number[], dtype?: DType, loc?: number, scale?: number, options?: LaplaceOptions): Tensor {
   if (arguments.length > 5) checkArity('random.laplace', 5, arguments.length);
   if (options !== undefined) checkOptions('random.laplace', options, OPTION_KEYS);
   return track(native.ops.core_random_laplace(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));

@@ -41,7 +41,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [-0.5695312, -0.1435549]
  * ```
  */
-export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: number | number[], dtype?: DType, options?: MultivariateNormalOptions): Tensor {
+export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: number | readonly number[], dtype?: DType, options?: MultivariateNormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.multivariateNormal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.multivariateNormal', options, OPTION_KEYS);
   return track(native.ops.core_random_multivariate_normal(mean, cov, shape, dtype, options?.key, options?.stream ?? options?.device));

@@ -41,7 +41,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [8.430469, 11.71289]
  * ```
  */
-export function normal(shape?: number | number[], dtype?: DType, loc?: ArrayLike, scale?: ArrayLike, options?: NormalOptions): Tensor {
+export function normal(shape?: number | readonly number[], dtype?: DType, loc?: ArrayLike, scale?: ArrayLike, options?: NormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.normal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.normal', options, OPTION_KEYS);
   return track(native.ops.core_random_normal(shape, dtype, loc, scale, options?.key, options?.stream ?? options?.device));

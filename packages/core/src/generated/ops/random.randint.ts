@@ -44,7 +44,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [5, 5, 5]
  * ```
  */
-export function randint(low: ArrayLike, high: ArrayLike, shape?: number | number[], dtype?: DType, options?: RandintOptions): Tensor {
+export function randint(low: ArrayLike, high: ArrayLike, shape?: number | readonly number[], dtype?: DType, options?: RandintOptions): Tensor {
   if (arguments.length > 5) checkArity('random.randint', 5, arguments.length);
   if (options !== undefined) checkOptions('random.randint', options, OPTION_KEYS);
   return track(native.ops.core_random_randint(low, high, shape, dtype, options?.key, options?.stream ?? options?.device));

@@ -38,7 +38,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [2]
  * ```
  */
-export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: number | number[], dtype?: DType, options?: TruncatedNormalOptions): Tensor {
+export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: number | readonly number[], dtype?: DType, options?: TruncatedNormalOptions): Tensor {
   if (arguments.length > 5) checkArity('random.truncatedNormal', 5, arguments.length);
   if (options !== undefined) checkOptions('random.truncatedNormal', options, OPTION_KEYS);
   return track(native.ops.core_random_truncated_normal(lower, upper, shape, dtype, options?.key, options?.stream ?? options?.device));

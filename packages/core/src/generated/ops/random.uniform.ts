@@ -44,7 +44,7 @@ const OPTION_KEYS: readonly string[] = ['key', 'stream', 'device'];
  * // => [0.2162955, 18.04124]
  * ```
  */
-export function uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | number[], dtype?: DType, options?: UniformOptions): Tensor {
+export function uniform(low?: ArrayLike, high?: ArrayLike, shape?: number | readonly number[], dtype?: DType, options?: UniformOptions): Tensor {
   if (arguments.length > 5) checkArity('random.uniform', 5, arguments.length);
   if (options !== undefined) checkOptions('random.uniform', options, OPTION_KEYS);
   return track(native.ops.core_random_uniform(low, high, shape, dtype, options?.key, options?.stream ?? options?.device));

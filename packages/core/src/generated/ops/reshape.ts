@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[0, 1, 2], [3, 4, 5]]
  * ```
  */
-export function reshape(a: ArrayLike, shape: number[], options?: StreamOptions): Tensor {
+export function reshape(a: ArrayLike, shape: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('reshape', 3, arguments.length);
   if (options !== undefined) checkOptions('reshape', options, OPTION_KEYS);
   return track(native.ops.core_reshape(a, shape, options?.stream ?? options?.device));

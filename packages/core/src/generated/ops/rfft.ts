@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `rfft`. */
-export interface RfftOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * One-dimensional discrete Fourier transform of real input, keeping the non-negative frequencies.
@@ -25,7 +19,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Real input tensor.
  * @param n - Length to crop or zero-pad the axis to.
  * @param axis - Axis to transform. Default: `-1`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform, `floor(n / 2) + 1` long along `axis`.
  *
  * @example Four points give three frequencies
@@ -46,8 +41,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [{ "re": 3, "im": 0 }, { "re": -1, "im": 0 }]
  * ```
  */
-export function rfft(a: ArrayLike, n?: number, axis?: number, options?: RfftOptions): Tensor {
-  if (arguments.length > 4) checkArity('rfft', 4, arguments.length);
+export function rfft(a: ArrayLike, n?: number, axis?: number, norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('rfft', 5, arguments.length);
   if (options !== undefined) checkOptions('rfft', options, OPTION_KEYS);
-  return track(native.ops.core_rfft(a, n, axis, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_rfft(a, n, axis, norm, options?.stream ?? options?.device));
 }

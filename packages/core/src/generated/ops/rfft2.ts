@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `rfft2`. */
-export interface Rfft2Options extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Two-dimensional discrete Fourier transform of real input, halving the last transformed axis.
@@ -25,7 +19,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Real input tensor.
  * @param s - Lengths to crop or zero-pad the transformed axes to (one per axis).
  * @param axes - Axes to transform; by default `[-2, -1]`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example A 2x4 real signal
@@ -34,8 +29,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[{ "re": 36, "im": 0 }, { "re": -4, "im": 4 }, { "re": -4, "im": 0 }], [{ "re": -16, "im": 0 }, { "re": 0, "im": 0 }, { "re": 0, "im": 0 }]]
  * ```
  */
-export function rfft2(a: ArrayLike, s?: number[], axes?: number[], options?: Rfft2Options): Tensor {
-  if (arguments.length > 4) checkArity('rfft2', 4, arguments.length);
+export function rfft2(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('rfft2', 5, arguments.length);
   if (options !== undefined) checkOptions('rfft2', options, OPTION_KEYS);
-  return track(native.ops.core_rfft2(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_rfft2(a, s, axes, norm, options?.stream ?? options?.device));
 }

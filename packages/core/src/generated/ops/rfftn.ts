@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `rfftn`. */
-export interface RfftnOptions extends StreamOptions {
-  /** How the transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * N-dimensional discrete Fourier transform of real input, halving the last transformed axis.
@@ -25,7 +19,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * @param a - Real input tensor.
  * @param s - Lengths to crop or zero-pad the transformed axes to (one per axis).
  * @param axes - Axes to transform; by default every axis, or the last `s.length` axes when only `s` is given.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How the transform is scaled. Default: `'backward'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform.
  *
  * @example Every axis of a 2x2x2 constant
@@ -40,8 +35,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'stream', 'device'];
  * // => [[{ "re": 10, "im": 0 }, { "re": -2, "im": 0 }], [{ "re": -4, "im": 0 }, { "re": 0, "im": 0 }]]
  * ```
  */
-export function rfftn(a: ArrayLike, s?: number[], axes?: number[], options?: RfftnOptions): Tensor {
-  if (arguments.length > 4) checkArity('rfftn', 4, arguments.length);
+export function rfftn(a: ArrayLike, s?: readonly number[], axes?: readonly number[], norm?: 'backward' | 'ortho' | 'forward', options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('rfftn', 5, arguments.length);
   if (options !== undefined) checkOptions('rfftn', options, OPTION_KEYS);
-  return track(native.ops.core_rfftn(a, s, axes, options?.norm, options?.stream ?? options?.device));
+  return track(native.ops.core_rfftn(a, s, axes, norm, options?.stream ?? options?.device));
 }

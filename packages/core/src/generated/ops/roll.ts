@@ -30,7 +30,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[4, 3], [2, 1]]
  * ```
  */
-export function roll(a: ArrayLike, shift: number | number[], axis?: number | number[], options?: StreamOptions): Tensor {
+export function roll(a: ArrayLike, shift: number | readonly number[], axis?: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('roll', 4, arguments.length);
   if (options !== undefined) checkOptions('roll', options, OPTION_KEYS);
   return track(native.ops.core_roll(a, shift, axis, options?.stream ?? options?.device));

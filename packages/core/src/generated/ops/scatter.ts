@@ -46,7 +46,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [8, 0, 9]
  * ```
  */
-export function scatter(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function scatter(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatter', 5, arguments.length);
   if (options !== undefined) checkOptions('scatter', options, OPTION_KEYS);
   return track(native.ops.core_scatter(a, indices, updates, axes, options?.stream ?? options?.device));

@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 1, 6]
  * ```
  */
-export function scatterAdd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function scatterAdd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterAdd', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterAdd', options, OPTION_KEYS);
   return track(native.ops.core_scatter_add(a, indices, updates, axes, options?.stream ?? options?.device));

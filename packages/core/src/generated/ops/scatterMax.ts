@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 0, 4]
  * ```
  */
-export function scatterMax(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function scatterMax(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterMax', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterMax', options, OPTION_KEYS);
   return track(native.ops.core_scatter_max(a, indices, updates, axes, options?.stream ?? options?.device));

@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[4, 4], [1, 4]]
  * ```
  */
-export function scatterMin(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function scatterMin(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterMin', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterMin', options, OPTION_KEYS);
   return track(native.ops.core_scatter_min(a, indices, updates, axes, options?.stream ?? options?.device));

@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 1, 6]
  * ```
  */
-export function scatterProd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function scatterProd(a: ArrayLike, indices: ArrayLike[], updates: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('scatterProd', 5, arguments.length);
   if (options !== undefined) checkOptions('scatterProd', options, OPTION_KEYS);
   return track(native.ops.core_scatter_prod(a, indices, updates, axes, options?.stream ?? options?.device));

@@ -43,7 +43,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [3, 2, 1, 0]
  * ```
  */
-export function slice(a: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
+export function slice(a: ArrayLike, start: readonly number[], stop: readonly number[], strides?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('slice', 5, arguments.length);
   if (options !== undefined) checkOptions('slice', options, OPTION_KEYS);
   return track(native.ops.core_slice(a, start, stop, strides, options?.stream ?? options?.device));

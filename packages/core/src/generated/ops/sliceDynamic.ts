@@ -48,7 +48,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [7, 8]
  * ```
  */
-export function sliceDynamic(a: ArrayLike, start: ArrayLike, axes: number[], sliceSize: number[], options?: StreamOptions): Tensor {
+export function sliceDynamic(a: ArrayLike, start: ArrayLike, axes: readonly number[], sliceSize: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('sliceDynamic', 5, arguments.length);
   if (options !== undefined) checkOptions('sliceDynamic', options, OPTION_KEYS);
   return track(native.ops.core_slice_dynamic(a, start, axes, sliceSize, options?.stream ?? options?.device));

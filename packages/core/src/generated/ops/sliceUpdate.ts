@@ -46,7 +46,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [3, 2, 1]
  * ```
  */
-export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
+export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], stop: readonly number[], strides?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdate', 6, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdate', options, OPTION_KEYS);
   return track(native.ops.core_slice_update(a, update, start, stop, strides, options?.stream ?? options?.device));

@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [3, 0, 3, 0, 3]
  * ```
  */
-export function sliceUpdateAdd(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
+export function sliceUpdateAdd(a: ArrayLike, update: ArrayLike, start: readonly number[], stop: readonly number[], strides?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdateAdd', 6, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdateAdd', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_add(a, update, start, stop, strides, options?.stream ?? options?.device));

@@ -49,7 +49,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [0, 0, 1, 2]
  * ```
  */
-export function sliceUpdateDynamic(a: ArrayLike, update: ArrayLike, start: ArrayLike, axes: number[], options?: StreamOptions): Tensor {
+export function sliceUpdateDynamic(a: ArrayLike, update: ArrayLike, start: ArrayLike, axes: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('sliceUpdateDynamic', 5, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdateDynamic', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_dynamic(a, update, start, axes, options?.stream ?? options?.device));

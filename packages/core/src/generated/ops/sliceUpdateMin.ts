@@ -34,7 +34,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [3, 1, 2]
  * ```
  */
-export function sliceUpdateMin(a: ArrayLike, update: ArrayLike, start: number[], stop: number[], strides?: number[], options?: StreamOptions): Tensor {
+export function sliceUpdateMin(a: ArrayLike, update: ArrayLike, start: readonly number[], stop: readonly number[], strides?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 6) checkArity('sliceUpdateMin', 6, arguments.length);
   if (options !== undefined) checkOptions('sliceUpdateMin', options, OPTION_KEYS);
   return track(native.ops.core_slice_update_min(a, update, start, stop, strides, options?.stream ?? options?.device));

@@ -40,7 +40,7 @@ const OPTION_KEYS: readonly string[] = ['precise', 'stream', 'device'];
  * // => [[0.5, 0.5], [0, 1]]
  * ```
  */
-export function softmax(a: ArrayLike, axis?: number | number[], options?: SoftmaxOptions): Tensor {
+export function softmax(a: ArrayLike, axis?: number | readonly number[], options?: SoftmaxOptions): Tensor {
   if (arguments.length > 3) checkArity('softmax', 3, arguments.length);
   if (options !== undefined) checkOptions('softmax', options, OPTION_KEYS);
   return track(native.ops.core_softmax(a, axis, options?.precise, options?.stream ?? options?.device));

@@ -29,7 +29,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1], [2, 3], [4, 5]]
  * ```
  */
-export function split(a: ArrayLike, indicesOrSections: number | number[], axis?: number, options?: StreamOptions): Tensor[] {
+export function split(a: ArrayLike, indicesOrSections: number | readonly number[], axis?: number, options?: StreamOptions): Tensor[] {
   if (arguments.length > 4) checkArity('split', 4, arguments.length);
   if (options !== undefined) checkOptions('split', options, OPTION_KEYS);
   return trackAll(native.ops.core_split(a, indicesOrSections, axis, options?.stream ?? options?.device));

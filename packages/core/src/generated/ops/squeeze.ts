@@ -26,7 +26,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 3]
  * ```
  */
-export function squeeze(a: ArrayLike, axis?: number | number[], options?: StreamOptions): Tensor {
+export function squeeze(a: ArrayLike, axis?: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('squeeze', 3, arguments.length);
   if (options !== undefined) checkOptions('squeeze', options, OPTION_KEYS);
   return track(native.ops.core_squeeze(a, axis, options?.stream ?? options?.device));

@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `std`. */
-export interface StdOptions extends StreamOptions {
-  /** Delta degrees of freedom: the divisor is `N - ddof`. Default: `0`. */
-  ddof?: number;
-}
-
-const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Standard deviation over the given axes, or over every axis when none are given.
@@ -21,7 +15,8 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
  * @param a - Input tensor.
  * @param axis - Axis or axes to reduce (negative counts from the end); all axes when omitted.
  * @param keepdims - Keep reduced axes with length 1 so the result broadcasts against `a`. Default: `false`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param ddof - Delta degrees of freedom: the divisor is `N - ddof`. Default: `0`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The reduced tensor.
  *
  * @example Per row
@@ -32,12 +27,12 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
  *
  * @example Sample standard deviation with ddof 1
  * ```ts
- * mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9]), undefined, false, { ddof: 1 }).item()
+ * mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9]), undefined, false, 1).item()
  * // => 2.1380899
  * ```
  */
-export function std(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StdOptions): Tensor {
-  if (arguments.length > 4) checkArity('std', 4, arguments.length);
+export function std(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('std', 5, arguments.length);
   if (options !== undefined) checkOptions('std', options, OPTION_KEYS);
-  return track(native.ops.core_std(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device));
+  return track(native.ops.core_std(a, axis, keepdims, ddof, options?.stream ?? options?.device));
 }

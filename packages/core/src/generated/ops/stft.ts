@@ -2,15 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `stft`. */
-export interface StftOptions extends StreamOptions {
-  /** How each frame's transform is scaled. Default: `'backward'`. */
-  norm?: 'backward' | 'ortho' | 'forward';
-  /** Keep only the non-negative frequencies; true for real input, false for complex input when omitted. */
-  onesided?: boolean;
-}
-
-const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Short-time Fourier transform of the last axis, frame by frame.
@@ -37,7 +29,9 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
  * @param window - 1-D window of `winLength` samples; ones when omitted.
  * @param center - Pad `floor(nFft / 2)` at both ends so frames are centred. Default: `true`.
  * @param padMode - How the ends are padded (used with `center`). Default: `'reflect'`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param norm - How each frame's transform is scaled. Default: `'backward'`.
+ * @param onesided - Keep only the non-negative frequencies; true for real input, false for complex input when omitted.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The complex64 transform, `[..., nFreq, nFrames]`.
  *
  * @example Frames of 4 with hop 2, constant padding
@@ -52,8 +46,8 @@ const OPTION_KEYS: readonly string[] = ['norm', 'onesided', 'stream', 'device'];
  * // => [[{ "re": 3, "im": 0 }, { "re": 7, "im": 0 }], [{ "re": -1, "im": 0 }, { "re": -1, "im": 0 }]]
  * ```
  */
-export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: 'reflect' | 'constant' | 'edge', options?: StftOptions): Tensor {
-  if (arguments.length > 8) checkArity('stft', 8, arguments.length);
+export function stft(x: ArrayLike, nFft?: number, hopLength?: number, winLength?: number, window?: Tensor, center?: boolean, padMode?: 'reflect' | 'constant' | 'edge', norm?: 'backward' | 'ortho' | 'forward', onesided?: boolean, options?: StreamOptions): Tensor {
+  if (arguments.length > 10) checkArity('stft', 10, arguments.length);
   if (options !== undefined) checkOptions('stft', options, OPTION_KEYS);
-  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, options?.norm, options?.onesided, options?.stream ?? options?.device));
+  return track(native.ops.core_stft(x, nFft, hopLength, winLength, window, center, padMode, norm, onesided, options?.stream ?? options?.device));
 }

@@ -42,7 +42,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => "int32"
  * ```
  */
-export function sum(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function sum(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('sum', 4, arguments.length);
   if (options !== undefined) checkOptions('sum', options, OPTION_KEYS);
   return track(native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device));

@@ -13,7 +13,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @param a - Source tensor.
  * @param indices - Integer indices (a JS array is int32).
- * @param axis - The axis to gather along.
+ * @param axis - The axis to gather along. Default: `-1`.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The gathered elements, shaped like the broadcast of `indices`.
  *
@@ -23,7 +23,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[20], [30]]
  * ```
  */
-export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis: number, options?: StreamOptions): Tensor {
+export function takeAlongAxis(a: ArrayLike, indices: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('takeAlongAxis', 4, arguments.length);
   if (options !== undefined) checkOptions('takeAlongAxis', options, OPTION_KEYS);
   return track(native.ops.core_take_along_axis(a, indices, axis, options?.stream ?? options?.device));

@@ -15,7 +15,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @param a - First tensor.
  * @param b - Second tensor.
- * @param axes - The number of trailing/leading axes to contract, or `[axesA, axesB]`.
+ * @param axes - The number of trailing/leading axes to contract, or `[axesA, axesB]`. Default: 2.
  * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The contraction.
  *
@@ -37,7 +37,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[3, 4], [6, 8]]
  * ```
  */
-export function tensordot(a: ArrayLike, b: ArrayLike, axes: number | number[][], options?: StreamOptions): Tensor {
+export function tensordot(a: ArrayLike, b: ArrayLike, axes?: number | readonly (readonly number[])[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('tensordot', 4, arguments.length);
   if (options !== undefined) checkOptions('tensordot', options, OPTION_KEYS);
   return track(native.ops.core_tensordot(a, b, axes, options?.stream ?? options?.device));

@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2, 1, 2], [1, 2, 1, 2]]
  * ```
  */
-export function tile(a: ArrayLike, reps: number | number[], options?: StreamOptions): Tensor {
+export function tile(a: ArrayLike, reps: number | readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('tile', 3, arguments.length);
   if (options !== undefined) checkOptions('tile', options, OPTION_KEYS);
   return track(native.ops.core_tile(a, reps, options?.stream ?? options?.device));

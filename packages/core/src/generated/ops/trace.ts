@@ -2,13 +2,7 @@
 import type { ArrayLike, DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `trace`. */
-export interface TraceOptions extends StreamOptions {
-  /** dtype of the result. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Sum of a diagonal of the plane given by two axes.
@@ -22,7 +16,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * @param offset - Diagonal offset. Default: `0`.
  * @param axis1 - First axis of the plane. Default: `0`.
  * @param axis2 - Second axis of the plane. Default: `1`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The diagonal sums.
  *
  * @example A matrix
@@ -37,8 +32,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * // => 2
  * ```
  */
-export function trace(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, options?: TraceOptions): Tensor {
-  if (arguments.length > 5) checkArity('trace', 5, arguments.length);
+export function trace(a: ArrayLike, offset?: number, axis1?: number, axis2?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 6) checkArity('trace', 6, arguments.length);
   if (options !== undefined) checkOptions('trace', options, OPTION_KEYS);
-  return track(native.ops.core_trace(a, offset, axis1, axis2, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_trace(a, offset, axis1, axis2, dtype, options?.stream ?? options?.device));
 }

@@ -27,7 +27,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [3, 4, 2]
  * ```
  */
-export function transpose(a: ArrayLike, axes?: number[], options?: StreamOptions): Tensor {
+export function transpose(a: ArrayLike, axes?: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('transpose', 3, arguments.length);
   if (options !== undefined) checkOptions('transpose', options, OPTION_KEYS);
   return track(native.ops.core_transpose(a, axes, options?.stream ?? options?.device));

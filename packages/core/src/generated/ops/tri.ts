@@ -2,13 +2,7 @@
 import type { DType, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `tri`. */
-export interface TriOptions extends StreamOptions {
-  /** dtype of the result. Default: `'float32'`. */
-  dtype?: DType;
-}
-
-const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * A matrix with ones at and below the `k`-th diagonal and zeros above.
@@ -20,7 +14,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * @param n - Number of rows.
  * @param m - Number of columns; `n` when omitted.
  * @param k - Diagonal offset. Default: `0`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param dtype - dtype of the result. Default: `'float32'`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns An `n` x `m` tensor.
  *
  * @example No rows
@@ -41,8 +36,8 @@ const OPTION_KEYS: readonly string[] = ['dtype', 'stream', 'device'];
  * // => [[1, 1, 0], [1, 1, 1]]
  * ```
  */
-export function tri(n: number, m?: number, k?: number, options?: TriOptions): Tensor {
-  if (arguments.length > 4) checkArity('tri', 4, arguments.length);
+export function tri(n: number, m?: number, k?: number, dtype?: DType, options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('tri', 5, arguments.length);
   if (options !== undefined) checkOptions('tri', options, OPTION_KEYS);
-  return track(native.ops.core_tri(n, m, k, options?.dtype, options?.stream ?? options?.device));
+  return track(native.ops.core_tri(n, m, k, dtype, options?.stream ?? options?.device));
 }

@@ -28,7 +28,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [2, 3, 4]
  * ```
  */
-export function unflatten(a: ArrayLike, axis: number, shape: number[], options?: StreamOptions): Tensor {
+export function unflatten(a: ArrayLike, axis: number, shape: readonly number[], options?: StreamOptions): Tensor {
   if (arguments.length > 4) checkArity('unflatten', 4, arguments.length);
   if (options !== undefined) checkOptions('unflatten', options, OPTION_KEYS);
   return track(native.ops.core_unflatten(a, axis, shape, options?.stream ?? options?.device));

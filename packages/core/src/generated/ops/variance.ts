@@ -2,13 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-/** Options of `variance`. */
-export interface VarianceOptions extends StreamOptions {
-  /** Delta degrees of freedom: the divisor is `N - ddof`. Default: `0`. */
-  ddof?: number;
-}
-
-const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * Variance over the given axes, or over every axis when none are given.
@@ -22,7 +16,8 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
  * @param a - Input tensor.
  * @param axis - Axis or axes to reduce (negative counts from the end); all axes when omitted.
  * @param keepdims - Keep reduced axes with length 1 so the result broadcasts against `a`. Default: `false`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param ddof - Delta degrees of freedom: the divisor is `N - ddof`. Default: `0`.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The reduced tensor.
  *
  * @example Per row
@@ -33,12 +28,12 @@ const OPTION_KEYS: readonly string[] = ['ddof', 'stream', 'device'];
  *
  * @example Sample variance with ddof 1
  * ```ts
- * mx.variance(mx.array([1, 2, 3, 4]), undefined, false, { ddof: 1 }).item()
+ * mx.variance(mx.array([1, 2, 3, 4]), undefined, false, 1).item()
  * // => 1.6666666
  * ```
  */
-export function variance(a: ArrayLike, axis?: number | number[], keepdims?: boolean, options?: VarianceOptions): Tensor {
-  if (arguments.length > 4) checkArity('variance', 4, arguments.length);
+export function variance(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, ddof?: number, options?: StreamOptions): Tensor {
+  if (arguments.length > 5) checkArity('variance', 5, arguments.length);
   if (options !== undefined) checkOptions('variance', options, OPTION_KEYS);
-  return track(native.ops.core_var(a, axis, keepdims, options?.ddof, options?.stream ?? options?.device));
+  return track(native.ops.core_var(a, axis, keepdims, ddof, options?.stream ?? options?.device));
 }

@@ -2,7 +2,13 @@
 import type { ArrayLike, StreamOptions, Tensor } from '../../types.js';
 import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 
-const OPTION_KEYS: readonly string[] = ['stream', 'device'];
+/** Options of `vecdot`. */
+export interface VecdotOptions extends StreamOptions {
+  /** Axis to sum over after broadcasting. Default: `-1`. */
+  axis?: number;
+}
+
+const OPTION_KEYS: readonly string[] = ['axis', 'stream', 'device'];
 
 /**
  * Dot products of vectors along an axis, with broadcasting; the first operand is conjugated.
@@ -15,8 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @param a - First operand (conjugated), at least 1-D.
  * @param b - Second operand, at least 1-D.
- * @param axis - Axis to sum over after broadcasting. Default: `-1`.
- * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns The broadcast shape without `axis`.
  *
  * @example A dot product
@@ -33,7 +38,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  *
  * @example Columns
  * ```ts
- * mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([[3], [4]], 'float32'), 0)
+ * mx.vecdot(mx.array([[1, 2], [0, 1]], 'float32'), mx.array([[3], [4]], 'float32'), { axis: 0 })
  * // => [3, 10]
  * ```
  *
@@ -43,8 +48,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => { "re": 3, "im": -7 }
  * ```
  */
-export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number, options?: StreamOptions): Tensor {
-  if (arguments.length > 4) checkArity('vecdot', 4, arguments.length);
+export function vecdot(a: ArrayLike, b: ArrayLike, options?: VecdotOptions): Tensor {
+  if (arguments.length > 3) checkArity('vecdot', 3, arguments.length);
   if (options !== undefined) checkOptions('vecdot', options, OPTION_KEYS);
-  return track(native.ops.core_vecdot(a, b, axis, options?.stream ?? options?.device));
+  return track(native.ops.core_vecdot(a, b, options?.axis, options?.stream ?? options?.device));
 }

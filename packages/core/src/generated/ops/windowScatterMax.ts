@@ -5,9 +5,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /** Options of `windowScatterMax`. */
 export interface WindowScatterMaxOptions extends StreamOptions {
   /** Window step per axis; 1 when omitted. */
-  strides?: number[];
+  strides?: readonly number[];
   /** [lo, hi] padding per axis; none when omitted. */
-  padding?: number[][];
+  padding?: readonly (readonly number[])[];
 }
 
 const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'];
@@ -41,7 +41,7 @@ const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'
  * // => [0, 2, 0]
  * ```
  */
-export function windowScatterMax(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMaxOptions): Tensor {
+export function windowScatterMax(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: readonly number[], options?: WindowScatterMaxOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMax', 5, arguments.length);
   if (options !== undefined) checkOptions('windowScatterMax', options, OPTION_KEYS);
   return track(native.ops.core_window_scatter_max(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device));

@@ -5,9 +5,9 @@ import { checkArity, checkOptions, native, track } from '../../runtime/call.js';
 /** Options of `windowScatterMin`. */
 export interface WindowScatterMinOptions extends StreamOptions {
   /** Window step per axis; 1 when omitted. */
-  strides?: number[];
+  strides?: readonly number[];
   /** [lo, hi] padding per axis; none when omitted. */
-  padding?: number[][];
+  padding?: readonly (readonly number[])[];
 }
 
 const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'];
@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['strides', 'padding', 'stream', 'device'
  * // => [11, 1, 1, 21]
  * ```
  */
-export function windowScatterMin(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: number[], options?: WindowScatterMinOptions): Tensor {
+export function windowScatterMin(a: ArrayLike, source: ArrayLike, initValue: ArrayLike, windowDimensions: readonly number[], options?: WindowScatterMinOptions): Tensor {
   if (arguments.length > 5) checkArity('windowScatterMin', 5, arguments.length);
   if (options !== undefined) checkOptions('windowScatterMin', options, OPTION_KEYS);
   return track(native.ops.core_window_scatter_min(a, source, initValue, windowDimensions, options?.strides, options?.padding, options?.stream ?? options?.device));

@@ -26,7 +26,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => "int32"
  * ```
  */
-export function zeros(shape: number | number[], dtype?: DType, options?: StreamOptions): Tensor {
+export function zeros(shape: number | readonly number[], dtype?: DType, options?: StreamOptions): Tensor {
   if (arguments.length > 3) checkArity('zeros', 3, arguments.length);
   if (options !== undefined) checkOptions('zeros', options, OPTION_KEYS);
   return track(native.ops.core_zeros(shape, dtype, options?.stream ?? options?.device));

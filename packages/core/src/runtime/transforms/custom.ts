@@ -13,7 +13,7 @@ function ruleArgs(args: unknown[]): unknown {
 }
 
 /** The rule's tensors, checked to match the `expected` shapes in number and shape. */
-function ruleTensors(op: string, rule: string, result: unknown, expected: readonly number[][], of: string): Tensor[] {
+function ruleTensors(op: string, rule: string, result: unknown, expected: readonly (readonly number[])[], of: string): Tensor[] {
   const { tensors } = splitTensors(op, result, `the ${rule} rule's result`, false);
   if (tensors.length !== expected.length) {
     throw mlxError(op, `the ${rule} rule returned ${tensors.length} tensor(s); it must return one per ${of} (${expected.length})`);
@@ -73,7 +73,7 @@ export function customFunction<F extends AnyFunction>(fn: F): CustomFunction<F> 
     const { tensors: inputs, skeleton } = splitTensors(op, args, 'the arguments', false);
     const argsOf = (leaves: readonly unknown[]) => fillTensors(skeleton, leaves) as unknown[];
     let outSkeleton: unknown;
-    let outShapes: number[][] = [];
+    let outShapes: (readonly number[])[] = [];
     const forward = traced((leaves: Tensor[]) => {
       const out = splitTensors(op, callUser(op, fn, argsOf(leaves)), "the function's result", true);
       outSkeleton = out.skeleton;

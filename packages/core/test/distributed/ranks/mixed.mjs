@@ -7,7 +7,7 @@ const total = mx.distributed.allSum(mx.array([rank + 1, 10 * rank]), { group });
 const gathered = mx.distributed.allGather(mx.array([[rank, rank * 2]], 'int32'), { group });
 const left = (rank + size - 1) % size;
 const right = (rank + 1) % size;
-const mine = mx.arange(rank * 100, rank * 100 + 5, 1, { dtype: 'int32' });
+const mine = mx.arange(rank * 100, rank * 100 + 5, 1, 'int32');
 let received;
 if (rank === 0) {
   await mx.eval(mx.distributed.send(mine, right, { group }));

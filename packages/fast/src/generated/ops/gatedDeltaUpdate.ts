@@ -2,15 +2,7 @@
 import type { ArrayLike, StreamOptions, Tensor } from '@mlxts/core';
 import { checkArity, checkOptions, native, trackAll } from '@mlxts/core/runtime';
 
-/** Options of `gatedDeltaUpdate`. */
-export interface GatedDeltaUpdateOptions extends StreamOptions {
-  /** State `[B, Hv, Dv, Dk]` to start from; zeros when omitted. */
-  initialState?: Tensor;
-  /** `[B, T]` bool; false skips the step. */
-  mask?: Tensor;
-}
-
-const OPTION_KEYS: readonly string[] = ['initialState', 'mask', 'stream', 'device'];
+const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 
 /**
  * The gated delta rule (Gated DeltaNet linear attention) over a sequence, returning outputs and the final state.
@@ -37,7 +29,9 @@ const OPTION_KEYS: readonly string[] = ['initialState', 'mask', 'stream', 'devic
  * @param v - Values `[B, T, Hv, Dv]`.
  * @param gamma - Decay in linear space, `[B, T, Hv]` or `[B, T, Hv, Dk]`.
  * @param beta - Write strength `[B, T, Hv]`.
- * @param options - Keyword arguments and where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
+ * @param initialState - State `[B, Hv, Dv, Dk]` to start from; zeros when omitted.
+ * @param mask - `[B, T]` bool; false skips the step.
+ * @param options - where to run: `stream` (a device or a stream from `mx.newStream`) or `device`.
  * @returns `[y, finalState]`: outputs `[B, T, Hv, Dv]` and the state `[B, Hv, Dv, Dk]`.
  *
  * @example One head, one step
@@ -48,12 +42,12 @@ const OPTION_KEYS: readonly string[] = ['initialState', 'mask', 'stream', 'devic
  *
  * @example No steps keep the state
  * ```ts
- * fast.gatedDeltaUpdate(mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 1]), mx.ones([1, 0, 1]), mx.ones([1, 0, 1]), { initialState: mx.full([1, 1, 1, 2], 3) })[1].toArray()
+ * fast.gatedDeltaUpdate(mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 2]), mx.ones([1, 0, 1, 1]), mx.ones([1, 0, 1]), mx.ones([1, 0, 1]), mx.full([1, 1, 1, 2], 3))[1].toArray()
  * // => [[[[3, 3]]]]
  * ```
  */
-export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, options?: GatedDeltaUpdateOptions): Tensor[] {
-  if (arguments.length > 6) checkArity('gatedDeltaUpdate', 6, arguments.length);
+export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, initialState?: Tensor, mask?: Tensor, options?: StreamOptions): Tensor[] {
+  if (arguments.length > 8) checkArity('gatedDeltaUpdate', 8, arguments.length);
   if (options !== undefined) checkOptions('gatedDeltaUpdate', options, OPTION_KEYS);
-  return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, options?.initialState, options?.mask, options?.stream ?? options?.device));
+  return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, initialState, mask, options?.stream ?? options?.device));
 }

@@ -38,7 +38,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => 7
  * ```
  */
-export function norm(a: ArrayLike, ord?: number | 'fro' | 'nuc', axis?: number | number[], keepdims?: boolean, options?: StreamOptions): Tensor {
+export function norm(a: ArrayLike, ord?: number | 'fro' | 'nuc', axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor {
   if (arguments.length > 5) checkArity('norm', 5, arguments.length);
   if (options !== undefined) checkOptions('norm', options, OPTION_KEYS);
   return track(native.ops.linalg_norm(a, ord, axis, keepdims, options?.stream ?? options?.device));
