@@ -53,7 +53,7 @@ export function checkGradients(name: string, fn: (...inputs: mx.Tensor[]) => mx.
   const tolerance = options.tolerance ?? 1e-6;
   const random = prng(options.seed ?? 1);
   const dtype = options.dtype ?? 'float64';
-  const tensor = (values: ArrayLike<number>, shape: number[]) => tensorOf(values, shape, dtype);
+  const tensor = (values: ArrayLike<number>, shape: readonly number[]) => tensorOf(values, shape, dtype);
   mx.tidy(() => {
     const points = inputs.map(({ shape, min, max }) => drawValues(random, shape.reduce((a, b) => a * b, 1), min, max));
     const xs = points.map((p, i) => tensor(p, inputs[i].shape));
