@@ -110,17 +110,17 @@ describe('memory an op needs beyond its result', () => {
   it("tri refuses a working set past the limit: MLX's aranges of n and m and its bool mask come before the result", () =>
     withLimit(1e9, () => {
       // A 1 GB bool result needed 4 GB for the arange of 1e9 rows (seed 20261205).
-      expect(() => mx.tri(1_000_000_000, 1, undefined, { dtype: 'bool' })).toThrow(/tri: tri of 1000000000 x 1 and its working set needs 5.0 GB/);
+      expect(() => mx.tri(1_000_000_000, 1, undefined, 'bool')).toThrow(/tri: tri of 1000000000 x 1 and its working set needs 5.0 GB/);
       expect(() => mx.tri(2 ** 31 - 1, undefined, -2)).toThrow(mx.MlxError);
-      expect(mx.tri(3, 2, -1, { dtype: 'bool' }).toArray()).toEqual([[false, false], [true, false], [true, true]]);
+      expect(mx.tri(3, 2, -1, 'bool').toArray()).toEqual([[false, false], [true, false], [true, true]]);
     }));
 
   it('linspace refuses a float32 working set past the limit, whatever the dtype', () =>
     withLimit(1e9, () => {
       // 1e9 int8 values (1 GB) were computed through 4 GB float32 intermediates (seed 20261205).
-      expect(() => mx.linspace(0, 9, 1_000_000_000, { dtype: 'int8' })).toThrow(/linspace: linspace of 1000000000 values and its float32 working set needs 13.0 GB/);
-      expect(() => mx.linspace(0, 1, 100_000_000, { dtype: 'bool' })).toThrow(mx.MlxError);
-      expect(mx.linspace(0, 6, 4, { dtype: 'int8' }).toArray()).toEqual([0, 2, 4, 6]);
+      expect(() => mx.linspace(0, 9, 1_000_000_000, true, 'int8')).toThrow(/linspace: linspace of 1000000000 values and its float32 working set needs 13.0 GB/);
+      expect(() => mx.linspace(0, 1, 100_000_000, true, 'bool')).toThrow(mx.MlxError);
+      expect(mx.linspace(0, 6, 4, true, 'int8').toArray()).toEqual([0, 2, 4, 6]);
       expect(mx.linspace(0, 1, 50_000_000).shape).toEqual([50_000_000]);
     }));
 
