@@ -144,6 +144,10 @@ Tensor::Tensor(mx::array array) : array_(std::move(array)) {
   external_bytes_ = static_cast<int64_t>(array_->nbytes());
 }
 
+namespace {
+const napi_type_tag kTensorTag = {0x6d6c787473546e73ULL, 0x54656e736f725461ULL};
+}  // namespace
+
 napi_value Tensor::construct(napi_env env, napi_callback_info info) {
   napi_value self = nullptr;
   if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
@@ -157,6 +161,9 @@ napi_value Tensor::construct(napi_env env, napi_callback_info info) {
     tensor->destroy(env);
     return nullptr;  // napi_wrap left its error pending
   }
+  // The tag outlives the wrap that dispose() removes: it tells a disposed tensor from an object that
+  // merely has the Tensor prototype (Object.create(Tensor.prototype)).
+  if (napi_type_tag_object(env, self, &kTensorTag) != napi_ok) return nullptr;
   report_external(env, tensor->external_bytes_);
   return self;
 }
@@ -176,15 +183,14 @@ Tensor* Tensor::from(Napi::Value value) {
     std::lock_guard<std::mutex> lock(registry_mutex);
     return registry().count(tensor) != 0 ? tensor : nullptr;
   }
-  // No wrap: a disposed Tensor of this addon (an instance of its class), or not a tensor at all.
-  bool instance = false;
-  napi_value constructor = addon_data(Napi::Env(env)).tensor_constructor.Value();
-  if (napi_instanceof(env, value, constructor, &instance) != napi_ok) {
+  // No wrap: a disposed Tensor of this addon (it keeps its tag), or not a tensor at all.
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, value, &kTensorTag, &tagged) != napi_ok) {
     napi_value ignored = nullptr;
     napi_get_and_clear_last_exception(env, &ignored);
     return nullptr;
   }
-  return instance ? &disposed_stand_in() : nullptr;
+  return tagged ? &disposed_stand_in() : nullptr;
 }
 
 int64_t Tensor::live_count() { return live_.load(std::memory_order_relaxed); }
@@ -232,7 +238,9 @@ namespace {
 // The tensor a method or accessor was called on (the disposed stand-in for a disposed one).
 const Tensor& receiver(const Napi::CallbackInfo& info) {
   Tensor* tensor = Tensor::from(info.This());
-  if (tensor == nullptr) throw ArgumentTypeError("the receiver is not a Tensor");
+  if (tensor == nullptr) {
+    throw ArgumentTypeError("this object has the Tensor prototype but holds no tensor (make tensors with mx.array, mx.zeros and the other ops)");
+  }
   return *tensor;
 }
 }  // namespace
@@ -273,13 +281,15 @@ Napi::Value Tensor::itemsize(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Tensor::is_disposed(const Napi::CallbackInfo& info) {
-  Tensor* tensor = from(info.This());
-  return Napi::Boolean::New(info.Env(), tensor == nullptr || tensor->disposed());
+  return guard(info, "disposed", [&]() -> Napi::Value { return Napi::Boolean::New(info.Env(), receiver(info).disposed()); });
 }
 
 Napi::Value Tensor::dispose_method(const Napi::CallbackInfo& info) {
-  dispose(info.Env(), info.This());
-  return info.Env().Undefined();
+  return guard(info, "dispose", [&]() -> Napi::Value {
+    receiver(info);
+    dispose(info.Env(), info.This());
+    return info.Env().Undefined();
+  });
 }
 
 // Reads the tensor back after evaluating it on the eval thread; `convert` runs with the MLX lock held.

@@ -3,7 +3,8 @@
 // A JS Tensor object carries a pointer to its native Tensor (napi_wrap). dispose() frees the array and
 // the native object at once and removes the wrap, so a disposed tensor leaves nothing for the garbage
 // collector's finalizer to do; the finalizer is the backstop for tensors never disposed. A disposed
-// Tensor object is recognised by its class (it has no wrap any more) and reported as disposed.
+// Tensor object keeps the type tag every tensor gets (it has no wrap any more) and is reported as disposed;
+// an object that merely has the Tensor prototype has no tag and is no tensor.
 #pragma once
 #include <atomic>
 #include <cstdint>

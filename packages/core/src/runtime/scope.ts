@@ -122,8 +122,8 @@ function describe(value: unknown): string {
 
 /**
  * Whether `value` is a Tensor of this addon (not merely shaped like one). An object made with
- * `Object.create(Tensor.prototype)` has the prototype but no native tensor: its getters throw the
- * addon's plain "Invalid argument" Error, so it is no tensor here and is refused as a wrong type.
+ * `Object.create(Tensor.prototype)` has the prototype but no native tensor: its getters throw a
+ * TypeError, so it is no tensor here and is refused as a wrong type.
  */
 export function isTensor(value: unknown): value is Tensor {
   if (typeof value !== 'object' || value === null || !Object.prototype.isPrototypeOf.call(Tensor.prototype, value)) return false;
