@@ -160,6 +160,7 @@ describe('mx.loadAsync', () => {
     await mx.tidy(async () => {
       await mx.loadAsync(path);
     });
-    expect(mx.memory().liveTensors).toBe(before);
+    // Not equal: a tensor an earlier test left to the garbage collector may be collected meanwhile.
+    expect(mx.memory().liveTensors).toBeLessThanOrEqual(before);
   });
 });
