@@ -18,7 +18,7 @@ opSuite({
     shapes: ["square","batched"],
   },
   transforms: {
-    fn: (x0: mx.Tensor) => linalg.choleskyInv(linalg.cholesky(mx.add(mx.matmul(x0, mx.matrixTranspose(x0)), mx.multiply(mx.eye(3, undefined, undefined, { dtype: 'float64' }), 3)))),
+    fn: (x0: mx.Tensor) => linalg.choleskyInv(linalg.cholesky(mx.add(mx.matmul(x0, mx.matrixTranspose(x0)), mx.multiply(mx.eye(3, undefined, undefined, 'float64'), 3)))),
     inputs: [{"shape":[3,3],"min":-2,"max":2}],
     options: {},
     vmap: false,

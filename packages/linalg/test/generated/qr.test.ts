@@ -18,7 +18,7 @@ opSuite({
     shapes: ["square","tall","wide","batched"],
   },
   transforms: {
-    fn: (x0: mx.Tensor) => linalg.qr(mx.add(x0, mx.multiply(mx.eye(3, undefined, undefined, { dtype: 'float64' }), 4))),
+    fn: (x0: mx.Tensor) => linalg.qr(mx.add(x0, mx.multiply(mx.eye(3, undefined, undefined, 'float64'), 4))),
     inputs: [{"shape":[3,3],"min":-2,"max":2}],
     options: {},
     vmap: false,

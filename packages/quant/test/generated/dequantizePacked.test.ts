@@ -18,7 +18,7 @@ opSuite({
     shapes: ["square"],
   },
   transforms: {
-    fn: (x0: mx.Tensor, x1: mx.Tensor) => quant.dequantizePacked(quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[0], x0, x1, { groupSize: 32, bits: 8 }),
+    fn: (x0: mx.Tensor, x1: mx.Tensor) => quant.dequantizePacked(quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, 'float32'), [2, 32]), { groupSize: 32, bits: 8 })[0], x0, x1, { groupSize: 32, bits: 8 }),
     inputs: [{"shape":[2,1],"min":-2,"max":2},{"shape":[2,1],"min":-2,"max":2}],
     options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
     vmap: false,

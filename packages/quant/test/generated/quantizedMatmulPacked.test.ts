@@ -18,7 +18,7 @@ opSuite({
     shapes: ["square"],
   },
   transforms: {
-    fn: (x0: mx.Tensor) => quant.quantizedMatmulPacked(x0, quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[0], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[1], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, { dtype: 'float32' }), [2, 32]), { groupSize: 32, bits: 8 })[2], { groupSize: 32, bits: 8 }),
+    fn: (x0: mx.Tensor) => quant.quantizedMatmulPacked(x0, quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, 'float32'), [2, 32]), { groupSize: 32, bits: 8 })[0], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, 'float32'), [2, 32]), { groupSize: 32, bits: 8 })[1], quant.quantizePacked(mx.reshape(mx.arange(0, 2, 1 / 32, 'float32'), [2, 32]), { groupSize: 32, bits: 8 })[2], { groupSize: 32, bits: 8 }),
     inputs: [{"shape":[1,32],"min":-2,"max":2}],
     options: {"step":0.01,"tolerance":0.001,"dtype":"float32"},
     vmap: false,
