@@ -171,7 +171,9 @@ function sumGradients(group: Group): (x: Tensor) => Tensor {
 }
 
 /** `[inputDims, outputDims, bias]` of a Linear or QuantizedLinear. */
-function linearDims(layer: Linear | QuantizedLinear): [number, number, boolean] {
+/** Input and output features of `layer` and whether it has a bias; `fn` names the caller in a TypeError. */
+function linearDims(fn: string, layer: Linear | QuantizedLinear, kind: typeof Linear | typeof QuantizedLinear): [number, number, boolean] {
+  if (!(layer instanceof kind)) throw new TypeError(`${fn}: the layer must be a ${kind.name}`);
   const [outputDims, columns] = layer.weight.shape as [number, number];
   return [layer instanceof QuantizedLinear ? (columns * 32) / layer.bits : columns, outputDims, layer.bias !== undefined];
 }
@@ -253,7 +255,7 @@ export class AllToShardedLinear extends DenseShardedLinear {
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): AllToShardedLinear {
     const fn = 'AllToShardedLinear.fromLinear';
     checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims, bias] = linearDims(linear);
+    const [inputDims, outputDims, bias] = linearDims(fn, linear, Linear);
     const layer = new AllToShardedLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
     return filledFrom(fn, layer, linear, allToSharded(options.segments ?? 1), options);
   }
@@ -280,7 +282,7 @@ export class ShardedToAllLinear extends DenseShardedLinear {
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): ShardedToAllLinear {
     const fn = 'ShardedToAllLinear.fromLinear';
     checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims, bias] = linearDims(linear);
+    const [inputDims, outputDims, bias] = linearDims(fn, linear, Linear);
     const layer = new ShardedToAllLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
     return filledFrom(fn, layer, linear, shardedToAll(options.segments ?? 1), options);
   }
@@ -340,7 +342,7 @@ export class QuantizedAllToShardedLinear extends QuantizedShardedLinear {
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedAllToShardedLinear {
     const fn = 'QuantizedAllToShardedLinear.fromQuantizedLinear';
     checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims] = linearDims(layer);
+    const [inputDims, outputDims] = linearDims(fn, layer, QuantizedLinear);
     const sharded = new QuantizedAllToShardedLinear(inputDims, outputDims, quantizedSettings(layer, options));
     return filledFrom(fn, sharded, layer, allToSharded(options.segments ?? 1), options);
   }
@@ -361,7 +363,7 @@ export class QuantizedShardedToAllLinear extends QuantizedShardedLinear {
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedShardedToAllLinear {
     const fn = 'QuantizedShardedToAllLinear.fromQuantizedLinear';
     checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims] = linearDims(layer);
+    const [inputDims, outputDims] = linearDims(fn, layer, QuantizedLinear);
     const sharded = new QuantizedShardedToAllLinear(inputDims, outputDims, quantizedSettings(layer, options));
     return filledFrom(fn, sharded, layer, shardedToAll(options.segments ?? 1), options);
   }
