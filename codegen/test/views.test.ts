@@ -42,6 +42,11 @@ describe('napi view', () => {
   it('writes a class parameter as a C++ value of its type', () => {
     expect(napiOpView(op('hanning')).branches[0].call).toBe('mlxts::support::window_function(mlxts::WindowKind::Hanning, M, stream)');
   });
+
+  it("includes the family's helper header only where a callee is a hand-written helper", () => {
+    expect(napiOpView(op('add')).includes).toEqual(['wrapper.h']);
+    expect(napiOpView(op('hanning')).includes).toEqual(['wrapper.h', 'support/core.h']);
+  });
 });
 
 describe('ts view', () => {

@@ -12,6 +12,8 @@ export interface NapiBranch {
 export interface NapiOpView {
   readonly marker: string;
   readonly path: string;
+  /** The headers the wrapper includes: the common one, and its family's helpers where a callee is one. */
+  readonly includes: readonly string[];
   readonly fn: string;
   readonly jsName: string;
   readonly maxArgs: number;
@@ -66,6 +68,7 @@ export function napiOpView(op: Op): NapiOpView {
     typeChecks: noMatch ? typeChecks(op, value) : [],
     marker: markerText(op.file),
     path: `packages/native/src/generated/${op.family.id}_${op.id}.cc`,
+    includes: napiIncludes(op),
     fn: napiFunctionName(op),
     jsName: op.qualifiedName,
     maxArgs: nativeArity(op),
@@ -73,6 +76,15 @@ export function napiOpView(op: Op): NapiOpView {
     branches,
     noMatch,
   };
+}
+
+/**
+ * What a wrapper includes: wrapper.h (converters, error mapping, to_js), and the family's header of
+ * hand-written helpers (packages/native/src/support/<family>.h) when a callee is one of them.
+ */
+export function napiIncludes(op: Op): string[] {
+  const helper = op.callees.some((c) => c.cpp.startsWith('mlxts::support::'));
+  return ['wrapper.h', ...(helper ? [`support/${op.family.id}.h`] : [])];
 }
 
 /**

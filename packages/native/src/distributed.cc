@@ -27,6 +27,7 @@
 
 #include <mlx/primitives.h>
 
+#include "convert.h"
 #include "errors.h"
 
 namespace mlxts {

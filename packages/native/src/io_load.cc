@@ -11,7 +11,7 @@
 
 #include "io.h"
 #include "io_reader.h"
-#include "op_support.h"
+#include "wrapper.h"
 #include "readback.h"
 
 namespace mlxts {

@@ -16,7 +16,7 @@
 
 #include "eval.h"
 #include "io.h"
-#include "op_support.h"
+#include "wrapper.h"
 
 namespace mlxts {
 

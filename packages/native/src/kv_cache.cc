@@ -4,7 +4,8 @@
 // instead of copying the whole cache every decode step.
 #include "kv_cache.h"
 
-#include "op_support.h"
+#include "support/fast.h"
+#include "wrapper.h"
 
 namespace mlxts {
 

@@ -1,8 +1,11 @@
-// Shape-op helpers (support_shape.cc): argument forms MLX's C++ signatures do not take directly.
+// Guards for MLX defects (seen in MLX 0.32.4) in shape ops: shapes with negative entries MLX accepts or
+// divides by zero on, pad widths that would read outside an axis, and shift lists MLX pairs with axes
+// unchecked.
 #include <algorithm>
 #include <string>
 
-#include "op_support.h"
+#include "errors.h"
+#include "support/core.h"
 
 namespace mlxts::support {
 
@@ -47,15 +50,6 @@ mx::array pad(const mx::array& a, const std::vector<std::pair<int, int>>& width,
   return mx::pad(a, w, mx::astype(mx::array(value), a.dtype(), s), mode, s);
 }
 
-std::vector<mx::array> split(const mx::array& a, int sections, int axis, mx::StreamOrDevice s) {
-  constexpr int kMaxSections = 1 << 20;
-  if (sections > kMaxSections) {
-    throw ArgumentRangeError("indicesOrSections must be at most " + std::to_string(kMaxSections) + " sections, got " +
-                             std::to_string(sections));
-  }
-  return mx::split(a, sections, axis, s);
-}
-
 mx::array roll(const mx::array& a, const std::vector<int>& shift, const std::optional<std::vector<int>>& axes,
                mx::StreamOrDevice s) {
   if (!axes) {
@@ -77,13 +71,6 @@ mx::array reshape(const mx::array& a, const mx::Shape& shape, mx::StreamOrDevice
 
 mx::array unflatten(const mx::array& a, int axis, const mx::Shape& shape, mx::StreamOrDevice s) {
   return mx::unflatten(a, axis, inferable_shape(shape), s);
-}
-
-mx::array tile(const mx::array& a, const std::vector<int>& reps, mx::StreamOrDevice s) {
-  for (int r : reps) {
-    if (r < 0) throw ArgumentRangeError("[tile] reps must be non-negative, got " + std::to_string(r));
-  }
-  return mx::tile(a, reps, s);
 }
 
 }  // namespace mlxts::support

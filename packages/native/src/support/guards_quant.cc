@@ -7,14 +7,14 @@
 #include <sstream>
 
 #include "dtype.h"
-#include "op_support.h"
+#include "errors.h"
 #include "qmm/dispatch.h"
+#include "support/indices.h"
+#include "support/quant.h"
 
 namespace mlxts::support {
 
-// Helpers live in a named namespace and are called qualified: the addon is a unity build, where another
-// file's internal helper of the same name can share the translation unit.
-namespace qdetail {
+namespace {
 
 // E2M1's largest magnitude (6) times E4M3's (448): nvfp4 dequantization multiplies every element by
 // global_scale / kNvfp4Range (measured against mx::dequantize; see the quant family's tests).
@@ -164,17 +164,17 @@ mx::array safe_indices(const mx::array& indices, int size, const char* name, mx:
   return clamp_indices(indices, size, s);
 }
 
-}  // namespace qdetail
+}  // namespace
 
 std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_size, std::optional<int> bits,
                                 const std::string& mode, const std::optional<mx::array>& global_scale,
                                 mx::StreamOrDevice s) {
-  qdetail::Params p = qdetail::params(mode, group_size, bits);
+  Params p = params(mode, group_size, bits);
   if (w.ndim() < 2) {
     throw std::invalid_argument("w must have at least 2 dimensions (groups run along the last axis), got shape " +
-                     qdetail::shape_string(w.shape()));
+                     shape_string(w.shape()));
   }
-  qdetail::check_float(w, "w");
+  check_float(w, "w");
   if (w.shape(-1) % p.group_size != 0) {
     throw std::invalid_argument("the last dimension of w (" + std::to_string(w.shape(-1)) + ") must be a multiple of groupSize " +
                      std::to_string(p.group_size));
@@ -182,7 +182,7 @@ std::vector<mx::array> quantize(const mx::array& w, std::optional<int> group_siz
   // MLX 0.32's nvfp4 kernel packs 32 elements at a time and fails with a bare reshape error otherwise.
   if (mode == "nvfp4" && w.size() % 32 != 0) {
     throw std::invalid_argument("nvfp4 needs a number of elements of w that is a multiple of 32, got shape " +
-                     qdetail::shape_string(w.shape()));
+                     shape_string(w.shape()));
   }
   return mx::quantize(w, p.group_size, p.bits, mode, global_scale, s);
 }
@@ -191,8 +191,8 @@ mx::array dequantize(const mx::array& w, const mx::array& scales, const std::opt
                      std::optional<int> group_size, std::optional<int> bits, const std::string& mode,
                      const std::optional<mx::array>& global_scale, std::optional<mx::Dtype> dtype,
                      mx::StreamOrDevice s) {
-  qdetail::Params p = qdetail::params(mode, group_size, bits);
-  qdetail::check_packed(w, scales, biases, mode, p);
+  Params p = params(mode, group_size, bits);
+  check_packed(w, scales, biases, mode, p);
   if (w.size() == 0) {  // MLX fails to reshape an empty matrix
     mx::Shape shape = w.shape();
     shape.back() = static_cast<int>(static_cast<long>(w.shape(-1)) * 32 / p.bits);
@@ -207,15 +207,15 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
                            const std::optional<mx::array>& biases, bool transpose, std::optional<int> group_size,
                            std::optional<int> bits, const std::string& mode,
                            const std::optional<mx::array>& global_scale, mx::StreamOrDevice s) {
-  qdetail::Params p = qdetail::params(mode, group_size, bits);
-  qdetail::check_packed(w, scales, biases, mode, p);
-  qdetail::check_float(x, "x");
+  Params p = params(mode, group_size, bits);
+  check_packed(w, scales, biases, mode, p);
+  check_float(x, "x");
   if (x.ndim() == 0) throw std::invalid_argument("x must have at least 1 dimension, got a scalar");
   std::optional<mx::array> factor;
   if (global_scale) {
-    factor = qdetail::global_scale_factor(*global_scale, mode, s);
+    factor = global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0) {
-      throw std::invalid_argument("globalScale must be a scalar, got shape " + qdetail::shape_string(global_scale->shape()));
+      throw std::invalid_argument("globalScale must be a scalar, got shape " + shape_string(global_scale->shape()));
     }
   }
   // MLX broadcasts batch axes only when x and w both have more than two: a 1-D or 2-D x against a stack
@@ -233,11 +233,11 @@ mx::array quantized_matmul(const mx::array& x, const mx::array& w, const mx::arr
   if (auto fast = qmm::quantized_matmul(xx, w, scales, biases, transpose, p.group_size, p.bits, mode, s)) {
     return vector ? mx::squeeze(*fast, -2, s) : *fast;
   }
-  qdetail::Activations a = qdetail::widened(xx, scales, p, s);
+  Activations a = widened(xx, scales, p, s);
   mx::array y = mx::quantized_matmul(a.x, w, scales, biases, transpose, p.group_size, p.bits, mode, s);
-  y = qdetail::empty_safe(y, x, w, s);
+  y = empty_safe(y, x, w, s);
   if (vector) y = mx::squeeze(y, -2, s);
-  return qdetail::narrowed(factor ? qdetail::scaled(y, *factor, s) : y, a, s);
+  return narrowed(factor ? scaled(y, *factor, s) : y, a, s);
 }
 
 mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& scales,
@@ -245,34 +245,34 @@ mx::array gather_qmm(const mx::array& x, const mx::array& w, const mx::array& sc
                      const std::optional<mx::array>& rhs_indices, bool transpose, std::optional<int> group_size,
                      std::optional<int> bits, const std::string& mode, const std::optional<mx::array>& global_scale,
                      bool sorted_indices, mx::StreamOrDevice s) {
-  qdetail::Params p = qdetail::params(mode, group_size, bits);
-  qdetail::check_packed(w, scales, biases, mode, p);
-  qdetail::check_float(x, "x");
+  Params p = params(mode, group_size, bits);
+  check_packed(w, scales, biases, mode, p);
+  check_float(x, "x");
   mx::Shape experts(w.shape().begin(), w.shape().end() - 2);
   std::optional<mx::array> factor;
   if (global_scale) {
-    factor = qdetail::global_scale_factor(*global_scale, mode, s);
+    factor = global_scale_factor(*global_scale, mode, s);
     if (global_scale->ndim() != 0 && global_scale->shape() != experts) {
       throw std::invalid_argument("globalScale must be a scalar or hold one entry per expert, shape " +
-                       qdetail::shape_string(experts) + ", got shape " + qdetail::shape_string(global_scale->shape()));
+                       shape_string(experts) + ", got shape " + shape_string(global_scale->shape()));
     }
   }
   std::optional<mx::array> lhs, rhs;
-  if (lhs_indices) lhs = qdetail::safe_indices(*lhs_indices, qdetail::batch_count(x), "lhsIndices", s);
-  if (rhs_indices) rhs = qdetail::safe_indices(*rhs_indices, qdetail::batch_count(w), "rhsIndices", s);
-  qdetail::Activations a = qdetail::widened(x, scales, p, s);
+  if (lhs_indices) lhs = safe_indices(*lhs_indices, batch_count(x), "lhsIndices", s);
+  if (rhs_indices) rhs = safe_indices(*rhs_indices, batch_count(w), "rhsIndices", s);
+  Activations a = widened(x, scales, p, s);
   mx::array y = mx::gather_qmm(a.x, w, scales, biases, lhs, rhs, transpose, p.group_size, p.bits, mode, std::nullopt,
                                sorted_indices, s);
-  y = qdetail::empty_safe(y, x, w, s);
-  if (!factor) return qdetail::narrowed(y, a, s);
-  if (global_scale->ndim() == 0) return qdetail::narrowed(qdetail::scaled(y, *factor, s), a, s);
+  y = empty_safe(y, x, w, s);
+  if (!factor) return narrowed(y, a, s);
+  if (global_scale->ndim() == 0) return narrowed(scaled(y, *factor, s), a, s);
   // One factor per output matrix: the expert that rhsIndices picked (by default the batch position).
-  mx::array picked = rhs ? *rhs : mx::reshape(mx::arange(qdetail::batch_count(w), mx::uint32, s), experts, s);
+  mx::array picked = rhs ? *rhs : mx::reshape(mx::arange(batch_count(w), mx::uint32, s), experts, s);
   mx::array per = mx::take(mx::flatten(*factor, s), picked, s);
   mx::Shape shape = per.shape();
   shape.push_back(1);
   shape.push_back(1);
-  return qdetail::narrowed(qdetail::scaled(y, mx::reshape(per, shape, s), s), a, s);
+  return narrowed(scaled(y, mx::reshape(per, shape, s), s), a, s);
 }
 
 }  // namespace mlxts::support

@@ -1,22 +1,33 @@
-// Helpers for put_along_axis, scatter_add_axis, dynamic slicing, slice_update_{add,prod,max,min},
-// masked_scatter, addmm, block_masked_mm and gather_mm. MLX's kernels for these trust their inputs: an
-// out-of-range index or dynamic start reads or writes outside the buffer (seen as garbage values and heap
-// corruption), so every index is wrapped and clamped here before MLX sees it; other gaps (empty operands,
-// float32-only kernels) are handled where they occur.
+// Guards for an MLX defect (seen in MLX 0.32.4): the gather and scatter kernels and dynamic slices do
+// not bounds-check indices or starts, so an out-of-range one reads or writes outside the buffer (seen as
+// garbage values and heap corruption). Every index is wrapped and clamped here (indices.h) before MLX
+// sees it; the other gaps of these kernels (empty operands) are handled where they occur.
 #include <algorithm>
 #include <cstdint>
 #include <string>
 
-#include "op_support.h"
+#include "errors.h"
+#include "support/core.h"
+#include "support/indices.h"
 
 namespace mlxts::support {
 
 namespace {
 
-void scatter_require_integer(const mx::array& t, const char* name) {
-  if (!mx::issubdtype(t.dtype(), mx::integer)) {
-    throw std::invalid_argument(std::string(name) + " must have an integer dtype, got " + dtype_name(t.dtype()));
+std::vector<mx::array> safe_nd_indices(const mx::array& a, const std::vector<mx::array>& indices,
+                                       std::vector<int>& axes, const std::vector<int>& window, mx::StreamOrDevice s) {
+  if (indices.size() != axes.size()) {
+    throw ArgumentRangeError("indices and axes must have the same length");
   }
+  int ndim = static_cast<int>(a.ndim());
+  std::vector<mx::array> out;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    axes[i] = normalize_axis(axes[i], ndim);
+    int size = a.shape(axes[i]);
+    int w = window.empty() ? 1 : window[axes[i]];
+    out.push_back(clamp_indices(indices[i], size, size - std::max(w, 1), s));
+  }
+  return out;
 }
 
 // Normalised, distinct axes (MLX would reject duplicates too, but the clamping below needs them first).
@@ -32,7 +43,7 @@ std::vector<int> scatter_distinct_axes(std::vector<int> axes, int ndim) {
 // negative entries count from the end of their axis, then each is clamped into [0, size - block].
 mx::array scatter_safe_start(const mx::array& a, const mx::array& start, const std::vector<int>& axes,
                              const std::vector<int>& block, mx::StreamOrDevice s) {
-  scatter_require_integer(start, "start");
+  require_integer(start, "start");
   if (start.ndim() > 1) throw std::invalid_argument("start must be a scalar or a 1-D tensor");
   if (start.size() != axes.size()) {
     throw std::invalid_argument("start has " + std::to_string(start.size()) + " entries but axes has " +
@@ -56,6 +67,67 @@ mx::array scatter_safe_start(const mx::array& a, const mx::array& start, const s
 
 }  // namespace
 
+mx::array take(const mx::array& a, const mx::array& indices, std::optional<int> axis, mx::StreamOrDevice s) {
+  if (!axis) return mx::take(a, clamp_indices(indices, static_cast<int>(a.size()), s), s);
+  int ax = normalize_axis(*axis, static_cast<int>(a.ndim()));
+  return mx::take(a, clamp_indices(indices, a.shape(ax), s), ax, s);
+}
+
+mx::array take_along_axis(const mx::array& a, const mx::array& indices, int axis, mx::StreamOrDevice s) {
+  int ax = normalize_axis(axis, static_cast<int>(a.ndim()));
+  return mx::take_along_axis(a, clamp_indices(indices, a.shape(ax), s), ax, s);
+}
+
+mx::array gather(const mx::array& a, const std::vector<mx::array>& indices, std::vector<int> axes,
+                 const std::vector<int>& slice_sizes, mx::StreamOrDevice s) {
+  if (slice_sizes.size() != a.ndim()) {
+    throw std::invalid_argument("sliceSizes must have one entry per axis of a");
+  }
+  for (size_t i = 0; i < slice_sizes.size(); ++i) {
+    if (slice_sizes[i] < 0 || slice_sizes[i] > a.shape(i)) {
+      throw std::invalid_argument("slice size " + std::to_string(slice_sizes[i]) + " does not fit axis " +
+                       std::to_string(i));
+    }
+  }
+  auto safe = safe_nd_indices(a, indices, axes, slice_sizes, s);
+  mx::array out = mx::gather(a, safe, axes, mx::Shape(slice_sizes.begin(), slice_sizes.end()), s);
+  // Nothing to read: the graph node above validated the arguments; skip the kernel.
+  if (out.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
+  return out;
+}
+
+mx::array scatter(const mx::array& a, const std::vector<mx::array>& indices, const mx::array& updates,
+                  std::vector<int> axes, ScatterKind kind, mx::StreamOrDevice s) {
+  if (indices.empty()) throw ArgumentRangeError("at least one index tensor is required");
+  // Trailing dims of `updates` are the slice written at each index; they must fit inside `a`.
+  size_t nd = a.ndim();
+  if (updates.ndim() < nd) {
+    throw std::invalid_argument("updates must have ndim = index ndim + a.ndim");
+  }
+  std::vector<int> window(nd);
+  size_t base = updates.ndim() - nd;
+  for (size_t i = 0; i < nd; ++i) {
+    window[i] = updates.shape(base + i);
+    if (window[i] > a.shape(i)) {
+      throw std::invalid_argument("the update slice does not fit a along axis " + std::to_string(i));
+    }
+  }
+  auto safe = safe_nd_indices(a, indices, axes, window, s);
+  mx::array out = [&] {
+    switch (kind) {
+      case ScatterKind::Add: return mx::scatter_add(a, safe, updates, axes, s);
+      case ScatterKind::Prod: return mx::scatter_prod(a, safe, updates, axes, s);
+      case ScatterKind::Max: return mx::scatter_max(a, safe, updates, axes, s);
+      case ScatterKind::Min: return mx::scatter_min(a, safe, updates, axes, s);
+      default: return mx::scatter(a, safe, updates, axes, s);
+    }
+  }();
+  // Nothing to write (the CPU kernel divides by the empty slice size): the node above validated the
+  // arguments; return a unchanged.
+  if (updates.size() == 0 || a.size() == 0) return mx::astype(a, out.dtype(), s);
+  return out;
+}
+
 mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx::array& values,
                          std::optional<int> axis, bool add, mx::StreamOrDevice s) {
   if (!axis) {
@@ -63,7 +135,7 @@ mx::array put_along_axis(const mx::array& a, const mx::array& indices, const mx:
     return mx::reshape(flat, a.shape(), s);
   }
   int ax = normalize_axis(*axis, static_cast<int>(a.ndim()));
-  scatter_require_integer(indices, "indices");
+  require_integer(indices, "indices");
   // MLX would broadcast `a` itself up to the indices' shape (the result then has another shape than `a`);
   // the writes must fit `a` as it is.
   if (indices.ndim() == a.ndim()) {
@@ -129,93 +201,12 @@ mx::array slice_update_dynamic(const mx::array& a, const mx::array& update, cons
   return out;
 }
 
-mx::array slice_update_reduce(const mx::array& a, const mx::array& update, const std::vector<int>& start,
-                              const std::vector<int>& stop, const std::optional<std::vector<int>>& strides,
-                              ScatterKind kind, mx::StreamOrDevice s) {
-  SliceBounds b = slice_bounds(a, start, stop, strides);
-  switch (kind) {
-    case ScatterKind::Add: return mx::slice_update_add(a, update, b.begin, b.end, b.step, s);
-    case ScatterKind::Prod: return mx::slice_update_prod(a, update, b.begin, b.end, b.step, s);
-    case ScatterKind::Max: return mx::slice_update_max(a, update, b.begin, b.end, b.step, s);
-    case ScatterKind::Min: return mx::slice_update_min(a, update, b.begin, b.end, b.step, s);
-    default: return mx::slice_update(a, update, b.begin, b.end, b.step, s);
-  }
-}
-
 mx::array masked_scatter(const mx::array& a, const mx::array& mask, const mx::array& src, mx::StreamOrDevice s) {
   mx::array out = mx::masked_scatter(a, mask, src, s);  // checks the mask's dtype and shape
   if (a.size() == 0) return mx::astype(a, out.dtype(), s);
   // MLX's kernel divides by the size of `src`: an empty one would crash the process.
   if (src.size() == 0) throw std::invalid_argument("src is empty");
   return out;
-}
-
-mx::array addmm(const mx::array& c, const mx::array& a, const mx::array& b, double alpha_value, double beta_value,
-                mx::StreamOrDevice s) {
-  float alpha = static_cast<float>(alpha_value);
-  float beta = static_cast<float>(beta_value);
-  mx::Dtype dtype = mx::promote_types(c.dtype(), mx::promote_types(a.dtype(), b.dtype()));
-  if (!mx::issubdtype(dtype, mx::inexact)) return mx::addmm(c, a, b, alpha, beta, s);  // MLX's own error
-  // MLX fails to build a batched product with an empty operand ("cannot infer the shape of an empty
-  // array"): the shapes are checked through matmul and broadcasting, and the result is built here.
-  mx::array product = mx::matmul(mx::astype(a, dtype, s), mx::astype(b, dtype, s), s);
-  mx::Shape shape = mx::broadcast_shapes(c.shape(), product.shape());
-  if (a.size() != 0 && b.size() != 0 && c.size() != 0) return mx::addmm(c, a, b, alpha, beta, s);
-  // An empty inner dimension: the product is all zeros, leaving beta * c (and with beta 0, zeros).
-  if (product.size() == 0 || c.size() == 0 || beta == 0.0f) return mx::zeros(shape, dtype, s);
-  return mx::broadcast_to(mx::multiply(mx::astype(c, dtype, s), mx::array(beta, dtype), s), shape, s);
-}
-
-mx::array block_masked_mm(const mx::array& a, const mx::array& b, int block_size,
-                          const std::optional<mx::array>& mask_out, const std::optional<mx::array>& mask_lhs,
-                          const std::optional<mx::array>& mask_rhs, mx::StreamOrDevice s) {
-  if (block_size != 32 && block_size != 64) {
-    throw ArgumentRangeError("blockSize must be 32 or 64, got " + std::to_string(block_size));
-  }
-  bool masked = mask_out || mask_lhs || mask_rhs;
-  mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
-  if (!masked || !mx::issubdtype(dtype, mx::floating)) {
-    return mx::block_masked_mm(a, b, block_size, mask_out, mask_lhs, mask_rhs, s);
-  }
-  // With a mask MLX's CPU kernel takes float32 only (others fail at eval time).
-  if (dtype == mx::float64) throw std::invalid_argument("masks are not supported with float64 operands (MLX's kernel is float32)");
-  if (dtype == mx::float32) return mx::block_masked_mm(a, b, block_size, mask_out, mask_lhs, mask_rhs, s);
-  auto wide = [&](const std::optional<mx::array>& m) -> std::optional<mx::array> {
-    if (!m || m->dtype() == mx::bool_) return m;
-    return mx::astype(*m, mx::float32, s);
-  };
-  mx::array out = mx::block_masked_mm(mx::astype(a, mx::float32, s), mx::astype(b, mx::float32, s), block_size,
-                                      wide(mask_out), wide(mask_lhs), wide(mask_rhs), s);
-  return mx::astype(out, dtype, s);
-}
-
-mx::array gather_mm(const mx::array& a, const mx::array& b, const std::optional<mx::array>& lhs_indices,
-                    const std::optional<mx::array>& rhs_indices, bool sorted_indices, mx::StreamOrDevice s) {
-  auto batch = [](const mx::array& x) {
-    int n = 1;
-    for (int i = 0; i + 2 < static_cast<int>(x.ndim()); ++i) n *= x.shape(i);
-    return n;
-  };
-  auto safe = [&](const std::optional<mx::array>& idx, const mx::array& x,
-                  const char* name) -> std::optional<mx::array> {
-    if (!idx) return idx;
-    scatter_require_integer(*idx, name);
-    int n = batch(x);
-    if (n == 0 && idx->size() > 0) {
-      throw std::invalid_argument(std::string(name) + " cannot index an operand whose batch is empty");
-    }
-    return clamp_indices(*idx, n, n - 1, s);
-  };
-  std::optional<mx::array> lhs = safe(lhs_indices, a, "lhsIndices");
-  std::optional<mx::array> rhs = safe(rhs_indices, b, "rhsIndices");
-  // MLX's CPU kernel multiplies float32 only (other dtypes fail at eval time): half precision is
-  // computed in float32 and cast back; float64 would lose precision that way, so it is rejected.
-  mx::Dtype dtype = mx::promote_types(a.dtype(), b.dtype());
-  if (dtype == mx::float64) throw std::invalid_argument("float64 operands are not supported (MLX's kernel is float32)");
-  if (dtype != mx::float16 && dtype != mx::bfloat16) return mx::gather_mm(a, b, lhs, rhs, sorted_indices, s);
-  mx::array out = mx::gather_mm(mx::astype(a, mx::float32, s), mx::astype(b, mx::float32, s), lhs, rhs,
-                                sorted_indices, s);
-  return mx::astype(out, dtype, s);
 }
 
 }  // namespace mlxts::support

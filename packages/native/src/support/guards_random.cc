@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <string>
 
-#include "dtype.h"
-#include "op_support.h"
+#include "errors.h"
+#include "runtime.h"
+#include "support/core.h"
+#include "support/indices.h"
 
 namespace mlxts::support {
 
@@ -51,7 +53,6 @@ mx::Shape random_shape(const std::optional<mx::Shape>& shape, mx::Dtype dtype, i
   random_check_size(out, dtype, "a sample", float32_arrays);
   return out;
 }
-
 
 }  // namespace
 

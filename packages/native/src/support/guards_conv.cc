@@ -7,10 +7,21 @@
 #include <string>
 #include <tuple>
 
-#include "op_support.h"
+#include "errors.h"
+#include "support/core.h"
 
 namespace mlxts::support {
 
+namespace {
+
+// Per-spatial-axis parameters of a convolution, one entry per spatial axis.
+struct ConvAxes {
+  std::vector<int> stride, padding_lo, padding_hi, kernel_dilation, input_dilation;
+};
+
+// A per-axis argument as given (absent, one entry for every axis, or one per axis) expanded to `spatial`
+// entries, each checked to be >= min. A list of another length is a RangeError, or an MlxError where the
+// number of spatial axes comes from the input's rank.
 std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values, int spatial, int fallback, int min,
                                   const char* name, bool spatial_from_input) {
   std::vector<int> out;
@@ -33,6 +44,9 @@ std::vector<int> conv_axis_values(const std::optional<std::vector<int>>& values,
   return out;
 }
 
+// The checks every convolution passes before MLX sees it: input and weight ranks, groups >= 1, non-empty
+// kernel axes, a dilated kernel that fits the dilated, padded input (MLX's own check misses cases in
+// which its kernel reads past the padded input), and float64 only where MLX's CPU kernels have a path.
 void conv_check(const mx::array& input, const mx::array& weight, int spatial, const ConvAxes& axes, int groups) {
   if (static_cast<int>(input.ndim()) != spatial + 2) {
     throw std::invalid_argument("input must have " + std::to_string(spatial + 2) + " dimensions [N, ...spatial, C_in] for " +
@@ -75,6 +89,8 @@ mx::array conv_or_zeros(const mx::array& out, const mx::array& input, const mx::
   if (input.size() == 0 || weight.size() == 0) return mx::zeros(out.shape(), out.dtype(), s);
   return out;
 }
+
+}  // namespace
 
 mx::array conv_general(const mx::array& input, const mx::array& weight, const std::optional<std::vector<int>>& stride,
                        const std::optional<std::vector<int>>& padding_lo,

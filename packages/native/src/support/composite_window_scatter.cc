@@ -2,12 +2,14 @@
 // are visited as K strided slices of the padded input (K = elements per window), the winner of each
 // window is an argmax/argmin over those K slices (first position on ties), and each source value is
 // written back through K strided slice updates.
-#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
 
 #include "dtype.h"
-#include "op_support.h"
+#include "errors.h"
+#include "support/core.h"
 
 namespace mlxts::support {
 
@@ -80,40 +82,6 @@ mx::array window_scatter(const mx::array& a, const mx::array& source, const mx::
   mx::Shape end(ndim);
   for (int i = 0; i < ndim; ++i) end[i] = lo[i] + a.shape(i);
   return mx::add(mx::slice(out, lo, end, s), mx::astype(init_value, a.dtype(), s), s);
-}
-
-}  // namespace mlxts::support
-
-namespace mlxts::support {
-
-namespace {
-
-// Whether the diagonal at `offset` of axes (axis1, axis2) has no element; false when the axes are invalid
-// (MLX reports those itself).
-bool empty_diagonal(const mx::array& a, int offset, int axis1, int axis2) {
-  int ndim = static_cast<int>(a.ndim());
-  if (ndim < 2 || axis1 < -ndim || axis1 >= ndim || axis2 < -ndim || axis2 >= ndim) return false;
-  int rows = a.shape((axis1 + ndim) % ndim);
-  int cols = a.shape((axis2 + ndim) % ndim);
-  int length = offset >= 0 ? std::min(rows, cols - offset) : std::min(rows + offset, cols);
-  return length <= 0;
-}
-
-}  // namespace
-
-mx::array diagonal(const mx::array& a, int offset, int axis1, int axis2, mx::StreamOrDevice s) {
-  mx::array view = mx::diagonal(a, offset, axis1, axis2, s);
-  return empty_diagonal(a, offset, axis1, axis2) ? mx::zeros(view.shape(), view.dtype(), s) : view;
-}
-
-mx::array diag(const mx::array& a, int k, mx::StreamOrDevice s) {
-  mx::array out = mx::diag(a, k, s);
-  return a.ndim() == 2 && empty_diagonal(a, k, 0, 1) ? mx::zeros(out.shape(), out.dtype(), s) : out;
-}
-
-mx::array trace(const mx::array& a, int offset, int axis1, int axis2, std::optional<mx::Dtype> dtype, mx::StreamOrDevice s) {
-  mx::array sum = dtype ? mx::trace(a, offset, axis1, axis2, *dtype, s) : mx::trace(a, offset, axis1, axis2, s);
-  return empty_diagonal(a, offset, axis1, axis2) ? mx::zeros(sum.shape(), sum.dtype(), s) : sum;
 }
 
 }  // namespace mlxts::support

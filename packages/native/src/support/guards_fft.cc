@@ -5,10 +5,17 @@
 
 #include <mlx/fft.h>
 
-#include "op_support.h"
+#include "errors.h"
+#include "runtime.h"
+#include "support/core.h"
+#include "support/indices.h"
 
 namespace mlxts::support {
 
+namespace {
+
+// Every transform: `sizes` (named `sizes_name` in messages) crops or zero-pads each transformed axis;
+// axes default to the last len(sizes) axes, or all of them.
 mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>& sizes,
                       const std::optional<std::vector<int>>& axes_opt, mx::fft::FFTNorm norm, FftKind kind,
                       bool inverse, const char* sizes_name, mx::StreamOrDevice s) {
@@ -55,6 +62,8 @@ mx::array fft_general(const mx::array& a, const std::optional<std::vector<int>>&
   return inverse ? transform(static_cast<Sized>(mx::fft::irfftn), static_cast<Unsized>(mx::fft::irfftn))
                  : transform(static_cast<Sized>(mx::fft::rfftn), static_cast<Unsized>(mx::fft::rfftn));
 }
+
+}  // namespace
 
 mx::array fft1(const mx::array& a, std::optional<int> n, int axis, mx::fft::FFTNorm norm, FftKind kind, bool inverse,
                mx::StreamOrDevice s) {

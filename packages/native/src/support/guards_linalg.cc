@@ -1,12 +1,12 @@
-// The linalg family's guards for MLX defects (see op_support.h; each seen in MLX 0.32.4). Every op is
+// The linalg family's guards for MLX defects (each seen in MLX 0.32.4; linalg.h names them). Every op is
 // built by MLX as usual (its shape and dtype checks run); for inputs that would crash the process the
 // outputs are then made without a kernel, or computed from a safe stand-in, and intermediates the
 // result-size check does not see are checked against the memory limit. Delete a guard once MLX checks
 // the case itself.
 #include <cmath>
 
-#include "op_support.h"
 #include "runtime.h"
+#include "support/linalg.h"
 
 namespace mlxts::support {
 
