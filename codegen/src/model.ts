@@ -160,7 +160,7 @@ export interface Op {
   /** Why the signature differs from MLX Python's (schema `python.deviation`). */
   readonly pythonDeviation?: string;
   readonly callees: readonly Callee[];
-  readonly returns: { readonly type: 'Tensor' | 'Tensor[]' | 'void'; readonly doc: string };
+  readonly returns: Returns;
   readonly dtypeRule?: DtypeRule;
   readonly shapeRule?: ShapeRule;
   /** The shape rule as written in the schema. */
@@ -169,6 +169,23 @@ export interface Op {
   readonly examples: readonly Example[];
   readonly test: TestHints;
   readonly gradient: Gradient;
+}
+
+/** What an op returns: one tensor, a list of tensors, or nothing. */
+export interface Returns {
+  readonly type: 'Tensor' | 'Tensor[]' | 'void';
+  readonly doc: string;
+  /** A list of a fixed number of tensors, by name (a TS tuple); absent where the length varies. */
+  readonly tuple?: readonly string[];
+  /** Other tuples, each returned for some values of one argument; `tuple` is returned for the rest. */
+  readonly cases: readonly ReturnCase[];
+}
+
+/** The tuple an op returns when argument `arg` has one of `values` (a bool or enum argument with a default). */
+export interface ReturnCase {
+  readonly arg: string;
+  readonly values: readonly (string | boolean)[];
+  readonly tuple: readonly string[];
 }
 
 /** A hand-written runtime API that covers an EMLX seed name (schema/runtime.yaml). */

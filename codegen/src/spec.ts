@@ -48,7 +48,21 @@ export const calleeSpec: ObjectSpec = {
 /** A parameter of an op class: a value each op of the class gives in `with`, passed to callees as `$name`. */
 export const paramSpec: ObjectSpec = { type: requiredString, doc: requiredString };
 
-export const returnSpec: ObjectSpec = { type: requiredString, doc: requiredString };
+/** Where the number of tensors an op returns depends on an argument's value: the tuple for given values. */
+export const returnCaseSpec: ObjectSpec = {
+  /** One argument (a bool or an enum) and the value, or list of values, this tuple is returned for. */
+  when: { kind: { map: 'any' }, required: true },
+  tuple: { kind: { list: 'string' }, required: true },
+};
+
+export const returnSpec: ObjectSpec = {
+  type: requiredString,
+  doc: requiredString,
+  /** A fixed number of tensors (type `Tensor[]`), by name: a TS tuple `[Q: Tensor, R: Tensor]`. */
+  tuple: stringList,
+  /** Other tuples for some values of one argument (`{when: {computeUv: false}, tuple: [S]}`); `tuple` is the rest. */
+  cases: { kind: { list: { object: returnCaseSpec } } },
+};
 
 export const errorSpec: ObjectSpec = {
   code: requiredString,

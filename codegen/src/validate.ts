@@ -2,7 +2,7 @@
 // file:line, in one run; a model is returned only when there are none.
 import { checkObject, isPlainObject } from './check.js';
 import { loadTree, type LoadedFile, type Path, type Problem } from './load.js';
-import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type PythonFidelity, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
+import { deepFreeze, GRAD_SKIPS, type Arg, type Gradient, type Returns, type ReturnCase, type GradInput, type CallItem, type EnumDef, type Callee, type Family, type Op, type PythonFidelity, type RuntimeEntry, type Schema, type TestHints, type TypeDef } from './model.js';
 import { fidelityProblems, hasCounterpart, signatureDifferences } from './fidelity.js';
 import { readHeaderList, resolveMlxApi } from './mlx-api.js';
 import { readPythonList } from './python-stubs.js';
@@ -291,7 +291,8 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   });
   const params = readParams(d, vocab.types, at);
   const callees = readCallees(d, args, params, at);
-  if (!RETURN_TYPES.includes(d.returns.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
+  const returns = readReturns(d.returns, args, at);
+  if (returns.cases.length > 0 && overloads.length > 0) at(['returns', 'cases'], 'an op has js.overloads or returns.cases, not both');
   (d.errors ?? []).forEach((e: any, i: number) => {
     if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
     if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);
@@ -324,7 +325,7 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
     overloads,
     pythonDeviation: d.python?.deviation.trim(),
     callees,
-    returns: d.returns,
+    returns,
     ...rules,
     errors: (d.errors ?? []).map((e: any) => ({ ...e, phase: e.phase ?? 'build' })),
     examples: d.examples ?? [],
@@ -334,6 +335,55 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
 }
 
 type At = (path: Path, message: string) => void;
+
+/**
+ * What an op returns. A `tuple` names the tensors of a list of fixed length; `cases` give other tuples
+ * for some values of one bool or enum argument with a default, whose own tuple is `tuple` (so each case
+ * becomes a TS overload with the argument narrowed to its values).
+ */
+function readReturns(r: { type: string; doc: string; tuple?: string[]; cases?: { when: Record<string, unknown>; tuple: string[] }[] }, args: Arg[], at: At): Returns {
+  if (!RETURN_TYPES.includes(r.type)) at(['returns', 'type'], `returns.type must be one of ${RETURN_TYPES.join(', ')}`);
+  const checkTuple = (tuple: string[], path: Path) => {
+    if (tuple.length === 0) at(path, 'a tuple names at least one tensor');
+    const bad = tuple.filter((n) => !IDENT.test(n));
+    if (bad.length > 0) at(path, `tuple names must be identifiers, got ${bad.map((n) => `'${n}'`).join(', ')}`);
+    if (new Set(tuple).size !== tuple.length) at(path, 'tuple names must be distinct');
+  };
+  if (r.tuple !== undefined) {
+    if (r.type !== 'Tensor[]') at(['returns', 'tuple'], 'returns.tuple names the tensors of a list: it needs type Tensor[]');
+    checkTuple(r.tuple, ['returns', 'tuple']);
+  }
+  const cases: ReturnCase[] = [];
+  const seen = new Set<string | boolean>();
+  (r.cases ?? []).forEach((c, i) => {
+    const path = ['returns', 'cases', i];
+    if (r.tuple === undefined) at(path, 'returns.cases needs returns.tuple: the tuple of the other values');
+    checkTuple(c.tuple, [...path, 'tuple']);
+    const names = Object.keys(c.when);
+    if (names.length !== 1) return at([...path, 'when'], 'a case tests exactly one argument');
+    const arg = args.find((a) => a.name === names[0]);
+    if (!arg) return at([...path, 'when'], `unknown argument '${names[0]}'`);
+    if (cases.length > 0 && cases[0].arg !== arg.name) at([...path, 'when'], `every case tests the same argument ('${cases[0].arg}')`);
+    const type = arg.types.length === 1 ? arg.types[0] : undefined;
+    const allowed: readonly (string | boolean)[] | undefined = type?.name === 'bool' ? [true, false] : type?.enum?.values;
+    if (!allowed || arg.default === undefined) return at([...path, 'when'], `'${arg.name}' must be a bool or enum argument with a default`);
+    // A case's overload requires the argument (or the options object holding it), so no optional
+    // positional argument may come before it.
+    const positional = args.filter((a) => !a.kwonly);
+    const before = arg.kwonly ? positional : positional.slice(0, positional.indexOf(arg));
+    if (before.some((a) => a.optional)) at([...path, 'when'], `'${arg.name}' follows an optional positional argument: an overload cannot require it`);
+    const raw = c.when[arg.name];
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const v of values) {
+      if (!allowed.includes(v as string | boolean)) at([...path, 'when'], `'${arg.name}' cannot be ${JSON.stringify(v)}; its values: ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+      else if (v === arg.default) at([...path, 'when'], `a case cannot include the default of '${arg.name}': returns.tuple is what the op returns with it`);
+      else if (seen.has(v as string | boolean)) at([...path, 'when'], `${JSON.stringify(v)} is in two cases`);
+      seen.add(v as string | boolean);
+    }
+    cases.push({ arg: arg.name, values: values as (string | boolean)[], tuple: c.tuple });
+  });
+  return { type: r.type as Returns['type'], doc: r.doc, tuple: r.tuple, cases };
+}
 
 function readArgs(raw: any[], types: Map<string, TypeDef>, dtypeClasses: Record<string, string[]>, at: At): Arg[] {
   const args: Arg[] = [];

@@ -109,7 +109,7 @@ examples: [{title: T, code: "1", expect: 1}]
   it('catches an unquoted comma in a flow mapping (a common YAML slip)', () => {
     const problems = problemsWith('negative.yaml', valid.replace('returns: {type: Tensor, doc: The negation.}', 'returns: {type: Tensor, doc: The negation, really.}'));
     expect(problems).toEqual([
-      "schema/core/negative.yaml:9: unknown key 'really.' in 'returns'; allowed: type, doc",
+      "schema/core/negative.yaml:9: unknown key 'really.' in 'returns'; allowed: type, doc, tuple, cases",
     ]);
   });
 
@@ -227,6 +227,36 @@ examples: [{title: T, code: "1", expect: 1}]
     const overload = valid.replace('args:', 'js: {overloads: [{args: [x], doc: All of them.}]}\nargs:');
     expect(problemsWith('negative.yaml', overload)).toEqual([
       'schema/core/negative.yaml:5: an overload takes some but not all of the positional arguments (and none of a rest argument)',
+    ]);
+  });
+
+  it('checks tuple results and the cases whose tuple depends on an argument', () => {
+    const withReturns = (returns: string, full = '{name: full, type: bool, default: true, kwonly: true, doc: F.}') =>
+      valid
+        .replace('  - {name: a, type: ArrayLike, doc: Input.}', `  - {name: a, type: ArrayLike, doc: Input.}\n  - ${full}\n  - {name: side, type: SearchSide, default: left, kwonly: true, doc: S.}`)
+        .replace('call: [a]', 'call: [a, full, side]')
+        .replace('returns: {type: Tensor, doc: The negation.}', `returns: ${returns}`);
+    expect(problemsWith('negative.yaml', withReturns('{type: "Tensor[]", tuple: [x, y], cases: [{when: {full: false}, tuple: [x]}], doc: D.}'))).toEqual([]);
+    expect(problemsWith('negative.yaml', withReturns('{type: "Tensor[]", tuple: [x], cases: [{when: {side: [right]}, tuple: [x, y]}], doc: D.}'))).toEqual([]);
+    expect(problemsWith('negative.yaml', withReturns('{type: Tensor, tuple: [x, x, 1y], doc: D.}'))).toEqual([
+      'schema/core/negative.yaml:11: returns.tuple names the tensors of a list: it needs type Tensor[]',
+      "schema/core/negative.yaml:11: tuple names must be identifiers, got '1y'",
+      'schema/core/negative.yaml:11: tuple names must be distinct',
+    ]);
+    const cases = (list: string) => withReturns(`{type: "Tensor[]", tuple: [x, y], cases: ${list}, doc: D.}`);
+    expect(problemsWith('negative.yaml', cases('[{when: {full: true}, tuple: [x]}, {when: {nope: 1}, tuple: [y]}, {when: {side: [right, up]}, tuple: [y]}]'))).toEqual([
+      "schema/core/negative.yaml:11: a case cannot include the default of 'full': returns.tuple is what the op returns with it",
+      "schema/core/negative.yaml:11: unknown argument 'nope'",
+      "schema/core/negative.yaml:11: every case tests the same argument ('full')",
+      'schema/core/negative.yaml:11: \'side\' cannot be "up"; its values: "left", "right"',
+    ]);
+    expect(problemsWith('negative.yaml', cases('[{when: {a: 1, full: false}, tuple: [y]}]'))).toEqual([
+      'schema/core/negative.yaml:11: a case tests exactly one argument',
+    ]);
+    // An overload that requires `side` (in the options object) cannot follow an optional positional `full`.
+    const positionalFull = withReturns('{type: "Tensor[]", tuple: [x], cases: [{when: {side: right}, tuple: [x, y]}], doc: D.}', '{name: full, type: bool, default: true, doc: F.}');
+    expect(problemsWith('negative.yaml', positionalFull)).toEqual([
+      "schema/core/negative.yaml:11: 'side' follows an optional positional argument: an overload cannot require it",
     ]);
   });
 });

@@ -94,7 +94,7 @@ describe('ts view of rest arguments and overloads', () => {
 
   it('declares the shorter overloads before the full signature', () => {
     const v = tsOpView({ ...op('eye'), overloads: [{ names: ['rows'], doc: 'A square matrix.' }] });
-    expect(v.overloads).toEqual([{ docLines: [op('eye').summary, '', 'A square matrix.'], params: 'rows: number' }]);
+    expect(v.overloads).toEqual([{ docLines: [op('eye').summary, '', 'A square matrix.'], params: 'rows: number', returnType: 'Tensor' }]);
     expect(docsOpView({ ...op('eye'), overloads: [{ names: ['rows'], doc: 'A square matrix.' }] }).signature.split('\n')[0]).toBe('function eye(rows: number): Tensor');
   });
 });
@@ -179,5 +179,45 @@ describe('native ops view', () => {
 
   it('lets the generated function call the wrapper without a cast', () => {
     expect(tsOpView(op('sum')).nativeCall).toBe('native.ops.core_sum(a, axis, keepdims, options?.stream ?? options?.device)');
+  });
+});
+
+describe('ts view of tuple results', () => {
+  const pair = { type: 'Tensor[]', doc: '`[quotient, remainder]`.', tuple: ['quotient', 'remainder'], cases: [] } as const;
+
+  it('types a fixed number of tensors as a labelled tuple, in the function, the native interface and the docs', () => {
+    const divmod: Op = { ...op('add'), id: 'divmod', jsName: 'divmod', qualifiedName: 'divmod', returns: pair };
+    expect(tsOpView(divmod).returnType).toBe('[quotient: Tensor, remainder: Tensor]');
+    expect(tsOpView(divmod).track).toBe('trackAll');
+    expect(nativeOpsView([divmod]).ops[0].returnType).toBe('[quotient: Tensor, remainder: Tensor]');
+    expect(docsOpView(divmod).returns).toBe('`[quotient: Tensor, remainder: Tensor]`: `[quotient, remainder]`.');
+  });
+
+  // searchsorted's `side` ('left' by default, or 'right') stands in for an argument the count depends on.
+  const cased = (kwonly: boolean): Op => {
+    const base = op('searchsorted');
+    return {
+      ...base,
+      args: base.args.map((a) => (a.name === 'side' ? { ...a, kwonly } : a)),
+      returns: { type: 'Tensor[]', doc: 'd', tuple: ['a', 'b'], cases: [{ arg: 'side', values: ['right'], tuple: ['b'] }] },
+    };
+  };
+
+  it('declares one overload per tuple, the argument narrowed to the values that return it, then the union', () => {
+    const v = tsOpView(cased(false));
+    expect(v.overloads.map((o) => [o.params, o.returnType, o.docLines[2]])).toEqual([
+      ["sortedSequence: ArrayLike, values: ArrayLike, side?: 'left', options?: StreamOptions", '[a: Tensor, b: Tensor]', "Returns `[a, b]` when `side` is `'left'` (the default)."],
+      ["sortedSequence: ArrayLike, values: ArrayLike, side: 'right', options?: StreamOptions", '[b: Tensor]', "Returns `[b]` when `side` is `'right'`."],
+    ]);
+    expect(v.params).toBe("sortedSequence: ArrayLike, values: ArrayLike, side?: 'left' | 'right', options?: StreamOptions");
+    expect(v.returnType).toBe('[a: Tensor, b: Tensor] | [b: Tensor]');
+    expect(docsOpView(cased(false)).signature.split('\n')).toHaveLength(3);
+  });
+
+  it('narrows a keyword-only argument inside the options type', () => {
+    expect(tsOpView(cased(true)).overloads.map((o) => o.params)).toEqual([
+      "sortedSequence: ArrayLike, values: ArrayLike, options?: SearchsortedOptions & { side?: 'left' }",
+      "sortedSequence: ArrayLike, values: ArrayLike, options: SearchsortedOptions & { side: 'right' }",
+    ]);
   });
 });

@@ -55,7 +55,9 @@ export function docsOpView(op: Op): DocsOpView {
     importName: op.namespace ?? op.jsName,
     packageName: op.family.package,
     // A namespaced function is shown as it is called (`random.uniform(...)`), like the method signature.
-    signature: [...overloadsOf(op).map((o) => o.params), ts.displayParams].map((params) => `${op.namespace ? '' : 'function '}${op.qualifiedName}(${params}): ${ts.returnType}`).join('\n'),
+    signature: [...overloadsOf(op), { params: ts.displayParams, returnType: ts.returnType }]
+      .map((o) => `${op.namespace ? '' : 'function '}${op.qualifiedName}(${o.params}): ${o.returnType}`)
+      .join('\n'),
     methodSignature: ts.method ? `tensor.${ts.method.name}(${ts.method.params}): ${ts.returnType}` : undefined,
     summary: op.summary,
     doc: op.doc,

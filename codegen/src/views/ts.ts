@@ -1,5 +1,5 @@
 // The TypeScript view: signature, options type, TSDoc and the native call of each op function.
-import type { Arg, Op } from '../model.js';
+import type { Op } from '../model.js';
 import { defaultText, hasOptions, jsLiteral, kwonlyArgs, markerText, modulesFor, optionsTypeName, positionalArgs, tsTypeOf } from './common.js';
 
 export interface TsField {
@@ -21,7 +21,7 @@ export interface TsOpView {
   /** Max arguments a caller may pass (positional + options); absent with a rest argument. */
   readonly maxArgs?: number;
   /** Shorter overload declarations (`arange(stop: number)`), each with its own doc. */
-  readonly overloads: readonly { readonly docLines: readonly string[]; readonly params: string }[];
+  readonly overloads: readonly { readonly docLines: readonly string[]; readonly params: string; readonly returnType: string }[];
   /** A rest argument: the parameter holding it and the options, and the name the call uses. */
   readonly rest?: { readonly param: string; readonly name: string; readonly typeArgs: string };
   readonly optionsParam?: string;
@@ -55,19 +55,15 @@ export function tsOpView(op: Op): TsOpView {
   const kwonly = kwonlyArgs(op);
   const options = hasOptions(op) ? optionsTypeName(op) : undefined;
   // Ops that dispatch on operand objects (js.dispatch) also take those objects where they take tensors.
-  const paramType = (name: string) => (op.dispatch ? tsTypeOf(op, name).replace(/\bArrayLike\b/, 'ArrayLike | OperandHandler') : tsTypeOf(op, name));
   const rest = positional.find((a) => a.rest);
   const restParam = rest && `${rest.name}${options ? 'AndOptions' : ''}`;
-  const param = (a: Arg) =>
-    a.rest ? `...${restParam}: ${options ? `[...${paramType(a.name)}, ${options}] | ` : ''}${paramType(a.name)}` : `${a.name}${a.optional ? '?' : ''}: ${paramType(a.name)}`;
-  const paramList = positional.map(param);
-  const displayList = positional.map((a) => (a.rest ? `...${a.name}: ${paramType(a.name)}` : param(a)));
+  const paramList = paramsOf(op);
+  const displayList = positional.map((a) => (a.rest ? `...${a.name}: ${paramType(op, a.name)}` : paramList[positional.indexOf(a)]));
   if (options) displayList.push(`options?: ${options}`);
-  if (options && !rest) paramList.push(`options?: ${options}`);
   const nativeArgs = op.args.map((a) => (a.kwonly ? `options?.${a.name}` : a.name));
   if (op.stream) nativeArgs.push('options?.stream ?? options?.device');
   const target = op.binding ? `native.${op.binding.native}` : `native.ops.${op.family.id}_${op.id}`;
-  const returnType = op.returns.type;
+  const returnType = returnTypeOf(op);
   const track = op.returns.type === 'Tensor' ? 'track' : op.returns.type === 'Tensor[]' ? 'trackAll' : undefined;
   const usedTypes = new Set(op.args.flatMap((a) => a.types.map((t) => t.ts)));
   const typeImports = ['Tensor', 'ArrayLike', 'DType', 'Group'].filter((t) => (t === 'Tensor' && returnType !== 'void') || [...usedTypes].some((u) => u.includes(t)));
@@ -96,9 +92,9 @@ export function tsOpView(op: Op): TsOpView {
     docLines: tsDoc(op),
     params: paramList.join(', '),
     displayParams: displayList.join(', '),
-    overloads: overloadsOf(op).map((o) => ({ docLines: [op.summary, '', o.doc], params: o.params })),
+    overloads: overloadsOf(op).map((o) => ({ docLines: [op.summary, '', o.doc], params: o.params, returnType: o.returnType })),
     maxArgs: rest ? undefined : positional.length + (options ? 1 : 0),
-    rest: rest && { param: restParam!, name: rest.name, typeArgs: `${paramType(rest.name).replace(/\[\]$/, '')}, ${options}` },
+    rest: rest && { param: restParam!, name: rest.name, typeArgs: `${paramType(op, rest.name).replace(/\[\]$/, '')}, ${options}` },
     optionsParam: options ? 'options' : undefined,
     optionKeys: options ? `[${[...kwonly.map((a) => a.name), ...(op.stream ? ['stream', 'device'] : [])].map((k) => `'${k}'`).join(', ')}]` : undefined,
     optionsInterface:
@@ -115,13 +111,75 @@ export function tsOpView(op: Op): TsOpView {
   };
 }
 
-/** An op's shorter overloads as TS parameter lists: the leading positional arguments, renamed. */
-export function overloadsOf(op: Op): { params: string; doc: string }[] {
+/** An argument's TS type; ops that dispatch on operand objects (js.dispatch) also take those where they take tensors. */
+function paramType(op: Op, name: string): string {
+  return op.dispatch ? tsTypeOf(op, name).replace(/\bArrayLike\b/, 'ArrayLike | OperandHandler') : tsTypeOf(op, name);
+}
+
+/** A narrowing of one argument's type in an overload: the values it takes there, and whether it may be left out. */
+interface Narrowed {
+  readonly name: string;
+  readonly type: string;
+  readonly optional: boolean;
+}
+
+/** The op's TS parameters (a rest argument with the options folded in), with one argument narrowed if given. */
+function paramsOf(op: Op, narrowed?: Narrowed): string[] {
   const positional = positionalArgs(op);
-  return op.overloads.map((o) => ({
+  const options = hasOptions(op) ? optionsTypeName(op) : undefined;
+  const rest = positional.find((a) => a.rest);
+  const params = positional.map((a) => {
+    if (a.rest) return `...${a.name}${options ? 'AndOptions' : ''}: ${options ? `[...${paramType(op, a.name)}, ${options}] | ` : ''}${paramType(op, a.name)}`;
+    if (a.name === narrowed?.name) return `${a.name}${narrowed.optional ? '?' : ''}: ${narrowed.type}`;
+    return `${a.name}${a.optional ? '?' : ''}: ${paramType(op, a.name)}`;
+  });
+  if (options && !rest) {
+    const kwonly = narrowed && kwonlyArgs(op).some((a) => a.name === narrowed.name);
+    params.push(kwonly ? `options${narrowed.optional ? '?' : ''}: ${options} & { ${narrowed.name}${narrowed.optional ? '?' : ''}: ${narrowed.type} }` : `options?: ${options}`);
+  }
+  return params;
+}
+
+/** `[Q: Tensor, R: Tensor]`: a list of a fixed number of tensors, each named. */
+export function tupleType(names: readonly string[]): string {
+  return `[${names.map((n) => `${n}: Tensor`).join(', ')}]`;
+}
+
+/** What the op's function returns: its tuple (or every tuple it may return, as a union), or its plain type. */
+export function returnTypeOf(op: Op): string {
+  const { tuple, cases, type } = op.returns;
+  if (!tuple) return type;
+  return [...new Set([tuple, ...cases.map((c) => c.tuple)].map(tupleType))].join(' | ');
+}
+
+/**
+ * The op's TS overloads before its full signature: the shorter forms of `js.overloads` (the leading
+ * positional arguments, renamed), or, for an op whose tuple depends on an argument (`returns.cases`),
+ * one overload per tuple with that argument narrowed to the values that return it.
+ */
+export function overloadsOf(op: Op): { params: string; doc: string; returnType: string }[] {
+  const positional = positionalArgs(op);
+  const shorter = op.overloads.map((o) => ({
     params: o.names.map((name, i) => `${name}${positional[i].optional ? '?' : ''}: ${tsTypeOf(op, positional[i].name)}`).join(', '),
     doc: o.doc,
+    returnType: returnTypeOf(op),
   }));
+  const { tuple, cases } = op.returns;
+  if (cases.length === 0) return shorter;
+  const arg = op.args.find((a) => a.name === cases[0].arg)!;
+  const all: readonly (string | boolean)[] = arg.types[0].enum?.values ?? [true, false];
+  const taken = new Set(cases.flatMap((c) => c.values));
+  const arms = [{ values: all.filter((v) => !taken.has(v)), tuple: tuple! }, ...cases];
+  return arms.map(({ values, tuple }) => {
+    const optional = values.includes(arg.default as string | boolean);
+    const literals = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+    const when = `\`${arg.name}\` is ${literals.length > 1 ? `${literals.slice(0, -1).map((l) => `\`${l}\``).join(', ')} or ` : ''}\`${literals[literals.length - 1]}\``;
+    return {
+      params: paramsOf(op, { name: arg.name, type: literals.join(' | '), optional }).join(', '),
+      doc: `Returns \`[${tuple!.join(', ')}]\` when ${when}${optional ? ' (the default)' : ''}.`,
+      returnType: tupleType(tuple!),
+    };
+  });
 }
 
 function argDoc(doc: string, def: string | number | boolean | undefined): string {
@@ -241,7 +299,7 @@ export function nativeOpsView(ops: readonly Op[]): NativeOpsView {
       .map((op) => ({
         key: `${op.family.id}_${op.id}`,
         params: [...op.args.map((a) => a.name), ...(op.stream ? ['stream'] : [])].map((n) => `${n}: unknown`).join(', '),
-        returnType: op.returns.type,
+        returnType: returnTypeOf(op),
       })),
   };
 }

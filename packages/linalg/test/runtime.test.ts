@@ -1,8 +1,8 @@
 // Linalg beyond the generated identity tests: kernel errors under concurrency, the CPU-stream rule,
-// half-precision inputs and the documented permutation-matrix recipe for lu.
+// half-precision inputs, the documented permutation-matrix recipe for lu, and the tuple types of results.
 import * as mx from '@mlxts/core';
 import { withoutLeaks } from '@mlxts/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as linalg from '../src/index.js';
 
 describe('kernel errors', () => {
@@ -53,5 +53,20 @@ describe('lu', () => {
       const P = mx.equal(mx.reshape(p, [3, 1]), mx.arange(3)).astype(l.dtype);
       expect(mx.max(mx.abs(mx.subtract(mx.matmul(P, mx.matmul(l, u)), a))).item()).toBeLessThan(1e-6);
       expect(mx.max(mx.abs(mx.subtract(mx.take(mx.matmul(l, u), p, -2), a))).item()).toBeLessThan(1e-6);
+    }));
+});
+
+describe('tuple results', () => {
+  it('are typed by their number of tensors, which for svd follows computeUv', () =>
+    withoutLeaks(() => {
+      const a = mx.array([[3, 0], [0, -4]]);
+      const [q, r] = linalg.qr(a);
+      expectTypeOf(linalg.qr(a)).toEqualTypeOf<[mx.Tensor, mx.Tensor]>();
+      expectTypeOf(linalg.svd(a)).toEqualTypeOf<[mx.Tensor, mx.Tensor, mx.Tensor]>();
+      expectTypeOf(linalg.svd(a, false)).toEqualTypeOf<[mx.Tensor]>();
+      const computeUv: boolean = q.ndim === 2;
+      expectTypeOf(linalg.svd(a, computeUv)).toEqualTypeOf<[mx.Tensor, mx.Tensor, mx.Tensor] | [mx.Tensor]>();
+      expect([linalg.qr(a).length, linalg.svd(a).length, linalg.svd(a, false).length, linalg.svd(a, computeUv).length]).toEqual([2, 3, 1, 3]);
+      expect(r.shape).toEqual([2, 2]);
     }));
 });

@@ -217,7 +217,7 @@ interface Binding {
   unlinkSharedMemory(handle: SharedMemoryHandle): boolean;
   listSharedMemory(): SharedMemoryObject[];
   removeOrphanedSharedMemory(): SharedMemoryObject[];
-  kvCacheAttention(...args: unknown[]): Tensor[];
+  kvCacheAttention(...args: unknown[]): [out: Tensor, kCache: Tensor, vCache: Tensor];
   transforms: TransformsBinding;
   loadNpy(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): Tensor;
   loadSafetensors(fd: number, label: string, header: Buffer, dataOffset: number, stream?: unknown): LoadedFile<string>;

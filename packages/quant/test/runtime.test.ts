@@ -1,10 +1,10 @@
 // What the generated tests do not reach: MLX behaviours the binding guards against (gather indices out
 // of range, empty operands, scales of the wrong shape, stacked weights against a 2-D x), dtype mixes,
-// strided inputs, and a sweep of bad inputs that must all end as JS errors.
+// strided inputs, a sweep of bad inputs that must all end as JS errors, and the tuple types of quantizePacked.
 import * as mx from '@mlxts/core';
 import * as quant from '@mlxts/quant';
 import { withoutLeaks } from '@mlxts/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { floats, gaussian, input, prng } from './support/refs.js';
 import { affineDecode, unpackBits } from './support/reference.js';
 
@@ -240,5 +240,18 @@ describe('bad input', () => {
       expect(() => quant.quantizedMatmulPacked(x, fq, fs, undefined, { mode: 'mxfp4', globalScale: mx.array(1) })).toThrow(/^quantizedMatmulPacked: globalScale is only supported by the nvfp4 mode, got mode 'mxfp4'$/);
       expect(() => quant.quantizedMatmulPacked(x, fq, mx.astype(fs, 'float32'), undefined, { mode: 'mxfp4' })).toThrow(/^quantizedMatmulPacked: mxfp4 scales must be uint8 \(as quantize returns them\), got float32$/);
       expect(() => quant.dequantizePacked(wq, s, b, { mode: 'affine', groupSize: 16 })).toThrow(/^dequantizePacked: affine mode supports groupSize 32, 64 or 128, got 16$/);
+    }));
+});
+
+describe('quantizePacked results', () => {
+  it('are typed by the mode: three parts for affine (the default), two for the floating-point modes', () =>
+    withoutLeaks(() => {
+      const w = mx.ones([2, 64]);
+      expectTypeOf(quant.quantizePacked(w)).toEqualTypeOf<[mx.Tensor, mx.Tensor, mx.Tensor]>();
+      expectTypeOf(quant.quantizePacked(w, { mode: 'affine', bits: 8 })).toEqualTypeOf<[mx.Tensor, mx.Tensor, mx.Tensor]>();
+      expectTypeOf(quant.quantizePacked(w, { mode: 'mxfp8' })).toEqualTypeOf<[mx.Tensor, mx.Tensor]>();
+      const mode = (w.ndim === 2 ? 'mxfp4' : 'affine') as 'affine' | 'mxfp4'; // known only when it runs
+      expectTypeOf(quant.quantizePacked(w, { mode })).toEqualTypeOf<[mx.Tensor, mx.Tensor, mx.Tensor] | [mx.Tensor, mx.Tensor]>();
+      expect([quant.quantizePacked(w).length, quant.quantizePacked(w, { mode: 'mxfp8' }).length, quant.quantizePacked(w, { mode }).length]).toEqual([3, 2, 2]);
     }));
 });

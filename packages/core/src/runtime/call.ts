@@ -11,7 +11,8 @@ export function track(tensor: Tensor): Tensor {
   return tensor;
 }
 
-export function trackAll(tensors: Tensor[]): Tensor[] {
+/** Registers each of a list of new tensors (a tuple keeps its type) with the innermost `tidy` scope, if any. */
+export function trackAll<T extends Tensor[]>(tensors: T): T {
   const scope = currentScope();
   if (scope) for (const t of tensors) scope.add(t);
   return tensors;

@@ -74,7 +74,7 @@ export interface NativeOps {
   core_distributed_send(x: unknown, dst: unknown, group: unknown, stream: unknown): Tensor;
   core_distributed_sum_scatter(x: unknown, group: unknown, stream: unknown): Tensor;
   core_divide(a: unknown, b: unknown, stream: unknown): Tensor;
-  core_divmod(a: unknown, b: unknown, stream: unknown): Tensor[];
+  core_divmod(a: unknown, b: unknown, stream: unknown): [quotient: Tensor, remainder: Tensor];
   core_einsum(subscripts: unknown, operands: unknown, stream: unknown): Tensor;
   core_equal(a: unknown, b: unknown, stream: unknown): Tensor;
   core_erf(a: unknown, stream: unknown): Tensor;
@@ -145,7 +145,7 @@ export interface NativeOps {
   core_meshgrid(arrays: unknown, sparse: unknown, indexing: unknown, stream: unknown): Tensor[];
   core_min(a: unknown, axis: unknown, keepdims: unknown, stream: unknown): Tensor;
   core_minimum(a: unknown, b: unknown, stream: unknown): Tensor;
-  core_minmax(a: unknown, axis: unknown, keepdims: unknown, stream: unknown): Tensor[];
+  core_minmax(a: unknown, axis: unknown, keepdims: unknown, stream: unknown): [minimum: Tensor, maximum: Tensor];
   core_moveaxis(a: unknown, source: unknown, destination: unknown, stream: unknown): Tensor;
   core_multiply(a: unknown, b: unknown, stream: unknown): Tensor;
   core_nan_to_num(a: unknown, nan: unknown, posinf: unknown, neginf: unknown, stream: unknown): Tensor;
@@ -248,7 +248,7 @@ export interface NativeOps {
   core_zeros(shape: unknown, dtype: unknown, stream: unknown): Tensor;
   core_zeros_like(a: unknown, dtype: unknown, stream: unknown): Tensor;
   fast_cross_entropy(logits: unknown, targets: unknown, stream: unknown): Tensor;
-  fast_gated_delta_update(q: unknown, k: unknown, v: unknown, gamma: unknown, beta: unknown, initialState: unknown, mask: unknown, stream: unknown): Tensor[];
+  fast_gated_delta_update(q: unknown, k: unknown, v: unknown, gamma: unknown, beta: unknown, initialState: unknown, mask: unknown, stream: unknown): [y: Tensor, finalState: Tensor];
   fast_layer_norm(x: unknown, weight: unknown, bias: unknown, eps: unknown, stream: unknown): Tensor;
   fast_rms_norm(x: unknown, weight: unknown, eps: unknown, stream: unknown): Tensor;
   fast_rope(x: unknown, dims: unknown, traditional: unknown, base: unknown, scale: unknown, offset: unknown, freqs: unknown, layout: unknown, stream: unknown): Tensor;
@@ -259,23 +259,23 @@ export interface NativeOps {
   linalg_cholesky_inv(a: unknown, upper: unknown, stream: unknown): Tensor;
   linalg_cross(a: unknown, b: unknown, axis: unknown, stream: unknown): Tensor;
   linalg_det(a: unknown, stream: unknown): Tensor;
-  linalg_eig(a: unknown, stream: unknown): Tensor[];
-  linalg_eigh(a: unknown, UPLO: unknown, stream: unknown): Tensor[];
+  linalg_eig(a: unknown, stream: unknown): [w: Tensor, V: Tensor];
+  linalg_eigh(a: unknown, UPLO: unknown, stream: unknown): [w: Tensor, V: Tensor];
   linalg_eigvals(a: unknown, stream: unknown): Tensor;
   linalg_eigvalsh(a: unknown, UPLO: unknown, stream: unknown): Tensor;
   linalg_inv(a: unknown, stream: unknown): Tensor;
-  linalg_lu(a: unknown, stream: unknown): Tensor[];
-  linalg_lu_factor(a: unknown, stream: unknown): Tensor[];
+  linalg_lu(a: unknown, stream: unknown): [p: Tensor, L: Tensor, U: Tensor];
+  linalg_lu_factor(a: unknown, stream: unknown): [LU: Tensor, pivots: Tensor];
   linalg_norm(a: unknown, ord: unknown, axis: unknown, keepdims: unknown, stream: unknown): Tensor;
   linalg_pinv(a: unknown, stream: unknown): Tensor;
-  linalg_qr(a: unknown, stream: unknown): Tensor[];
-  linalg_slogdet(a: unknown, stream: unknown): Tensor[];
+  linalg_qr(a: unknown, stream: unknown): [Q: Tensor, R: Tensor];
+  linalg_slogdet(a: unknown, stream: unknown): [sign: Tensor, logabsdet: Tensor];
   linalg_solve(a: unknown, b: unknown, stream: unknown): Tensor;
   linalg_solve_triangular(a: unknown, b: unknown, upper: unknown, stream: unknown): Tensor;
-  linalg_svd(a: unknown, computeUv: unknown, stream: unknown): Tensor[];
+  linalg_svd(a: unknown, computeUv: unknown, stream: unknown): [U: Tensor, S: Tensor, Vt: Tensor] | [S: Tensor];
   linalg_tri_inv(a: unknown, upper: unknown, stream: unknown): Tensor;
   quant_dequantize(w: unknown, scales: unknown, biases: unknown, groupSize: unknown, bits: unknown, mode: unknown, globalScale: unknown, dtype: unknown, stream: unknown): Tensor;
   quant_gather_qmm(x: unknown, w: unknown, scales: unknown, biases: unknown, lhsIndices: unknown, rhsIndices: unknown, transpose: unknown, groupSize: unknown, bits: unknown, mode: unknown, globalScale: unknown, sortedIndices: unknown, stream: unknown): Tensor;
-  quant_quantize(w: unknown, groupSize: unknown, bits: unknown, mode: unknown, globalScale: unknown, stream: unknown): Tensor[];
+  quant_quantize(w: unknown, groupSize: unknown, bits: unknown, mode: unknown, globalScale: unknown, stream: unknown): [wq: Tensor, scales: Tensor, biases: Tensor] | [wq: Tensor, scales: Tensor];
   quant_quantized_matmul(x: unknown, w: unknown, scales: unknown, biases: unknown, transpose: unknown, groupSize: unknown, bits: unknown, mode: unknown, globalScale: unknown, stream: unknown): Tensor;
 }

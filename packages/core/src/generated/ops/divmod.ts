@@ -43,7 +43,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[-4, Infinity], [0.5, NaN]]
  * ```
  */
-export function divmod(a: ArrayLike, b: ArrayLike, options?: StreamOptions): Tensor[] {
+export function divmod(a: ArrayLike, b: ArrayLike, options?: StreamOptions): [quotient: Tensor, remainder: Tensor] {
   if (arguments.length > 3) checkArity('divmod', 3, arguments.length);
   if (options !== undefined) checkOptions('divmod', options, OPTION_KEYS);
   return trackAll(native.ops.core_divmod(a, b, options?.stream ?? options?.device));

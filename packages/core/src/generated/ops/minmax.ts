@@ -35,7 +35,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [NaN, NaN]
  * ```
  */
-export function minmax(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): Tensor[] {
+export function minmax(a: ArrayLike, axis?: number | readonly number[], keepdims?: boolean, options?: StreamOptions): [minimum: Tensor, maximum: Tensor] {
   if (arguments.length > 4) checkArity('minmax', 4, arguments.length);
   if (options !== undefined) checkOptions('minmax', options, OPTION_KEYS);
   return trackAll(native.ops.core_minmax(a, axis, keepdims, options?.stream ?? options?.device));

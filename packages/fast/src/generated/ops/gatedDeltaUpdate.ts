@@ -46,7 +46,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[[[3, 3]]]]
  * ```
  */
-export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, initialState?: Tensor, mask?: Tensor, options?: StreamOptions): Tensor[] {
+export function gatedDeltaUpdate(q: ArrayLike, k: ArrayLike, v: ArrayLike, gamma: ArrayLike, beta: ArrayLike, initialState?: Tensor, mask?: Tensor, options?: StreamOptions): [y: Tensor, finalState: Tensor] {
   if (arguments.length > 8) checkArity('gatedDeltaUpdate', 8, arguments.length);
   if (options !== undefined) checkOptions('gatedDeltaUpdate', options, OPTION_KEYS);
   return trackAll(native.ops.fast_gated_delta_update(q, k, v, gamma, beta, initialState, mask, options?.stream ?? options?.device));

@@ -40,7 +40,7 @@ const OPTION_KEYS: readonly string[] = ['scale', 'keyMask', 'layout', 'stream', 
  * // => [[[[3, 4]]]]
  * ```
  */
-export function kvCacheAttention(q: ArrayLike, newK: ArrayLike, newV: ArrayLike, kCache: Tensor, vCache: Tensor, offset: number, options?: KvCacheAttentionOptions): Tensor[] {
+export function kvCacheAttention(q: ArrayLike, newK: ArrayLike, newV: ArrayLike, kCache: Tensor, vCache: Tensor, offset: number, options?: KvCacheAttentionOptions): [out: Tensor, kCache: Tensor, vCache: Tensor] {
   if (arguments.length > 7) checkArity('kvCacheAttention', 7, arguments.length);
   if (options !== undefined) checkOptions('kvCacheAttention', options, OPTION_KEYS);
   return trackAll(native.kvCacheAttention(q, newK, newV, kCache, vCache, offset, options?.scale, options?.keyMask, options?.layout, options?.stream ?? options?.device));

@@ -26,7 +26,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [true, true]
  * ```
  */
-export function eig(a: ArrayLike, options?: StreamOptions): Tensor[] {
+export function eig(a: ArrayLike, options?: StreamOptions): [w: Tensor, V: Tensor] {
   if (arguments.length > 2) checkArity('eig', 2, arguments.length);
   if (options !== undefined) checkOptions('eig', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_eig(a, options?.stream ?? options?.device));

@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 2]
  * ```
  */
-export function eigh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): Tensor[] {
+export function eigh(a: ArrayLike, UPLO?: 'L' | 'U', options?: StreamOptions): [w: Tensor, V: Tensor] {
   if (arguments.length > 3) checkArity('eigh', 3, arguments.length);
   if (options !== undefined) checkOptions('eigh', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_eigh(a, UPLO, options?.stream ?? options?.device));

@@ -22,7 +22,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [2, 0, 1]
  * ```
  */
-export function lu(a: ArrayLike, options?: StreamOptions): Tensor[] {
+export function lu(a: ArrayLike, options?: StreamOptions): [p: Tensor, L: Tensor, U: Tensor] {
   if (arguments.length > 2) checkArity('lu', 2, arguments.length);
   if (options !== undefined) checkOptions('lu', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_lu(a, options?.stream ?? options?.device));

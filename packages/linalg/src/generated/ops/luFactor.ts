@@ -27,7 +27,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [1, 2, 2]
  * ```
  */
-export function luFactor(a: ArrayLike, options?: StreamOptions): Tensor[] {
+export function luFactor(a: ArrayLike, options?: StreamOptions): [LU: Tensor, pivots: Tensor] {
   if (arguments.length > 2) checkArity('luFactor', 2, arguments.length);
   if (options !== undefined) checkOptions('luFactor', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_lu_factor(a, options?.stream ?? options?.device));

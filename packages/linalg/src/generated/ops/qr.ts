@@ -20,7 +20,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [[1, 2], [3, 4]]
  * ```
  */
-export function qr(a: ArrayLike, options?: StreamOptions): Tensor[] {
+export function qr(a: ArrayLike, options?: StreamOptions): [Q: Tensor, R: Tensor] {
   if (arguments.length > 2) checkArity('qr', 2, arguments.length);
   if (options !== undefined) checkOptions('qr', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_qr(a, options?.stream ?? options?.device));

@@ -21,7 +21,7 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => -1
  * ```
  */
-export function slogdet(a: ArrayLike, options?: StreamOptions): Tensor[] {
+export function slogdet(a: ArrayLike, options?: StreamOptions): [sign: Tensor, logabsdet: Tensor] {
   if (arguments.length > 2) checkArity('slogdet', 2, arguments.length);
   if (options !== undefined) checkOptions('slogdet', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_slogdet(a, options?.stream ?? options?.device));

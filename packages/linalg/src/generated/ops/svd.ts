@@ -7,6 +7,18 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
 /**
  * Singular value decomposition `a = U diag(S) Vt`.
  *
+ * Returns `[U, S, Vt]` when `computeUv` is `true` (the default).
+ */
+export function svd(a: ArrayLike, computeUv?: true, options?: StreamOptions): [U: Tensor, S: Tensor, Vt: Tensor];
+/**
+ * Singular value decomposition `a = U diag(S) Vt`.
+ *
+ * Returns `[S]` when `computeUv` is `false`.
+ */
+export function svd(a: ArrayLike, computeUv: false, options?: StreamOptions): [S: Tensor];
+/**
+ * Singular value decomposition `a = U diag(S) Vt`.
+ *
  * Returns `[U, S, Vt]` with U `[..., M, M]`, S `[..., K]` (K = min(M, N), non-negative, descending) and
  * Vt `[..., N, N]`; with `computeUv` false, only `[S]`. Computed with LAPACK `gesdd`.
  *
@@ -21,7 +33,8 @@ const OPTION_KEYS: readonly string[] = ['stream', 'device'];
  * // => [4, 3]
  * ```
  */
-export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): Tensor[] {
+export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): [U: Tensor, S: Tensor, Vt: Tensor] | [S: Tensor];
+export function svd(a: ArrayLike, computeUv?: boolean, options?: StreamOptions): [U: Tensor, S: Tensor, Vt: Tensor] | [S: Tensor] {
   if (arguments.length > 3) checkArity('svd', 3, arguments.length);
   if (options !== undefined) checkOptions('svd', options, OPTION_KEYS);
   return trackAll(native.ops.linalg_svd(a, computeUv, options?.stream ?? options?.device));

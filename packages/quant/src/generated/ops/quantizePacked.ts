@@ -19,6 +19,18 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
 /**
  * Quantizes a matrix along its last axis into packed words and per-group scales (and biases).
  *
+ * Returns `[wq, scales, biases]` when `mode` is `'affine'` (the default).
+ */
+export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions & { mode?: 'affine' }): [wq: Tensor, scales: Tensor, biases: Tensor];
+/**
+ * Quantizes a matrix along its last axis into packed words and per-group scales (and biases).
+ *
+ * Returns `[wq, scales]` when `mode` is `'mxfp4'`, `'mxfp8'` or `'nvfp4'`.
+ */
+export function quantizePacked(w: ArrayLike, options: QuantizePackedOptions & { mode: 'mxfp4' | 'mxfp8' | 'nvfp4' }): [wq: Tensor, scales: Tensor];
+/**
+ * Quantizes a matrix along its last axis into packed words and per-group scales (and biases).
+ *
  * The MLX-shaped low-level form: returns `[wq, scales, biases]` for `'affine'` and `[wq, scales]` for the
  * floating-point modes. `wq` is uint32 with `bits` bits per element packed little-endian (a 3-, 5- or
  * 6-bit code can straddle two words), shape `[..., K * bits / 32]`; `scales` (and `biases`) are
@@ -54,7 +66,8 @@ const OPTION_KEYS: readonly string[] = ['groupSize', 'bits', 'mode', 'globalScal
  * // => ["uint32", "uint8"]
  * ```
  */
-export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): Tensor[] {
+export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): [wq: Tensor, scales: Tensor, biases: Tensor] | [wq: Tensor, scales: Tensor];
+export function quantizePacked(w: ArrayLike, options?: QuantizePackedOptions): [wq: Tensor, scales: Tensor, biases: Tensor] | [wq: Tensor, scales: Tensor] {
   if (arguments.length > 2) checkArity('quantizePacked', 2, arguments.length);
   if (options !== undefined) checkOptions('quantizePacked', options, OPTION_KEYS);
   return trackAll(native.ops.quant_quantize(w, options?.groupSize, options?.bits, options?.mode, options?.globalScale, options?.stream ?? options?.device));
