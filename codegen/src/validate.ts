@@ -292,7 +292,9 @@ function readOp(src: LoadedFile, vocab: Vocab, problems: Problem[]): Op | undefi
   const params = readParams(d, vocab.types, at);
   const callees = readCallees(d, args, params, at);
   const returns = readReturns(d.returns, args, at);
-  if (returns.cases.length > 0 && overloads.length > 0) at(['returns', 'cases'], 'an op has js.overloads or returns.cases, not both');
+  if (returns.cases.length > 0 && (overloads.length > 0 || args.some((a) => a.rest))) {
+    at(['returns', 'cases'], 'returns.cases make overloads of their own: not with js.overloads or a rest argument');
+  }
   (d.errors ?? []).forEach((e: any, i: number) => {
     if (!ERROR_CLASSES.includes(e.error)) at(['errors', i, 'error'], `error must be one of ${ERROR_CLASSES.join(', ')}`);
     if (e.phase !== undefined && !ERROR_PHASES.includes(e.phase)) at(['errors', i, 'phase'], `phase must be one of ${ERROR_PHASES.join(', ')}`);

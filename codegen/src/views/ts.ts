@@ -54,7 +54,6 @@ export function tsOpView(op: Op): TsOpView {
   const positional = positionalArgs(op);
   const kwonly = kwonlyArgs(op);
   const options = hasOptions(op) ? optionsTypeName(op) : undefined;
-  // Ops that dispatch on operand objects (js.dispatch) also take those objects where they take tensors.
   const rest = positional.find((a) => a.rest);
   const restParam = rest && `${rest.name}${options ? 'AndOptions' : ''}`;
   const paramList = paramsOf(op);
@@ -173,10 +172,11 @@ export function overloadsOf(op: Op): { params: string; doc: string; returnType: 
   return arms.map(({ values, tuple }) => {
     const optional = values.includes(arg.default as string | boolean);
     const literals = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
-    const when = `\`${arg.name}\` is ${literals.length > 1 ? `${literals.slice(0, -1).map((l) => `\`${l}\``).join(', ')} or ` : ''}\`${literals[literals.length - 1]}\``;
+    const quoted = literals.map((l) => `\`${l}\``);
+    const either = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted[0];
     return {
       params: paramsOf(op, { name: arg.name, type: literals.join(' | '), optional }).join(', '),
-      doc: `Returns \`[${tuple!.join(', ')}]\` when ${when}${optional ? ' (the default)' : ''}.`,
+      doc: `Returns \`[${tuple!.join(', ')}]\` when \`${arg.name}\` is ${either}${optional ? ' (the default)' : ''}.`,
       returnType: tupleType(tuple!),
     };
   });
