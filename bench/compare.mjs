@@ -107,8 +107,8 @@ async function decode() {
   const modelPath = await defaultModelPath();
   const lm = await loadModel(modelPath);
   const prompt = benchPrompt(lm);
-  const mlxts = async () => {
-    const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
+  const mlxts = (compile) => async () => {
+    const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens, compile });
     const tokens = [];
     let step;
     while (!(step = await steps.next()).done) tokens.push(step.value.token);
@@ -118,7 +118,8 @@ async function decode() {
   const llama = (threads) => async () =>
     JSON.parse(execFileSync(process.execPath, [here('./compare/llama.mjs'), llamaFolder, modelPath, prompt.join(','), String(decodeTokens), String(threads)], { encoding: 'utf8' }));
   const runtimes = {
-    mlxts: ['mlxts (@mlxts/lm)', mlxts],
+    mlxts: ['mlxts (@mlxts/lm)', mlxts(true)],
+    mlxtsEager: ['mlxts, decode steps built op by op (`compile: false`)', mlxts(false)],
     python: [`MLX Python 0.32.4 (the same forward pass, packages/lm/scripts/reference_model.py)`, () => python.ask({ case: 'decode', model: modelPath, prompt, tokens: decodeTokens })],
     ...(llamaFolder
       ? {
@@ -127,7 +128,7 @@ async function decode() {
         }
       : {}),
   };
-  await mlxts(); // warm-up (MLX Python warms up when it loads the model)
+  await mlxts(true)(); // warm-up (MLX Python warms up when it loads the model)
   const results = Object.fromEntries(Object.keys(runtimes).map((id) => [id, []]));
   for (let r = 0; r < decodeRounds; r++) {
     const order = Object.keys(runtimes);

@@ -20,17 +20,16 @@ const modelPath = await defaultModelPath();
 const lm = await loadModel(modelPath);
 const prompt = benchPrompt(lm);
 
-/** One greedy generation of `decodeTokens` tokens (no stop token), with its stats. */
-async function generation() {
-  return greedyStats(lm, prompt, decodeTokens);
-}
-
-async function measure(kernel) {
-  process.env.MLXTS_QMM_KERNEL = kernel;
-  await generation(); // warm-up
-  const stats = [];
-  for (let i = 0; i < runs; i++) stats.push(await generation());
-  return { promptTps: median(stats.map((s) => s.promptTps)), decodeTps: median(stats.map((s) => s.generationTps)) };
+/** Greedy generations of `decodeTokens` tokens (no stop token) with each of `configs` in turns, after a warm-up each: medians. */
+async function measure(configs) {
+  const run = ({ kernel, compile }) => {
+    process.env.MLXTS_QMM_KERNEL = kernel;
+    return greedyStats(lm, prompt, decodeTokens, { compile });
+  };
+  for (const config of configs) await run(config);
+  const stats = configs.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [k, config] of configs.entries()) stats[k].push(await run(config));
+  return stats.map((s) => ({ promptTps: median(s.map((x) => x.promptTps)), decodeTps: median(s.map((x) => x.generationTps)) }));
 }
 
 /** Milliseconds per call of a sampler on one row of logits, evaluated. */
@@ -51,9 +50,9 @@ function samplingMs(options) {
 }
 
 /** Per-token split of a decode step (graph building, evaluation) and the streaming decoder's time per token. */
-async function split() {
+async function split(compile) {
   process.env.MLXTS_QMM_KERNEL = 'auto';
-  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens });
+  const steps = generateTokens(lm.model, prompt, { maxTokens: decodeTokens, compile });
   let result;
   while (!(result = await steps.next()).done);
   const s = result.value.stats;
@@ -66,9 +65,13 @@ async function split() {
   return { buildMs: s.buildMs / decodeSteps, evalMs: s.evalMs / decodeSteps, stepMs: s.decodeMs / decodeSteps, detokenizeMs };
 }
 
-const mlxts = await measure('auto');
-const mlxKernel = await measure('mlx');
-const parts = await split();
+const [mlxts, eager, mlxKernel] = await measure([
+  { kernel: 'auto', compile: true },
+  { kernel: 'auto', compile: false },
+  { kernel: 'mlx', compile: true },
+]);
+const parts = await split(true);
+const eagerParts = await split(false);
 const greedyMs = samplingMs({});
 const sampledMs = samplingMs({ temperature: 0.7, topK: 40, topP: 0.9, minP: 0.05, repetitionPenalty: 1.1 });
 lm.dispose();
@@ -89,15 +92,17 @@ same float32 forward pass (packages/lm/scripts/reference_model.py), in the same 
 
 | | prompt tokens/s | decode tokens/s | decode vs MLX Python |
 | --- | ---: | ---: | ---: |
-| mlxts (@mlxts/lm, the addon's quantized-matmul kernel) | ${f(mlxts.promptTps)} | ${f(mlxts.decodeTps)} | ${f(mlxts.decodeTps / py.decodeTps, 2)}x |
+| mlxts (@mlxts/lm, the addon's quantized-matmul kernel, compiled decode step) | ${f(mlxts.promptTps)} | ${f(mlxts.decodeTps)} | ${f(mlxts.decodeTps / py.decodeTps, 2)}x |
+| mlxts, decode steps built op by op (\`compile: false\`) | ${f(eager.promptTps)} | ${f(eager.decodeTps)} | ${f(eager.decodeTps / py.decodeTps, 2)}x |
 | mlxts with MLX's own quantized matmul (MLXTS_QMM_KERNEL=mlx) | ${f(mlxKernel.promptTps)} | ${f(mlxKernel.decodeTps)} | ${f(mlxKernel.decodeTps / py.decodeTps, 2)}x |
 | MLX Python ${py.mlx} | ${f(py.promptTps)} | ${f(py.decodeTps)} | 1.00x |
 
 Where a decode step's time goes (mlxts, default kernel), milliseconds per token:
 
-| graph building (JS) | waiting for evaluation (MLX) | whole step | sampling: greedy | sampling: temperature, top-k/p, min-p, penalty | detokenizing |
-| ---: | ---: | ---: | ---: | ---: | ---: |
-| ${f(parts.buildMs, 2)} | ${f(parts.evalMs, 2)} | ${f(parts.stepMs, 2)} | ${f(greedyMs, 3)} | ${f(sampledMs, 3)} | ${f(parts.detokenizeMs, 3)} |
+| decode step | graph building (JS) | waiting for evaluation (MLX) | whole step | sampling: greedy | sampling: temperature, top-k/p, min-p, penalty | detokenizing |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| compiled | ${f(parts.buildMs, 2)} | ${f(parts.evalMs, 2)} | ${f(parts.stepMs, 2)} | ${f(greedyMs, 3)} | ${f(sampledMs, 3)} | ${f(parts.detokenizeMs, 3)} |
+| op by op | ${f(eagerParts.buildMs, 2)} | ${f(eagerParts.evalMs, 2)} | ${f(eagerParts.stepMs, 2)} | | | |
 
 Sampling is measured on its own (one \`[${49152}]\` row of logits, evaluated); in generation it is part of
 the step's graph and of its evaluation.

@@ -13,8 +13,8 @@ export function benchPrompt(lm) {
 }
 
 /** One greedy generation of `maxTokens` tokens after `prompt` (no stop token): its stats. */
-export async function greedyStats(lm, prompt, maxTokens) {
-  const steps = generateTokens(lm.model, prompt, { maxTokens });
+export async function greedyStats(lm, prompt, maxTokens, options = {}) {
+  const steps = generateTokens(lm.model, prompt, { ...options, maxTokens });
   let result;
   while (!(result = await steps.next()).done);
   return result.value.stats;

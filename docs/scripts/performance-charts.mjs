@@ -79,7 +79,7 @@ export function tokensChart(runtimes, title) {
   const width = labelWidth + barWidth + 110;
   const height = top + runtimes.length * rowHeight + 10;
   const max = Math.max(...runtimes.map((r) => r.decodeTps));
-  const colors = { mlxts: '#1565c0', python: '#8e24aa' };
+  const colors = { mlxts: '#1565c0', mlxtsEager: '#64b5f6', python: '#8e24aa' };
   const body = [`<text x="${width / 2}" y="20" text-anchor="middle" font-weight="600">${escape(title)}</text>`];
   runtimes.forEach((r, i) => {
     const y = top + i * rowHeight;
@@ -91,7 +91,7 @@ export function tokensChart(runtimes, title) {
   return svg(width, height, title, body);
 }
 
-const RUNTIME_NAMES = { mlxts: 'mlxts', python: 'MLX Python', llama2: 'llama.cpp, 2 threads', llama1: 'llama.cpp, 1 thread' };
+const RUNTIME_NAMES = { mlxts: 'mlxts', mlxtsEager: 'mlxts, not compiled', python: 'MLX Python', llama2: 'llama.cpp, 2 threads', llama1: 'llama.cpp, 1 thread' };
 
 function chartsFor(r, device) {
   const where = device === 'gpu' ? `GPU (${r.machine.gpu ?? 'unknown'})` : `CPU (${r.machine.cpu}, ${r.machine.cores} cores, load average ${r.loadAverage.start.toFixed(0)})`;

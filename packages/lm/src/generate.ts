@@ -4,6 +4,7 @@
 // keeps turning while MLX computes, and the next step's graph is built while the current one computes.
 import * as mx from '@mlxts/core';
 import type { Tensor } from '@mlxts/core';
+import { CompiledDecodeStep } from './compiled-step.js';
 import { KVCache } from './kv-cache.js';
 import type { LlamaModel } from './models/llama.js';
 import type { SamplingOptions } from './sample.js';
@@ -19,6 +20,11 @@ export interface GenerateOptions extends SamplingOptions {
   prefillStepSize?: number;
   /** Stops generation when aborted; the stream then ends with `finishReason: 'abort'`. */
   signal?: AbortSignal;
+  /**
+   * Runs each decode step through `mx.compile` (default true): traced once per 256 positions of the
+   * cache, then replayed without building the step's graph op by op. `false` builds every step eagerly.
+   */
+  compile?: boolean;
 }
 
 /** Why generation ended. */
@@ -50,12 +56,12 @@ export interface TokenStep {
 }
 
 /** The options of `generateTokens` besides the sampling ones. */
-const KNOWN_OPTIONS = ['maxTokens', 'stopTokens', 'prefillStepSize', 'signal'];
+const KNOWN_OPTIONS = ['maxTokens', 'stopTokens', 'prefillStepSize', 'signal', 'compile'];
 
 /** Checks generation options (and the sampling ones), throwing TypeError or RangeError naming the bad one. */
 export function checkGenerateOptions(options: GenerateOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('generate: options must be an object');
-  const { maxTokens, stopTokens, prefillStepSize, signal, ...sampling } = options;
+  const { maxTokens, stopTokens, prefillStepSize, signal, compile, ...sampling } = options;
   checkSamplingOptions(sampling, 'generate', KNOWN_OPTIONS);
   if (maxTokens !== undefined) {
     if (!Number.isInteger(maxTokens)) throw new TypeError('generate: maxTokens must be an integer');
@@ -69,6 +75,7 @@ export function checkGenerateOptions(options: GenerateOptions): void {
     throw new TypeError('generate: stopTokens must be an array of integer token ids');
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('generate: signal must be an AbortSignal');
+  if (compile !== undefined && typeof compile !== 'boolean') throw new TypeError('generate: compile must be a boolean');
 }
 
 /**
@@ -93,6 +100,7 @@ export async function* generateTokens(
   let key = (options.temperature ?? 0) > 0 ? mx.random.key(options.seed ?? Math.floor(Math.random() * 2 ** 31)) : undefined;
 
   const cache = new KVCache(numLayers, model.cacheKvHeads, headDim);
+  const compiled = options.compile ?? true ? new CompiledDecodeStep(model) : undefined;
   const history = [...prompt];
   const stats: GenerationStats = {
     promptTokens: prompt.length, promptTps: 0, generationTokens: 0, generationTps: 0, peakMemory: 0, prefillMs: 0, decodeMs: 0, buildMs: 0, evalMs: 0,
@@ -118,7 +126,7 @@ export async function* generateTokens(
     const building = performance.now();
     const token = mx.tidy(() => {
       const x = Array.isArray(input) ? ids(input) : mx.reshape(input as Tensor, [1, 1]);
-      const logits = model.forward(x, cache, { lastOnly: true });
+      const logits = decoding && compiled ? compiled.run(x, cache) : model.forward(x, cache, { lastOnly: true });
       const last = mx.reshape(logits, [logits.shape[2]]);
       let subkey: Tensor | undefined;
       if (key) {

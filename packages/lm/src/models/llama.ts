@@ -6,7 +6,7 @@ import * as mx from '@mlxts/core';
 import type { Tensor } from '@mlxts/core';
 import * as fast from '@mlxts/fast';
 import * as nn from '@mlxts/nn';
-import type { KVCache } from '../kv-cache.js';
+import type { AttentionCache } from '../kv-cache.js';
 import type { LlamaConfig } from './config.js';
 
 /**
@@ -36,7 +36,7 @@ class RoPEWithPeriods extends nn.Module {
     this._periods = mx.array(Float32Array.from(periods));
   }
 
-  forward(x: Tensor, offset: number): Tensor {
+  forward(x: Tensor, offset: number | Tensor): Tensor {
     return fast.rope(x, this.dims, { traditional: this.traditional, freqs: this._periods, offset });
   }
 }
@@ -79,7 +79,7 @@ export class Attention extends nn.Module {
   }
 
   /** `x` `[B, T, hidden]` at the cache's offset -> `[B, T, hidden]`; fills layer `layer` of the cache. */
-  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+  forward(x: Tensor, cache: AttentionCache, layer: number): Tensor {
     const { numHeads, numKvHeads } = this;
     const { headDim } = this.config;
     const [batch, tokens] = x.shape;
@@ -127,7 +127,7 @@ export class TransformerBlock extends nn.Module {
     this.post_attention_layernorm = new nn.RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
   }
 
-  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+  forward(x: Tensor, cache: AttentionCache, layer: number): Tensor {
     const h = mx.add(x, this.self_attn.forward(this.input_layernorm.forward(x), cache, layer));
     return mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h)));
   }
@@ -182,7 +182,7 @@ export class LlamaModel extends nn.Module {
    * advancing it by T. Returns the logits `[1, T, vocab]`, or `[1, 1, vocab]` with `lastOnly` (for a
    * small model the output projection is the largest matmul, and generation needs only the last row).
    */
-  forward(tokens: Tensor, cache: KVCache, options: ForwardOptions = {}): Tensor {
+  forward(tokens: Tensor, cache: AttentionCache, options: ForwardOptions = {}): Tensor {
     let h = this.model.embed_tokens.forward(tokens);
     this.model.layers.forEach((block, i) => {
       h = block.forward(h, cache, i);

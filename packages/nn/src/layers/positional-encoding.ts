@@ -24,8 +24,11 @@ export class RoPE extends Module {
     this.scale = checkNumber('RoPE', 'scale', options.scale ?? 1.0);
   }
 
-  /** Encodes positions `offset, offset + 1, ...` along the second-to-last axis. */
-  forward(x: Tensor, offset = 0): Tensor {
+  /**
+   * Encodes positions `offset, offset + 1, ...` along the second-to-last axis; `offset` is a number or a
+   * `[B]` int32 tensor (a position computed in the graph, as in a compiled decode step).
+   */
+  forward(x: Tensor, offset: number | Tensor = 0): Tensor {
     return fast.rope(x, this.dims, { traditional: this.traditional, base: this.base, scale: this.scale, offset });
   }
 
