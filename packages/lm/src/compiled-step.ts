@@ -1,39 +1,45 @@
-// The decode step through mx.compile: one token's pass through the model, traced once per cache capacity
-// and then replayed by MLX without running the model's JavaScript. A step costs one call instead of the
-// ~20 ops per layer an eager step builds one by one, which is what bounds decoding when the device is fast
-// (on a GPU, building an eager step's graph takes longer than computing it); MLX also fuses the
-// elementwise chains of the traced graph.
+// The decode step through mx.compile: each block's computations before and after attention are compiled
+// functions, traced once and then replayed by MLX without running the model's JavaScript; the attention
+// over the KV cache (fast.kvCacheAttention, whose shapes grow with every token) runs between them as one
+// op. A step so costs about three calls per block instead of the ~20 ops per block an eager step builds
+// one by one, which is what bounds decoding when the device is fast; MLX also fuses the elementwise
+// chains of the compiled functions.
 import * as mx from '@mlxts/core';
 import type { Tensor } from '@mlxts/core';
 import type { KVCache } from './kv-cache.js';
-import { DecodeStepCache } from './kv-cache.js';
 import type { LlamaModel } from './models/llama.js';
 
-/** A model's compiled decode step. The weights are constants of the compiled graph. */
-export class CompiledDecodeStep {
-  private readonly compiled: (token: Tensor, position: Tensor, buffers: Tensor[]) => [Tensor, Tensor[]];
+type Block = {
+  inputs: (h: Tensor, position: Tensor) => [Tensor, Tensor, Tensor];
+  complete: (h: Tensor, attention: Tensor) => Tensor;
+};
 
-  constructor(model: LlamaModel) {
-    this.compiled = mx.compile((token: Tensor, position: Tensor, buffers: Tensor[]): [Tensor, Tensor[]] => {
-      const view = new DecodeStepCache(position, buffers);
-      const logits = model.forward(token, view, { lastOnly: true });
-      return [logits, view.updated];
-    });
+/** A model's compiled decode step. The weights are constants of the compiled graphs. */
+export class CompiledDecodeStep {
+  private readonly blocks: Block[];
+  private readonly head: (h: Tensor) => Tensor;
+
+  constructor(private readonly model: LlamaModel) {
+    // The position is a tensor, so that one trace serves every position.
+    this.blocks = model.model.layers.map((block) => ({
+      inputs: mx.compile((h: Tensor, position: Tensor) => block.attentionInputs(h, position)),
+      complete: mx.compile((h: Tensor, attention: Tensor) => block.complete(h, attention)),
+    }));
+    this.head = mx.compile((h: Tensor) => model.logits(h));
   }
 
   /**
    * The logits `[1, 1, vocab]` after `token` (`[1, 1]` int32, lazy or computed) at the cache's offset;
-   * stores the token's keys and values in `cache` and advances it by one position.
+   * stores the token's keys and values in `cache` and advances it by one position. Call it in `mx.tidy`.
    */
   run(token: Tensor, cache: KVCache): Tensor {
-    const buffers = cache.reserveAll(cache.offset + 1);
     const position = mx.array([cache.offset], 'int32');
-    const [logits, updated] = this.compiled(token, position, buffers);
-    position.dispose();
-    // Freeing the old buffers before evaluation leaves the graph their only holder, so MLX writes the new
-    // entries into them in place instead of copying every layer's cache each step.
-    cache.replaceAll(updated);
+    let h = this.model.model.embed_tokens.forward(token);
+    this.blocks.forEach((block, i) => {
+      const [q, k, v] = block.inputs(h, position);
+      h = block.complete(h, cache.attend(i, q, k, v, this.model.model.layers[i].self_attn.scale));
+    });
     cache.advance(1);
-    return logits;
+    return this.head(h);
   }
 }

@@ -21,8 +21,9 @@ export interface GenerateOptions extends SamplingOptions {
   /** Stops generation when aborted; the stream then ends with `finishReason: 'abort'`. */
   signal?: AbortSignal;
   /**
-   * Runs each decode step through `mx.compile` (default true): traced once per 256 positions of the
-   * cache, then replayed without building the step's graph op by op. `false` builds every step eagerly.
+   * Runs each decode step's blocks through `mx.compile` (default true): traced at the first step, then
+   * replayed without building their graphs op by op (see `CompiledDecodeStep`). `false` builds every step
+   * op by op.
    */
   compile?: boolean;
 }

@@ -7,8 +7,7 @@ export type { FinishReason, GenerateOptions, GenerationStats, TokenStep } from '
 export { applyMinP, applyRepetitionPenalty, applyTopK, applyTopP, categorical, checkSamplingOptions, greedy, logSoftmax, sampleToken } from './sample.js';
 export type { SamplingOptions } from './sample.js';
 export { CompiledDecodeStep } from './compiled-step.js';
-export { DecodeStepCache, KVCache } from './kv-cache.js';
-export type { AttentionCache } from './kv-cache.js';
+export { KVCache } from './kv-cache.js';
 export { loadModelFiles } from './load.js';
 export type { LoadedModel, LoadModelOptions } from './load.js';
 export { LlamaModel } from './models/llama.js';

@@ -9,19 +9,6 @@ import * as fast from '@mlxts/fast';
 /** Positions added each time a cache grows. */
 const STEP = 256;
 
-/**
- * What a model's attention layers use: the position of the first new token, attention over the cached
- * positions that also stores the new keys and values, and the step to the next position.
- */
-export interface AttentionCache {
-  /** Positions already filled: a number, or a `[1]` int32 tensor in a compiled step. */
-  readonly offset: number | Tensor;
-  /** Attention of `queries` over the cached positions and the new keys/values, which layer `layer` stores. */
-  attend(layer: number, queries: Tensor, keys: Tensor, values: Tensor, scale: number): Tensor;
-  /** Marks `tokens` more positions as filled. */
-  advance(tokens: number): void;
-}
-
 /** One layer's keys and values. */
 interface LayerCache {
   keys: Tensor;
@@ -29,7 +16,7 @@ interface LayerCache {
 }
 
 /** A decoder's KV cache: the positions filled so far (`offset`) and each layer's keys and values. */
-export class KVCache implements AttentionCache {
+export class KVCache {
   private layers: (LayerCache | null)[];
   /** Number of positions already filled. */
   offset = 0;
@@ -65,23 +52,6 @@ export class KVCache implements AttentionCache {
   /** Marks `tokens` more positions as filled. */
   advance(tokens: number): void {
     this.offset += tokens;
-  }
-
-  /** Every layer's buffers, grown (by whole steps) to hold at least `needed` positions: keys and values in turn. */
-  reserveAll(needed: number): Tensor[] {
-    return this.layers.flatMap((_, layer) => {
-      const { keys, values } = this.reserve(layer, needed);
-      return [keys, values];
-    });
-  }
-
-  /** Replaces every layer's buffers (as `reserveAll` lists them) with `buffers`, freeing the old ones. */
-  replaceAll(buffers: readonly Tensor[]): void {
-    this.layers = this.layers.map((old, layer) => {
-      old?.keys.dispose();
-      old?.values.dispose();
-      return { keys: mx.keep(buffers[2 * layer]), values: mx.keep(buffers[2 * layer + 1]) };
-    });
   }
 
   /** Evaluates every buffer (after a prefill chunk, so the next one starts from computed keys and values). */
@@ -121,32 +91,4 @@ export class KVCache implements AttentionCache {
     this.layers[layer] = next;
     return next;
   }
-}
-
-/**
- * A cache for one decoded token whose graph is the same at every position: the position is a `[1]` int32
- * tensor, the new key and value are written at it with a dynamic slice update, and attention reads each
- * layer's whole buffer with the positions after it masked out. So a compiled step is traced once per
- * capacity (every 256 positions), not once per token. `updated` holds the new buffers, in `buffers`' order.
- */
-export class DecodeStepCache implements AttentionCache {
-  readonly updated: Tensor[] = [];
-
-  constructor(
-    readonly offset: Tensor,
-    private readonly buffers: readonly Tensor[],
-  ) {}
-
-  attend(layer: number, queries: Tensor, keys: Tensor, values: Tensor, scale: number): Tensor {
-    if (keys.shape[2] !== 1) throw new RangeError(`DecodeStepCache: a decode step takes one token, got ${keys.shape[2]}`);
-    const allKeys = mx.sliceUpdateDynamic(this.buffers[2 * layer], keys, this.offset, [2]);
-    const allValues = mx.sliceUpdateDynamic(this.buffers[2 * layer + 1], values, this.offset, [2]);
-    this.updated[2 * layer] = allKeys;
-    this.updated[2 * layer + 1] = allValues;
-    const capacity = allKeys.shape[2];
-    const filled = mx.reshape(mx.lessEqual(mx.arange(0, capacity, 1, 'int32'), this.offset), [1, capacity]);
-    return fast.scaledDotProductAttention(queries, allKeys, allValues, { scale, keyMask: filled });
-  }
-
-  advance(): void {}
 }

@@ -6,7 +6,7 @@ import * as mx from '@mlxts/core';
 import type { Tensor } from '@mlxts/core';
 import * as fast from '@mlxts/fast';
 import * as nn from '@mlxts/nn';
-import type { AttentionCache } from '../kv-cache.js';
+import type { KVCache } from '../kv-cache.js';
 import type { LlamaConfig } from './config.js';
 
 /**
@@ -78,8 +78,16 @@ export class Attention extends nn.Module {
       : new nn.RoPE(headDim, { traditional: config.ropeTraditional, base: config.ropeTheta, scale: config.ropeScale });
   }
 
-  /** `x` `[B, T, hidden]` at the cache's offset -> `[B, T, hidden]`; fills layer `layer` of the cache. */
-  forward(x: Tensor, cache: AttentionCache, layer: number): Tensor {
+  /** The softmax scale of the attention scores. */
+  get scale(): number {
+    return this.config.headDim ** -0.5;
+  }
+
+  /**
+   * Queries, keys and values `[B, heads, T, headDim]` of `x` `[B, T, hidden]` at positions from `offset`
+   * (a number, or a `[1]` int32 tensor in a compiled step), RoPE applied.
+   */
+  project(x: Tensor, offset: number | Tensor): [Tensor, Tensor, Tensor] {
     const { numHeads, numKvHeads } = this;
     const { headDim } = this.config;
     const [batch, tokens] = x.shape;
@@ -88,11 +96,21 @@ export class Attention extends nn.Module {
       const split = mx.reshape(y, [batch, tokens, n, headDim]);
       return mx.transpose(norm ? norm.forward(split) : split, [0, 2, 1, 3]);
     };
-    const q = this.rope.forward(heads(this.q_proj.forward(x), numHeads, this.q_norm), cache.offset);
-    const k = this.rope.forward(heads(this.k_proj.forward(x), numKvHeads, this.k_norm), cache.offset);
-    const v = heads(this.v_proj.forward(x), numKvHeads);
-    const out = cache.attend(layer, q, k, v, headDim ** -0.5);
-    return this.o_proj.forward(mx.reshape(mx.transpose(out, [0, 2, 1, 3]), [batch, tokens, numHeads * headDim]));
+    const q = this.rope.forward(heads(this.q_proj.forward(x), numHeads, this.q_norm), offset);
+    const k = this.rope.forward(heads(this.k_proj.forward(x), numKvHeads, this.k_norm), offset);
+    return [q, k, heads(this.v_proj.forward(x), numKvHeads)];
+  }
+
+  /** The attention's output `[B, heads, T, headDim]` through the output projection -> `[B, T, hidden]`. */
+  output(attention: Tensor): Tensor {
+    const [batch, , tokens] = attention.shape;
+    return this.o_proj.forward(mx.reshape(mx.transpose(attention, [0, 2, 1, 3]), [batch, tokens, this.numHeads * this.config.headDim]));
+  }
+
+  /** `x` `[B, T, hidden]` at the cache's offset -> `[B, T, hidden]`; fills layer `layer` of the cache. */
+  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+    const [q, k, v] = this.project(x, cache.offset);
+    return this.output(cache.attend(layer, q, k, v, this.scale));
   }
 }
 
@@ -127,9 +145,20 @@ export class TransformerBlock extends nn.Module {
     this.post_attention_layernorm = new nn.RMSNorm(config.hiddenSize, { eps: config.rmsNormEps });
   }
 
-  forward(x: Tensor, cache: AttentionCache, layer: number): Tensor {
-    const h = mx.add(x, this.self_attn.forward(this.input_layernorm.forward(x), cache, layer));
+  /** What the block's attention reads of its input `x`: queries, keys and values (see `Attention.project`). */
+  attentionInputs(x: Tensor, offset: number | Tensor): [Tensor, Tensor, Tensor] {
+    return this.self_attn.project(this.input_layernorm.forward(x), offset);
+  }
+
+  /** The block's output from its input `x` and its attention's output before the output projection. */
+  complete(x: Tensor, attention: Tensor): Tensor {
+    const h = mx.add(x, this.self_attn.output(attention));
     return mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h)));
+  }
+
+  forward(x: Tensor, cache: KVCache, layer: number): Tensor {
+    const [q, k, v] = this.attentionInputs(x, cache.offset);
+    return this.complete(x, cache.attend(layer, q, k, v, this.self_attn.scale));
   }
 }
 
@@ -182,12 +211,17 @@ export class LlamaModel extends nn.Module {
    * advancing it by T. Returns the logits `[1, T, vocab]`, or `[1, 1, vocab]` with `lastOnly` (for a
    * small model the output projection is the largest matmul, and generation needs only the last row).
    */
-  forward(tokens: Tensor, cache: AttentionCache, options: ForwardOptions = {}): Tensor {
+  forward(tokens: Tensor, cache: KVCache, options: ForwardOptions = {}): Tensor {
     let h = this.model.embed_tokens.forward(tokens);
     this.model.layers.forEach((block, i) => {
       h = block.forward(h, cache, i);
     });
     cache.advance(tokens.shape[1]);
+    return this.logits(h, options);
+  }
+
+  /** The logits `[1, T, vocab]` of the last block's output `h` (`[1, 1, vocab]` with `lastOnly`). */
+  logits(h: Tensor, options: ForwardOptions = {}): Tensor {
     const [batch, T, width] = h.shape;
     if (options.lastOnly && T > 1) h = mx.slice(h, [0, T - 1, 0], [batch, T, width]);
     h = this.model.norm.forward(h);
