@@ -9,14 +9,15 @@ import type { Tensor } from '@mlxts/core';
 import type { KVCache } from './kv-cache.js';
 import type { LlamaModel } from './models/llama.js';
 
-type Block = {
+/** One block's compiled computations before and after its attention. */
+type CompiledBlock = {
   inputs: (h: Tensor, position: Tensor) => [Tensor, Tensor, Tensor];
   complete: (h: Tensor, attention: Tensor) => Tensor;
 };
 
 /** A model's compiled decode step. The weights are constants of the compiled graphs. */
 export class CompiledDecodeStep {
-  private readonly blocks: Block[];
+  private readonly blocks: CompiledBlock[];
   private readonly head: (h: Tensor) => Tensor;
 
   constructor(private readonly model: LlamaModel) {
