@@ -180,9 +180,23 @@ function linearDims(fn: string, layer: Linear | QuantizedLinear, kind: typeof Li
 
 const SHARD_LINEAR_KEYS = ['segments', 'group', 'shares'];
 
-/** `layer` (just built) with its parameters replaced by this rank's shards of `source`'s. */
-function filledFrom<L extends Module>(fn: string, layer: L, source: Module, predicate: ShardingPredicate, options: ShardLinearOptions): L {
-  layer.update(shardParameters(fn, source, predicate, placement(fn, options)));
+/**
+ * A new sharded layer holding this rank's shards of `source` (a `kind` layer, left as it is): `make`
+ * builds the layer from `source`'s dimensions and bias, and `plan` says which axis each parameter is
+ * split along. What every `fromLinear` / `fromQuantizedLinear` does.
+ */
+function shardOf<S extends Linear | QuantizedLinear, L extends Module>(
+  fn: string,
+  source: S,
+  kind: typeof Linear | typeof QuantizedLinear,
+  options: ShardLinearOptions,
+  plan: (segments: Segments) => ShardingPredicate,
+  make: (inputDims: number, outputDims: number, bias: boolean) => L,
+): L {
+  checkOptions(fn, options, SHARD_LINEAR_KEYS);
+  const [inputDims, outputDims, bias] = linearDims(fn, source, kind);
+  const layer = make(inputDims, outputDims, bias);
+  layer.update(shardParameters(fn, source, plan(options.segments ?? 1), placement(fn, options)));
   return layer;
 }
 
@@ -253,11 +267,8 @@ export class AllToShardedLinear extends DenseShardedLinear {
 
   /** This rank's shard of `linear` (which is left as it is). */
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): AllToShardedLinear {
-    const fn = 'AllToShardedLinear.fromLinear';
-    checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims, bias] = linearDims(fn, linear, Linear);
-    const layer = new AllToShardedLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
-    return filledFrom(fn, layer, linear, allToSharded(options.segments ?? 1), options);
+    return shardOf('AllToShardedLinear.fromLinear', linear, Linear, options, allToSharded, (inputDims, outputDims, bias) =>
+      new AllToShardedLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares }));
   }
 
   forward(x: Tensor): Tensor {
@@ -280,11 +291,8 @@ export class ShardedToAllLinear extends DenseShardedLinear {
 
   /** This rank's shard of `linear` (which is left as it is). */
   static fromLinear(linear: Linear, options: ShardLinearOptions = {}): ShardedToAllLinear {
-    const fn = 'ShardedToAllLinear.fromLinear';
-    checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims, bias] = linearDims(fn, linear, Linear);
-    const layer = new ShardedToAllLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares });
-    return filledFrom(fn, layer, linear, shardedToAll(options.segments ?? 1), options);
+    return shardOf('ShardedToAllLinear.fromLinear', linear, Linear, options, shardedToAll, (inputDims, outputDims, bias) =>
+      new ShardedToAllLinear(inputDims, outputDims, { bias, group: options.group, shares: options.shares }));
   }
 
   forward(x: Tensor): Tensor {
@@ -340,11 +348,8 @@ export class QuantizedAllToShardedLinear extends QuantizedShardedLinear {
 
   /** This rank's shard of `layer` (which is left as it is). */
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedAllToShardedLinear {
-    const fn = 'QuantizedAllToShardedLinear.fromQuantizedLinear';
-    checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims] = linearDims(fn, layer, QuantizedLinear);
-    const sharded = new QuantizedAllToShardedLinear(inputDims, outputDims, quantizedSettings(layer, options));
-    return filledFrom(fn, sharded, layer, allToSharded(options.segments ?? 1), options);
+    return shardOf('QuantizedAllToShardedLinear.fromQuantizedLinear', layer, QuantizedLinear, options, allToSharded, (inputDims, outputDims) =>
+      new QuantizedAllToShardedLinear(inputDims, outputDims, quantizedSettings(layer, options)));
   }
 
   forward(x: Tensor): Tensor {
@@ -361,11 +366,8 @@ export class QuantizedShardedToAllLinear extends QuantizedShardedLinear {
 
   /** This rank's shard of `layer` (which is left as it is); each rank's columns must be whole quantization groups. */
   static fromQuantizedLinear(layer: QuantizedLinear, options: ShardLinearOptions = {}): QuantizedShardedToAllLinear {
-    const fn = 'QuantizedShardedToAllLinear.fromQuantizedLinear';
-    checkOptions(fn, options, SHARD_LINEAR_KEYS);
-    const [inputDims, outputDims] = linearDims(fn, layer, QuantizedLinear);
-    const sharded = new QuantizedShardedToAllLinear(inputDims, outputDims, quantizedSettings(layer, options));
-    return filledFrom(fn, sharded, layer, shardedToAll(options.segments ?? 1), options);
+    return shardOf('QuantizedShardedToAllLinear.fromQuantizedLinear', layer, QuantizedLinear, options, shardedToAll, (inputDims, outputDims) =>
+      new QuantizedShardedToAllLinear(inputDims, outputDims, quantizedSettings(layer, options)));
   }
 
   forward(x: Tensor): Tensor {
