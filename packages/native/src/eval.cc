@@ -21,6 +21,7 @@
 #include <deque>
 #include <future>
 #include <set>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 
@@ -93,6 +94,35 @@ struct GraphScan {
   std::vector<mx::array> held;
 };
 
+// Guards for MLX CPU kernels that fail on an empty first input, applied to each node an evaluation
+// computes: each replaces that input by one with the same (empty) contents that takes the kernel's
+// well-defined path. The size test comes first, since this runs for every node.
+void guard_empty_input(mx::array& node) {
+  auto& inputs = node.inputs();
+  if (inputs.empty() || inputs[0].size() != 0) return;
+  const mx::Stream stream = node.primitive().stream();
+  // Guard for an MLX 0.32.4 defect (get_reduction_plan in mlx/backend/common/reduce.cpp): for a
+  // reduction whose input is not row-contiguous and whose reduced axes all have length 0 or 1, the
+  // plan reads strides.back() of an empty list, and the CPU kernel loops on that garbage stride,
+  // forever in some runs (mx.sum(mx.transpose(mx.zeros([0, 2])), 1)). Such an input is empty, so a
+  // row-contiguous copy of it costs nothing and takes the kernel's well-defined path.
+  if (dynamic_cast<mx::Reduce*>(&node.primitive()) != nullptr) {
+    inputs[0] = mx::contiguous(inputs[0], false, stream);
+    return;
+  }
+  // Guard for an MLX 0.32.4 defect (matmul_general in mlx/backend/cpu/matmul.cpp): the batch count is
+  // a.size() / (M * K) with M * K an int, which wraps to 0 when it is a multiple of 2^32, so an empty
+  // batch of such matrices divides by zero (SIGFPE: mx.matmul of [0, 65536, 65536] and [0, 65536, 1],
+  // found by the fuzzer; einsum too). The product is empty, so a first factor with no columns, which
+  // the kernel answers without the division, gives the same result. (Matmul's type info is not exported
+  // by libmlx, so it is told by name.)
+  if (node.size() == 0 && stream.device == mx::Device::cpu && std::string_view(node.primitive().name()) == "Matmul") {
+    mx::Shape shape = inputs[0].shape();
+    shape.back() = 0;
+    inputs[0] = mx::zeros(shape, inputs[0].dtype(), stream);
+  }
+}
+
 GraphScan scan_graph(const std::vector<mx::array>& outputs) {
   GraphScan scan;
   std::vector<mx::array> stack(outputs.begin(), outputs.end());
@@ -108,14 +138,7 @@ GraphScan scan_graph(const std::vector<mx::array>& outputs) {
       }
       continue;
     }
-    // Guard for an MLX 0.32.4 defect (get_reduction_plan in mlx/backend/common/reduce.cpp): for a
-    // reduction whose input is not row-contiguous and whose reduced axes all have length 0 or 1, the
-    // plan reads strides.back() of an empty list, and the CPU kernel loops on that garbage stride,
-    // forever in some runs (mx.sum(mx.transpose(mx.zeros([0, 2])), 1)). Such an input is empty, so a
-    // row-contiguous copy of it costs nothing and takes the kernel's well-defined path.
-    if (dynamic_cast<mx::Reduce*>(&node.primitive()) != nullptr && node.inputs()[0].size() == 0) {
-      node.inputs()[0] = mx::contiguous(node.inputs()[0], false, node.primitive().stream());
-    }
+    guard_empty_input(node);
     for (const auto& input : node.inputs()) stack.push_back(input);
     scan.held.push_back(node);
     for (const auto& sibling : node.siblings()) scan.held.push_back(sibling);

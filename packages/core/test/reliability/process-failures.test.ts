@@ -1,6 +1,6 @@
-// Failures that end or stall the whole process, and only intermittently: worker termination, exit while
-// MLX works, a kernel loop on undefined memory. Each run is a process of its own, and every case runs
-// several times.
+// Failures that end or stall the whole process, some only intermittently: worker termination, exit while
+// MLX works, a kernel loop on undefined memory, an integer division by zero in a kernel. Each run is a
+// process of its own, and the intermittent cases run several times.
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './run-script.js';
 
@@ -39,4 +39,10 @@ describe('process-level failures', () => {
       expect(JSON.parse(out.stdout)).toEqual(expected);
     }
   }, 300_000);
+
+  it('matrix products over an empty batch of 2^32-element matrices give the empty result (no SIGFPE)', async () => {
+    const out = await runFixture('empty-batch-products.mjs', [], 20_000);
+    expect(out.ending, out.stderr).toBe('exit 0');
+    expect(JSON.parse(out.stdout)).toEqual({ matmul: [0, 65536, 1], matmulTaller: [0, 131072, 2], einsum: [0, 65536, 1] });
+  }, 30_000);
 });
