@@ -18,6 +18,7 @@ opSuite({
   ],
   errors: [
     { code: "mx.stft(mx.ones([16]), 0)", run: () => mx.stft(mx.ones([16]), 0), error: "RangeError", message: "nFft must be positive", phase: "build" },
+    { code: "mx.stft(mx.ones([1024, 1]), 1000000000, 32)", run: () => mx.stft(mx.ones([1024, 1]), 1000000000, 32), error: "MlxError", message: "memory limit", phase: "build" },
     { code: "mx.stft(mx.ones([16]), 8, 0)", run: () => mx.stft(mx.ones([16]), 8, 0), error: "RangeError", message: "hopLength must be positive", phase: "build" },
     { code: "mx.stft(mx.ones([16]), 2)", run: () => mx.stft(mx.ones([16]), 2), error: "RangeError", message: "which is 0 for nFft < 4", phase: "build" },
     { code: "mx.stft(mx.ones([16]), 8, 2, 9)", run: () => mx.stft(mx.ones([16]), 8, 2, 9), error: "RangeError", message: "winLength must be between 1 and nFft", phase: "build" },

@@ -1,6 +1,7 @@
 // The fft family. One helper (fft_general) checks the axes and sizes of every transform before MLX
 // sees them: MLX reports an out-of-range axis of some transforms only as "SmallVector out of range",
 // and returns the input unchanged, not complex, for an empty list of axes.
+#include <cmath>
 #include <string>
 
 #include <mlx/fft.h>
@@ -127,6 +128,13 @@ mx::array stft(const mx::array& x, int n_fft, std::optional<int> hop, std::optio
     throw std::invalid_argument("without center the signal (" + std::to_string(len) + ") must be at least nFft (" +
                      std::to_string(n_fft) + ") long");
   }
+  // Guard for an MLX defect (seen in MLX 0.32.4) in what stft allocates beyond its result: the window and
+  // the [..., nFrames, nFft] frames are built in full before the transform, which the result-size check
+  // does not see (a huge nFft over a one-sample signal reached gigabytes, found by the fuzzer).
+  long double padded = center ? static_cast<long double>(len) + 2.0L * (n_fft / 2) : len;
+  long double frames = 1.0L + std::floor((padded - n_fft) / hop_length);
+  require_fits_in_memory(frames * n_fft * static_cast<long double>(x.size() / len) * 8.0L + 4.0L * n_fft,
+                         "a working set of frames for nFft " + std::to_string(n_fft));
   return mx::fft::stft(x, n_fft, hop_length, wl, window, center, pad_mode, norm, onesided, s);
 }
 
