@@ -101,6 +101,10 @@ mx::array sdpa(const mx::array& q, const mx::array& k, const mx::array& v, std::
   mx::array kk = swap ? swap_heads_tokens(k, s) : k;
   mx::array vv = swap ? swap_heads_tokens(v, s) : v;
   if (qq.ndim() != 4 || kk.ndim() != 4 || vv.ndim() != 4) throw std::invalid_argument("q, k and v must be 4-D");
+  // Guard for an MLX defect (seen in MLX 0.32.4): scaled_dot_product_attention checks that the query
+  // heads are a multiple of the key heads with a modulo, which divides by zero for keys with no heads
+  // (SIGFPE: q, k and v of shape [3, 0, 0, 0], found by the fuzzer).
+  if (kk.shape(1) == 0) throw std::invalid_argument("k and v must have at least one head");
   float sc = static_cast<float>(scale.value_or(1.0 / std::sqrt(static_cast<double>(qq.shape(-1)))));
   std::string mode = mask ? "array" : mask_mode.value_or("");
   std::optional<mx::array> mask_arr = mask;
